@@ -1,0 +1,163 @@
+//! Wiring: the application state, the router with its middleware, and the server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::header;
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::{self, NewCsrfCookie, session};
+use crate::config::Config;
+use crate::platform::db::Db;
+use crate::platform::error::{AppError, render_errors};
+use crate::platform::web;
+use crate::{audit, home};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "zizhi API", description = "居民自治 — residents' self-governance. JSON under /api/v1."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The `/api/v1` routes and their OpenAPI document, built together so that no route can be
+/// missing from the document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::api::routes())
+        .merge(audit::api::routes())
+        .split_for_parts()
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api();
+    let doc = Arc::new(doc);
+    let json_limit = state.config.json_limit;
+    Router::new()
+        .route("/", get(home::index))
+        .route("/login", get(auth::web::login_page).post(auth::web::login_submit))
+        .route("/logout", post(auth::web::logout))
+        .route("/audit", get(audit::web::index))
+        .route("/static/app.css", get(web::stylesheet))
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+        .merge(api)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(json_limit))
+        .layer(from_fn_with_state(state.clone(), web::origin_check))
+        .layer(from_fn_with_state(state.clone(), csrf_cookie))
+        .layer(from_fn(render_errors))
+        .layer(from_fn_with_state(state.clone(), web::preferences))
+        .layer(from_fn_with_state(state.clone(), web::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+            tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("(unmatched)"))
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found()
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    if state.db.ping().await {
+        ([(header::CONTENT_TYPE, "text/plain")], "ok").into_response()
+    } else {
+        AppError::unavailable().into_response()
+    }
+}
+
+/// Gives a visitor without one a CSRF cookie, so that the login form can be protected before
+/// there is a session.
+async fn csrf_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let minted =
+        if jar.get(session::CSRF_COOKIE).is_none() && req.method() == axum::http::Method::GET {
+            let token = session::random_token();
+            req.extensions_mut().insert(NewCsrfCookie(token.clone()));
+            Some(token)
+        } else {
+            None
+        };
+    let mut res = next.run(req).await;
+    if let Some(token) = minted {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            session::csrf_cookie(token, state.config.https()),
+        );
+    }
+    res
+}
+
+/// Opens the database, applies migrations and checks durability settings.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = match &config.database_url {
+        Some(url) => Db::connect(url.expose()).await?,
+        None => Db::open_sqlite_dir(config.data_dir()).await?,
+    };
+    db.check_durability().await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let db = state.db.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,307 @@
+//! The audit log: every write and every read of sensitive personal data appends one entry, in
+//! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
+
+pub mod api;
+pub mod web;
+
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+
+use crate::auth::scope::Place;
+use crate::platform::db::Tx;
+use crate::platform::time;
+
+/// Who did it, as recorded.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+    /// The roles the actor held (comma-separated identifiers), `anonymous` or `operator`.
+    pub role: String,
+    pub ip: String,
+}
+
+impl Actor {
+    /// The operator at the command line.
+    pub fn operator() -> Actor {
+        let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+        Actor {
+            id: None,
+            name: format!("cli:{who}"),
+            role: "operator".into(),
+            ip: "local".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub place: Place,
+    pub outcome: Outcome,
+    /// A read of sensitive personal data (health, pregnancy, whereabouts, a revealed ID).
+    pub sensitive: bool,
+    pub detail: String,
+}
+
+impl Entry {
+    pub fn new(action: &'static str, object_type: &'static str, object_id: impl ToString) -> Entry {
+        Entry {
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            place: Place::default(),
+            outcome: Outcome::Ok,
+            sensitive: false,
+            detail: String::new(),
+        }
+    }
+    pub fn at(mut self, place: Place) -> Entry {
+        self.place = place;
+        self
+    }
+    pub fn outcome(mut self, o: Outcome) -> Entry {
+        self.outcome = o;
+        self
+    }
+    pub fn sensitive(mut self) -> Entry {
+        self.sensitive = true;
+        self
+    }
+    pub fn detail(mut self, d: impl Into<String>) -> Entry {
+        self.detail = d.into();
+        self
+    }
+}
+
+/// The fields an entry's hash covers, in order. Each is length-prefixed so that no choice of
+/// field contents can make two different entries hash alike.
+struct Hashed<'a> {
+    seq: i64,
+    at: &'a str,
+    actor_id: Option<i64>,
+    actor: &'a str,
+    role: &'a str,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: &'a str,
+    place: Place,
+    result: &'a str,
+    ip: &'a str,
+    sensitive: bool,
+    detail: &'a str,
+    prev_hash: &'a str,
+}
+
+fn opt(v: Option<i64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn entry_hash(e: &Hashed<'_>) -> String {
+    let fields: [String; 16] = [
+        "zizhi-audit-v1".into(),
+        e.seq.to_string(),
+        e.at.into(),
+        opt(e.actor_id),
+        e.actor.into(),
+        e.role.into(),
+        e.action.into(),
+        e.object_type.into(),
+        e.object_id.into(),
+        format!(
+            "{}/{}/{}",
+            opt(e.place.street_id),
+            opt(e.place.community_id),
+            opt(e.place.building_id)
+        ),
+        e.result.into(),
+        e.ip.into(),
+        if e.sensitive { "1" } else { "0" }.into(),
+        e.detail.into(),
+        e.prev_hash.into(),
+        String::new(),
+    ];
+    let mut h = Sha256::new();
+    for f in &fields {
+        h.update(f.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an entry inside `tx`. Taking the chain's head row first serializes appenders.
+pub async fn record(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let at = time::now_db();
+    let hash = entry_hash(&Hashed {
+        seq,
+        at: &at,
+        actor_id: actor.id,
+        actor: &actor.name,
+        role: &actor.role,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: &e.object_id,
+        place: e.place,
+        result: e.outcome.as_str(),
+        ip: &actor.ip,
+        sensitive: e.sensitive,
+        detail: &e.detail,
+        prev_hash: &prev,
+    });
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor, role, action, object_type, object_id, \
+         street_id, community_id, building_id, result, client_ip, sensitive, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(&actor.role)
+    .bind(e.action)
+    .bind(e.object_type)
+    .bind(&e.object_id)
+    .bind(e.place.street_id)
+    .bind(e.place.community_id)
+    .bind(e.place.building_id)
+    .bind(e.outcome.as_str())
+    .bind(&actor.ip)
+    .bind(i64::from(e.sensitive))
+    .bind(&e.detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+/// Records one entry in a transaction of its own (for refusals and reads, which change nothing
+/// else).
+pub async fn record_alone(
+    db: &crate::platform::db::Db,
+    actor: &Actor,
+    e: Entry,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let seq = record(&mut tx, actor, e).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// What `zizhi verify` found in the audit chain.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ChainReport {
+    pub entries: i64,
+    /// The first entry whose hash, link or sequence is wrong.
+    pub first_broken: Option<i64>,
+}
+
+/// Recomputes every entry's hash and link, in pages.
+pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
+    let mut prev = "0".repeat(64);
+    let mut expected_seq = 1;
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_id, actor, role, action, object_type, object_id, street_id, community_id, \
+             building_id, result, client_ip, sensitive, detail, prev_hash, hash FROM audit_log \
+             WHERE seq > $1 ORDER BY seq LIMIT 5000",
+        )
+        .bind(after)
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let seq: i64 = r.try_get("seq")?;
+            let at: String = r.try_get("at")?;
+            let actor: String = r.try_get("actor")?;
+            let role: String = r.try_get("role")?;
+            let action: String = r.try_get("action")?;
+            let object_type: String = r.try_get("object_type")?;
+            let object_id: String = r.try_get("object_id")?;
+            let result: String = r.try_get("result")?;
+            let ip: String = r.try_get("client_ip")?;
+            let detail: String = r.try_get("detail")?;
+            let prev_hash: String = r.try_get("prev_hash")?;
+            let hash: String = r.try_get("hash")?;
+            let computed = entry_hash(&Hashed {
+                seq,
+                at: &at,
+                actor_id: r.try_get("actor_id")?,
+                actor: &actor,
+                role: &role,
+                action: &action,
+                object_type: &object_type,
+                object_id: &object_id,
+                place: Place {
+                    street_id: r.try_get("street_id")?,
+                    community_id: r.try_get("community_id")?,
+                    building_id: r.try_get("building_id")?,
+                },
+                result: &result,
+                ip: &ip,
+                sensitive: r.try_get::<i64, _>("sensitive")? != 0,
+                detail: &detail,
+                prev_hash: &prev_hash,
+            });
+            if seq != expected_seq || prev_hash != prev || computed != hash {
+                return Ok(ChainReport {
+                    entries: seq,
+                    first_broken: Some(seq.min(expected_seq)),
+                });
+            }
+            prev = hash;
+            expected_seq += 1;
+            after = seq;
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
+    let entries = expected_seq - 1;
+    if head_seq != entries || head_hash != prev {
+        // Entries were removed from the end, or the head was rewritten.
+        return Ok(ChainReport {
+            entries,
+            first_broken: Some(entries + 1),
+        });
+    }
+    Ok(ChainReport {
+        entries,
+        first_broken: None,
+    })
+}

@@ -1,0 +1,240 @@
+//! The policy table: which role may do which action. Scope is the grant's own (a street, a
+//! community or a building) and is checked by [`super::Ctx::require`] against where the object
+//! sits. Every handler calls `ctx.require(Action::…, target)` explicitly; `tests/it/policy.rs`
+//! walks the table role by role.
+
+use serde::{Deserialize, Serialize};
+
+/// The nine roles of DESIGN.md §1, by their identifiers.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Resident,
+    BuildingLeader,
+    CouncilMember,
+    Supervisor,
+    CommunityWorker,
+    CommunityHead,
+    StreetOfficer,
+    Auditor,
+    Sysadmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Resident,
+        Role::BuildingLeader,
+        Role::CouncilMember,
+        Role::Supervisor,
+        Role::CommunityWorker,
+        Role::CommunityHead,
+        Role::StreetOfficer,
+        Role::Auditor,
+        Role::Sysadmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::BuildingLeader => "building_leader",
+            Role::CouncilMember => "council_member",
+            Role::Supervisor => "supervisor",
+            Role::CommunityWorker => "community_worker",
+            Role::CommunityHead => "community_head",
+            Role::StreetOfficer => "street_officer",
+            Role::Auditor => "auditor",
+            Role::Sysadmin => "sysadmin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Administrative roles are held alone: no account is both operator and auditor, and
+    /// neither also holds a role that reads residents' data (三权分立).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Auditor | Role::Sysadmin)
+    }
+
+    /// The narrowest scope a grant of this role may have.
+    pub fn scope_level(self) -> ScopeLevel {
+        match self {
+            Role::Resident | Role::BuildingLeader => ScopeLevel::Building,
+            Role::CouncilMember
+            | Role::Supervisor
+            | Role::CommunityWorker
+            | Role::CommunityHead => ScopeLevel::Community,
+            Role::StreetOfficer | Role::Auditor | Role::Sysadmin => ScopeLevel::Street,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeLevel {
+    Street,
+    Community,
+    Building,
+}
+
+/// Everything a request can ask to do. Areas add their actions here as they arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// See one's own home page and account.
+    HomeView,
+    /// Create accounts, reset passwords, grant and revoke roles.
+    AccountsManage,
+    /// Read the audit log.
+    AuditRead,
+    /// See the structure of places: communities, compounds, buildings.
+    PlacesRead,
+    /// Read residents' and households' records (masked).
+    RegistryRead,
+    /// Reveal a full ID number or phone (audited, with a reason).
+    RegistryReveal,
+    /// Create and edit residents' and households' records.
+    RegistryWrite,
+    /// Manage the Open311 keys of a community.
+    Open311KeysManage,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::HomeView,
+        Action::AccountsManage,
+        Action::AuditRead,
+        Action::PlacesRead,
+        Action::RegistryRead,
+        Action::RegistryReveal,
+        Action::RegistryWrite,
+        Action::Open311KeysManage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::HomeView => "home.view",
+            Action::AccountsManage => "accounts.manage",
+            Action::AuditRead => "audit.read",
+            Action::PlacesRead => "places.read",
+            Action::RegistryRead => "registry.read",
+            Action::RegistryReveal => "registry.reveal",
+            Action::RegistryWrite => "registry.write",
+            Action::Open311KeysManage => "open311_keys.manage",
+        }
+    }
+
+    /// Actions on residents' personal data: never for `sysadmin` or `auditor`.
+    pub fn touches_personal_data(self) -> bool {
+        matches!(
+            self,
+            Action::RegistryRead | Action::RegistryReveal | Action::RegistryWrite
+        )
+    }
+}
+
+use Action as A;
+use Role as R;
+
+/// The policy table. A (role, action) pair that is not listed is denied.
+pub const POLICY: &[(Role, &[Action])] = &[
+    (R::Resident, &[A::HomeView]),
+    (
+        R::BuildingLeader,
+        &[A::HomeView, A::PlacesRead, A::RegistryRead],
+    ),
+    (R::CouncilMember, &[A::HomeView, A::PlacesRead]),
+    (R::Supervisor, &[A::HomeView, A::PlacesRead]),
+    (
+        R::CommunityWorker,
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::RegistryRead,
+            A::RegistryReveal,
+            A::RegistryWrite,
+        ],
+    ),
+    (
+        R::CommunityHead,
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::RegistryRead,
+            A::RegistryReveal,
+            A::RegistryWrite,
+            A::Open311KeysManage,
+        ],
+    ),
+    (
+        R::StreetOfficer,
+        &[A::HomeView, A::PlacesRead, A::RegistryRead],
+    ),
+    (R::Auditor, &[A::HomeView, A::AuditRead]),
+    (
+        R::Sysadmin,
+        &[
+            A::HomeView,
+            A::AccountsManage,
+            A::PlacesRead,
+            A::Open311KeysManage,
+        ],
+    ),
+];
+
+/// Whether `role` may do `action` somewhere in its scope.
+pub fn permits(role: Role, action: Action) -> bool {
+    POLICY
+        .iter()
+        .any(|(r, actions)| *r == role && actions.contains(&action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_has_a_row_and_every_action_a_role() {
+        for r in Role::ALL {
+            assert_eq!(POLICY.iter().filter(|(x, _)| *x == r).count(), 1, "{r:?}");
+        }
+        for a in Action::ALL {
+            assert!(
+                Role::ALL.iter().any(|r| permits(*r, a)),
+                "{a:?} has no role"
+            );
+        }
+    }
+
+    #[test]
+    fn admins_never_touch_personal_data() {
+        for r in [Role::Sysadmin, Role::Auditor] {
+            for a in Action::ALL {
+                assert!(
+                    !(permits(r, a) && a.touches_personal_data()),
+                    "{r:?} may {a:?}"
+                );
+            }
+        }
+        assert!(!permits(Role::Sysadmin, Action::AuditRead));
+        assert!(!permits(Role::Auditor, Action::AccountsManage));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+    }
+}

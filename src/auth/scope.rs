@@ -1,0 +1,108 @@
+//! Scopes and places: a grant covers a street, a community or a building; every object that
+//! belongs somewhere carries its [`Place`] so that a scope can be checked against it.
+
+use serde::Serialize;
+
+/// Where a grant reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    #[serde(rename = "street_id")]
+    Street(i64),
+    #[serde(rename = "community_id")]
+    Community(i64),
+    #[serde(rename = "building_id")]
+    Building(i64),
+}
+
+/// Where an object sits, with every level above it known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    pub street_id: Option<i64>,
+    pub community_id: Option<i64>,
+    pub building_id: Option<i64>,
+}
+
+impl Place {
+    pub fn street(id: i64) -> Place {
+        Place {
+            street_id: Some(id),
+            ..Place::default()
+        }
+    }
+}
+
+/// What an action is done to: the system as a whole (accounts, the audit log) or something
+/// that sits in a place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    System,
+    At(Place),
+}
+
+impl Scope {
+    pub fn contains(&self, place: &Place) -> bool {
+        match *self {
+            Scope::Street(s) => place.street_id == Some(s),
+            Scope::Community(c) => place.community_id == Some(c),
+            Scope::Building(b) => place.building_id == Some(b),
+        }
+    }
+
+    /// The place the scope itself names (its own level and nothing below).
+    pub fn place(&self) -> Place {
+        match *self {
+            Scope::Street(s) => Place::street(s),
+            Scope::Community(c) => Place {
+                community_id: Some(c),
+                ..Place::default()
+            },
+            Scope::Building(b) => Place {
+                building_id: Some(b),
+                ..Place::default()
+            },
+        }
+    }
+
+    pub fn from_columns(
+        street: Option<i64>,
+        community: Option<i64>,
+        building: Option<i64>,
+    ) -> Option<Scope> {
+        match (street, community, building) {
+            (_, _, Some(b)) => Some(Scope::Building(b)),
+            (_, Some(c), None) => Some(Scope::Community(c)),
+            (Some(s), None, None) => Some(Scope::Street(s)),
+            _ => None,
+        }
+    }
+
+    pub fn columns(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        match *self {
+            Scope::Street(s) => (Some(s), None, None),
+            Scope::Community(c) => (None, Some(c), None),
+            Scope::Building(b) => (None, None, Some(b)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment_by_level() {
+        let p = Place {
+            street_id: Some(1),
+            community_id: Some(2),
+            building_id: Some(3),
+        };
+        assert!(Scope::Street(1).contains(&p));
+        assert!(Scope::Community(2).contains(&p));
+        assert!(Scope::Building(3).contains(&p));
+        assert!(!Scope::Community(4).contains(&p));
+        assert!(!Scope::Building(3).contains(&Place {
+            building_id: None,
+            ..p
+        }));
+    }
+}

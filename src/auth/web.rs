@@ -1,0 +1,148 @@
+//! The login and logout pages.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{CsrfForm, Ctx, Via, login, session};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    t: Tr,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+/// Only paths on this site: `/…`, never `//host` or `/\host`.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub async fn login_page(ctx: Ctx, Query(q): Query<NextParam>) -> Result<Response, AppError> {
+    let next = safe_next(q.next.as_deref());
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    page(&LoginPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        next,
+        username: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, form): CsrfForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let next = safe_next(form.next.as_deref());
+    let user = match login::authenticate(&state, &form.username, &form.password, &ctx.ip).await {
+        Ok(u) => u,
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ) =>
+        {
+            let mut res = page(&LoginPage {
+                chrome: ctx.chrome(),
+                t: ctx.t(),
+                next,
+                username: form.username.trim().to_owned(),
+                error: Some(tf(ctx.lang, e.key, &e.args)),
+            })?;
+            *res.status_mut() = e.status;
+            if let Some(s) = e.retry_after {
+                res.headers_mut().insert(header::RETRY_AFTER, s.into());
+            }
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut tx = state.db.begin().await?;
+    // A new session at every login: the old one (if any) ends here.
+    if let Via::Session { token_hash } = &ctx.via {
+        session::delete(&mut tx, token_hash).await?;
+    }
+    let (token, _csrf) = session::create(&mut tx, user.id).await?;
+    tx.commit().await?;
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_cookie(token, state.config.https()),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    CsrfForm(ctx, _): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    if let Via::Session { token_hash } = &ctx.via {
+        let mut tx = state.db.begin().await?;
+        session::delete(&mut tx, token_hash).await?;
+        let name = ctx
+            .user
+            .as_ref()
+            .map(|u| u.username.clone())
+            .unwrap_or_default();
+        audit::record(
+            &mut tx,
+            &ctx.actor(),
+            Entry::new("auth.logout", "account", name),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session::clear_cookie(state.config.https()),
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(super::safe_next(Some("/audit")), "/audit");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(Some("/\\evil")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

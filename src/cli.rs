@@ -1,0 +1,399 @@
+//! The command line: `zizhi serve|migrate|demo|user|verify`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{Role, Scope, store};
+use crate::config::{Config, Flags};
+use crate::demo;
+use crate::platform::db::Db;
+
+#[derive(Parser)]
+#[command(
+    name = "zizhi",
+    version,
+    about = "zizhi 自治 — residents' self-governance for communities and street offices"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives; every subcommand that touches data takes these.
+#[derive(Args, Clone, Debug, Default)]
+pub struct DbArgs {
+    /// Data folder: holds zizhi.db (SQLite) and zizhi.toml. Default ./zizhi-data.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A database URL (postgres://… or sqlite://…) instead of the data folder's SQLite file.
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on. Default 127.0.0.1:8080.
+        #[arg(long)]
+        addr: Option<String>,
+        /// Load the demo street into an empty database first and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load the demo street into an empty database.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Seed of the generator; the same seed gives the same street.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Manage accounts and their role grants.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Verify the audit log's hash chain; exits non-zero naming the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password comes from --password or the first line of standard input.
+    Add {
+        username: String,
+        /// The name shown to others, e.g. 王秀英.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// The resident record this account belongs to.
+        #[arg(long)]
+        resident: Option<i64>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (ends the account's sessions and tokens).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Grant a role over a street, community or building, for a term.
+    Grant {
+        username: String,
+        /// resident, building_leader, council_member, supervisor, community_worker,
+        /// community_head, street_officer, auditor or sysadmin.
+        role: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// First day of the term (YYYY-MM-DD). Default today.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the term (YYYY-MM-DD). Default open-ended.
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a role (over one scope, or everywhere).
+    Revoke {
+        username: String,
+        role: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Args, Clone, Debug, Default)]
+#[group(multiple = false)]
+pub struct ScopeArgs {
+    #[arg(long)]
+    pub street: Option<i64>,
+    #[arg(long)]
+    pub community: Option<i64>,
+    #[arg(long)]
+    pub building: Option<i64>,
+}
+
+impl ScopeArgs {
+    fn scope(&self) -> Option<Scope> {
+        Scope::from_columns(self.street, self.community, self.building)
+    }
+}
+
+fn config(db: &DbArgs, addr: Option<String>) -> anyhow::Result<Config> {
+    let flags = Flags {
+        addr,
+        data_dir: db.data.clone(),
+        database_url: db.database_url.clone(),
+    };
+    Config::load(&flags, |k| std::env::var(k).ok())
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<(Config, Db)> {
+    let c = config(db, None)?;
+    let d = app::open_db(&c).await?;
+    Ok((c, d))
+}
+
+fn password_arg(p: Option<String>) -> anyhow::Result<String> {
+    match p {
+        Some(p) => Ok(p),
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}
+
+fn parse_date(s: &str, what: &str) -> anyhow::Result<jiff::civil::Date> {
+    s.parse()
+        .with_context(|| format!("{what} must be a date like 2026-11-26"))
+}
+
+/// A refusal from the store, as a command-line error in Chinese and English.
+fn refused(e: crate::platform::error::AppError) -> anyhow::Error {
+    use crate::platform::i18n::{Lang, tf};
+    match e.cause {
+        Some(c) => c,
+        None => anyhow::anyhow!(
+            "{} / {}",
+            tf(Lang::ZhCn, e.key, &e.args),
+            tf(Lang::En, e.key, &e.args)
+        ),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            addr,
+            demo: with_demo,
+        } => serve(db, addr, with_demo).await,
+        Command::Migrate { db } => {
+            let (c, d) = open(&db).await?;
+            println!(
+                "migrations applied to {:?}",
+                c.database_url
+                    .as_ref()
+                    .map_or_else(|| c.data_dir.display().to_string(), |u| format!("{u:?}"))
+            );
+            d.close().await;
+            Ok(())
+        }
+        Command::Demo { db, seed } => {
+            let (_, d) = open(&db).await?;
+            if demo::is_loaded(&d).await? {
+                bail!("the database already holds data; the demo loads only into an empty one");
+            }
+            let s = demo::load(&d, seed).await?;
+            println!("demo loaded: {s:?}");
+            print_accounts();
+            d.close().await;
+            Ok(())
+        }
+        Command::User { command } => user(command).await,
+        Command::Verify { db } => {
+            let (_, d) = open(&db).await?;
+            let report = audit::verify(d.read()).await?;
+            d.close().await;
+            match report.first_broken {
+                None => {
+                    println!(
+                        "审计日志完整 audit chain intact: {} entries",
+                        report.entries
+                    );
+                    Ok(())
+                }
+                Some(seq) => bail!("审计日志第 {seq} 条被篡改 audit chain broken at entry {seq}"),
+            }
+        }
+    }
+}
+
+fn print_accounts() {
+    println!("demo accounts (password {}):", demo::DEMO_PASSWORD);
+    for (user, name, role) in demo::ACCOUNTS {
+        println!("  {user:<11} {role:<17} {name}");
+    }
+    println!("Open311 API key (community 1): {}", demo::DEMO_OPEN311_KEY);
+}
+
+async fn serve(db: DbArgs, addr: Option<String>, with_demo: bool) -> anyhow::Result<()> {
+    let c = config(&db, addr)?;
+    tracing::info!(config = ?c, "starting");
+    let d = app::open_db(&c).await?;
+    if with_demo {
+        if demo::is_loaded(&d).await? {
+            println!("demo: the database already holds data; using it as it is");
+        } else {
+            let s = demo::load(&d, demo::DEFAULT_SEED).await?;
+            println!("demo loaded: {s:?}");
+        }
+        print_accounts();
+    }
+    let listener = tokio::net::TcpListener::bind(&c.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", c.addr))?;
+    let local = listener.local_addr()?;
+    println!("zizhi 已启动 listening on http://{local}");
+    let state = AppState {
+        db: d,
+        config: Arc::new(c),
+    };
+    app::serve(state, listener).await
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::operator();
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            password,
+            resident,
+            db,
+        } => {
+            let password = password_arg(password)?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let id = store::create_user(
+                &mut tx,
+                store::NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password: &password,
+                    resident_id: resident,
+                },
+            )
+            .await
+            .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.create", "account", &username),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("account {username} created (id {id})");
+        }
+        UserCommand::Passwd {
+            username,
+            password,
+            db,
+        } => {
+            let password = password_arg(password)?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            store::set_password(&mut tx, &u, &password)
+                .await
+                .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.password", "account", &username),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("password of {username} changed; its sessions and tokens are ended");
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            scope,
+            from,
+            to,
+            db,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let scope = scope
+                .scope()
+                .context("give one of --street, --community or --building")?;
+            let from = from
+                .as_deref()
+                .map(|s| parse_date(s, "--from"))
+                .transpose()?
+                .unwrap_or_else(crate::platform::time::today);
+            let to = to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            store::add_grant(&mut tx, u.id, role, scope, from, to)
+                .await
+                .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.grant", "account", &username)
+                    .at(scope.place())
+                    .detail(role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            println!(
+                "{username} is now {} over {scope:?} from {from}",
+                role.as_str()
+            );
+        }
+        UserCommand::Revoke {
+            username,
+            role,
+            scope,
+            db,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            let n = store::revoke_grants(&mut tx, u.id, role, scope.scope())
+                .await
+                .map_err(refused)?;
+            if n == 0 {
+                bail!("{username} holds no such grant");
+            }
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.revoke", "account", &username).detail(role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("{n} grant(s) of {} revoked from {username}", role.as_str());
+        }
+    }
+    Ok(())
+}

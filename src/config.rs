@@ -1,0 +1,204 @@
+//! Configuration, layered: defaults, then `zizhi.toml` in the data folder, then `ZIZHI_*`
+//! environment variables, then command-line flags. Secrets never appear in `Debug` output.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// A value that must not be logged (a database URL with a password in it).
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    /// Shows the scheme and host of a URL, never its user info.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once("://") {
+            Some((scheme, rest)) => {
+                let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+                let host = host.split(['/', '?']).next().unwrap_or("");
+                write!(f, "{scheme}://[redacted]@{host}/…")
+            }
+            None => f.write_str("[redacted]"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<Secret>,
+    /// Largest JSON body accepted, in bytes.
+    pub json_limit: usize,
+    /// The address users reach zizhi at (`https://…` behind a proxy); used for the origin
+    /// check, Secure cookies and HSTS.
+    pub public_url: Option<String>,
+    /// Take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./zizhi-data"),
+            database_url: None,
+            json_limit: 1024 * 1024,
+            public_url: None,
+            trust_proxy: false,
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLayer {
+    addr: Option<String>,
+    database_url: Option<Secret>,
+    json_limit: Option<usize>,
+    public_url: Option<String>,
+    trust_proxy: Option<bool>,
+}
+
+/// What the command line says; `None` leaves the lower layers' value.
+#[derive(Default, Debug, Clone)]
+pub struct Flags {
+    pub addr: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Builds the configuration from all four layers. `env` is the process environment.
+    pub fn load(flags: &Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let mut c = Config::default();
+        if let Some(d) = flags
+            .data_dir
+            .clone()
+            .or_else(|| env("ZIZHI_DATA").map(PathBuf::from))
+        {
+            c.data_dir = d;
+        }
+        let file = c.data_dir.join("zizhi.toml");
+        if file.exists() {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let layer: FileLayer =
+                toml::from_str(&text).with_context(|| format!("invalid {}", file.display()))?;
+            c.apply_file(layer);
+        }
+        if let Some(v) = env("ZIZHI_ADDR") {
+            c.addr = v;
+        }
+        if let Some(v) = env("ZIZHI_DATABASE_URL") {
+            c.database_url = Some(Secret(v));
+        }
+        if let Some(v) = env("ZIZHI_JSON_LIMIT") {
+            c.json_limit = v
+                .parse()
+                .context("ZIZHI_JSON_LIMIT must be a number of bytes")?;
+        }
+        if let Some(v) = env("ZIZHI_PUBLIC_URL") {
+            c.public_url = Some(v);
+        }
+        if let Some(v) = env("ZIZHI_TRUST_PROXY") {
+            c.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = &flags.addr {
+            c.addr = v.clone();
+        }
+        if let Some(v) = &flags.database_url {
+            c.database_url = Some(Secret(v.clone()));
+        }
+        Ok(c)
+    }
+
+    fn apply_file(&mut self, f: FileLayer) {
+        if let Some(v) = f.addr {
+            self.addr = v;
+        }
+        if let Some(v) = f.database_url {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = f.json_limit {
+            self.json_limit = v;
+        }
+        if let Some(v) = f.public_url {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = f.trust_proxy {
+            self.trust_proxy = v;
+        }
+    }
+
+    /// Whether users reach zizhi over https (Secure cookies, HSTS).
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The database to use: the configured URL, or the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(s) => s.expose().to_owned(),
+            None => crate::platform::db::sqlite_url(&self.data_dir.join("zizhi.db")),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("zizhi.toml"),
+            "addr = \"0.0.0.0:1\"\njson_limit = 10\n",
+        )
+        .unwrap();
+        let flags = Flags {
+            data_dir: Some(dir.path().into()),
+            ..Default::default()
+        };
+        let env = |k: &str| (k == "ZIZHI_JSON_LIMIT").then(|| "20".to_string());
+        let c = Config::load(&flags, env).unwrap();
+        assert_eq!(c.addr, "0.0.0.0:1", "file beats default");
+        assert_eq!(c.json_limit, 20, "env beats file");
+        let flags = Flags {
+            addr: Some("127.0.0.1:9".into()),
+            ..flags
+        };
+        assert_eq!(
+            Config::load(&flags, env).unwrap().addr,
+            "127.0.0.1:9",
+            "flag beats file"
+        );
+    }
+
+    #[test]
+    fn secrets_redacted() {
+        let s = Secret::new("postgres://zizhi:hunter2@db.example:5432/zizhi");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example"));
+    }
+}

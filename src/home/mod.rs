@@ -1,0 +1,227 @@
+//! The home page: for visitors, what zizhi offers them; for each signed-in role, what that role
+//! does next, with the numbers of its scope.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use sqlx::Row;
+
+use crate::app::AppState;
+use crate::auth::{Action, Ctx, Grant, Role, Scope, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, t, tf};
+use crate::platform::time;
+use crate::platform::web::{Chrome, page};
+use crate::registry::places;
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct Link {
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+/// One grant, as its holder sees it on the home page.
+pub struct RoleCard {
+    pub role: &'static str,
+    pub scope_name: String,
+    pub term: String,
+    pub facts: Vec<Fact>,
+    pub next: Vec<&'static str>,
+    pub links: Vec<Link>,
+}
+
+#[derive(Template)]
+#[template(path = "home/index.html")]
+struct HomePage {
+    chrome: Chrome,
+    t: Tr,
+    greeting: String,
+    cards: Vec<RoleCard>,
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let Some(user) = &ctx.user else {
+        return page(&HomePage {
+            chrome: ctx.chrome(),
+            t: ctx.t(),
+            greeting: String::new(),
+            cards: vec![],
+        });
+    };
+    ctx.require(Action::HomeView, Target::System)?;
+    let mut cards = Vec::new();
+    for g in &ctx.grants {
+        cards.push(card(&state, &ctx, g).await?);
+    }
+    let greeting = tf(
+        ctx.lang,
+        "home.greeting",
+        &[("name", user.display_name.clone())],
+    );
+    page(&HomePage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        greeting,
+        cards,
+    })
+}
+
+fn next_steps(role: Role) -> Vec<&'static str> {
+    match role {
+        Role::Resident => vec![
+            "home.next.resident.1",
+            "home.next.resident.2",
+            "home.next.resident.3",
+        ],
+        Role::BuildingLeader => vec![
+            "home.next.building_leader.1",
+            "home.next.building_leader.2",
+            "home.next.building_leader.3",
+        ],
+        Role::CouncilMember => vec!["home.next.council_member.1", "home.next.council_member.2"],
+        Role::Supervisor => vec![
+            "home.next.supervisor.1",
+            "home.next.supervisor.2",
+            "home.next.supervisor.3",
+        ],
+        Role::CommunityWorker => vec![
+            "home.next.community_worker.1",
+            "home.next.community_worker.2",
+            "home.next.community_worker.3",
+        ],
+        Role::CommunityHead => vec![
+            "home.next.community_head.1",
+            "home.next.community_head.2",
+            "home.next.community_head.3",
+        ],
+        Role::StreetOfficer => vec![
+            "home.next.street_officer.1",
+            "home.next.street_officer.2",
+            "home.next.street_officer.3",
+        ],
+        Role::Auditor => vec!["home.next.auditor.1", "home.next.auditor.2"],
+        Role::Sysadmin => vec!["home.next.sysadmin.1", "home.next.sysadmin.2"],
+    }
+}
+
+async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppError> {
+    let pool = state.db.read();
+    let lang = ctx.lang;
+    let mut facts = Vec::new();
+    let mut links = Vec::new();
+    match g.role {
+        Role::Sysadmin => {
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?;
+            facts.push(Fact {
+                label: "home.fact.accounts",
+                value: n.to_string(),
+            });
+        }
+        Role::Auditor => {
+            let r = sqlx::query("SELECT seq, at FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1")
+                .fetch_one(pool)
+                .await?;
+            let n: i64 = r.try_get("seq")?;
+            let at: Option<String> = r.try_get("at")?;
+            facts.push(Fact {
+                label: "home.fact.audit_entries",
+                value: n.to_string(),
+            });
+            if let Some(at) = at {
+                facts.push(Fact {
+                    label: "home.fact.audit_last",
+                    value: time::show_db(&at, lang),
+                });
+            }
+            links.push(Link {
+                label: "nav.audit",
+                href: "/audit",
+            });
+        }
+        Role::StreetOfficer => {
+            let Scope::Street(id) = g.scope else {
+                unreachable!("street roles have street scopes")
+            };
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM communities WHERE street_id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?;
+            facts.push(Fact {
+                label: "home.fact.communities",
+                value: n.to_string(),
+            });
+            push_counts(pool, g.scope, &mut facts).await?;
+        }
+        Role::CommunityHead | Role::CommunityWorker | Role::BuildingLeader => {
+            push_counts(pool, g.scope, &mut facts).await?;
+        }
+        Role::Resident => {
+            if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id) {
+                let r = sqlx::query(
+                    "SELECT h.address, (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id AND m.status = 'living') AS n \
+                     FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1",
+                )
+                .bind(rid)
+                .fetch_optional(pool)
+                .await?;
+                if let Some(r) = r {
+                    facts.push(Fact {
+                        label: "home.fact.address",
+                        value: r.try_get("address")?,
+                    });
+                    let n: i64 = r.try_get("n")?;
+                    facts.push(Fact {
+                        label: "home.fact.household_members",
+                        value: n.to_string(),
+                    });
+                }
+            }
+        }
+        Role::CouncilMember | Role::Supervisor => {}
+    }
+    let term = match g.valid_to {
+        Some(to) => format!(
+            "{} – {}",
+            time::show_date(g.valid_from, lang),
+            time::show_date(to, lang)
+        ),
+        None => tf(
+            lang,
+            "home.term_open",
+            &[("from", time::show_date(g.valid_from, lang))],
+        ),
+    };
+    Ok(RoleCard {
+        role: t(lang, &format!("role.{}", g.role.as_str())),
+        scope_name: places::scope_name(pool, g.scope).await?,
+        term,
+        facts,
+        next: next_steps(g.role),
+        links,
+    })
+}
+
+async fn push_counts(
+    pool: &sqlx::AnyPool,
+    scope: Scope,
+    facts: &mut Vec<Fact>,
+) -> Result<(), AppError> {
+    let (h, r) = places::counts(pool, scope).await?;
+    facts.push(Fact {
+        label: "home.fact.households",
+        value: h.to_string(),
+    });
+    facts.push(Fact {
+        label: "home.fact.residents",
+        value: r.to_string(),
+    });
+    Ok(())
+}

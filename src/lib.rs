@@ -1,0 +1,12 @@
+//! zizhi (自治): residents' self-governance for an urban residents' committee and its street
+//! office. Code is arranged by the domain areas of DESIGN.md; `platform` is the shared kernel.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod home;
+pub mod platform;
+pub mod registry;

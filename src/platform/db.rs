@@ -1,0 +1,249 @@
+//! Storage: one SQL code path for SQLite (embedded default) and PostgreSQL, through sqlx's `Any`
+//! driver. Queries use `$1`-style placeholders, which both backends accept. The few dialect
+//! differences live here.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
+
+pub type Tx = Transaction<'static, Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What must hold on SQLite before zizhi writes anything: an acknowledged write survives a crash.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+     PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;";
+
+/// The database: a pool for reads and a pool for writing transactions. On SQLite the write pool
+/// has exactly one connection (SQLite has one writer; queuing here avoids busy errors) and read
+/// connections are `query_only`. On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens (creating if needed) `data_dir/zizhi.db`.
+    pub async fn open_sqlite_dir(data_dir: &Path) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+        Db::connect(&sqlite_url(&data_dir.join("zizhi.db"))).await
+    }
+
+    /// Connects to `sqlite://…` or `postgres://…`.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            bail!("unsupported database URL scheme (use sqlite:// or postgres://)");
+        };
+        let opts = AnyConnectOptions::from_str(url).context("invalid database URL")?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts.clone())
+                    .await
+                    .context("cannot open the SQLite database")?;
+                // The writer connection exists first, so the file and WAL mode exist for readers.
+                let read = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            conn.execute("PRAGMA query_only=ON;").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await?;
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await
+                    .context("cannot connect to PostgreSQL")?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
+            }
+        };
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads. Reads never wait for the writer.
+    pub fn read(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// A writing transaction. Commit it; dropping it rolls back.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin().await
+    }
+
+    /// Applies the versioned migrations of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let mut conn = self.write.acquire().await?;
+        migrator.run(&mut *conn).await.context("migration failed")?;
+        Ok(())
+    }
+
+    /// Refuses to run on SQLite unless WAL, synchronous=FULL and foreign keys are in force.
+    pub async fn check_durability(&self) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.write.acquire().await?;
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if !mode.eq_ignore_ascii_case("wal") || sync != 2 || fk != 1 {
+            bail!(
+                "SQLite durability settings not in force (journal_mode={mode}, synchronous={sync}, foreign_keys={fk}); \
+                 zizhi needs WAL, synchronous=FULL (2) and foreign_keys=ON"
+            );
+        }
+        Ok(())
+    }
+
+    /// Closes both pools (checkpointing SQLite's WAL on the last connection).
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// Whether the database answers (used by `/healthz`).
+    pub async fn ping(&self) -> bool {
+        match self.read.acquire().await {
+            Ok(mut c) => c.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// `$1, $2, … $n` starting after `offset` placeholders, for statements built at run time
+/// (bulk inserts, `IN (…)` lists). Both backends accept this form.
+pub fn placeholders(offset: usize, n: usize) -> String {
+    (offset + 1..=offset + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an error is a unique-constraint violation (the same on both backends).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_from_offset() {
+        assert_eq!(super::placeholders(2, 3), "$3, $4, $5");
+    }
+}
+
+/// A value for a statement built at run time.
+#[derive(Clone, Debug)]
+pub enum Val {
+    I(i64),
+    T(String),
+    /// A flag, stored as 0/1.
+    B(bool),
+    NullI,
+    NullT,
+}
+
+/// Inserts many rows with multi-row `INSERT`s, in chunks that stay under both backends'
+/// parameter limits.
+pub async fn bulk_insert(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<(), sqlx::Error> {
+    let per_row = columns.len();
+    // Small statements: SQLite prepares very long ones slowly.
+    let chunk = (900 / per_row).max(1);
+    for part in rows.chunks(chunk) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        for (i, _) in part.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&placeholders(i * per_row, per_row));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in part {
+            debug_assert_eq!(row.len(), per_row);
+            for v in row {
+                q = match v {
+                    Val::I(x) => q.bind(*x),
+                    Val::T(x) => q.bind(x.clone()),
+                    Val::B(x) => q.bind(i64::from(*x)),
+                    Val::NullI => q.bind(None::<i64>),
+                    Val::NullT => q.bind(None::<String>),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Message catalogs: every user-facing string comes from `i18n/<lang>.toml`.
+//! Chinese (zh-CN) first, English second.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// `zh`, `zh-CN`, `zh-Hans`… and `en`, `en-US`…
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
+            Some(Lang::ZhCn)
+        } else if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first language of an `Accept-Language` header that we speak, by q order.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut tags: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse().ok())
+                    .unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+        tags.into_iter().find_map(|(_, t)| Lang::parse(t))
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            toml::Value::Table(t) => flatten(&key, t, out),
+            other => panic!("catalog entry {key} must be text, found {other}"),
+        }
+    }
+}
+
+fn load(src: &str) -> HashMap<String, String> {
+    let table: toml::Table = src.parse().expect("message catalog is valid TOML");
+    let mut out = HashMap::new();
+    flatten("", &table, &mut out);
+    out
+}
+
+static ZH: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../../i18n/zh-CN.toml")));
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../../i18n/en.toml")));
+
+pub fn catalog(lang: Lang) -> &'static HashMap<String, String> {
+    match lang {
+        Lang::ZhCn => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// The text for `key`; a missing key falls back to Chinese, then to the key itself
+/// (the catalog test makes sure that never happens in a release).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    catalog(lang)
+        .get(key)
+        .or_else(|| ZH.get(key))
+        .map(String::as_str)
+        .unwrap_or_else(|| {
+            tracing::warn!(key, "missing message");
+            Box::leak(key.to_owned().into_boxed_str())
+        })
+}
+
+/// The text for `key` with `{name}` placeholders filled in.
+pub fn tf(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let mut s = t(lang, key).to_owned();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+/// What templates hold to look up text: `{{ t.get("login.title") }}`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn get(&self, key: &str) -> &'static str {
+        t(self.0, key)
+    }
+    pub fn tag(&self) -> &'static str {
+        self.0.tag()
+    }
+    pub fn is_zh(&self) -> bool {
+        self.0 == Lang::ZhCn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_have_the_same_keys() {
+        let mut missing_en: Vec<_> = ZH.keys().filter(|k| !EN.contains_key(*k)).collect();
+        let mut missing_zh: Vec<_> = EN.keys().filter(|k| !ZH.contains_key(*k)).collect();
+        missing_en.sort();
+        missing_zh.sort();
+        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
+        assert!(
+            missing_zh.is_empty(),
+            "missing in zh-CN.toml: {missing_zh:?}"
+        );
+    }
+
+    #[test]
+    fn accept_language_by_quality() {
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1, zh;q=0.5, en;q=0.4"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+    }
+}

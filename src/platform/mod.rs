@@ -1,0 +1,6 @@
+//! The shared kernel: storage, errors, language, time and the web shell.
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod time;
+pub mod web;

@@ -1,0 +1,91 @@
+//! Time: every instant is stored in UTC as fixed-width RFC 3339 text (sortable on both backends)
+//! and shown in Asia/Shanghai.
+
+use std::sync::LazyLock;
+
+use jiff::{Timestamp, civil::Date, tz::TimeZone};
+
+use super::i18n::Lang;
+
+static SHANGHAI: LazyLock<TimeZone> = LazyLock::new(|| {
+    TimeZone::get("Asia/Shanghai").expect("bundled tz database has Asia/Shanghai")
+});
+
+/// The zone every date and time is shown in.
+pub fn shanghai() -> &'static TimeZone {
+    &SHANGHAI
+}
+
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// The storage form of an instant: `2026-11-26T03:16:50.123456Z`, always the same width.
+pub fn to_db(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
+}
+
+pub fn now_db() -> String {
+    to_db(now())
+}
+
+pub fn from_db(s: &str) -> Option<Timestamp> {
+    s.parse().ok()
+}
+
+/// Today's civil date in Asia/Shanghai.
+pub fn today() -> Date {
+    now().to_zoned_datetime(shanghai().clone()).date()
+}
+
+/// An instant as the user reads it: `2026年11月26日 11:16` or `2026-11-26 11:16`, Asia/Shanghai.
+pub fn show(ts: Timestamp, lang: Lang) -> String {
+    let z = ts.to_zoned_datetime(shanghai().clone());
+    match lang {
+        Lang::ZhCn => z.strftime("%Y年%m月%d日 %H:%M").to_string(),
+        Lang::En => z.strftime("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// A stored instant shown to the user; unreadable values are shown as they are.
+pub fn show_db(s: &str, lang: Lang) -> String {
+    from_db(s)
+        .map(|ts| show(ts, lang))
+        .unwrap_or_else(|| s.to_owned())
+}
+
+/// A civil date as the user reads it: `2026年11月26日` or `2026-11-26`.
+pub fn show_date(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => d.strftime("%Y年%m月%d日").to_string(),
+        Lang::En => d.to_string(),
+    }
+}
+
+/// An instant with its zone, for APIs: `2026-11-26T11:16:50+08:00`.
+pub fn rfc3339_shanghai(ts: Timestamp) -> String {
+    ts.to_zoned_datetime(shanghai().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_form_is_fixed_width_and_round_trips() {
+        let ts: Timestamp = "2026-11-26T03:16:50Z".parse().unwrap();
+        let s = to_db(ts);
+        assert_eq!(s, "2026-11-26T03:16:50.000000Z");
+        assert_eq!(from_db(&s), Some(ts));
+    }
+
+    #[test]
+    fn shown_in_shanghai() {
+        let ts: Timestamp = "2026-11-26T17:30:00Z".parse().unwrap();
+        assert_eq!(show(ts, Lang::ZhCn), "2026年11月27日 01:30");
+        assert_eq!(show(ts, Lang::En), "2026-11-27 01:30");
+        assert_eq!(rfc3339_shanghai(ts), "2026-11-27T01:30:00+08:00");
+    }
+}

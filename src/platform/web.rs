@@ -1,0 +1,294 @@
+//! The web shell: language and large-text preferences, security headers, the cross-origin
+//! check, static assets, and the JSON body extractor that turns every malformed body into a 4xx.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::de::DeserializeOwned;
+
+use super::error::AppError;
+use super::i18n::{Lang, Tr};
+use crate::app::AppState;
+
+/// The user asked for large text (大字).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BigText(pub bool);
+
+/// What the page shell (`templates/base.html`) needs on every page.
+#[derive(Clone, Debug)]
+pub struct Chrome {
+    pub t: Tr,
+    pub big: bool,
+    /// The signed-in user's display name.
+    pub user: Option<String>,
+    /// The CSRF token for the logout form and any other form on the page.
+    pub csrf: String,
+    /// The current path, for the language and text-size switches.
+    pub path: String,
+}
+
+impl Chrome {
+    /// The shell with nobody signed in (error pages).
+    pub fn bare(lang: Lang, big: bool) -> Chrome {
+        Chrome {
+            t: Tr(lang),
+            big,
+            user: None,
+            csrf: String::new(),
+            path: "/".into(),
+        }
+    }
+}
+
+fn cookie_pref(jar: &CookieJar, name: &str) -> Option<String> {
+    jar.get(name).map(|c| c.value().to_owned())
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn pref_cookie(name: &'static str, value: &str, secure: bool) -> HeaderValue {
+    let c = Cookie::build((name, value.to_owned()))
+        .path("/")
+        .max_age(time_one_year())
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&c.to_string()).expect("cookie is a valid header")
+}
+
+fn time_one_year() -> cookie::time::Duration {
+    cookie::time::Duration::days(365)
+}
+
+/// Language (`?lang=`, then the `lang` cookie, then Accept-Language, then zh-CN) and large text
+/// (`?big=1`, then the `big` cookie). A choice in the query is remembered in a cookie.
+pub async fn preferences(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let query = req.uri().query();
+    let asked_lang = query_param(query, "lang").and_then(|v| Lang::parse(&v));
+    let asked_big = query_param(query, "big").map(|v| v == "1");
+    let lang = asked_lang
+        .or_else(|| cookie_pref(&jar, "lang").and_then(|v| Lang::parse(&v)))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let big = asked_big.unwrap_or_else(|| cookie_pref(&jar, "big").as_deref() == Some("1"));
+    req.extensions_mut().insert(lang);
+    req.extensions_mut().insert(BigText(big));
+    let mut res = next.run(req).await;
+    let secure = state.config.https();
+    if let Some(l) = asked_lang {
+        res.headers_mut()
+            .append(header::SET_COOKIE, pref_cookie("lang", l.tag(), secure));
+    }
+    if let Some(b) = asked_big {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            pref_cookie("big", if b { "1" } else { "0" }, secure),
+        );
+    }
+    res
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every response. Dynamic responses are `no-store` unless the handler
+/// chose a cache policy (static assets, public pages).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
+/// Refuses state-changing requests that a browser sent from another site: the `Origin` (or,
+/// lacking it, `Sec-Fetch-Site`) must be our own. Clients that are not browsers send neither.
+pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if !same_origin(req.headers(), state.config.public_url.as_deref()) {
+        return AppError::new(StatusCode::FORBIDDEN, "error.cross_origin").into_response();
+    }
+    next.run(req).await
+}
+
+fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        if origin == "null" {
+            return false;
+        }
+        if let Some(public) = public_url {
+            return origin.trim_end_matches('/') == public.trim_end_matches('/');
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+        return !host.is_empty() && authority.eq_ignore_ascii_case(host);
+    }
+    !matches!(
+        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        Some("cross-site") | Some("same-site")
+    )
+}
+
+/// The stylesheet, shipped inside the binary.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// A JSON body, or a 4xx that says what is wrong with it: 415 without a JSON content type,
+/// 400 for malformed JSON, 422 naming the field for the wrong shape, 413 when too large.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection as J;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(J::MissingJsonContentType(_)) => Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error.unsupported_media_type",
+            )),
+            Err(J::JsonSyntaxError(_)) => Err(AppError::bad_request("error.malformed_json")),
+            Err(J::JsonDataError(e)) => {
+                let detail = std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                let field = serde_field(&detail).unwrap_or_else(|| "body".into());
+                Err(AppError::invalid(field.clone(), "error.json_field").arg("field", field))
+            }
+            Err(J::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
+                AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
+            ),
+            Err(e) => Err(AppError::new(e.status(), "error.bad_request")),
+        }
+    }
+}
+
+/// The field a serde error names: "missing field `x`", "unknown field `x`", or a path `x: …`.
+pub fn serde_field(detail: &str) -> Option<String> {
+    if let Some((path, _)) = detail.split_once(": ")
+        && !path.contains(' ')
+        && path != "."
+    {
+        return Some(path.to_owned());
+    }
+    let start = detail.find('`')?;
+    let rest = &detail[start + 1..];
+    rest.find('`').map(|end| rest[..end].to_owned())
+}
+
+/// The client's address: the connection's peer, or the first `X-Forwarded-For` hop when the
+/// operator says zizhi runs behind a trusted proxy.
+pub fn client_ip(parts: &axum::http::request::Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(ip) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return ip.trim().to_owned();
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Renders a page template.
+pub fn page<T: askama::Template>(t: &T) -> Result<Response, AppError> {
+    let html = t.render().map_err(AppError::internal)?;
+    Ok(axum::response::Html(html).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_field_names() {
+        assert_eq!(
+            serde_field("missing field `password` at line 1 column 20").as_deref(),
+            Some("password")
+        );
+        assert_eq!(
+            serde_field("username: invalid type: integer `3`").as_deref(),
+            Some("username")
+        );
+    }
+
+    #[test]
+    fn cross_origin_refused() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h, None));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h, None));
+        h.remove(header::ORIGIN);
+        assert!(same_origin(&h, None));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&h, None));
+    }
+}
