@@ -125,7 +125,7 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
             });
         }
         Role::Auditor => {
-            let r = sqlx::query("SELECT seq, at FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1")
+            let r = sqlx::query("SELECT h.seq AS seq, l.at AS at FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1")
                 .fetch_one(pool)
                 .await?;
             let n: i64 = r.try_get("seq")?;

@@ -42,7 +42,7 @@ pub fn today() -> Date {
 pub fn show(ts: Timestamp, lang: Lang) -> String {
     let z = ts.to_zoned_datetime(shanghai().clone());
     match lang {
-        Lang::ZhCn => z.strftime("%Y年%m月%d日 %H:%M").to_string(),
+        Lang::ZhCn => z.strftime("%Y年%-m月%-d日 %H:%M").to_string(),
         Lang::En => z.strftime("%Y-%m-%d %H:%M").to_string(),
     }
 }
@@ -57,7 +57,7 @@ pub fn show_db(s: &str, lang: Lang) -> String {
 /// A civil date as the user reads it: `2026年11月26日` or `2026-11-26`.
 pub fn show_date(d: Date, lang: Lang) -> String {
     match lang {
-        Lang::ZhCn => d.strftime("%Y年%m月%d日").to_string(),
+        Lang::ZhCn => d.strftime("%Y年%-m月%-d日").to_string(),
         Lang::En => d.to_string(),
     }
 }
@@ -85,6 +85,10 @@ mod tests {
     fn shown_in_shanghai() {
         let ts: Timestamp = "2026-11-26T17:30:00Z".parse().unwrap();
         assert_eq!(show(ts, Lang::ZhCn), "2026年11月27日 01:30");
+        assert_eq!(
+            show_date(jiff::civil::date(2026, 1, 5), Lang::ZhCn),
+            "2026年1月5日"
+        );
         assert_eq!(show(ts, Lang::En), "2026-11-27 01:30");
         assert_eq!(rfc3339_shanghai(ts), "2026-11-27T01:30:00+08:00");
     }

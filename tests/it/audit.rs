@@ -1,0 +1,137 @@
+//! The audit log: entries for writes, the hash chain, tampering found, the auditor's API.
+
+use axum::http::{Method, StatusCode};
+
+use crate::both;
+use crate::harness::TestApp;
+
+both!(
+    logins_and_reads_of_the_log_are_recorded,
+    |app: TestApp| async move {
+        let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+        let token = app.token("auditor").await;
+        let _ = app
+            .post("/api/v1/auth/token")
+            .ip("10.9.9.9")
+            .json(&serde_json::json!({"username": "head", "password": "wrong-password"}))
+            .send()
+            .await;
+        let list = app
+            .get("/api/v1/audit?action=auth.login&per_page=10")
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        let list = list.json();
+        assert_eq!(list["total"], 2, "{list}");
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items[0]["actor"], "head");
+        assert_eq!(items[0]["result"], "failed");
+        assert_eq!(items[0]["client_ip"], "10.9.9.9");
+        assert!(items[0]["at"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(items[1]["result"], "ok");
+        // Login, token issue, failed login, and the auditor's read: one entry each.
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log").await,
+            before + 4
+        );
+        let reads = app
+            .get("/api/v1/audit?action=audit.read")
+            .bearer(&token)
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            reads["total"], 1,
+            "the earlier read of the log was itself recorded"
+        );
+        assert_eq!(reads["items"][0]["actor"], "auditor");
+        let bad = app
+            .get("/api/v1/audit?per_page=100000")
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json()["field"], "per_page");
+    }
+);
+
+both!(
+    the_chain_verifies_and_tampering_is_found,
+    |app: TestApp| async move {
+        let _ = app.token("worker").await;
+        let _ = app.token("head").await;
+        let report = zizhi::audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None);
+        assert!(report.entries >= 5, "{report:?}");
+        app.exec("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3")
+            .await;
+        assert_eq!(
+            zizhi::audit::verify(app.db.read())
+                .await
+                .unwrap()
+                .first_broken,
+            Some(3)
+        );
+        app.exec("UPDATE audit_log SET detail = '' WHERE seq = 3")
+            .await;
+        assert_eq!(
+            zizhi::audit::verify(app.db.read())
+                .await
+                .unwrap()
+                .first_broken,
+            None,
+            "restored"
+        );
+        let last = app.count("SELECT MAX(seq) FROM audit_log").await;
+        app.exec(&format!("DELETE FROM audit_log WHERE seq = {last}"))
+            .await;
+        assert_eq!(
+            zizhi::audit::verify(app.db.read())
+                .await
+                .unwrap()
+                .first_broken,
+            Some(last),
+            "a removed tail is found"
+        );
+    }
+);
+
+both!(
+    the_auditor_cannot_alter_the_log,
+    |app: TestApp| async move {
+        let token = app.token("auditor").await;
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            let res = app
+                .req(method.clone(), "/api/v1/audit")
+                .bearer(&token)
+                .send()
+                .await;
+            assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        }
+    }
+);
+
+both!(
+    concurrent_writers_keep_one_chain,
+    |app: TestApp| async move {
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let app = app.clone();
+            tasks.push(tokio::spawn(async move {
+                let user = ["head", "worker", "street", "council"][i % 4];
+                app.token(user).await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = zizhi::audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None);
+        assert_eq!(
+            report.entries,
+            app.count("SELECT COUNT(*) FROM audit_log").await
+        );
+    }
+);

@@ -1,0 +1,270 @@
+//! Login, sessions, CSRF, throttling and bearer tokens.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::both;
+use crate::harness::{Browser, TestApp};
+
+async fn login_form(
+    app: &TestApp,
+    b: &mut Browser,
+    user: &str,
+    password: &str,
+    ip: &str,
+) -> crate::harness::Res {
+    let page = app.get("/login").browser(b).ip(ip).send().await;
+    b.absorb(&page);
+    let csrf = page.csrf().unwrap();
+    let res = app
+        .post("/login")
+        .browser(b)
+        .ip(ip)
+        .form(&[
+            ("_csrf", &csrf),
+            ("username", user),
+            ("password", password),
+            ("next", "/audit"),
+        ])
+        .send()
+        .await;
+    b.absorb(&res);
+    res
+}
+
+both!(
+    login_sets_a_strict_session_and_lands_on_next,
+    |app: TestApp| async move {
+        let mut b = Browser::default();
+        let res = login_form(&app, &mut b, "auditor", "zizhi-demo", "10.1.1.1").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.header("location").as_deref(), Some("/audit"));
+        let cookie = res.header("set-cookie").unwrap();
+        assert!(cookie.starts_with("zz_session="), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let page = app.get("/audit").browser(&b).send().await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.select("h1"), vec!["审计日志"]);
+        assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    }
+);
+
+both!(
+    wrong_and_unknown_get_the_same_answer,
+    |app: TestApp| async move {
+        let mut b = Browser::default();
+        let wrong = login_form(&app, &mut b, "head", "not-the-password", "10.1.1.2").await;
+        let unknown = login_form(&app, &mut b, "nobody-here", "not-the-password", "10.1.1.2").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, wrong.status);
+        assert_eq!(wrong.select("#login-error"), vec!["用户名或密码错误。"]);
+        assert_eq!(unknown.select("#login-error"), wrong.select("#login-error"));
+        assert!(
+            wrong
+                .header("set-cookie")
+                .is_none_or(|c| !c.starts_with("zz_session"))
+        );
+    }
+);
+
+both!(
+    five_failures_lock_the_account_for_that_client,
+    |app: TestApp| async move {
+        for user in ["worker", "ghost-user"] {
+            let mut b = Browser::default();
+            for _ in 0..5 {
+                let r = login_form(&app, &mut b, user, "wrong-password", "10.2.2.2").await;
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            }
+            // Now even the right password is refused, and unknown users look the same.
+            let r = login_form(&app, &mut b, user, "zizhi-demo", "10.2.2.2").await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{user}");
+            let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+            assert!((1..=900).contains(&retry), "{retry}");
+            assert!(
+                r.select("#login-error")[0].contains("15 分钟"),
+                "{:?}",
+                r.select("#login-error")
+            );
+            // The API is throttled by the same counter.
+            let api = app
+                .post("/api/v1/auth/token")
+                .ip("10.2.2.2")
+                .json(&json!({"username": user, "password": "zizhi-demo"}))
+                .send()
+                .await;
+            assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        // Another client is not locked out.
+        let mut b = Browser::default();
+        let r = login_form(&app, &mut b, "worker", "zizhi-demo", "10.3.3.3").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+);
+
+both!(
+    login_rotates_and_logout_ends_the_session,
+    |app: TestApp| async move {
+        let first = app.login("head").await;
+        // Signing in again from the same browser (its session's CSRF token on the form).
+        let again = {
+            let mut b = first.clone();
+            let r = app
+                .post("/login")
+                .browser(&b)
+                .form(&[
+                    ("_csrf", &first.csrf),
+                    ("username", "head"),
+                    ("password", "zizhi-demo"),
+                    ("next", "/"),
+                ])
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+            b.absorb(&r);
+            b
+        };
+        let old = first
+            .cookies
+            .iter()
+            .find(|(n, _)| n == "zz_session")
+            .unwrap();
+        let new = again
+            .cookies
+            .iter()
+            .find(|(n, _)| n == "zz_session")
+            .unwrap();
+        assert_ne!(old, new, "a login issues a new session");
+        // The old session no longer works.
+        let r = app.get("/").browser(&first).send().await;
+        assert!(r.select(".who").is_empty(), "old session still signed in");
+        // Logout with the session's CSRF token ends the new one.
+        let home = app.get("/").browser(&again).send().await;
+        assert_eq!(home.select(".who"), vec!["社区书记 王秀英"]);
+        let csrf = home.csrf().unwrap();
+        let out = app
+            .post("/logout")
+            .browser(&again)
+            .form(&[("_csrf", &csrf)])
+            .send()
+            .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        let after = app.get("/audit").browser(&again).send().await;
+        assert_eq!(
+            after.status,
+            StatusCode::SEE_OTHER,
+            "signed out: sent to the login page"
+        );
+        assert!(
+            after
+                .header("location")
+                .unwrap()
+                .starts_with("/login?next=")
+        );
+    }
+);
+
+both!(
+    forms_need_the_csrf_token_and_our_origin,
+    |app: TestApp| async move {
+        let b = app.login("head").await;
+        let no_token = app
+            .post("/logout")
+            .browser(&b)
+            .form(&[("_csrf", "forged")])
+            .send()
+            .await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+        assert!(no_token.text().contains("页面已过期"));
+        let cross = app
+            .post("/logout")
+            .browser(&b)
+            .header("origin", "https://evil.example")
+            .form(&[("_csrf", &b.csrf)])
+            .send()
+            .await;
+        assert_eq!(cross.status, StatusCode::FORBIDDEN);
+        assert!(cross.text().contains("拒绝来自其他网站的提交"));
+        // The session survived both attempts.
+        let home = app.get("/").browser(&b).send().await;
+        assert_eq!(home.select(".who").len(), 1);
+        // A login POST without the CSRF cookie is refused too.
+        let bare = app
+            .post("/login")
+            .form(&[
+                ("_csrf", "x"),
+                ("username", "head"),
+                ("password", "zizhi-demo"),
+            ])
+            .send()
+            .await;
+        assert_eq!(bare.status, StatusCode::FORBIDDEN);
+    }
+);
+
+both!(idle_and_absolute_timeouts, |app: TestApp| async move {
+    let b = app.login("worker").await;
+    assert_eq!(
+        app.get("/").browser(&b).send().await.select(".who").len(),
+        1
+    );
+    app.exec("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00.000000Z'")
+        .await;
+    assert!(
+        app.get("/")
+            .browser(&b)
+            .send()
+            .await
+            .select(".who")
+            .is_empty(),
+        "31 minutes idle ends the session"
+    );
+    let b = app.login("worker").await;
+    app.exec("UPDATE sessions SET expires_at = '2026-01-01T00:00:00.000000Z'")
+        .await;
+    assert!(
+        app.get("/")
+            .browser(&b)
+            .send()
+            .await
+            .select(".who")
+            .is_empty(),
+        "12 hours end the session"
+    );
+});
+
+both!(bearer_tokens_me_and_revocation, |app: TestApp| async move {
+    let token = app.token("leader").await;
+    let me = app.get("/api/v1/me").bearer(&token).send().await;
+    assert_eq!(me.status, StatusCode::OK);
+    let me = me.json();
+    assert_eq!(me["username"], "leader");
+    assert_eq!(me["roles"][0]["role"], "building_leader");
+    assert!(me["roles"][0]["scope"]["building_id"].is_i64(), "{me}");
+    assert_eq!(me["roles"][0]["term"]["from"], "2026-01-01");
+    let gone = app
+        .req(axum::http::Method::DELETE, "/api/v1/auth/token")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let after = app.get("/api/v1/me").bearer(&token).send().await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        after.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let street = app.token("street").await;
+    let me = app.get("/api/v1/me").bearer(&street).send().await.json();
+    assert!(me["roles"][0]["scope"]["street_id"].is_i64(), "{me}");
+    let bad = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": "street", "password": "nope-nope-nope"}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad.json()["detail"], "用户名或密码错误。");
+});

@@ -1,0 +1,130 @@
+//! The binary itself: demo, user management and `zizhi verify` on a real data folder.
+
+use std::process::Command;
+
+fn zizhi(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zizhi"))
+        .args(args)
+        .env("ZIZHI_LOG", "error")
+        .output()
+        .expect("run zizhi")
+}
+
+#[test]
+fn demo_users_and_verify_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = zizhi(&["demo", "--data", data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("zizhi-demo") && text.contains("demo-open311-key"),
+        "{text}"
+    );
+    let again = zizhi(&["demo", "--data", data]);
+    assert!(
+        !again.status.success(),
+        "the demo loads only into an empty database"
+    );
+
+    let add = zizhi(&[
+        "user",
+        "add",
+        "wang.li",
+        "--name",
+        "王丽",
+        "--password",
+        "long-enough-pw",
+        "--data",
+        data,
+    ]);
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let grant = zizhi(&[
+        "user",
+        "grant",
+        "wang.li",
+        "community_worker",
+        "--community",
+        "2",
+        "--from",
+        "2026-01-01",
+        "--data",
+        data,
+    ]);
+    assert!(
+        grant.status.success(),
+        "{}",
+        String::from_utf8_lossy(&grant.stderr)
+    );
+    let dual = zizhi(&[
+        "user", "grant", "wang.li", "auditor", "--street", "1", "--data", data,
+    ]);
+    assert!(!dual.status.success());
+    assert!(String::from_utf8_lossy(&dual.stderr).contains("三权分立"));
+    let short = zizhi(&[
+        "user",
+        "passwd",
+        "wang.li",
+        "--password",
+        "short",
+        "--data",
+        data,
+    ]);
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("密码至少 10 位"));
+    let revoke = zizhi(&[
+        "user",
+        "revoke",
+        "wang.li",
+        "community_worker",
+        "--data",
+        data,
+    ]);
+    assert!(
+        revoke.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoke.stderr)
+    );
+
+    let ok = zizhi(&["verify", "--data", data]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("intact: 4 entries"),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+
+    // Tamper with an entry behind zizhi's back, straight in the database file.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let d = zizhi::platform::db::Db::open_sqlite_dir(dir.path())
+            .await
+            .unwrap();
+        let mut tx = d.begin().await.unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        d.close().await;
+    });
+    let bad = zizhi(&["verify", "--data", data]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("entry 2"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real router on real SQLite files and (with ZIZHI_TEST_POSTGRES) a real
+//! PostgreSQL, one fresh database per test.
+
+pub mod harness;
+mod masking;
+
+mod audit;
+mod auth;
+pub mod browser;
+mod cli;
+mod errors;
+mod policy;
+mod schema;
