@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, home};
+use crate::{audit, home, registry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -53,6 +53,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::api::routes())
         .merge(audit::api::routes())
+        .merge(registry::api_routes())
         .split_for_parts()
 }
 
@@ -65,6 +66,12 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(auth::web::login_page).post(auth::web::login_submit))
         .route("/logout", post(auth::web::logout))
         .route("/audit", get(audit::web::index))
+        .route("/residents", get(registry::web::residents_page))
+        .route("/residents/{id}", get(registry::web::resident_page))
+        .route("/me", get(registry::web::me_page))
+        .route("/me/corrections", post(registry::web::ask_correction))
+        .route("/corrections", get(registry::web::corrections_page))
+        .route("/corrections/{id}", post(registry::web::answer_correction))
         .route("/static/app.css", get(web::stylesheet))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

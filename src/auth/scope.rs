@@ -85,6 +85,37 @@ impl Scope {
     }
 }
 
+/// The SQL condition that keeps rows inside any of `scopes`, given the row's street, community
+/// and (if it has one) building columns. `None` when no scope reaches such rows.
+pub fn scope_condition(
+    scopes: &[Scope],
+    street_col: &str,
+    community_col: &str,
+    building_col: Option<&str>,
+) -> Option<(String, Vec<crate::platform::db::Val>)> {
+    use crate::platform::db::Val;
+    let mut parts = Vec::new();
+    let mut vals = Vec::new();
+    for s in scopes {
+        match (*s, building_col) {
+            (Scope::Street(id), _) => {
+                parts.push(format!("{street_col} = ?"));
+                vals.push(Val::I(id));
+            }
+            (Scope::Community(id), _) => {
+                parts.push(format!("{community_col} = ?"));
+                vals.push(Val::I(id));
+            }
+            (Scope::Building(id), Some(b)) => {
+                parts.push(format!("{b} = ?"));
+                vals.push(Val::I(id));
+            }
+            (Scope::Building(_), None) => {}
+        }
+    }
+    (!parts.is_empty()).then(|| (parts.join(" OR "), vals))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,9 +94,17 @@ fn person(
     } else {
         names::FEMALE_CHARS
     };
-    let given: String = (0..rng.random_range(1..=2))
-        .map(|_| *pick(rng, chars))
-        .collect();
+    let first = *pick(rng, chars);
+    let given = if rng.random_bool(0.6) {
+        let second = *pick(rng, chars);
+        if second == first {
+            first.to_owned()
+        } else {
+            format!("{first}{second}")
+        }
+    } else {
+        first.to_owned()
+    };
     let age = rng.random_range(age_range.0..=age_range.1);
     let birth = Date::new(
         2026 - age,
@@ -307,6 +315,7 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
             for m in 0..size {
                 let ages = if m < 2 { (22, 88) } else { (0, 20) };
                 let p = person(&mut rng, &mut seen, ages, party_share);
+                let phone_last4 = p.phone.get(7..).unwrap_or("").to_owned();
                 residents.push(vec![
                     Val::I(cid),
                     Val::I(bid),
@@ -326,6 +335,8 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
                     Val::T("living".into()),
                     Val::T(now.clone()),
                     Val::T(now.clone()),
+                    Val::T(p.id.as_str()[14..].to_owned()),
+                    Val::T(phone_last4),
                 ]);
             }
         }
@@ -352,6 +363,8 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
                 "status",
                 "created_at",
                 "updated_at",
+                "id_last4",
+                "phone_last4",
             ],
             &residents,
         )

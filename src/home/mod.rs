@@ -160,10 +160,29 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
             });
             push_counts(pool, g.scope, &mut facts).await?;
         }
-        Role::CommunityHead | Role::CommunityWorker | Role::BuildingLeader => {
+        Role::CommunityHead | Role::CommunityWorker => {
             push_counts(pool, g.scope, &mut facts).await?;
+            links.push(Link {
+                label: "nav.residents",
+                href: "/residents",
+            });
+            links.push(Link {
+                label: "nav.corrections",
+                href: "/corrections",
+            });
+        }
+        Role::BuildingLeader => {
+            push_counts(pool, g.scope, &mut facts).await?;
+            links.push(Link {
+                label: "nav.my_building",
+                href: "/residents",
+            });
         }
         Role::Resident => {
+            links.push(Link {
+                label: "nav.me",
+                href: "/me",
+            });
             if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id) {
                 let r = sqlx::query(
                     "SELECT h.address, (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id AND m.status = 'living') AS n \

@@ -247,3 +247,78 @@ pub async fn bulk_insert(
     }
     Ok(())
 }
+
+/// Binds run-time values in order to a statement built at run time.
+pub fn bind_vals<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    vals: &'q [Val],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for v in vals {
+        q = match v {
+            Val::I(x) => q.bind(*x),
+            Val::T(x) => q.bind(x.as_str()),
+            Val::B(x) => q.bind(i64::from(*x)),
+            Val::NullI => q.bind(None::<i64>),
+            Val::NullT => q.bind(None::<String>),
+        };
+    }
+    q
+}
+
+/// A `WHERE` clause built piece by piece, numbering its placeholders as it goes.
+#[derive(Default, Debug)]
+pub struct Filter {
+    conds: Vec<String>,
+    pub vals: Vec<Val>,
+}
+
+impl Filter {
+    /// Adds a condition; each `?` in it becomes the next `$n` and takes the next value.
+    pub fn and(&mut self, cond: &str, vals: impl IntoIterator<Item = Val>) -> &mut Self {
+        let mut out = String::new();
+        for ch in cond.chars() {
+            if ch == '?' {
+                out.push_str(&format!(
+                    "${}",
+                    self.vals.len() + 1 + out.matches('$').count()
+                ));
+            } else {
+                out.push(ch);
+            }
+        }
+        self.conds.push(format!("({out})"));
+        self.vals.extend(vals);
+        self
+    }
+
+    /// `WHERE …` (or nothing).
+    pub fn sql(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conds.join(" AND "))
+        }
+    }
+
+    /// The number of values bound so far (the next placeholder is this plus one).
+    pub fn len(&self) -> usize {
+        self.vals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vals.is_empty()
+    }
+}
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the user's `%`, `_` and `\` taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

@@ -116,6 +116,10 @@ impl Tr {
     pub fn get(&self, key: &str) -> &'static str {
         t(self.0, key)
     }
+    /// The text for `prefix.value`, e.g. `t.of("gender", "male")`.
+    pub fn of(&self, prefix: &str, value: &str) -> &'static str {
+        t(self.0, &format!("{prefix}.{value}"))
+    }
     pub fn tag(&self) -> &'static str {
         self.0.tag()
     }

@@ -1,7 +1,28 @@
-//! The registry (M1–M4): street → community → compound → building → unit → household →
-//! resident. This issue brings the places, the identity newtypes and the lookups every other
-//! area scopes by; lists, ledgers and imports arrive with the registry issue.
+//! The registry (M1–M4, the ledgers of M16): street → community → compound → building → unit →
+//! household → resident, stationed units and social organizations. Each role sees its own
+//! scope; ID numbers and phones are masked except through an audited reveal.
 
+pub mod api;
+pub mod households;
 pub mod id_number;
+pub mod me;
+pub mod me_api;
 pub mod phone;
 pub mod places;
+pub mod places_api;
+pub mod residents;
+pub mod rules;
+pub mod web;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+
+/// The registry's `/api/v1` routes.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(api::routes())
+        .merge(places_api::routes())
+        .merge(households::routes())
+        .merge(me_api::routes())
+}

@@ -10,4 +10,5 @@ pub mod browser;
 mod cli;
 mod errors;
 mod policy;
+mod registry;
 mod schema;

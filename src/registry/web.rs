@@ -1,0 +1,227 @@
+//! Registry pages: the residents list and search, a resident's record, 我的信息, and the
+//! correction requests a community's workers answer.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::api::{RevealQuery, read_one};
+use super::me::{self, CorrectionInput, CorrectionReply, MyRecord};
+use super::residents::{self, Move, ResidentQuery, ResidentView};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, CsrfForm, Ctx, Place, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::time;
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "registry/residents.html")]
+struct ResidentsPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<ResidentView>,
+    total: i64,
+    q: String,
+    page: i64,
+    pages: i64,
+    building_id: String,
+}
+
+pub async fn residents_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ResidentQuery>,
+) -> Result<Response, AppError> {
+    let scopes = ctx.scopes(Action::RegistryRead);
+    if scopes.is_empty() {
+        ctx.require(Action::RegistryRead, Target::System)?;
+    }
+    let result = residents::search(state.db.read(), &scopes, &q).await?;
+    audit::record_alone(
+        &state.db,
+        &ctx.actor(),
+        Entry::new("registry.read", "resident_list", "")
+            .at(Place {
+                street_id: None,
+                community_id: q.community_id,
+                building_id: q.building_id,
+            })
+            .detail(format!(
+                "q={} page={} n={}",
+                q.q.as_deref().unwrap_or(""),
+                result.page,
+                result.items.len()
+            )),
+    )
+    .await?;
+    page(&ResidentsPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items: result.items.iter().map(|r| r.view(false, false)).collect(),
+        total: result.total,
+        q: q.q.clone().unwrap_or_default(),
+        page: result.page,
+        pages: (result.total + result.per_page - 1) / result.per_page,
+        building_id: q.building_id.map(|b| b.to_string()).unwrap_or_default(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "registry/resident.html")]
+struct ResidentPage {
+    chrome: Chrome,
+    t: Tr,
+    r: ResidentView,
+    household: Vec<ResidentView>,
+    moves: Vec<Move>,
+    can_reveal: bool,
+    revealed: bool,
+}
+
+pub async fn resident_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(rq): Query<RevealQuery>,
+) -> Result<Response, AppError> {
+    let (r, view) = read_one(&state, &ctx, id, &rq).await?;
+    let can_reveal = ctx
+        .require(Action::RegistryReveal, Target::At(r.place()))
+        .is_ok();
+    let household = residents::household_members(state.db.read(), r.household_id).await?;
+    page(&ResidentPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        revealed: rq.reveal.as_deref().is_some_and(|s| !s.is_empty()),
+        r: view,
+        household: household
+            .iter()
+            .filter(|m| m.id != id)
+            .map(|m| m.view(false, false))
+            .collect(),
+        moves: residents::moves(state.db.read(), id).await?,
+        can_reveal,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "registry/me.html")]
+struct MePage {
+    chrome: Chrome,
+    t: Tr,
+    rec: MyRecord,
+    accesses: Vec<(String, String)>,
+    error: Option<String>,
+    sent: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Sent {
+    sent: Option<String>,
+}
+
+/// 我的信息.
+pub async fn me_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(s): Query<Sent>,
+) -> Result<Response, AppError> {
+    render_me(&state, &ctx, None, s.sent.is_some()).await
+}
+
+async fn render_me(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<String>,
+    sent: bool,
+) -> Result<Response, AppError> {
+    let rec = super::me_api::load(state, ctx).await?;
+    let accesses = rec
+        .accesses
+        .iter()
+        .map(|a| {
+            let what = tf(ctx.lang, &format!("me.access.{}", a.object_type), &[]);
+            (
+                time::show_db(&a.at, ctx.lang),
+                format!("{} ({}) {what}", a.actor, a.role),
+            )
+        })
+        .collect();
+    let mut res = page(&MePage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        rec,
+        accesses,
+        error: error.clone(),
+        sent,
+    })?;
+    if error.is_some() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn ask_correction(
+    State(state): State<AppState>,
+    CsrfForm(ctx, input): CsrfForm<CorrectionInput>,
+) -> Result<Response, AppError> {
+    let r = me::own_resident(state.db.read(), &ctx).await?;
+    let mut tx = state.db.begin().await?;
+    match me::ask_correction(&mut tx, &ctx, &r, &input).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/me?sent=1").into_response())
+        }
+        Err(e) if e.status.is_client_error() => {
+            drop(tx);
+            render_me(&state, &ctx, Some(tf(ctx.lang, e.key, &e.args)), false).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/corrections.html")]
+struct CorrectionsPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<(me::Correction, String, String)>,
+}
+
+pub async fn corrections_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let communities = super::me_api::writable_communities(&ctx);
+    if communities.is_empty() {
+        ctx.require(Action::RegistryWrite, Target::System)?;
+        return Err(AppError::forbidden());
+    }
+    let items = me::corrections_in(state.db.read(), &communities)
+        .await?
+        .into_iter()
+        .map(|(c, name)| {
+            let at = time::show_db(&c.created_at, ctx.lang);
+            (c, name, at)
+        })
+        .collect();
+    page(&CorrectionsPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+    })
+}
+
+pub async fn answer_correction(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, a): CsrfForm<CorrectionReply>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    me::answer_correction(&mut tx, &ctx, id, &a).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/corrections").into_response())
+}
