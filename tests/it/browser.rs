@@ -73,32 +73,96 @@ pub async fn browser(port: u16, profile: &std::path::Path) -> fantoccini::Client
         .expect("a Chromium session")
 }
 
+/// zizhi on the demo street, chromedriver, and a Chromium session on a 360px phone.
+pub struct Journey {
+    pub base: String,
+    pub c: fantoccini::Client,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _driver: Driver,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl Journey {
+    pub async fn start() -> Journey {
+        let dir = tempfile::tempdir().unwrap();
+        let db = fresh_db(Backend::Sqlite, dir.path()).await;
+        zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = Config {
+            data_dir: dir.path().to_owned(),
+            ..Config::default()
+        };
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+        };
+        let server = tokio::spawn(app::serve(state, listener));
+        let (driver, port) = chromedriver().await;
+        let profile = tempfile::tempdir().unwrap();
+        let c = browser(port, profile.path()).await;
+        Journey {
+            base,
+            c,
+            server,
+            _driver: driver,
+            _dirs: (dir, profile),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in through the login form.
+    pub async fn login(&self, user: &str) -> Result<(), fantoccini::error::CmdError> {
+        self.c.goto(&self.url("/login")).await?;
+        self.c
+            .find(Locator::Css("#username"))
+            .await?
+            .send_keys(user)
+            .await?;
+        self.c
+            .find(Locator::Css("#password"))
+            .await?
+            .send_keys("zizhi-demo")
+            .await?;
+        self.c
+            .find(Locator::Css("button.primary"))
+            .await?
+            .click()
+            .await?;
+        self.c
+            .wait()
+            .for_element(Locator::Css(".role-card"))
+            .await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot to the temporary folder, for a person to look at.
+    pub async fn snapshot(&self, name: &str) {
+        if let Ok(png) = self.c.screenshot().await {
+            std::fs::write(std::env::temp_dir().join(format!("zizhi-{name}.png")), png).ok();
+        }
+    }
+
+    pub async fn finish(self, run: Result<(), fantoccini::error::CmdError>) {
+        self.c.clone().close().await.ok();
+        self.server.abort();
+        run.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(zizhi_browser),
     ignore = "set ZIZHI_TEST_BROWSER=1 (needs chromium and chromium-driver)"
 )]
 async fn a_worker_signs_in_on_a_phone_and_sees_their_home() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = fresh_db(Backend::Sqlite, dir.path()).await;
-    zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = Config {
-        data_dir: dir.path().to_owned(),
-        ..Config::default()
-    };
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-    };
-    let server = tokio::spawn(app::serve(state, listener));
-
-    let (_driver, port) = chromedriver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let c = browser(port, profile.path()).await;
+    let j = Journey::start().await;
+    let (c, base) = (&j.c, j.base.clone());
     let run = async {
         c.goto(&format!("{base}/audit")).await?;
         // Not signed in: the login page, which returns to /audit afterwards.
@@ -155,11 +219,7 @@ async fn a_worker_signs_in_on_a_phone_and_sees_their_home() {
             widths[1], 360,
             "the home page fits a 360px phone without scrolling sideways"
         );
-        std::fs::write(
-            std::env::temp_dir().join("zizhi-home-worker.png"),
-            c.screenshot().await?,
-        )
-        .ok();
+        j.snapshot("home-worker").await;
         // Large text for elderly users, then sign out.
         c.find(Locator::LinkText("大字")).await?.click().await?;
         c.wait()
@@ -175,7 +235,97 @@ async fn a_worker_signs_in_on_a_phone_and_sees_their_home() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    c.close().await.ok();
-    server.abort();
-    run.unwrap();
+    j.finish(run).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zizhi_browser),
+    ignore = "set ZIZHI_TEST_BROWSER=1 (needs chromium and chromium-driver)"
+)]
+async fn a_worker_finds_a_resident_and_a_leader_sees_only_their_building() {
+    let j = Journey::start().await;
+    let c = &j.c;
+    let run = async {
+        j.login("worker").await?;
+        c.find(Locator::LinkText("居民名单")).await?.click().await?;
+        let first = c
+            .wait()
+            .for_element(Locator::Css("#residents tbody tr td a"))
+            .await?;
+        let name = first.text().await?;
+        // Search by the given name only: a Chinese substring.
+        let fragment: String = name.chars().skip(1).collect();
+        c.find(Locator::Css("#q"))
+            .await?
+            .send_keys(&fragment)
+            .await?;
+        c.find(Locator::Css("form[role=search] button"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_url(
+                &url::Url::parse(&format!(
+                    "{}/residents?q={}",
+                    j.base,
+                    zizhi::platform::error::urlencode(&fragment)
+                ))
+                .unwrap(),
+            )
+            .await?;
+        let names: Vec<String> = {
+            let mut v = vec![];
+            for e in c
+                .find_all(Locator::Css("#residents tbody tr td:first-child a"))
+                .await?
+            {
+                v.push(e.text().await?);
+            }
+            v
+        };
+        assert!(
+            !names.is_empty() && names.iter().all(|n| n.contains(&fragment)),
+            "{fragment}: {names:?}"
+        );
+        let target = names.iter().position(|n| n == &name).unwrap_or(0);
+        c.find_all(Locator::Css("#residents tbody tr td:first-child a"))
+            .await?[target]
+            .click()
+            .await?;
+        let h1 = c.wait().for_element(Locator::Css("h1")).await?;
+        assert_eq!(h1.text().await?, names[target]);
+        let id = c.find(Locator::Css("#id-number")).await?.text().await?;
+        assert!(id.contains("***"), "masked on the page: {id}");
+        j.snapshot("resident-record").await;
+        c.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_element(Locator::Css("a.button.primary[href='/login']"))
+            .await?;
+
+        j.login("leader").await?;
+        c.find(Locator::LinkText("本楼居民")).await?.click().await?;
+        c.wait().for_element(Locator::Css("#residents")).await?;
+        let addresses = c
+            .find_all(Locator::Css("#residents tbody tr td:last-child"))
+            .await?;
+        let mut buildings = std::collections::BTreeSet::new();
+        for a in addresses {
+            let text = a.text().await?;
+            let building = text.split("号楼").next().unwrap().to_owned();
+            buildings.insert(building);
+        }
+        assert_eq!(
+            buildings.len(),
+            1,
+            "a leader sees one building: {buildings:?}"
+        );
+        j.snapshot("leader-building").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    j.finish(run).await;
 }
