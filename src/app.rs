@@ -72,6 +72,13 @@ pub fn router(state: AppState) -> Router {
         .route("/me/corrections", post(registry::web::ask_correction))
         .route("/corrections", get(registry::web::corrections_page))
         .route("/corrections/{id}", post(registry::web::answer_correction))
+        .route(
+            "/import",
+            get(registry::import_web::form)
+                .post(registry::import_web::upload)
+                .layer(DefaultBodyLimit::max(registry::import_api::MAX_UPLOAD)),
+        )
+        .route("/import/{token}/{community}", post(registry::import_web::confirm))
         .route("/static/app.css", get(web::stylesheet))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
@@ -90,8 +97,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// No route matches: distinct from a record that is not there (`error.not_found`).
 async fn not_found() -> AppError {
-    AppError::not_found()
+    AppError::new(axum::http::StatusCode::NOT_FOUND, "error.no_route")
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

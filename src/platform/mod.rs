@@ -2,5 +2,6 @@
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod sheets;
 pub mod time;
 pub mod web;

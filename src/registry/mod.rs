@@ -5,6 +5,10 @@
 pub mod api;
 pub mod households;
 pub mod id_number;
+pub mod import;
+pub mod import_api;
+pub mod import_web;
+pub mod ledgers;
 pub mod me;
 pub mod me_api;
 pub mod phone;
@@ -12,6 +16,7 @@ pub mod places;
 pub mod places_api;
 pub mod residents;
 pub mod rules;
+pub mod social;
 pub mod web;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -25,4 +30,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(places_api::routes())
         .merge(households::routes())
         .merge(me_api::routes())
+        .merge(ledgers::routes())
+        .merge(social::routes())
+        .merge(import_api::routes())
 }

@@ -9,6 +9,7 @@ mod auth;
 pub mod browser;
 mod cli;
 mod errors;
+mod ledgers;
 mod policy;
 mod registry;
 mod schema;

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+mod import;
+mod user;
+
 use crate::app::{self, AppState};
-use crate::audit::{self, Actor, Entry};
-use crate::auth::{Role, Scope, store};
+use crate::audit;
+use crate::auth::Scope;
 use crate::config::{Config, Flags};
 use crate::demo;
 use crate::platform::db::Db;
@@ -66,6 +69,20 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Import households and residents of one community from an xlsx or CSV ledger: a dry run
+    /// that lists every error by row and column, unless --commit is given.
+    Import {
+        /// The spreadsheet (columns 小区 楼栋 单元 门牌号 姓名 身份证号 [手机号 民族 政治面貌 迁入日期 户标记]).
+        file: PathBuf,
+        /// The community the rows belong to.
+        #[arg(long)]
+        community: i64,
+        /// Write the rows (all or nothing). Without it, nothing is written.
+        #[arg(long)]
+        commit: bool,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Verify the audit log's hash chain; exits non-zero naming the first broken entry.
     Verify {
@@ -138,7 +155,7 @@ pub struct ScopeArgs {
 }
 
 impl ScopeArgs {
-    fn scope(&self) -> Option<Scope> {
+    pub(crate) fn scope(&self) -> Option<Scope> {
         Scope::from_columns(self.street, self.community, self.building)
     }
 }
@@ -152,13 +169,13 @@ fn config(db: &DbArgs, addr: Option<String>) -> anyhow::Result<Config> {
     Config::load(&flags, |k| std::env::var(k).ok())
 }
 
-async fn open(db: &DbArgs) -> anyhow::Result<(Config, Db)> {
+pub(crate) async fn open(db: &DbArgs) -> anyhow::Result<(Config, Db)> {
     let c = config(db, None)?;
     let d = app::open_db(&c).await?;
     Ok((c, d))
 }
 
-fn password_arg(p: Option<String>) -> anyhow::Result<String> {
+pub(crate) fn password_arg(p: Option<String>) -> anyhow::Result<String> {
     match p {
         Some(p) => Ok(p),
         None => {
@@ -172,13 +189,13 @@ fn password_arg(p: Option<String>) -> anyhow::Result<String> {
     }
 }
 
-fn parse_date(s: &str, what: &str) -> anyhow::Result<jiff::civil::Date> {
+pub(crate) fn parse_date(s: &str, what: &str) -> anyhow::Result<jiff::civil::Date> {
     s.parse()
         .with_context(|| format!("{what} must be a date like 2026-11-26"))
 }
 
 /// A refusal from the store, as a command-line error in Chinese and English.
-fn refused(e: crate::platform::error::AppError) -> anyhow::Error {
+pub(crate) fn refused(e: crate::platform::error::AppError) -> anyhow::Error {
     use crate::platform::i18n::{Lang, tf};
     match e.cause {
         Some(c) => c,
@@ -219,7 +236,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             d.close().await;
             Ok(())
         }
-        Command::User { command } => user(command).await,
+        Command::User { command } => user::run(command).await,
+        Command::Import {
+            file,
+            community,
+            commit,
+            db,
+        } => import::run(&file, community, commit, &db).await,
         Command::Verify { db } => {
             let (_, d) = open(&db).await?;
             let report = audit::verify(d.read()).await?;
@@ -269,131 +292,4 @@ async fn serve(db: DbArgs, addr: Option<String>, with_demo: bool) -> anyhow::Res
         config: Arc::new(c),
     };
     app::serve(state, listener).await
-}
-
-async fn user(command: UserCommand) -> anyhow::Result<()> {
-    let actor = Actor::operator();
-    match command {
-        UserCommand::Add {
-            username,
-            name,
-            password,
-            resident,
-            db,
-        } => {
-            let password = password_arg(password)?;
-            let (_, d) = open(&db).await?;
-            let mut tx = d.begin().await?;
-            let id = store::create_user(
-                &mut tx,
-                store::NewUser {
-                    username: &username,
-                    display_name: &name,
-                    password: &password,
-                    resident_id: resident,
-                },
-            )
-            .await
-            .map_err(refused)?;
-            audit::record(
-                &mut tx,
-                &actor,
-                Entry::new("account.create", "account", &username),
-            )
-            .await?;
-            tx.commit().await?;
-            println!("account {username} created (id {id})");
-        }
-        UserCommand::Passwd {
-            username,
-            password,
-            db,
-        } => {
-            let password = password_arg(password)?;
-            let (_, d) = open(&db).await?;
-            let mut tx = d.begin().await?;
-            let u = store::find_by_username_tx(&mut tx, &username)
-                .await?
-                .with_context(|| format!("no account {username}"))?;
-            store::set_password(&mut tx, &u, &password)
-                .await
-                .map_err(refused)?;
-            audit::record(
-                &mut tx,
-                &actor,
-                Entry::new("account.password", "account", &username),
-            )
-            .await?;
-            tx.commit().await?;
-            println!("password of {username} changed; its sessions and tokens are ended");
-        }
-        UserCommand::Grant {
-            username,
-            role,
-            scope,
-            from,
-            to,
-            db,
-        } => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
-            let scope = scope
-                .scope()
-                .context("give one of --street, --community or --building")?;
-            let from = from
-                .as_deref()
-                .map(|s| parse_date(s, "--from"))
-                .transpose()?
-                .unwrap_or_else(crate::platform::time::today);
-            let to = to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
-            let (_, d) = open(&db).await?;
-            let mut tx = d.begin().await?;
-            let u = store::find_by_username_tx(&mut tx, &username)
-                .await?
-                .with_context(|| format!("no account {username}"))?;
-            store::add_grant(&mut tx, u.id, role, scope, from, to)
-                .await
-                .map_err(refused)?;
-            audit::record(
-                &mut tx,
-                &actor,
-                Entry::new("account.grant", "account", &username)
-                    .at(scope.place())
-                    .detail(role.as_str()),
-            )
-            .await?;
-            tx.commit().await?;
-            println!(
-                "{username} is now {} over {scope:?} from {from}",
-                role.as_str()
-            );
-        }
-        UserCommand::Revoke {
-            username,
-            role,
-            scope,
-            db,
-        } => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
-            let (_, d) = open(&db).await?;
-            let mut tx = d.begin().await?;
-            let u = store::find_by_username_tx(&mut tx, &username)
-                .await?
-                .with_context(|| format!("no account {username}"))?;
-            let n = store::revoke_grants(&mut tx, u.id, role, scope.scope())
-                .await
-                .map_err(refused)?;
-            if n == 0 {
-                bail!("{username} holds no such grant");
-            }
-            audit::record(
-                &mut tx,
-                &actor,
-                Entry::new("account.revoke", "account", &username).detail(role.as_str()),
-            )
-            .await?;
-            tx.commit().await?;
-            println!("{n} grant(s) of {} revoked from {username}", role.as_str());
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,134 @@
+//! `zizhi user add|passwd|grant|revoke`: accounts from the command line, audited as the operator.
+
+use anyhow::{Context, bail};
+
+use super::{UserCommand, open, parse_date, password_arg, refused};
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{Role, store};
+
+pub async fn run(command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::operator();
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            password,
+            resident,
+            db,
+        } => {
+            let password = password_arg(password)?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let id = store::create_user(
+                &mut tx,
+                store::NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password: &password,
+                    resident_id: resident,
+                },
+            )
+            .await
+            .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.create", "account", &username),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("account {username} created (id {id})");
+        }
+        UserCommand::Passwd {
+            username,
+            password,
+            db,
+        } => {
+            let password = password_arg(password)?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            store::set_password(&mut tx, &u, &password)
+                .await
+                .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.password", "account", &username),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("password of {username} changed; its sessions and tokens are ended");
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            scope,
+            from,
+            to,
+            db,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let scope = scope
+                .scope()
+                .context("give one of --street, --community or --building")?;
+            let from = from
+                .as_deref()
+                .map(|s| parse_date(s, "--from"))
+                .transpose()?
+                .unwrap_or_else(crate::platform::time::today);
+            let to = to.as_deref().map(|s| parse_date(s, "--to")).transpose()?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            store::add_grant(&mut tx, u.id, role, scope, from, to)
+                .await
+                .map_err(refused)?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.grant", "account", &username)
+                    .at(scope.place())
+                    .detail(role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            println!(
+                "{username} is now {} over {scope:?} from {from}",
+                role.as_str()
+            );
+        }
+        UserCommand::Revoke {
+            username,
+            role,
+            scope,
+            db,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            let n = store::revoke_grants(&mut tx, u.id, role, scope.scope())
+                .await
+                .map_err(refused)?;
+            if n == 0 {
+                bail!("{username} holds no such grant");
+            }
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("account.revoke", "account", &username).detail(role.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            println!("{n} grant(s) of {} revoked from {username}", role.as_str());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! `POST /api/v1/imports`: a dry run (the default) or the commit of a households-and-residents
+//! spreadsheet for one community.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::import::{self, ImportReport};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::error::AppError;
+
+/// Largest spreadsheet accepted (a street's residents fit easily).
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(run))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    pub community_id: i64,
+    /// false (default): check only and report; true: write everything or nothing.
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// An uploaded file's bytes: 413 when too large, 422 when empty.
+pub struct Upload(pub Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) if b.is_empty() => Err(AppError::invalid("file", "import.empty")),
+            Ok(b) => Ok(Upload(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error.too_large",
+            )),
+            Err(_) => Err(AppError::bad_request("error.bad_request")),
+        }
+    }
+}
+
+/// Runs an import for a community the caller may write to; returns what it found or did.
+pub async fn run_import(
+    state: &AppState,
+    ctx: &Ctx,
+    community_id: i64,
+    bytes: &[u8],
+    commit: bool,
+) -> Result<ImportReport, AppError> {
+    let place = super::places::place_of_community(state.db.read(), community_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+    ctx.require(Action::RegistryWrite, Target::At(place))?;
+    let table = import::read_table(bytes)?;
+    let mut plan = import::plan(state.db.read(), community_id, &table, ctx.lang).await?;
+    if commit {
+        let mut tx = state.db.begin().await?;
+        import::commit(&mut tx, &plan, &ctx.actor().name, &|_| {}).await?;
+        let r = &plan.report;
+        audit::record(
+            &mut tx,
+            &ctx.actor(),
+            Entry::new("registry.import", "community", community_id)
+                .at(place)
+                .detail(format!(
+                    "{} rows: {} new households, {} new residents, {} updated, {} unchanged",
+                    r.rows, r.households_new, r.residents_new, r.residents_updated, r.unchanged
+                )),
+        )
+        .await?;
+        tx.commit().await?;
+        plan.report.committed = true;
+    }
+    Ok(plan.report)
+}
+
+/// Import households and residents from xlsx or CSV (UTF-8) with the columns 小区, 楼栋, 单元,
+/// 门牌号, 姓名, 身份证号 and optionally 手机号, 民族, 政治面貌, 迁入日期, 户标记. Errors are
+/// named by row and column; a commit writes everything or nothing; the same file twice adds
+/// nothing.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "registry", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv"), security(("bearer" = [])),
+    responses((status = 200, body = ImportReport), (status = 413), (status = 422, description = "unreadable file, missing columns, or a commit with errors")))]
+async fn run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ImportQuery>,
+    Upload(bytes): Upload,
+) -> Result<Json<ImportReport>, AppError> {
+    Ok(Json(
+        run_import(&state, &ctx, q.community_id, &bytes, q.commit).await?,
+    ))
+}

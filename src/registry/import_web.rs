@@ -1,0 +1,148 @@
+//! The import pages: upload a ledger, see the dry run with every error by row and column, then
+//! confirm. The uploaded file waits in the data folder between the two steps.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::import::ImportReport;
+use super::import_api::run_import;
+use crate::app::AppState;
+use crate::auth::{Action, CsrfForm, Ctx, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::Tr;
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "registry/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    t: Tr,
+    communities: Vec<(i64, String)>,
+    report: Option<ImportReport>,
+    token: String,
+    community_id: i64,
+}
+
+async fn writable(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+    let ids = super::me_api::writable_communities(ctx);
+    if ids.is_empty() {
+        ctx.require(Action::RegistryWrite, Target::System)?;
+        return Err(AppError::forbidden());
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        out.push((
+            id,
+            super::places::scope_name(state.db.read(), crate::auth::Scope::Community(id)).await?,
+        ));
+    }
+    Ok(out)
+}
+
+pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let communities = writable(&state, &ctx).await?;
+    page(&ImportPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        communities,
+        report: None,
+        token: String::new(),
+        community_id: 0,
+    })
+}
+
+fn upload_dir(state: &AppState) -> std::path::PathBuf {
+    state.config.data_dir().join("imports")
+}
+
+/// Step 1: the upload, checked but not written.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let communities = writable(&state, &ctx).await?;
+    let mut csrf = String::new();
+    let mut community_id = 0;
+    let mut bytes = Vec::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad_request("error.bad_request"))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("community_id") => {
+                community_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
+            }
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| {
+                        AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "error.too_large")
+                    })?
+                    .to_vec()
+            }
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    if !communities.iter().any(|(id, _)| *id == community_id) {
+        return Err(AppError::invalid(
+            "community_id",
+            "registry.unknown_community",
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "import.empty"));
+    }
+    let report = run_import(&state, &ctx, community_id, &bytes, false).await?;
+    let token = if report.error_count == 0 {
+        let token = crate::auth::session::random_token();
+        let dir = upload_dir(&state);
+        std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
+        std::fs::write(dir.join(format!("{token}-{community_id}.upload")), &bytes)
+            .map_err(AppError::internal)?;
+        token
+    } else {
+        String::new()
+    };
+    page(&ImportPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        communities,
+        report: Some(report),
+        token,
+        community_id,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Confirm {}
+
+/// Step 2: the confirmed import, all or nothing.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path((token, community_id)): Path<(String, i64)>,
+    CsrfForm(ctx, _): CsrfForm<Confirm>,
+) -> Result<Response, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::not_found());
+    }
+    let path = upload_dir(&state).join(format!("{token}-{community_id}.upload"));
+    let bytes = std::fs::read(&path).map_err(|_| AppError::not_found())?;
+    let report = run_import(&state, &ctx, community_id, &bytes, true).await?;
+    let _ = std::fs::remove_file(&path);
+    let communities = writable(&state, &ctx).await?;
+    page(&ImportPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        communities,
+        report: Some(report),
+        token: String::new(),
+        community_id,
+    })
+}
