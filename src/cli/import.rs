@@ -81,6 +81,7 @@ pub async fn run(file: &Path, community: i64, commit: bool, db: &DbArgs) -> anyh
     )
     .await?;
     tx.commit().await?;
+    d.analyze(crate::registry::residents::BULK_TABLES).await?;
     bar.finish();
     println!(
         "已导入 imported in {:.1} s",

@@ -369,6 +369,7 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
             &residents,
         )
         .await?;
+        crate::registry::residents::index_new_names(&mut tx, cid).await?;
     }
     for (ci, cid) in community_ids.iter().enumerate() {
         organizations(&mut tx, &mut rng, *cid, COMMUNITIES[ci].0).await?;
@@ -396,6 +397,7 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
     )
     .await?;
     tx.commit().await?;
+    db.analyze(crate::registry::residents::BULK_TABLES).await?;
     Ok(summary)
 }
 

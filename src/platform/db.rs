@@ -157,6 +157,18 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics of the tables a bulk load filled, on either backend.
+    pub async fn analyze(&self, tables: &[&str]) -> Result<(), sqlx::Error> {
+        let mut conn = self.write.acquire().await?;
+        for t in tables {
+            debug_assert!(t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            sqlx::query(&format!("ANALYZE {t}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes both pools (checkpointing SQLite's WAL on the last connection).
     pub async fn close(&self) {
         self.read.close().await;

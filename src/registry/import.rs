@@ -660,6 +660,7 @@ pub async fn commit(
         &moves,
     )
     .await?;
+    super::residents::index_new_names(tx, plan.community_id).await?;
     for (id, r) in &plan.updates {
         let hid = household_ids[&(r.building, r.unit, r.door.clone())];
         sqlx::query(
@@ -678,6 +679,7 @@ pub async fn commit(
         .bind(*id)
         .execute(&mut **tx)
         .await?;
+        super::residents::index_name(tx, *id, &r.name).await?;
         done += 1;
         progress(done);
     }

@@ -82,6 +82,10 @@ pub async fn run_import(
         )
         .await?;
         tx.commit().await?;
+        state
+            .db
+            .analyze(crate::registry::residents::BULK_TABLES)
+            .await?;
         plan.report.committed = true;
     }
     Ok(plan.report)

@@ -257,20 +257,32 @@ pub async fn search(
         let upper = text.to_ascii_uppercase();
         let is_last4 = upper.len() == 4 && upper.bytes().all(|b| b.is_ascii_digit() || b == b'X');
         let pat = like_pattern(text);
+        // Names through their grams; addresses on households (far fewer rows than residents).
+        let address = "SELECT x.id FROM residents x JOIN households h ON h.id = x.household_id WHERE h.address LIKE ? ESCAPE '\\'";
         if is_last4 {
             f.and(
-                "r.id_last4 = ? OR r.phone_last4 = ? OR h.address LIKE ? ESCAPE '\\'",
+                &format!("r.id_last4 = ? OR r.phone_last4 = ? OR r.id IN ({address})"),
                 [Val::T(upper.clone()), Val::T(upper), Val::T(pat)],
             );
         } else {
-            f.and(
-                "r.name LIKE ? ESCAPE '\\' OR h.address LIKE ? ESCAPE '\\'",
-                [Val::T(pat.clone()), Val::T(pat)],
+            let grams = query_grams(text);
+            let list = vec!["?"; grams.len()].join(", ");
+            let by_name = format!(
+                "SELECT g.resident_id FROM resident_name_grams g JOIN residents x ON x.id = g.resident_id \
+                 WHERE g.gram IN ({list}) AND x.name LIKE ? ESCAPE '\\' GROUP BY g.resident_id HAVING COUNT(*) = {}",
+                grams.len()
             );
+            let mut vals: Vec<Val> = grams.into_iter().map(Val::T).collect();
+            vals.push(Val::T(pat.clone()));
+            vals.push(Val::T(pat));
+            f.and(&format!("r.id IN ({by_name} UNION {address})"), vals);
         }
     }
-    let from = "FROM residents r JOIN households h ON h.id = r.household_id JOIN buildings b ON b.id = r.building_id \
-                JOIN communities c ON c.id = r.community_id";
+    let from = if q.compound_id.is_some() {
+        "FROM residents r JOIN buildings b ON b.id = r.building_id JOIN communities c ON c.id = r.community_id"
+    } else {
+        "FROM residents r JOIN communities c ON c.id = r.community_id"
+    };
     let where_ = f.sql();
     let count_sql = format!("SELECT COUNT(*) AS n {from} {where_}");
     let total: i64 = bind_vals(sqlx::query(&count_sql), &f.vals)
@@ -278,7 +290,7 @@ pub async fn search(
         .await?
         .try_get("n")?;
     let sql = format!(
-        "{SELECT} {where_} ORDER BY r.community_id, r.building_id, r.household_id, r.id LIMIT {per_page} OFFSET {}",
+        "{SELECT} {where_} ORDER BY r.id LIMIT {per_page} OFFSET {}",
         (page - 1) * per_page
     );
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
@@ -435,6 +447,74 @@ pub async fn household_place(tx: &mut Tx, household_id: i64) -> Result<(i64, i64
     ))
 }
 
+/// The grams a name is found by: each character, and each pair of adjacent characters.
+pub fn name_grams(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
+    out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The grams a search fragment needs: itself if one character, else its adjacent pairs.
+pub fn query_grams(q: &str) -> Vec<String> {
+    let chars: Vec<char> = q.chars().collect();
+    let mut out: Vec<String> = if chars.len() == 1 {
+        vec![q.to_owned()]
+    } else {
+        chars.windows(2).map(|w| w.iter().collect()).collect()
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The tables a bulk load of residents fills, whose statistics it refreshes.
+pub const BULK_TABLES: &[&str] = &[
+    "residents",
+    "households",
+    "resident_name_grams",
+    "resident_moves",
+];
+
+/// Indexes the names of a community's residents that have no grams yet (after bulk loads).
+pub async fn index_new_names(tx: &mut Tx, community: i64) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.name FROM residents r WHERE r.community_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM resident_name_grams g WHERE g.resident_id = r.id)",
+    )
+    .bind(community)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut grams = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get("id")?;
+        let name: String = r.try_get("name")?;
+        grams.extend(
+            name_grams(&name)
+                .into_iter()
+                .map(|g| vec![Val::I(id), Val::T(g)]),
+        );
+    }
+    crate::platform::db::bulk_insert(tx, "resident_name_grams", &["resident_id", "gram"], &grams)
+        .await
+}
+
+/// Replaces a resident's name grams.
+pub async fn index_name(tx: &mut Tx, resident_id: i64, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM resident_name_grams WHERE resident_id = $1")
+        .bind(resident_id)
+        .execute(&mut **tx)
+        .await?;
+    let rows: Vec<Vec<Val>> = name_grams(name)
+        .into_iter()
+        .map(|g| vec![Val::I(resident_id), Val::T(g)])
+        .collect();
+    crate::platform::db::bulk_insert(tx, "resident_name_grams", &["resident_id", "gram"], &rows)
+        .await
+}
+
 fn last4(s: &str) -> String {
     s.chars()
         .rev()
@@ -488,6 +568,7 @@ pub async fn insert(tx: &mut Tx, r: &NewResident, by: &str) -> Result<i64, AppEr
     .await?
     .try_get("id")?;
     record_move(tx, id, "move_in", r.moved_in, Some(r.household_id), "", by).await?;
+    index_name(tx, id, &r.name).await?;
     Ok(id)
 }
 
