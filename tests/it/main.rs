@@ -1,6 +1,7 @@
 //! Integration tests: the real router on real SQLite files and (with ZIZHI_TEST_POSTGRES) a real
 //! PostgreSQL, one fresh database per test.
 
+pub mod client;
 pub mod harness;
 mod masking;
 
@@ -9,7 +10,9 @@ mod auth;
 pub mod browser;
 mod cli;
 mod errors;
+mod import;
 mod ledgers;
+mod me;
 mod policy;
 mod registry;
 mod schema;

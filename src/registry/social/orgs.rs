@@ -1,5 +1,4 @@
-//! Stationed units (驻社区单位) and community social organizations (社区社会组织) with their
-//! members (M4): `/api/v1/social-units`, `/api/v1/social-orgs`.
+//! Community social organizations (社区社会组织) and their members.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,192 +6,17 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::id_number::mask;
-use super::phone::Phone;
+use super::{Created, community_target, scoped, text};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
-use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
-use crate::platform::db::{Filter, bind_vals};
+use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
-pub const UNIT_KINDS: &[&str] = &["机关", "企业", "事业单位", "学校", "医院", "商户", "其他"];
-pub const ORG_KINDS: &[&str] = &["文体", "志愿服务", "协会", "慈善", "调解", "其他"];
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_units, create_unit))
-        .routes(routes!(list_orgs, create_org))
-        .routes(routes!(one_org))
-        .routes(routes!(add_member))
-}
-
-fn scoped(ctx: &Ctx, action: Action, community_col: &str) -> Result<Filter, AppError> {
-    let scopes = ctx.scopes(action);
-    let Some((cond, vals)) = scope_condition(&scopes, "c.street_id", community_col, None) else {
-        ctx.require(action, Target::System)?;
-        return Err(AppError::forbidden());
-    };
-    let mut f = Filter::default();
-    f.and(&cond, vals);
-    Ok(f)
-}
-
-async fn community_target(
-    state: &AppState,
-    ctx: &Ctx,
-    community_id: i64,
-) -> Result<Place, AppError> {
-    let place = super::places::place_of_community(state.db.read(), community_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
-    ctx.require(Action::RegistryWrite, Target::At(place))?;
-    Ok(place)
-}
-
-fn text(field: &'static str, s: &str, max: usize) -> Result<String, AppError> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > max {
-        return Err(AppError::invalid(field, "registry.bad_text")
-            .arg("field", field)
-            .arg("max", max));
-    }
-    Ok(s.to_owned())
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SocialUnit {
-    pub id: i64,
-    pub community_id: i64,
-    pub name: String,
-    pub kind: String,
-    pub address: String,
-    pub contact_name: String,
-    /// Masked.
-    pub contact_phone: String,
-    pub employees: i64,
-    pub note: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SocialUnitList {
-    pub items: Vec<SocialUnit>,
-    pub total: i64,
-}
-
-/// Units stationed in the communities in scope.
-#[utoipa::path(get, path = "/api/v1/social-units", tag = "registry", security(("bearer" = [])),
-    responses((status = 200, body = SocialUnitList)))]
-async fn list_units(
-    State(state): State<AppState>,
-    ctx: Ctx,
-) -> Result<Json<SocialUnitList>, AppError> {
-    let f = scoped(&ctx, Action::RegistryRead, "s.community_id")?;
-    let sql = format!(
-        "SELECT s.id, s.community_id, s.name, s.kind, s.address, s.contact_name, s.contact_phone, s.employees, s.note \
-         FROM social_units s JOIN communities c ON c.id = s.community_id {} ORDER BY s.community_id, s.id",
-        f.sql()
-    );
-    let rows = bind_vals(sqlx::query(&sql), &f.vals)
-        .fetch_all(state.db.read())
-        .await?;
-    let mut items = Vec::new();
-    for r in rows {
-        let phone: String = r.try_get("contact_phone")?;
-        items.push(SocialUnit {
-            id: r.try_get("id")?,
-            community_id: r.try_get("community_id")?,
-            name: r.try_get("name")?,
-            kind: r.try_get("kind")?,
-            address: r.try_get("address")?,
-            contact_name: r.try_get("contact_name")?,
-            contact_phone: mask(&phone),
-            employees: r.try_get("employees")?,
-            note: r.try_get("note")?,
-        });
-    }
-    Ok(Json(SocialUnitList {
-        total: items.len() as i64,
-        items,
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct SocialUnitInput {
-    pub community_id: i64,
-    pub name: String,
-    /// 机关, 企业, 事业单位, 学校, 医院, 商户 or 其他.
-    pub kind: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub contact_name: String,
-    #[serde(default)]
-    pub contact_phone: String,
-    #[serde(default)]
-    pub employees: i64,
-    #[serde(default)]
-    pub note: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
-
-/// Register a stationed unit.
-#[utoipa::path(post, path = "/api/v1/social-units", tag = "registry", request_body = SocialUnitInput, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 422)))]
-async fn create_unit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(i): ApiJson<SocialUnitInput>,
-) -> Result<(StatusCode, Json<Created>), AppError> {
-    let place = community_target(&state, &ctx, i.community_id).await?;
-    let name = text("name", &i.name, 60)?;
-    if !UNIT_KINDS.contains(&i.kind.as_str()) {
-        return Err(AppError::invalid("kind", "registry.bad_kind"));
-    }
-    let phone = match i.contact_phone.trim() {
-        "" => String::new(),
-        p => Phone::parse(p)
-            .map_err(|k| AppError::invalid("contact_phone", k))?
-            .as_str()
-            .to_owned(),
-    };
-    if !(0..=1_000_000).contains(&i.employees) {
-        return Err(AppError::invalid("employees", "registry.bad_count"));
-    }
-    let now = time::now_db();
-    let mut tx = state.db.begin().await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO social_units (community_id, name, kind, address, contact_name, contact_phone, employees, note, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-    )
-    .bind(i.community_id)
-    .bind(&name)
-    .bind(&i.kind)
-    .bind(i.address.trim())
-    .bind(i.contact_name.trim())
-    .bind(&phone)
-    .bind(i.employees)
-    .bind(i.note.trim())
-    .bind(&now)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("registry.create", "social_unit", id).at(place),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
+use super::ORG_KINDS;
 
 #[derive(Serialize, ToSchema)]
 pub struct SocialOrg {
@@ -232,7 +56,7 @@ fn org_from(r: &sqlx::any::AnyRow) -> Result<SocialOrg, sqlx::Error> {
 /// Social organizations of the communities in scope.
 #[utoipa::path(get, path = "/api/v1/social-orgs", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = SocialOrgList)))]
-async fn list_orgs(
+pub(super) async fn list_orgs(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<SocialOrgList>, AppError> {
@@ -264,7 +88,7 @@ pub struct SocialOrgInput {
 /// Register a social organization.
 #[utoipa::path(post, path = "/api/v1/social-orgs", tag = "registry", request_body = SocialOrgInput, security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 422)))]
-async fn create_org(
+pub(super) async fn create_org(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(i): ApiJson<SocialOrgInput>,
@@ -274,7 +98,7 @@ async fn create_org(
     if !ORG_KINDS.contains(&i.kind.as_str()) {
         return Err(AppError::invalid("kind", "registry.bad_kind"));
     }
-    let founded = super::residents::parse_date("founded_on", &i.founded_on)?;
+    let founded = crate::registry::residents::parse_date("founded_on", &i.founded_on)?;
     let mut tx = state.db.begin().await?;
     if let Some(leader) = i.leader_resident_id {
         member_of_community(&mut tx, leader, i.community_id, "leader_resident_id").await?;
@@ -340,7 +164,7 @@ pub struct SocialOrgDetail {
 /// One social organization with its members.
 #[utoipa::path(get, path = "/api/v1/social-orgs/{id}", tag = "registry", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = SocialOrgDetail), (status = 404)))]
-async fn one_org(
+pub(super) async fn one_org(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -396,7 +220,7 @@ fn member() -> String {
 #[utoipa::path(post, path = "/api/v1/social-orgs/{id}/members", tag = "registry", params(("id" = i64, Path)),
     request_body = MemberInput, security(("bearer" = [])),
     responses((status = 201, description = "added"), (status = 409, description = "already a member"), (status = 422)))]
-async fn add_member(
+pub(super) async fn add_member(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -413,7 +237,7 @@ async fn add_member(
         return Err(AppError::invalid("position", "registry.bad_position"));
     }
     let joined = match m.joined_on.as_deref() {
-        Some(d) => super::residents::parse_date("joined_on", d)?,
+        Some(d) => crate::registry::residents::parse_date("joined_on", d)?,
         None => time::today(),
     };
     let mut tx = state.db.begin().await?;

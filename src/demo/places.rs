@@ -1,0 +1,115 @@
+//! The demo's places: a community with its compounds, buildings, units and households. The
+//! fourth compound of community 1 is new, past half occupancy, and in its custody (M2).
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use sqlx::Row;
+
+use crate::platform::db::{Tx, Val, bulk_insert};
+
+pub struct Community {
+    pub id: i64,
+    pub buildings: Vec<i64>,
+    pub households: usize,
+}
+
+pub async fn community(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    now: &str,
+    street: i64,
+    index: usize,
+    name: &str,
+    compounds: &[&str],
+) -> anyhow::Result<Community> {
+    let id: i64 = sqlx::query("INSERT INTO communities (street_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(street)
+        .bind(format!("150102001{:03}", index + 1))
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+    let mut made = Community {
+        id,
+        buildings: vec![],
+        households: 0,
+    };
+    let mut households: Vec<Vec<Val>> = Vec::new();
+    for (pi, pname) in compounds.iter().enumerate() {
+        let custodial = index == 0 && pi == 3;
+        let pid: i64 = sqlx::query(
+            "INSERT INTO compounds (community_id, name, custodial, has_committee, created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+        )
+        .bind(id)
+        .bind(*pname)
+        .bind(i64::from(custodial))
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+        for _ in 0..(if pi == 0 { 7 } else { 5 }) {
+            let number = made.buildings.len() + 1;
+            let units = rng.random_range(2..=3i64);
+            let floors = if rng.random_bool(0.7) { 6 } else { 7 };
+            let bid: i64 = sqlx::query(
+                "INSERT INTO buildings (community_id, compound_id, number, units, floors, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(id)
+            .bind(pid)
+            .bind(format!("{number}号楼"))
+            .bind(units)
+            .bind(floors)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
+            made.buildings.push(bid);
+            for u in 1..=units {
+                let uid: i64 = sqlx::query(
+                    "INSERT INTO units (building_id, number) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(bid)
+                .bind(u)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("id")?;
+                for floor in 1..=floors {
+                    for door in 1..=2 {
+                        let door_number = format!("{floor}0{door}");
+                        let occupied = rng.random_bool(if custodial { 0.62 } else { 0.93 });
+                        let tags = match rng.random_range(0..100) {
+                            0..=2 => "in_difficulty",
+                            3..=9 => "rented_out",
+                            10 => "key_household",
+                            _ => "",
+                        };
+                        households.push(vec![
+                            Val::I(id),
+                            Val::I(bid),
+                            Val::I(uid),
+                            Val::T(door_number.clone()),
+                            Val::T(format!("{name}{pname}{number}号楼{u}单元{door_number}室")),
+                            Val::B(occupied),
+                            Val::T(tags.into()),
+                            Val::T(now.to_owned()),
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    made.households = households.len();
+    let columns = [
+        "community_id",
+        "building_id",
+        "unit_id",
+        "door_number",
+        "address",
+        "occupied",
+        "tags",
+        "created_at",
+    ];
+    bulk_insert(tx, "households", &columns, &households).await?;
+    Ok(made)
+}

@@ -1,0 +1,141 @@
+//! Importing households and residents from the spreadsheets community workers keep (xlsx or
+//! CSV): a dry run first that names every bad cell by row and column, then an all-or-nothing
+//! commit. Importing the same file again changes nothing.
+
+mod commit;
+mod plan;
+mod rows;
+
+pub use commit::commit;
+pub use plan::plan;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::platform::error::AppError;
+use crate::registry::id_number::IdNumber;
+
+/// The columns, by their Chinese headers. The first six are required.
+pub const COLUMNS: &[&str] = &[
+    "小区",
+    "楼栋",
+    "单元",
+    "门牌号",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "民族",
+    "政治面貌",
+    "迁入日期",
+    "户标记",
+];
+const REQUIRED: usize = 6;
+/// Errors listed in a report at most (all are counted).
+const MAX_LISTED: usize = 200;
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RowError {
+    /// The spreadsheet row (1 is the header row).
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub households_new: usize,
+    pub residents_new: usize,
+    pub residents_updated: usize,
+    pub unchanged: usize,
+    pub error_count: usize,
+    /// The first 200 errors.
+    pub errors: Vec<RowError>,
+    pub committed: bool,
+}
+
+/// Reads the first sheet of an xlsx file, or a CSV file (UTF-8, with or without a BOM), as rows
+/// of text.
+pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|_| AppError::invalid("file", "import.unreadable"))?;
+        let range = wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| AppError::invalid("file", "import.empty"))?
+            .map_err(|_| AppError::invalid("file", "import.unreadable"))?;
+        return Ok(range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        calamine::Data::Int(i) => i.to_string(),
+                        calamine::Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                        calamine::Data::DateTime(d) => excel_date(d.as_f64()),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect());
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| AppError::invalid("file", "import.not_utf8"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for rec in rdr.records() {
+        let rec = rec.map_err(|_| AppError::invalid("file", "import.unreadable"))?;
+        out.push(rec.iter().map(|s| s.to_owned()).collect());
+    }
+    Ok(out)
+}
+
+/// An Excel serial date (days since 1899-12-30) as `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    let base = jiff::civil::date(1899, 12, 30);
+    base.checked_add(jiff::Span::new().days(serial.floor() as i64))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// What a checked row says.
+#[derive(Clone, Debug)]
+struct ImportRow {
+    building: i64,
+    unit: i64,
+    door: String,
+    tags: String,
+    name: String,
+    id: IdNumber,
+    phone: String,
+    ethnicity: String,
+    political: String,
+    moved_in: String,
+}
+
+/// A checked import, ready to commit.
+pub struct Plan {
+    pub community_id: i64,
+    pub report: ImportReport,
+    new_households: Vec<(i64, i64, String, String)>,
+    new_residents: Vec<ImportRow>,
+    updates: Vec<(i64, ImportRow)>,
+}
+
+impl ImportReport {
+    /// Counts an error, listing the first few.
+    fn error(&mut self, row: usize, column: &str, message: String) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED {
+            self.errors.push(RowError {
+                row,
+                column: column.to_owned(),
+                message,
+            });
+        }
+    }
+}

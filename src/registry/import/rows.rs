@@ -1,0 +1,235 @@
+//! Checking one spreadsheet row against the community's places.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{AnyPool, Row};
+
+use super::{COLUMNS, ImportReport, ImportRow, REQUIRED};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Lang, tf};
+use crate::platform::time;
+use crate::registry::id_number::IdNumber;
+use crate::registry::phone::Phone;
+
+const POLITICAL_LABELS: &[(&str, &str)] = &[
+    ("中共党员", "party_member"),
+    ("党员", "party_member"),
+    ("中共预备党员", "probationary_member"),
+    ("预备党员", "probationary_member"),
+    ("共青团员", "league_member"),
+    ("团员", "league_member"),
+    ("群众", "masses"),
+    ("民主党派", "other_party"),
+    ("无党派人士", "non_party"),
+];
+
+const TAG_LABELS: &[(&str, &str)] = &[
+    ("困难户", "in_difficulty"),
+    ("出租户", "rented_out"),
+    ("重点户", "key_household"),
+];
+
+/// Where each column is, by its header; missing required columns are a 422 naming them.
+pub fn columns(header: &[String]) -> Result<Vec<Option<usize>>, AppError> {
+    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    let pos = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name || (name == "手机号" && *h == "联系电话"))
+    };
+    let missing: Vec<&str> = COLUMNS[..REQUIRED]
+        .iter()
+        .filter(|c| pos(c).is_none())
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(
+            AppError::invalid("file", "import.missing_columns").arg("columns", missing.join("、"))
+        );
+    }
+    Ok(COLUMNS.iter().map(|c| pos(c)).collect())
+}
+
+/// The community's compounds, buildings and doors, looked up by what a spreadsheet says.
+pub struct Places {
+    compounds: HashMap<String, i64>,
+    /// (compound, building number without 号楼) → (building id, units).
+    buildings: HashMap<(i64, String), (i64, i64)>,
+    /// (building, unit, door) of every existing household.
+    pub households: HashSet<(i64, i64, String)>,
+}
+
+impl Places {
+    pub async fn load(pool: &AnyPool, community_id: i64) -> Result<Places, sqlx::Error> {
+        let mut p = Places {
+            compounds: HashMap::new(),
+            buildings: HashMap::new(),
+            households: HashSet::new(),
+        };
+        for r in sqlx::query("SELECT id, name FROM compounds WHERE community_id = $1")
+            .bind(community_id)
+            .fetch_all(pool)
+            .await?
+        {
+            p.compounds.insert(r.try_get("name")?, r.try_get("id")?);
+        }
+        for r in sqlx::query(
+            "SELECT id, compound_id, number, units FROM buildings WHERE community_id = $1",
+        )
+        .bind(community_id)
+        .fetch_all(pool)
+        .await?
+        {
+            let number: String = r.try_get("number")?;
+            p.buildings.insert(
+                (
+                    r.try_get("compound_id")?,
+                    number.trim_end_matches("号楼").to_owned(),
+                ),
+                (r.try_get("id")?, r.try_get("units")?),
+            );
+        }
+        for r in sqlx::query(
+            "SELECT h.building_id, u.number, h.door_number FROM households h JOIN units u ON u.id = h.unit_id WHERE h.community_id = $1",
+        )
+        .bind(community_id)
+        .fetch_all(pool)
+        .await?
+        {
+            p.households.insert((r.try_get("building_id")?, r.try_get("number")?, r.try_get("door_number")?));
+        }
+        Ok(p)
+    }
+}
+
+/// Checks one row; every problem goes into the report, and a row with any is left out.
+pub fn check_row(
+    places: &Places,
+    col: &[Option<usize>],
+    raw: &[String],
+    line: usize,
+    report: &mut ImportReport,
+    lang: Lang,
+) -> Option<ImportRow> {
+    let cell = |k: usize| {
+        col[k]
+            .and_then(|c| raw.get(c))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    };
+    let mut err = |column: &str, key: &str, args: &[(&str, String)]| {
+        report.error(line, column, tf(lang, key, args))
+    };
+    let mut ok = true;
+    for (k, name) in COLUMNS[..REQUIRED].iter().enumerate() {
+        if cell(k).is_empty() {
+            err(name, "import.required", &[]);
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let Some(&compound) = places.compounds.get(cell(0)) else {
+        err(
+            "小区",
+            "import.unknown_compound",
+            &[("value", cell(0).to_owned())],
+        );
+        return None;
+    };
+    let Some(&(building, units)) = places
+        .buildings
+        .get(&(compound, cell(1).trim_end_matches("号楼").to_owned()))
+    else {
+        err(
+            "楼栋",
+            "import.unknown_building",
+            &[("value", cell(1).to_owned())],
+        );
+        return None;
+    };
+    let unit = match cell(2).trim_end_matches("单元").parse::<i64>() {
+        Ok(u) if (1..=units).contains(&u) => u,
+        _ => {
+            err("单元", "import.bad_unit", &[("units", units.to_string())]);
+            return None;
+        }
+    };
+    let door = cell(3).trim_end_matches('室').to_owned();
+    if door.chars().count() > 10 {
+        err("门牌号", "registry.bad_door", &[]);
+        ok = false;
+    }
+    let name = cell(4).to_owned();
+    if name.chars().count() > 30 {
+        err("姓名", "registry.bad_name", &[]);
+        ok = false;
+    }
+    let id = IdNumber::parse(cell(5))
+        .map_err(|e| err("身份证号", e.key(), &[]))
+        .ok();
+    let phone = match cell(6) {
+        "" => String::new(),
+        p => Phone::parse(p)
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|k| {
+                err("手机号", k, &[]);
+                ok = false;
+                String::new()
+            }),
+    };
+    let political = match cell(8) {
+        "" => "masses".to_owned(),
+        p => match POLITICAL_LABELS.iter().find(|(label, _)| *label == p) {
+            Some((_, v)) => (*v).to_owned(),
+            None => {
+                err("政治面貌", "registry.bad_political_status", &[]);
+                ok = false;
+                String::new()
+            }
+        },
+    };
+    let moved_in = match cell(9) {
+        "" => time::today().to_string(),
+        d => match d.replace(['/', '.'], "-").parse::<jiff::civil::Date>() {
+            Ok(d) if d <= time::today() => d.to_string(),
+            _ => {
+                err("迁入日期", "import.bad_date", &[]);
+                ok = false;
+                String::new()
+            }
+        },
+    };
+    let mut tags = Vec::new();
+    for t in cell(10)
+        .split(['、', ',', '，', ' '])
+        .filter(|t| !t.is_empty())
+    {
+        match TAG_LABELS.iter().find(|(label, _)| *label == t) {
+            Some((_, v)) => tags.push(*v),
+            None => {
+                err("户标记", "registry.bad_tag", &[]);
+                ok = false;
+            }
+        }
+    }
+    let ethnicity = if cell(7).is_empty() {
+        "汉族".to_owned()
+    } else {
+        cell(7).to_owned()
+    };
+    let id = id?;
+    ok.then(|| ImportRow {
+        building,
+        unit,
+        door,
+        tags: tags.join(","),
+        name,
+        id,
+        phone,
+        ethnicity,
+        political,
+        moved_in,
+    })
+}

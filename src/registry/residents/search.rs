@@ -1,0 +1,141 @@
+//! The resident list and search: scope, filters, and the Chinese substring search on names.
+
+use serde::Deserialize;
+use sqlx::{AnyPool, Row};
+use utoipa::IntoParams;
+
+use super::{Resident, SELECT, STATUSES, from_row, query_grams};
+use crate::auth::{Scope, scope::scope_condition};
+use crate::platform::db::{Filter, Val, bind_vals, like_pattern};
+use crate::platform::error::AppError;
+
+/// Filters of the resident list and search.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResidentQuery {
+    /// A Chinese name fragment, the last 4 characters of an ID number or phone, or part of an address.
+    pub q: Option<String>,
+    pub community_id: Option<i64>,
+    pub compound_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    /// living (default), moved_out, deceased or all.
+    pub status: Option<String>,
+    /// Page number from 1.
+    pub page: Option<i64>,
+    /// 1–200, default 25.
+    pub per_page: Option<i64>,
+}
+
+pub struct PageOf<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Page and page size, checked.
+pub fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<(i64, i64), AppError> {
+    let per_page = per_page.unwrap_or(default);
+    if !(1..=max).contains(&per_page) {
+        return Err(AppError::invalid("per_page", "error.per_page").arg("max", max));
+    }
+    let page = page.unwrap_or(1);
+    if page < 1 {
+        return Err(AppError::invalid("page", "error.page"));
+    }
+    Ok((page, per_page))
+}
+
+/// Residents inside `scopes` that match the query.
+pub async fn search(
+    pool: &AnyPool,
+    scopes: &[Scope],
+    q: &ResidentQuery,
+) -> Result<PageOf<Resident>, AppError> {
+    let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
+    let mut f = Filter::default();
+    let (cond, vals) = scope_condition(
+        scopes,
+        "c.street_id",
+        "r.community_id",
+        Some("r.building_id"),
+    )
+    .ok_or_else(AppError::forbidden)?;
+    f.and(&cond, vals);
+    for (col, v) in [
+        ("r.community_id", q.community_id),
+        ("b.compound_id", q.compound_id),
+        ("r.building_id", q.building_id),
+        ("r.household_id", q.household_id),
+    ] {
+        if let Some(v) = v {
+            f.and(&format!("{col} = ?"), [Val::I(v)]);
+        }
+    }
+    match q.status.as_deref().unwrap_or("living") {
+        "all" => {}
+        s if STATUSES.contains(&s) => {
+            f.and("r.status = ?", [Val::T(s.to_owned())]);
+        }
+        _ => return Err(AppError::invalid("status", "registry.bad_status")),
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 40 {
+            return Err(AppError::invalid("q", "registry.query_too_long"));
+        }
+        let upper = text.to_ascii_uppercase();
+        let is_last4 = upper.len() == 4 && upper.bytes().all(|b| b.is_ascii_digit() || b == b'X');
+        let pat = like_pattern(text);
+        // Names through their grams; addresses on households (far fewer rows than residents).
+        let address = "SELECT x.id FROM residents x JOIN households h ON h.id = x.household_id WHERE h.address LIKE ? ESCAPE '\\'";
+        if is_last4 {
+            f.and(
+                &format!("r.id_last4 = ? OR r.phone_last4 = ? OR r.id IN ({address})"),
+                [Val::T(upper.clone()), Val::T(upper), Val::T(pat)],
+            );
+        } else {
+            let grams = query_grams(text);
+            let list = vec!["?"; grams.len()].join(", ");
+            let by_name = format!(
+                "SELECT g.resident_id FROM resident_name_grams g JOIN residents x ON x.id = g.resident_id \
+                 WHERE g.gram IN ({list}) AND x.name LIKE ? ESCAPE '\\' GROUP BY g.resident_id HAVING COUNT(*) = {}",
+                grams.len()
+            );
+            let mut vals: Vec<Val> = grams.into_iter().map(Val::T).collect();
+            vals.push(Val::T(pat.clone()));
+            vals.push(Val::T(pat));
+            f.and(&format!("r.id IN ({by_name} UNION {address})"), vals);
+        }
+    }
+    let from = if q.compound_id.is_some() {
+        "FROM residents r JOIN buildings b ON b.id = r.building_id JOIN communities c ON c.id = r.community_id"
+    } else {
+        "FROM residents r JOIN communities c ON c.id = r.community_id"
+    };
+    let where_ = f.sql();
+    let count_sql = format!("SELECT COUNT(*) AS n {from} {where_}");
+    let total: i64 = bind_vals(sqlx::query(&count_sql), &f.vals)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    let sql = format!(
+        "{SELECT} {where_} ORDER BY r.id LIMIT {per_page} OFFSET {}",
+        (page - 1) * per_page
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(pool)
+        .await?;
+    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    Ok(PageOf {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -1,0 +1,63 @@
+//! Stationed units (驻社区单位) and community social organizations (社区社会组织) with their
+//! members (M4): `/api/v1/social-units`, `/api/v1/social-orgs`.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::app::AppState;
+use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::db::Filter;
+use crate::platform::error::AppError;
+
+pub const UNIT_KINDS: &[&str] = &["机关", "企业", "事业单位", "学校", "医院", "商户", "其他"];
+pub const ORG_KINDS: &[&str] = &["文体", "志愿服务", "协会", "慈善", "调解", "其他"];
+
+mod orgs;
+mod units;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(units::list_units, units::create_unit))
+        .routes(routes!(orgs::list_orgs, orgs::create_org))
+        .routes(routes!(orgs::one_org))
+        .routes(routes!(orgs::add_member))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+pub(super) fn scoped(ctx: &Ctx, action: Action, community_col: &str) -> Result<Filter, AppError> {
+    let scopes = ctx.scopes(action);
+    let Some((cond, vals)) = scope_condition(&scopes, "c.street_id", community_col, None) else {
+        ctx.require(action, Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    let mut f = Filter::default();
+    f.and(&cond, vals);
+    Ok(f)
+}
+
+pub(super) async fn community_target(
+    state: &AppState,
+    ctx: &Ctx,
+    community_id: i64,
+) -> Result<Place, AppError> {
+    let place = crate::registry::places::place_of_community(state.db.read(), community_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+    ctx.require(Action::RegistryWrite, Target::At(place))?;
+    Ok(place)
+}
+
+pub(super) fn text(field: &'static str, s: &str, max: usize) -> Result<String, AppError> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > max {
+        return Err(AppError::invalid(field, "registry.bad_text")
+            .arg("field", field)
+            .arg("max", max));
+    }
+    Ok(s.to_owned())
+}
