@@ -159,12 +159,28 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
                 value: n.to_string(),
             });
             push_counts(pool, g.scope, &mut facts).await?;
+            links.push(Link {
+                label: "nav.places",
+                href: "/places",
+            });
+            links.push(Link {
+                label: "nav.residents",
+                href: "/residents",
+            });
+            links.push(Link {
+                label: "nav.general_ledger",
+                href: "/api/v1/ledgers/general.xlsx",
+            });
         }
         Role::CommunityHead | Role::CommunityWorker => {
             push_counts(pool, g.scope, &mut facts).await?;
             links.push(Link {
                 label: "nav.residents",
                 href: "/residents",
+            });
+            links.push(Link {
+                label: "nav.places",
+                href: "/places",
             });
             links.push(Link {
                 label: "nav.corrections",

@@ -14,6 +14,8 @@ pub mod me_api;
 pub mod phone;
 pub mod places;
 pub mod places_api;
+pub mod places_web;
+pub mod resident_form;
 pub mod residents;
 pub mod rules;
 pub mod social;

@@ -85,16 +85,20 @@ async fn communities(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<CommunityList>, AppError> {
+    let items = list_communities(&state, &ctx).await?;
+    Ok(Json(CommunityList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+pub async fn list_communities(state: &AppState, ctx: &Ctx) -> Result<Vec<Community>, AppError> {
     let f = scoped(&ctx, Action::PlacesRead, "c.street_id", "c.id", None)?;
     let sql = format!("{COMMUNITY_SQL} {} ORDER BY c.code", f.sql());
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
         .await?;
-    let items: Vec<Community> = rows.iter().map(community_from).collect::<Result<_, _>>()?;
-    Ok(Json(CommunityList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(rows.iter().map(community_from).collect::<Result<_, _>>()?)
 }
 
 async fn community_place(state: &AppState, id: i64) -> Result<Place, AppError> {
@@ -141,9 +145,13 @@ async fn party(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Party>, AppError> {
+    Ok(Json(party_of(&state, &ctx, id).await?))
+}
+
+pub async fn party_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Party, AppError> {
     ctx.require(
         Action::PlacesRead,
-        Target::At(community_place(&state, id).await?),
+        Target::At(community_place(state, id).await?),
     )?;
     let rows = sqlx::query(
         "SELECT b.id, (SELECT COUNT(*) FROM residents r WHERE r.building_id = b.id AND r.status = 'living' \
@@ -158,12 +166,12 @@ async fn party(
         .map(|r| Ok((r.try_get("id")?, r.try_get("n")?)))
         .collect::<Result<_, sqlx::Error>>()?;
     let members: i64 = per_building.iter().map(|(_, n)| n).sum();
-    Ok(Json(Party {
+    Ok(Party {
         community_id: id,
         members,
         form: rules::party_form(members).into(),
         building_branches: rules::building_branches(&per_building, 20),
-    }))
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -190,7 +198,7 @@ pub struct CompoundList {
     pub total: i64,
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct PlaceQuery {
     pub community_id: Option<i64>,
@@ -234,6 +242,18 @@ async fn compounds(
     ctx: Ctx,
     Query(q): Query<PlaceQuery>,
 ) -> Result<Json<CompoundList>, AppError> {
+    let items = list_compounds(&state, &ctx, &q).await?;
+    Ok(Json(CompoundList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+pub async fn list_compounds(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &PlaceQuery,
+) -> Result<Vec<Compound>, AppError> {
     let mut f = scoped(
         &ctx,
         Action::PlacesRead,
@@ -248,11 +268,7 @@ async fn compounds(
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
         .await?;
-    let items: Vec<Compound> = rows.iter().map(compound_from).collect::<Result<_, _>>()?;
-    Ok(Json(CompoundList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(rows.iter().map(compound_from).collect::<Result<_, _>>()?)
 }
 
 /// One compound.
@@ -275,7 +291,7 @@ async fn compound(
     Ok(Json(c))
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct Building {
     pub id: i64,
     pub community_id: i64,
@@ -320,6 +336,18 @@ async fn buildings(
     ctx: Ctx,
     Query(q): Query<PlaceQuery>,
 ) -> Result<Json<BuildingList>, AppError> {
+    let items = list_buildings(&state, &ctx, &q).await?;
+    Ok(Json(BuildingList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+pub async fn list_buildings(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &PlaceQuery,
+) -> Result<Vec<Building>, AppError> {
     let mut f = scoped(
         &ctx,
         Action::PlacesRead,
@@ -340,11 +368,7 @@ async fn buildings(
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
         .await?;
-    let items: Vec<Building> = rows.iter().map(building_from).collect::<Result<_, _>>()?;
-    Ok(Json(BuildingList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(rows.iter().map(building_from).collect::<Result<_, _>>()?)
 }
 
 /// One building.

@@ -78,7 +78,14 @@ struct ResidentPage {
     household: Vec<ResidentView>,
     moves: Vec<Move>,
     can_reveal: bool,
+    can_write: bool,
     revealed: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
 }
 
 pub async fn resident_page(
@@ -86,10 +93,14 @@ pub async fn resident_page(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(rq): Query<RevealQuery>,
+    Query(saved): Query<Saved>,
 ) -> Result<Response, AppError> {
     let (r, view) = read_one(&state, &ctx, id, &rq).await?;
     let can_reveal = ctx
         .require(Action::RegistryReveal, Target::At(r.place()))
+        .is_ok();
+    let can_write = ctx
+        .require(Action::RegistryWrite, Target::At(r.place()))
         .is_ok();
     let household = residents::household_members(state.db.read(), r.household_id).await?;
     page(&ResidentPage {
@@ -104,6 +115,8 @@ pub async fn resident_page(
             .collect(),
         moves: residents::moves(state.db.read(), id).await?,
         can_reveal,
+        can_write,
+        saved: saved.saved.is_some(),
     })
 }
 

@@ -127,6 +127,7 @@ pub async fn update(tx: &mut Tx, id: i64, r: &NewResident, by: &str) -> Result<(
         )
         .await?;
     }
+    index_name(tx, id, &r.name).await?;
     Ok(())
 }
 
