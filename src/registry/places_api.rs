@@ -93,7 +93,7 @@ async fn communities(
 }
 
 pub async fn list_communities(state: &AppState, ctx: &Ctx) -> Result<Vec<Community>, AppError> {
-    let f = scoped(&ctx, Action::PlacesRead, "c.street_id", "c.id", None)?;
+    let f = scoped(ctx, Action::PlacesRead, "c.street_id", "c.id", None)?;
     let sql = format!("{COMMUNITY_SQL} {} ORDER BY c.code", f.sql());
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
@@ -255,7 +255,7 @@ pub async fn list_compounds(
     q: &PlaceQuery,
 ) -> Result<Vec<Compound>, AppError> {
     let mut f = scoped(
-        &ctx,
+        ctx,
         Action::PlacesRead,
         "c.street_id",
         "p.community_id",
@@ -349,7 +349,7 @@ pub async fn list_buildings(
     q: &PlaceQuery,
 ) -> Result<Vec<Building>, AppError> {
     let mut f = scoped(
-        &ctx,
+        ctx,
         Action::PlacesRead,
         "c.street_id",
         "b.community_id",
