@@ -183,6 +183,14 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
                 href: "/places",
             });
             links.push(Link {
+                label: "nav.households",
+                href: "/households?tag=in_difficulty",
+            });
+            links.push(Link {
+                label: "nav.organizations",
+                href: "/organizations",
+            });
+            links.push(Link {
                 label: "nav.corrections",
                 href: "/corrections",
             });

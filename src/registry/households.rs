@@ -109,6 +109,15 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<HouseholdQuery>,
 ) -> Result<Json<HouseholdList>, AppError> {
+    Ok(Json(search(&state, &ctx, &q).await?))
+}
+
+/// Households in scope that match the filters; the read is audited.
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &HouseholdQuery,
+) -> Result<HouseholdList, AppError> {
     let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
     let scopes = ctx.scopes(Action::RegistryRead);
     let Some((cond, vals)) = scope_condition(
@@ -167,7 +176,7 @@ async fn list(
         }),
     )
     .await?;
-    Ok(Json(HouseholdList { items, total }))
+    Ok(HouseholdList { items, total })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -186,6 +195,11 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<HouseholdDetail>, AppError> {
+    Ok(Json(detail(&state, &ctx, id).await?))
+}
+
+/// One household with its residents (masked); the read is audited.
+pub async fn detail(state: &AppState, ctx: &Ctx, id: i64) -> Result<HouseholdDetail, AppError> {
     let (h, place) = get(state.db.read(), id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -197,10 +211,10 @@ async fn one(
         Entry::new("registry.read", "household", id).at(place),
     )
     .await?;
-    Ok(Json(HouseholdDetail {
+    Ok(HouseholdDetail {
         household: h,
         residents: members.iter().map(|r| r.view(false, false)).collect(),
-    }))
+    })
 }
 
 #[derive(Deserialize, ToSchema)]

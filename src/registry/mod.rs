@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod households;
+pub mod households_web;
 pub mod id_number;
 pub mod import;
 pub mod import_api;

@@ -365,3 +365,104 @@ both!(the_places_page_shows_the_rules, |app: TestApp| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+both!(
+    household_and_organization_pages,
+    |app: TestApp| async move {
+        let worker = app.login("worker").await;
+        let list = app
+            .get("/households?tag=in_difficulty")
+            .browser(&worker)
+            .send()
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        let total: i64 = list.select("#total")[0].parse().unwrap();
+        assert_eq!(total, app.count("SELECT COUNT(*) FROM households WHERE community_id = 1 AND tags LIKE '%in_difficulty%'").await);
+        let first = app
+            .count("SELECT MIN(id) FROM households WHERE community_id = 1 AND occupied = 1")
+            .await;
+        let one = app
+            .get(&format!("/households/{first}"))
+            .browser(&worker)
+            .send()
+            .await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(!one.select("#members li").is_empty());
+        assert_eq!(
+            app.get("/households?tag=vip")
+                .browser(&worker)
+                .send()
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let leader = app.login("leader").await;
+        let other = app
+            .count("SELECT MAX(id) FROM households WHERE community_id = 1")
+            .await;
+        assert_eq!(
+            app.get(&format!("/households/{other}"))
+                .browser(&leader)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        let orgs = app.get("/organizations").browser(&worker).send().await;
+        assert_eq!(orgs.select("#units li").len(), 5);
+        assert_eq!(orgs.select("#orgs li").len(), 3);
+        let bad = app
+            .post("/organizations/units")
+            .browser(&worker)
+            .form(&[
+                ("_csrf", &worker.csrf),
+                ("community_id", "1"),
+                ("name", "卫生站"),
+                ("kind", "医院"),
+                ("contact_phone", "123"),
+            ])
+            .send()
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            bad.select("#orgs-error"),
+            vec!["手机号应为 11 位，以 13–19 开头"]
+        );
+        let ok = app
+            .post("/organizations/orgs")
+            .browser(&worker)
+            .form(&[
+                ("_csrf", &worker.csrf),
+                ("community_id", "1"),
+                ("name", "书法协会"),
+                ("kind", "文体"),
+                ("founded_on", "2024-03-01"),
+            ])
+            .send()
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get("/organizations")
+                .browser(&worker)
+                .send()
+                .await
+                .select("#orgs li")
+                .len(),
+            4
+        );
+        let forged = app
+            .post("/organizations/orgs")
+            .browser(&worker)
+            .form(&[
+                ("_csrf", &worker.csrf),
+                ("community_id", "2"),
+                ("name", "X"),
+                ("kind", "文体"),
+                ("founded_on", "2024-03-01"),
+            ])
+            .send()
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -13,8 +13,9 @@ use crate::platform::error::AppError;
 pub const UNIT_KINDS: &[&str] = &["机关", "企业", "事业单位", "学校", "医院", "商户", "其他"];
 pub const ORG_KINDS: &[&str] = &["文体", "志愿服务", "协会", "慈善", "调解", "其他"];
 
-mod orgs;
-mod units;
+pub mod orgs;
+pub mod units;
+pub mod web;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -60,16 +60,21 @@ pub(super) async fn list_orgs(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<SocialOrgList>, AppError> {
-    let f = scoped(&ctx, Action::PlacesRead, "o.community_id")?;
-    let sql = format!("{ORG_SQL} {} ORDER BY o.community_id, o.id", f.sql());
-    let rows = bind_vals(sqlx::query(&sql), &f.vals)
-        .fetch_all(state.db.read())
-        .await?;
-    let items: Vec<SocialOrg> = rows.iter().map(org_from).collect::<Result<_, _>>()?;
+    let items = orgs_in_scope(&state, &ctx).await?;
     Ok(Json(SocialOrgList {
         total: items.len() as i64,
         items,
     }))
+}
+
+/// Social organizations of the communities in scope.
+pub async fn orgs_in_scope(state: &AppState, ctx: &Ctx) -> Result<Vec<SocialOrg>, AppError> {
+    let f = scoped(ctx, Action::PlacesRead, "o.community_id")?;
+    let sql = format!("{ORG_SQL} {} ORDER BY o.community_id, o.id", f.sql());
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(org_from).collect::<Result<_, _>>()?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -93,7 +98,17 @@ pub(super) async fn create_org(
     ctx: Ctx,
     ApiJson(i): ApiJson<SocialOrgInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    let place = community_target(&state, &ctx, i.community_id).await?;
+    let id = create_org_core(&state, &ctx, &i).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Registers a social organization, checked; returns its id.
+pub async fn create_org_core(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &SocialOrgInput,
+) -> Result<i64, AppError> {
+    let place = community_target(state, ctx, i.community_id).await?;
     let name = text("name", &i.name, 60)?;
     if !ORG_KINDS.contains(&i.kind.as_str()) {
         return Err(AppError::invalid("kind", "registry.bad_kind"));
@@ -125,7 +140,7 @@ pub(super) async fn create_org(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(id)
 }
 
 async fn member_of_community(

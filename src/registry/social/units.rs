@@ -47,6 +47,15 @@ pub(super) async fn list_units(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<SocialUnitList>, AppError> {
+    let items = units_in_scope(&state, &ctx).await?;
+    Ok(Json(SocialUnitList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// Stationed units of the communities in scope, contact phones masked.
+pub async fn units_in_scope(state: &AppState, ctx: &Ctx) -> Result<Vec<SocialUnit>, AppError> {
     let f = scoped(&ctx, Action::RegistryRead, "s.community_id")?;
     let sql = format!(
         "SELECT s.id, s.community_id, s.name, s.kind, s.address, s.contact_name, s.contact_phone, s.employees, s.note \
@@ -71,10 +80,7 @@ pub(super) async fn list_units(
             note: r.try_get("note")?,
         });
     }
-    Ok(Json(SocialUnitList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(items)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -103,7 +109,17 @@ pub(super) async fn create_unit(
     ctx: Ctx,
     ApiJson(i): ApiJson<SocialUnitInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    let place = community_target(&state, &ctx, i.community_id).await?;
+    let id = create_unit_core(&state, &ctx, &i).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Registers a stationed unit, checked; returns its id.
+pub async fn create_unit_core(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &SocialUnitInput,
+) -> Result<i64, AppError> {
+    let place = community_target(state, ctx, i.community_id).await?;
     let name = text("name", &i.name, 60)?;
     if !UNIT_KINDS.contains(&i.kind.as_str()) {
         return Err(AppError::invalid("kind", "registry.bad_kind"));
@@ -143,5 +159,5 @@ pub(super) async fn create_unit(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(id)
 }

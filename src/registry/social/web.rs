@@ -1,0 +1,157 @@
+//! The organizations page: stationed units and social organizations of the communities in
+//! scope, with forms to register new ones.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::orgs::{SocialOrg, SocialOrgInput, create_org_core, orgs_in_scope};
+use super::units::{SocialUnit, SocialUnitInput, create_unit_core, units_in_scope};
+use super::{ORG_KINDS, UNIT_KINDS};
+use crate::app::AppState;
+use crate::auth::{Action, CsrfForm, Ctx};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "registry/organizations.html")]
+struct OrgsPage {
+    chrome: Chrome,
+    t: Tr,
+    units: Vec<SocialUnit>,
+    orgs: Vec<SocialOrg>,
+    communities: Vec<i64>,
+    unit_kinds: &'static [&'static str],
+    org_kinds: &'static [&'static str],
+    error: String,
+    saved: bool,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<&AppError>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let units = units_in_scope(state, ctx).await?;
+    let orgs = orgs_in_scope(state, ctx).await?;
+    let error_text = error
+        .map(|e| tf(ctx.lang, e.key, &e.args))
+        .unwrap_or_default();
+    let mut res = page(&OrgsPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        units,
+        orgs,
+        communities: super::super::me_api::writable_communities(ctx),
+        unit_kinds: UNIT_KINDS,
+        org_kinds: ORG_KINDS,
+        error: error_text,
+        saved,
+    })?;
+    if let Some(e) = error {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+pub async fn page_get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    if ctx.scopes(Action::PlacesRead).is_empty() {
+        ctx.require(Action::PlacesRead, crate::auth::Target::System)?;
+    }
+    render(&state, &ctx, None, q.saved.is_some()).await
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    community_id: i64,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    employees: String,
+}
+
+pub async fn add_unit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<UnitForm>,
+) -> Result<Response, AppError> {
+    let employees = if f.employees.trim().is_empty() {
+        Ok(0)
+    } else {
+        f.employees.trim().parse::<i64>()
+    };
+    let result = match employees {
+        Ok(employees) => {
+            let input = SocialUnitInput {
+                community_id: f.community_id,
+                name: f.name,
+                kind: f.kind,
+                address: f.address,
+                contact_name: f.contact_name,
+                contact_phone: f.contact_phone,
+                employees,
+                note: String::new(),
+            };
+            create_unit_core(&state, &ctx, &input).await
+        }
+        Err(_) => Err(AppError::invalid("employees", "registry.bad_count")),
+    };
+    finish(&state, &ctx, result).await
+}
+
+#[derive(Deserialize)]
+pub struct OrgForm {
+    community_id: i64,
+    name: String,
+    kind: String,
+    founded_on: String,
+    #[serde(default)]
+    activities: String,
+}
+
+pub async fn add_org(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<OrgForm>,
+) -> Result<Response, AppError> {
+    let input = SocialOrgInput {
+        community_id: f.community_id,
+        name: f.name,
+        kind: f.kind,
+        founded_on: f.founded_on,
+        leader_resident_id: None,
+        activities: f.activities,
+    };
+    let result = create_org_core(&state, &ctx, &input).await;
+    finish(&state, &ctx, result).await
+}
+
+async fn finish(
+    state: &AppState,
+    ctx: &Ctx,
+    result: Result<i64, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => Ok(Redirect::to("/organizations?saved=1").into_response()),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+            render(state, ctx, Some(&e), false).await
+        }
+        Err(e) => Err(e),
+    }
+}
