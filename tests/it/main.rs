@@ -13,6 +13,7 @@ mod errors;
 mod import;
 mod ledgers;
 mod me;
+mod pages;
 mod policy;
 mod registry;
 mod schema;

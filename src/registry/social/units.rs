@@ -56,7 +56,7 @@ pub(super) async fn list_units(
 
 /// Stationed units of the communities in scope, contact phones masked.
 pub async fn units_in_scope(state: &AppState, ctx: &Ctx) -> Result<Vec<SocialUnit>, AppError> {
-    let f = scoped(&ctx, Action::RegistryRead, "s.community_id")?;
+    let f = scoped(ctx, Action::RegistryRead, "s.community_id")?;
     let sql = format!(
         "SELECT s.id, s.community_id, s.name, s.kind, s.address, s.contact_name, s.contact_phone, s.employees, s.note \
          FROM social_units s JOIN communities c ON c.id = s.community_id {} ORDER BY s.community_id, s.id",
