@@ -26,6 +26,18 @@ use crate::{audit, home, registry};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Imports running in the background, for their progress pages.
+    pub imports: Arc<registry::import_web::Jobs>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Arc<Config>) -> AppState {
+        AppState {
+            db,
+            config,
+            imports: Arc::default(),
+        }
+    }
 }
 
 #[derive(OpenApi)]
@@ -88,6 +100,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(registry::import_api::MAX_UPLOAD)),
         )
         .route("/import/{token}/{community}", post(registry::import_web::confirm))
+        .route("/import/jobs/{job}", get(registry::import_web::progress))
         .route("/static/app.css", get(web::stylesheet))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

@@ -287,9 +287,6 @@ async fn serve(db: DbArgs, addr: Option<String>, with_demo: bool) -> anyhow::Res
         .with_context(|| format!("cannot listen on {}", c.addr))?;
     let local = listener.local_addr()?;
     println!("zizhi 已启动 listening on http://{local}");
-    let state = AppState {
-        db: d,
-        config: Arc::new(c),
-    };
+    let state = AppState::new(d, Arc::new(c));
     app::serve(state, listener).await
 }

@@ -60,6 +60,18 @@ pub async fn run_import(
     bytes: &[u8],
     commit: bool,
 ) -> Result<ImportReport, AppError> {
+    run_import_with(state, ctx, community_id, bytes, commit, &|_| {}).await
+}
+
+/// The same, telling `progress` how many residents are written so far.
+pub async fn run_import_with(
+    state: &AppState,
+    ctx: &Ctx,
+    community_id: i64,
+    bytes: &[u8],
+    commit: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<ImportReport, AppError> {
     let place = super::places::place_of_community(state.db.read(), community_id)
         .await?
         .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
@@ -68,7 +80,7 @@ pub async fn run_import(
     let mut plan = import::plan(state.db.read(), community_id, &table, ctx.lang).await?;
     if commit {
         let mut tx = state.db.begin().await?;
-        import::commit(&mut tx, &plan, &ctx.actor().name, &|_| {}).await?;
+        import::commit(&mut tx, &plan, &ctx.actor().name, progress).await?;
         let r = &plan.report;
         audit::record(
             &mut tx,

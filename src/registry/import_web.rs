@@ -3,15 +3,15 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::import::ImportReport;
-use super::import_api::run_import;
+use super::import_api::{run_import, run_import_with};
 use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx, Target};
 use crate::platform::error::AppError;
-use crate::platform::i18n::Tr;
+use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};
 
 #[derive(Template)]
@@ -134,15 +134,144 @@ pub async fn confirm(
     }
     let path = upload_dir(&state).join(format!("{token}-{community_id}.upload"));
     let bytes = std::fs::read(&path).map_err(|_| AppError::not_found())?;
-    let report = run_import(&state, &ctx, community_id, &bytes, true).await?;
     let _ = std::fs::remove_file(&path);
-    let communities = writable(&state, &ctx).await?;
-    page(&ImportPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        communities,
-        report: Some(report),
-        token: String::new(),
-        community_id,
-    })
+    let check = run_import(&state, &ctx, community_id, &bytes, false).await?;
+    let total = check.residents_new + check.residents_updated;
+    if total < BACKGROUND_FROM {
+        let report = run_import(&state, &ctx, community_id, &bytes, true).await?;
+        let communities = writable(&state, &ctx).await?;
+        return page(&ImportPage {
+            chrome: ctx.chrome(),
+            t: ctx.t(),
+            communities,
+            report: Some(report),
+            token: String::new(),
+            community_id,
+        });
+    }
+    // A large import runs on; its page shows how far it has come.
+    let job = crate::auth::session::random_token();
+    state.imports.insert(
+        job.clone(),
+        Job {
+            community_id,
+            user_id: ctx.user.as_ref().map(|u| u.id),
+            total,
+            done: 0,
+            outcome: None,
+            finished_at: None,
+        },
+    );
+    let (st, id) = (state.clone(), job.clone());
+    tokio::spawn(async move {
+        let jobs = st.imports.clone();
+        let tick = |n: usize| jobs.update(&id, |j| j.done = n);
+        let outcome = run_import_with(&st, &ctx, community_id, &bytes, true, &tick).await;
+        let outcome = outcome.map_err(|e| match e.cause {
+            Some(c) => {
+                tracing::error!(error = ?c, "background import failed");
+                "error.internal".to_owned()
+            }
+            None => tf(ctx.lang, e.key, &e.args),
+        });
+        st.imports.update(&id, |j| {
+            j.done = j.total;
+            j.outcome = Some(outcome);
+            j.finished_at = Some(std::time::Instant::now());
+        });
+    });
+    Ok(Redirect::to(&format!("/import/jobs/{job}")).into_response())
+}
+
+#[derive(Default)]
+pub struct Jobs(std::sync::Mutex<std::collections::HashMap<String, Job>>);
+
+#[derive(Clone)]
+pub struct Job {
+    pub community_id: i64,
+    pub user_id: Option<i64>,
+    pub total: usize,
+    pub done: usize,
+    pub outcome: Option<Result<ImportReport, String>>,
+    pub finished_at: Option<std::time::Instant>,
+}
+
+impl Jobs {
+    fn update(&self, id: &str, f: impl FnOnce(&mut Job)) {
+        if let Some(job) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get_mut(id) {
+            f(job);
+        }
+    }
+    fn get(&self, id: &str) -> Option<Job> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+    /// Adds a job, forgetting jobs that finished over an hour ago.
+    fn insert(&self, id: String, job: Job) {
+        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.retain(|_, j| {
+            j.finished_at
+                .is_none_or(|t| t.elapsed() < std::time::Duration::from_secs(3600))
+        });
+        jobs.insert(id, job);
+    }
+}
+
+/// Imports larger than this run in the background with a progress page.
+const BACKGROUND_FROM: usize = 2000;
+
+#[derive(Template)]
+#[template(path = "registry/import_progress.html")]
+struct ProgressPage {
+    chrome: Chrome,
+    t: Tr,
+    done: usize,
+    total: usize,
+    percent: usize,
+}
+
+/// The progress of a background import, refreshing itself (no JavaScript), then its report.
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(job): Path<String>,
+) -> Result<Response, AppError> {
+    let j = state.imports.get(&job).ok_or_else(AppError::not_found)?;
+    if j.user_id != ctx.user.as_ref().map(|u| u.id) {
+        return Err(AppError::not_found());
+    }
+    match j.outcome {
+        None => {
+            let percent = (j.done * 100).checked_div(j.total).unwrap_or(0);
+            let mut res = page(&ProgressPage {
+                chrome: ctx.chrome(),
+                t: ctx.t(),
+                done: j.done,
+                total: j.total,
+                percent,
+            })?;
+            res.headers_mut().insert(
+                axum::http::header::REFRESH,
+                axum::http::HeaderValue::from_static("1"),
+            );
+            Ok(res)
+        }
+        Some(Ok(report)) => {
+            let communities = writable(&state, &ctx).await?;
+            page(&ImportPage {
+                chrome: ctx.chrome(),
+                t: ctx.t(),
+                communities,
+                report: Some(report),
+                token: String::new(),
+                community_id: j.community_id,
+            })
+        }
+        Some(Err(message)) => {
+            Err(AppError::invalid("file", "import.failed").arg("message", message))
+        }
+    }
 }

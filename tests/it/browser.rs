@@ -95,10 +95,7 @@ impl Journey {
             data_dir: dir.path().to_owned(),
             ..Config::default()
         };
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-        };
+        let state = AppState::new(db, Arc::new(config));
         let server = tokio::spawn(app::serve(state, listener));
         let (driver, port) = chromedriver().await;
         let profile = tempfile::tempdir().unwrap();

@@ -173,10 +173,7 @@ impl TestApp {
     ) -> TestApp {
         config.data_dir = dir.path().to_owned();
         let config = Arc::new(config);
-        let router = app::router(AppState {
-            db: db.clone(),
-            config: config.clone(),
-        });
+        let router = app::router(AppState::new(db.clone(), config.clone()));
         TestApp {
             router,
             db,
