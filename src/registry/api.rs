@@ -260,6 +260,20 @@ async fn add_move(
     Path(id): Path<i64>,
     ApiJson(m): ApiJson<MoveInput>,
 ) -> Result<(StatusCode, Json<ResidentView>), AppError> {
+    record_leave(&state, &ctx, id, &m).await?;
+    let r = residents::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((StatusCode::CREATED, Json(r.view(false, false))))
+}
+
+/// Records a move-out or death for a resident the caller may write, with its audit entry.
+pub async fn record_leave(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    m: &MoveInput,
+) -> Result<(), AppError> {
     let r = residents::get(state.db.read(), id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -270,17 +284,10 @@ async fn add_move(
     }
     let mut tx = state.db.begin().await?;
     residents::leave(&mut tx, id, &m.kind, on, m.note.trim(), &ctx.actor().name).await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("registry.move", "resident", id)
-            .at(r.place())
-            .detail(m.kind.clone()),
-    )
-    .await?;
+    let entry = Entry::new("registry.move", "resident", id)
+        .at(r.place())
+        .detail(m.kind.clone());
+    audit::record(&mut tx, &ctx.actor(), entry).await?;
     tx.commit().await?;
-    let r = residents::get(state.db.read(), id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok((StatusCode::CREATED, Json(r.view(false, false))))
+    Ok(())
 }

@@ -337,38 +337,12 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
-pub struct MoveForm {
-    kind: String,
-    on_date: String,
-    #[serde(default)]
-    note: String,
-}
-
 /// Moving out or death, from the resident's page.
 pub async fn move_out(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(ctx, m): CsrfForm<MoveForm>,
+    CsrfForm(ctx, m): CsrfForm<super::api::MoveInput>,
 ) -> Result<Response, AppError> {
-    let r = residents::get(state.db.read(), id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    ctx.require(Action::RegistryWrite, Target::At(r.place()))?;
-    let on = residents::parse_date("on_date", &m.on_date)?;
-    if m.note.chars().count() > 500 {
-        return Err(AppError::invalid("note", "registry.note_too_long"));
-    }
-    let mut tx = state.db.begin().await?;
-    residents::leave(&mut tx, id, &m.kind, on, m.note.trim(), &ctx.actor().name).await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("registry.move", "resident", id)
-            .at(r.place())
-            .detail(m.kind.clone()),
-    )
-    .await?;
-    tx.commit().await?;
+    super::api::record_leave(&state, &ctx, id, &m).await?;
     Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response())
 }
