@@ -223,6 +223,11 @@ both!(
         let orgs = app.get("/organizations").browser(&worker).send().await;
         assert_eq!(orgs.select("#units li").len(), 5);
         assert_eq!(orgs.select("#orgs li").len(), 3);
+        assert_eq!(orgs.select("#volunteers li").len(), 20);
+        assert_eq!(
+            orgs.select("#party li"),
+            vec!["中共三角线社区党总支 · 党总支"]
+        );
         let bad = app
             .post("/organizations/units")
             .browser(&worker)

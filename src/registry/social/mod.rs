@@ -15,6 +15,7 @@ pub const ORG_KINDS: &[&str] = &["文体", "志愿服务", "协会", "慈善", "
 
 pub mod orgs;
 pub mod units;
+pub mod volunteers;
 pub mod web;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -23,6 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::list_orgs, orgs::create_org))
         .routes(routes!(orgs::one_org))
         .routes(routes!(orgs::add_member))
+        .routes(routes!(volunteers::list_volunteers))
+        .routes(routes!(volunteers::list_party_orgs))
 }
 
 #[derive(Serialize, ToSchema)]
