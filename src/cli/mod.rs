@@ -84,10 +84,34 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Working days by the official holiday calendar (with the data folder's holidays.toml).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Verify the audit log's hash chain; exits non-zero naming the first broken entry.
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Print the date N working days after DATE (ISO, the last token on the line).
+    Add {
+        /// YYYY-MM-DD.
+        date: String,
+        n: u32,
+        /// Data folder whose holidays.toml extends the shipped calendar.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Check a holiday calendar file (default: the shipped one and the data folder's).
+    Check {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
 }
 
@@ -237,6 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(command).await,
+        Command::Calendar { command } => calendar(command),
         Command::Import {
             file,
             community,
@@ -259,6 +284,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
+    use crate::platform::calendar::Calendar;
+    let holidays = |data: Option<PathBuf>| {
+        config(
+            &DbArgs {
+                data,
+                database_url: None,
+            },
+            None,
+        )
+        .map(|c| c.data_dir.join("holidays.toml"))
+    };
+    match command {
+        CalendarCommand::Add { date, n, data } => {
+            let from = parse_date(&date, "DATE")?;
+            let cal = Calendar::with_file(&holidays(data)?)?;
+            let to = cal.add_working_days(from, n);
+            if !cal.covers(to.year()) || !cal.covers(from.year()) {
+                eprintln!(
+                    "note: the holiday calendar does not cover {}; only weekends were skipped there",
+                    to.year()
+                );
+            }
+            println!("{n} working days after {from}: {to}");
+        }
+        CalendarCommand::Check { file, data } => {
+            let path = match file {
+                Some(f) => f,
+                None => {
+                    Calendar::with_file(&holidays(data)?)?;
+                    println!("calendar ok");
+                    return Ok(());
+                }
+            };
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            match Calendar::check(&text) {
+                Ok(_) => println!("{} ok", path.display()),
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("{}: {p}", path.display());
+                    }
+                    bail!("{} problem(s) in {}", problems.len(), path.display());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_accounts() {

@@ -1,4 +1,5 @@
 //! The shared kernel: storage, errors, language, time and the web shell.
+pub mod calendar;
 pub mod db;
 pub mod error;
 pub mod i18n;

@@ -128,3 +128,42 @@ fn demo_users_and_verify_from_the_command_line() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn calendar_from_the_command_line() {
+    let out = zizhi(&["calendar", "add", "2026-09-30", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.split_whitespace().last(), Some("2026-10-10"), "{text}");
+    // An operator's file extends the shipped one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("holidays.toml"),
+        "years = [2027]\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-03\"\n",
+    )
+    .unwrap();
+    let out = zizhi(&[
+        "calendar",
+        "add",
+        "2026-12-31",
+        "1",
+        "--data",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .last(),
+        Some("2027-01-04")
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "years = [2027]\n[[workday]]\nname = \"x\"\ndate = \"2027-02-03\"\n",
+    )
+    .unwrap();
+    let out = zizhi(&["calendar", "check", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Saturday or Sunday"));
+    assert!(zizhi(&["calendar", "check"]).status.success());
+}

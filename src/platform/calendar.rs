@@ -1,0 +1,269 @@
+//! Working days by the official holiday calendar: statutory holidays and adjusted working days
+//! (调休) from `calendar/cn-holidays.toml`, extendable by the operator; otherwise Saturdays and
+//! Sundays are days off. Deadlines and publicity periods count working days with it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::LazyLock;
+
+use jiff::civil::{Date, Weekday};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    years: Vec<i16>,
+    #[serde(default)]
+    holiday: Vec<Holiday>,
+    #[serde(default)]
+    workday: Vec<Workday>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Holiday {
+    name: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Workday {
+    name: String,
+    date: String,
+}
+
+/// Which days are working days.
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    /// Days off by announcement, with the holiday's name.
+    off: HashMap<Date, String>,
+    /// Weekend days that are working days (调休), with their name.
+    on: HashMap<Date, String>,
+    years: BTreeSet<i16>,
+}
+
+static BUILTIN: LazyLock<Calendar> = LazyLock::new(|| {
+    let mut c = Calendar::default();
+    c.merge(include_str!("../../calendar/cn-holidays.toml"))
+        .expect("the shipped holiday calendar is valid");
+    c
+});
+
+fn date(field: &str, s: &str, problems: &mut Vec<String>) -> Option<Date> {
+    match s.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.push(format!("{field}: \"{s}\" is not a date (YYYY-MM-DD)"));
+            None
+        }
+    }
+}
+
+fn is_weekend(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+impl Calendar {
+    /// The calendar shipped with zizhi.
+    pub fn builtin() -> &'static Calendar {
+        &BUILTIN
+    }
+
+    /// The shipped calendar extended by the operator's file, if there is one.
+    pub fn with_file(path: &Path) -> anyhow::Result<Calendar> {
+        let mut c = BUILTIN.clone();
+        if path.exists() {
+            let text = std::fs::read_to_string(path)?;
+            c.merge(&text)
+                .map_err(|p| anyhow::anyhow!("{}: {}", path.display(), p.join("; ")))?;
+        }
+        Ok(c)
+    }
+
+    /// Checks a calendar file; returns every problem found.
+    pub fn check(text: &str) -> Result<Calendar, Vec<String>> {
+        let mut c = Calendar::default();
+        c.merge(text)?;
+        Ok(c)
+    }
+
+    /// Adds a file's days. Refuses unreadable dates, reversed ranges, a day both off and on,
+    /// and adjusted working days that are not weekend days.
+    fn merge(&mut self, text: &str) -> Result<(), Vec<String>> {
+        let file: File = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+        let mut problems = Vec::new();
+        let mut off = HashMap::new();
+        let mut on = HashMap::new();
+        for h in &file.holiday {
+            let (Some(from), Some(to)) = (
+                date("holiday.from", &h.from, &mut problems),
+                date("holiday.to", &h.to, &mut problems),
+            ) else {
+                continue;
+            };
+            if to < from || from.until(to).map(|s| s.get_days()).unwrap_or(99) > 14 {
+                problems.push(format!(
+                    "holiday {}: {from} to {to} is not a range of at most 15 days",
+                    h.name
+                ));
+                continue;
+            }
+            let mut d = from;
+            while d <= to {
+                off.insert(d, h.name.clone());
+                d = d.tomorrow().expect("within range");
+            }
+        }
+        for w in &file.workday {
+            let Some(d) = date("workday.date", &w.date, &mut problems) else {
+                continue;
+            };
+            if !is_weekend(d) {
+                problems.push(format!(
+                    "workday {} on {d} is not a Saturday or Sunday",
+                    w.name
+                ));
+            }
+            on.insert(d, w.name.clone());
+        }
+        for d in on.keys() {
+            if off.contains_key(d) || self.off.contains_key(d) {
+                problems.push(format!("{d} is both a holiday and an adjusted working day"));
+            }
+        }
+        for d in off.keys() {
+            if self.on.contains_key(d) {
+                problems.push(format!("{d} is both a holiday and an adjusted working day"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.off.extend(off);
+        self.on.extend(on);
+        self.years.extend(file.years);
+        Ok(())
+    }
+
+    pub fn is_working_day(&self, d: Date) -> bool {
+        if self.on.contains_key(&d) {
+            return true;
+        }
+        !is_weekend(d) && !self.off.contains_key(&d)
+    }
+
+    /// The holiday or adjusted working day a date is, if any.
+    pub fn name_of(&self, d: Date) -> Option<&str> {
+        self.off
+            .get(&d)
+            .or_else(|| self.on.get(&d))
+            .map(String::as_str)
+    }
+
+    /// Whether the announced holidays of a year are known.
+    pub fn covers(&self, year: i16) -> bool {
+        self.years.contains(&year)
+    }
+
+    /// The `n`th working day after `from` (`from` itself does not count; `n = 0` is `from`).
+    pub fn add_working_days(&self, from: Date, n: u32) -> Date {
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            d = d.tomorrow().expect("dates stay in range");
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = d.tomorrow().expect("dates stay in range");
+            if self.is_working_day(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_2026_calendar() {
+        let c = Calendar::builtin();
+        assert!(c.covers(2026));
+        assert!(!c.is_working_day(date(2026, 2, 16)), "春节");
+        assert!(
+            c.is_working_day(date(2026, 2, 14)),
+            "a Saturday worked for 春节"
+        );
+        assert!(
+            c.is_working_day(date(2026, 10, 10)),
+            "a Saturday worked for 国庆节"
+        );
+        assert!(
+            c.is_working_day(date(2026, 10, 8)),
+            "the holiday ends on the 7th"
+        );
+        assert_eq!(c.name_of(date(2026, 10, 1)), Some("国庆节"));
+        // Thursday 30 April + 5 working days: 1–5 May are off, 6, 7, 8 (Fri), 9 (Sat, 调休), 11.
+        assert_eq!(c.add_working_days(date(2026, 4, 30), 5), date(2026, 5, 11));
+        // Friday 13 February + 1: Saturday 14th is an adjusted working day.
+        assert_eq!(c.add_working_days(date(2026, 2, 13), 1), date(2026, 2, 14));
+        // Saturday 14 February + 1: the holiday runs to the 23rd.
+        assert_eq!(c.add_working_days(date(2026, 2, 14), 1), date(2026, 2, 24));
+        assert_eq!(
+            c.add_working_days(date(2026, 11, 26), 0),
+            date(2026, 11, 26)
+        );
+        assert_eq!(
+            c.working_days_between(date(2026, 9, 30), date(2026, 10, 12)),
+            4,
+            "30 Sep → 8, 9, 10 (Sat, 调休), 12 Oct"
+        );
+    }
+
+    #[test]
+    fn weekends_only_outside_covered_years() {
+        let c = Calendar::builtin();
+        assert!(!c.covers(2030));
+        assert_eq!(
+            c.add_working_days(date(2030, 1, 4), 1),
+            date(2030, 1, 7),
+            "Friday + 1 = Monday"
+        );
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_reasons() {
+        let bad = r#"
+            years = [2027]
+            [[holiday]]
+            name = "X"
+            from = "2027-02-10"
+            to = "2027-02-01"
+            [[workday]]
+            name = "Y"
+            date = "2027-02-03"
+            [[workday]]
+            name = "Z"
+            date = "2027-13-01"
+        "#;
+        let problems = Calendar::check(bad).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(Calendar::check("years = [2027]\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-03\"\n").is_ok());
+        assert!(Calendar::check("nonsense = 1").is_err());
+    }
+}
