@@ -17,10 +17,11 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{self, NewCsrfCookie, session};
 use crate::config::Config;
+use crate::platform::calendar::Calendar;
 use crate::platform::db::Db;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, home, registry};
+use crate::{audit, cases, home, registry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,14 +29,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Imports running in the background, for their progress pages.
     pub imports: Arc<registry::import_web::Jobs>,
+    /// Working days: the shipped holidays and the data folder's holidays.toml.
+    pub calendar: Arc<Calendar>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Arc<Config>) -> AppState {
+        let calendar =
+            Calendar::with_file(&config.data_dir.join("holidays.toml")).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "holidays.toml refused; using the shipped calendar");
+                Calendar::builtin().clone()
+            });
         AppState {
             db,
             config,
             imports: Arc::default(),
+            calendar: Arc::new(calendar),
         }
     }
 }
@@ -66,6 +75,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::api::routes())
         .merge(audit::api::routes())
         .merge(registry::api_routes())
+        .merge(cases::api::routes())
         .split_for_parts()
 }
 
@@ -172,10 +182,24 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let db = state.db.clone();
+    // Overdue cases go on the supervision list within a minute.
+    let sweeper = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = cases::list::sweep(&db).await {
+                    tracing::warn!(error = %e, "supervision sweep failed");
+                }
+            }
+        })
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    sweeper.abort();
     db.close().await;
     Ok(())
 }

@@ -108,10 +108,20 @@ pub enum Action {
     RegistryWrite,
     /// Manage the Open311 keys of a community.
     Open311KeysManage,
+    /// File a case (a request or a must-report) in one's scope.
+    CaseSubmit,
+    /// Read the cases of one's scope (sensitive categories need `CaseReadSensitive` too).
+    CaseRead,
+    /// Read cases of sensitive categories (pregnancy, illness, outsiders, instability).
+    CaseReadSensitive,
+    /// Accept, assign, work on, reply to, close or reject cases.
+    CaseHandle,
+    /// See the supervision list (督办) of overdue cases.
+    SupervisionRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 13] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -120,6 +130,11 @@ impl Action {
         Action::RegistryReveal,
         Action::RegistryWrite,
         Action::Open311KeysManage,
+        Action::CaseSubmit,
+        Action::CaseRead,
+        Action::CaseReadSensitive,
+        Action::CaseHandle,
+        Action::SupervisionRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +147,11 @@ impl Action {
             Action::RegistryReveal => "registry.reveal",
             Action::RegistryWrite => "registry.write",
             Action::Open311KeysManage => "open311_keys.manage",
+            Action::CaseSubmit => "case.submit",
+            Action::CaseRead => "case.read",
+            Action::CaseReadSensitive => "case.read_sensitive",
+            Action::CaseHandle => "case.handle",
+            Action::SupervisionRead => "supervision.read",
         }
     }
 
@@ -139,7 +159,12 @@ impl Action {
     pub fn touches_personal_data(self) -> bool {
         matches!(
             self,
-            Action::RegistryRead | Action::RegistryReveal | Action::RegistryWrite
+            Action::RegistryRead
+                | Action::RegistryReveal
+                | Action::RegistryWrite
+                | Action::CaseRead
+                | Action::CaseReadSensitive
+                | Action::CaseHandle
         )
     }
 }
@@ -149,13 +174,25 @@ use Role as R;
 
 /// The policy table. A (role, action) pair that is not listed is denied.
 pub const POLICY: &[(Role, &[Action])] = &[
-    (R::Resident, &[A::HomeView]),
+    (R::Resident, &[A::HomeView, A::CaseSubmit]),
     (
         R::BuildingLeader,
-        &[A::HomeView, A::PlacesRead, A::RegistryRead],
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::RegistryRead,
+            A::CaseSubmit,
+            A::CaseRead,
+        ],
     ),
-    (R::CouncilMember, &[A::HomeView, A::PlacesRead]),
-    (R::Supervisor, &[A::HomeView, A::PlacesRead]),
+    (
+        R::CouncilMember,
+        &[A::HomeView, A::PlacesRead, A::SupervisionRead],
+    ),
+    (
+        R::Supervisor,
+        &[A::HomeView, A::PlacesRead, A::SupervisionRead],
+    ),
     (
         R::CommunityWorker,
         &[
@@ -164,6 +201,10 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RegistryRead,
             A::RegistryReveal,
             A::RegistryWrite,
+            A::CaseSubmit,
+            A::CaseRead,
+            A::CaseReadSensitive,
+            A::CaseHandle,
         ],
     ),
     (
@@ -175,11 +216,22 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RegistryReveal,
             A::RegistryWrite,
             A::Open311KeysManage,
+            A::CaseSubmit,
+            A::CaseRead,
+            A::CaseReadSensitive,
+            A::CaseHandle,
+            A::SupervisionRead,
         ],
     ),
     (
         R::StreetOfficer,
-        &[A::HomeView, A::PlacesRead, A::RegistryRead],
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::RegistryRead,
+            A::CaseRead,
+            A::SupervisionRead,
+        ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),
     (

@@ -8,6 +8,7 @@ mod masking;
 mod audit;
 mod auth;
 pub mod browser;
+mod cases;
 mod cli;
 mod errors;
 mod import;

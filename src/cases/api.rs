@@ -1,0 +1,291 @@
+//! `/api/v1/cases`, `/api/v1/case-categories`, `/api/v1/track/{code}`, `/api/v1/supervision`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::handle::{self, FeedbackInput, TransitionInput};
+use super::intake::{self, CaseInput, Filed};
+use super::list::{self, CaseQuery};
+use super::store::{self, Case, Category, Event};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+use crate::registry::id_number::mask;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(categories))
+        .routes(routes!(create, list_cases))
+        .routes(routes!(one))
+        .routes(routes!(transition))
+        .routes(routes!(rate))
+        .routes(routes!(track))
+        .routes(routes!(supervision))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommunityParam {
+    pub community_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryList {
+    pub items: Vec<Category>,
+    pub total: i64,
+}
+
+/// The case categories in force for a community (public).
+#[utoipa::path(get, path = "/api/v1/case-categories", tag = "cases", params(CommunityParam),
+    responses((status = 200, body = CategoryList)))]
+async fn categories(
+    State(state): State<AppState>,
+    Query(q): Query<CommunityParam>,
+) -> Result<Json<CategoryList>, AppError> {
+    crate::registry::places::place_of_community(state.db.read(), q.community_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let items = store::categories(state.db.read(), q.community_id).await?;
+    Ok(Json(CategoryList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// File a case. Without a token it is anonymous: public categories only, and the tracking code
+/// is the only handle on it.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
+    responses((status = 201, body = Filed), (status = 409, description = "sent twice"), (status = 422), (status = 429, description = "too many anonymous cases")))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(i): ApiJson<CaseInput>,
+) -> Result<(StatusCode, Json<Filed>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(intake::file(&state, &ctx, &i).await?),
+    ))
+}
+
+/// A case as staff and its submitter see it; the contact phone masked.
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    pub community_id: i64,
+    pub building_id: Option<i64>,
+    pub category: String,
+    pub sensitive: bool,
+    pub channel: String,
+    pub status: String,
+    pub description: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub tracking_code: String,
+    /// RFC 3339, +08:00.
+    pub deadline: String,
+    pub overdue: bool,
+    pub reply: String,
+    pub satisfied: Option<bool>,
+    pub supervised: bool,
+    pub created_at: String,
+}
+
+impl From<&Case> for CaseView {
+    fn from(c: &Case) -> Self {
+        let deadline = time::from_db(&c.deadline)
+            .map(time::rfc3339_shanghai)
+            .unwrap_or_default();
+        CaseView {
+            id: c.id,
+            community_id: c.community_id,
+            building_id: c.building_id,
+            category: c.category.clone(),
+            sensitive: c.sensitive,
+            channel: c.channel.clone(),
+            status: c.status.clone(),
+            description: c.description.clone(),
+            address: c.address.clone(),
+            contact_name: c.contact_name.clone(),
+            contact_phone: if c.contact_phone.is_empty() {
+                String::new()
+            } else {
+                mask(&c.contact_phone)
+            },
+            tracking_code: c.tracking_code.clone(),
+            deadline,
+            overdue: c.overdue(&time::now_db()),
+            reply: c.reply.clone(),
+            satisfied: c.satisfied,
+            supervised: c.supervised_at.is_some(),
+            created_at: c.created_at.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseView>,
+    pub total: i64,
+}
+
+/// Cases in scope (sensitive categories only for those whose duty needs them); residents see
+/// the cases they filed.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery), security(("bearer" = [])),
+    responses((status = 200, body = CaseList)))]
+async fn list_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<CaseList>, AppError> {
+    let (items, total) = list::search(&state, &ctx, &q).await?;
+    Ok(Json(CaseList {
+        items: items.iter().map(CaseView::from).collect(),
+        total,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseView,
+    pub timeline: Vec<Event>,
+}
+
+/// Loads a case the caller may read: staff in scope (sensitive ones need the duty), or its
+/// submitter. The read is audited; a sensitive one is marked so.
+pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Case, AppError> {
+    let c = store::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let mine = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| c.submitter_user_id == Some(u.id));
+    if !mine {
+        ctx.require(Action::CaseRead, Target::At(c.place()))?;
+        if c.sensitive {
+            ctx.require(Action::CaseReadSensitive, Target::At(c.place()))?;
+        }
+    }
+    let mut entry = Entry::new("case.read", "case", id).at(c.place());
+    if c.sensitive {
+        entry = entry.sensitive();
+    }
+    audit::record_alone(&state.db, &ctx.actor(), entry).await?;
+    Ok(c)
+}
+
+/// One case with its timeline.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CaseDetail), (status = 403), (status = 404)))]
+async fn one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<CaseDetail>, AppError> {
+    let c = readable(&state, &ctx, id).await?;
+    let timeline = store::events(state.db.read(), id).await?;
+    Ok(Json(CaseDetail {
+        case: CaseView::from(&c),
+        timeline,
+    }))
+}
+
+/// Move a case along its lifecycle: `accept`, `assign` (with `assignee`), `start`, `reply` (with
+/// `message`), `close` (only after a reply), `reject` (with `reason`), `reopen` (once).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = i64, Path)),
+    request_body = TransitionInput, security(("bearer" = [])),
+    responses((status = 200, body = CaseView), (status = 403), (status = 409, description = "not allowed from the current status"), (status = 422)))]
+async fn transition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(t): ApiJson<TransitionInput>,
+) -> Result<Json<CaseView>, AppError> {
+    let c = handle::transition(&state, &ctx, id, &t).await?;
+    Ok(Json(CaseView::from(&c)))
+}
+
+/// The submitter rates the answer (once); unsatisfied reopens the case (once).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/feedback", tag = "cases", params(("id" = i64, Path)),
+    request_body = FeedbackInput, security(("bearer" = [])),
+    responses((status = 200, body = CaseView), (status = 403, description = "not the submitter"), (status = 409)))]
+async fn rate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<FeedbackInput>,
+) -> Result<Json<CaseView>, AppError> {
+    let c = handle::feedback(&state, &ctx, id, &f).await?;
+    Ok(Json(CaseView::from(&c)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicStep {
+    pub at: String,
+    pub action: String,
+    pub status: String,
+}
+
+/// What a tracking code shows anyone: no personal data.
+#[derive(Serialize, ToSchema)]
+pub struct Tracked {
+    pub category: String,
+    pub status: String,
+    pub created_at: String,
+    pub deadline: String,
+    pub reply: String,
+    pub steps: Vec<PublicStep>,
+}
+
+/// Follow a case by its tracking code (public).
+#[utoipa::path(get, path = "/api/v1/track/{code}", tag = "cases", params(("code" = String, Path)),
+    responses((status = 200, body = Tracked), (status = 404)))]
+async fn track(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Tracked>, AppError> {
+    let code = code.trim().to_ascii_uppercase();
+    let c = store::by_tracking_code(state.db.read(), &code)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let steps = store::events(state.db.read(), c.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.public)
+        .map(|e| PublicStep {
+            at: e.at,
+            action: e.action,
+            status: e.to_status,
+        })
+        .collect();
+    Ok(Json(Tracked {
+        category: c.category.clone(),
+        status: c.status.clone(),
+        created_at: c.created_at.clone(),
+        deadline: time::from_db(&c.deadline)
+            .map(time::rfc3339_shanghai)
+            .unwrap_or_default(),
+        reply: c.reply.clone(),
+        steps,
+    }))
+}
+
+/// The supervision list (督办): overdue cases in scope, escalated to the community head.
+#[utoipa::path(get, path = "/api/v1/supervision", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = CaseList)))]
+async fn supervision(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CaseList>, AppError> {
+    let items = list::supervision(&state, &ctx).await?;
+    Ok(Json(CaseList {
+        total: items.len() as i64,
+        items: items.iter().map(CaseView::from).collect(),
+    }))
+}

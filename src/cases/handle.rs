@@ -1,0 +1,245 @@
+//! Handling a case: the transitions of its lifecycle, and the submitter's rating.
+
+use serde::Deserialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::model::Transition;
+use super::store::{self, Case};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct TransitionInput {
+    pub action: Transition,
+    /// With `assign`: the user name of a worker of the case's community.
+    pub assignee: Option<String>,
+    /// With `reply`: the answer to the resident (required).
+    pub message: Option<String>,
+    /// With `reject`: why (required); it is the case's answer.
+    pub reason: Option<String>,
+}
+
+fn text(field: &'static str, s: Option<&str>, key: &'static str) -> Result<String, AppError> {
+    let s = s.map(str::trim).unwrap_or("");
+    if s.chars().count() < 2 || s.chars().count() > 2000 {
+        return Err(AppError::invalid(field, key));
+    }
+    Ok(s.to_owned())
+}
+
+/// May the caller handle this case (its scope, and sensitive categories)?
+pub fn require_handle(ctx: &Ctx, c: &Case) -> Result<(), AppError> {
+    ctx.require(Action::CaseHandle, Target::At(c.place()))?;
+    if c.sensitive {
+        ctx.require(Action::CaseReadSensitive, Target::At(c.place()))?;
+    }
+    Ok(())
+}
+
+/// Applies a transition; the status moves only from the one it was read in (409 otherwise).
+pub async fn transition(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    t: &TransitionInput,
+) -> Result<Case, AppError> {
+    let c = store::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    require_handle(ctx, &c)?;
+    let to = t.action.next(&c.status, c.reopen_count).ok_or_else(|| {
+        AppError::conflict("cases.bad_transition")
+            .arg("action", t.action.as_str())
+            .arg("status", &c.status)
+    })?;
+    let now = time::now_db();
+    let mut sets = vec!["status = $1".to_owned(), "updated_at = $2".to_owned()];
+    let mut message = String::new();
+    let mut assignee: Option<i64> = None;
+    match t.action {
+        Transition::Reply => {
+            message = text("message", t.message.as_deref(), "cases.reply_required")?;
+            sets.push("reply = $5".into());
+            sets.push("replied_at = $2".into());
+        }
+        Transition::Reject => {
+            message = text("reason", t.reason.as_deref(), "cases.reason_required")?;
+            sets.push("reply = $5".into());
+            sets.push("reject_reason = $5".into());
+            sets.push("replied_at = $2".into());
+            sets.push("closed_at = $2".into());
+        }
+        Transition::Close => sets.push("closed_at = $2".into()),
+        Transition::Reopen => sets.push("reopen_count = reopen_count + 1".into()),
+        Transition::Assign => {
+            let name = t.assignee.as_deref().map(str::trim).unwrap_or("");
+            let uid = assignable(state, c.community_id, name).await?;
+            assignee = Some(uid);
+            sets.push("assignee_user_id = $5".into());
+            message = name.to_owned();
+        }
+        Transition::Accept | Transition::Start => {}
+    }
+    let sql = format!(
+        "UPDATE cases SET {} WHERE id = $3 AND status = $4",
+        sets.join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(to)
+        .bind(&now)
+        .bind(id)
+        .bind(&c.status);
+    match (assignee, sql.contains("$5")) {
+        (Some(uid), _) => q = q.bind(uid),
+        (None, true) => q = q.bind(&message),
+        (None, false) => {}
+    }
+    let mut tx = state.db.begin().await?;
+    if q.execute(&mut *tx).await?.rows_affected() != 1 {
+        return Err(AppError::conflict("cases.changed"));
+    }
+    let public = !matches!(t.action, Transition::Assign);
+    store::add_event(
+        &mut tx,
+        id,
+        &ctx.actor().name,
+        t.action.as_str(),
+        &c.status,
+        to,
+        &message,
+        public,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("case.transition", "case", id)
+            .at(c.place())
+            .detail(format!("{} → {to}", c.status)),
+    )
+    .await?;
+    let note = format!("{} #{id}: {} → {to}", c.category, c.status);
+    store::notify(&mut tx, c.submitter_user_id, id, t.action.as_str(), &note).await?;
+    if let Some(a) = assignee.or(c.assignee_user_id) {
+        store::notify(&mut tx, Some(a), id, t.action.as_str(), &note).await?;
+    }
+    tx.commit().await?;
+    store::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The user id of `name` if they may handle cases in the community.
+async fn assignable(state: &AppState, community: i64, name: &str) -> Result<i64, AppError> {
+    let today = time::today().to_string();
+    let row = sqlx::query(
+        "SELECT u.id FROM users u JOIN grants g ON g.user_id = u.id WHERE u.username = $1 AND u.disabled = 0 \
+         AND g.community_id = $2 AND g.role IN ('community_worker', 'community_head') AND g.revoked_at IS NULL \
+         AND g.valid_from <= $3 AND (g.valid_to IS NULL OR g.valid_to >= $3)",
+    )
+    .bind(name)
+    .bind(community)
+    .bind(&today)
+    .fetch_optional(state.db.read())
+    .await?;
+    row.map(|r| r.try_get("id"))
+        .transpose()?
+        .ok_or_else(|| AppError::invalid("assignee", "cases.bad_assignee"))
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct FeedbackInput {
+    pub satisfied: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The submitter rates the answer, once. Unsatisfied after the answer reopens the case, once.
+pub async fn feedback(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    f: &FeedbackInput,
+) -> Result<Case, AppError> {
+    let c = store::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let me = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    if c.submitter_user_id != Some(me.id) {
+        return Err(AppError::forbidden());
+    }
+    if !matches!(c.status.as_str(), "replied" | "closed" | "rejected") {
+        return Err(AppError::conflict("cases.not_answered"));
+    }
+    if c.satisfied.is_some() {
+        return Err(AppError::conflict("cases.already_rated"));
+    }
+    if f.comment.chars().count() > 500 {
+        return Err(AppError::invalid("comment", "cases.comment_too_long"));
+    }
+    let reopen = !f.satisfied && c.reopen_count == 0;
+    let to = if reopen {
+        "reopened"
+    } else {
+        c.status.as_str()
+    };
+    let mut tx = state.db.begin().await?;
+    let res = sqlx::query(
+        "UPDATE cases SET satisfied = $1, feedback = $2, status = $3, reopen_count = reopen_count + $4, updated_at = $5 \
+         WHERE id = $6 AND status = $7 AND satisfied IS NULL",
+    )
+    .bind(i64::from(f.satisfied))
+    .bind(f.comment.trim())
+    .bind(to)
+    .bind(i64::from(reopen))
+    .bind(time::now_db())
+    .bind(id)
+    .bind(&c.status)
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        return Err(AppError::conflict("cases.changed"));
+    }
+    let action = if f.satisfied {
+        "rated_satisfied"
+    } else {
+        "rated_unsatisfied"
+    };
+    store::add_event(
+        &mut tx,
+        id,
+        &ctx.actor().name,
+        action,
+        &c.status,
+        to,
+        f.comment.trim(),
+        true,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("case.feedback", "case", id)
+            .at(c.place())
+            .detail(action),
+    )
+    .await?;
+    if reopen {
+        store::notify(
+            &mut tx,
+            c.assignee_user_id,
+            id,
+            "reopened",
+            &format!("{} #{id} reopened", c.category),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    store::get(state.db.read(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}

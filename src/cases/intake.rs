@@ -1,0 +1,235 @@
+//! Filing a case: from a resident's phone (signed in, or anonymous with a tracking code), a
+//! building leader's quick report, a worker at the reception room or on patrol.
+
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::store::{self, Category};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Role, Target};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::registry::phone::Phone;
+
+pub const CHANNELS: &[&str] = &[
+    "web",
+    "web_anonymous",
+    "quick_report",
+    "reception",
+    "patrol",
+    "open311",
+];
+
+/// Anonymous cases one client may file in `ANON_WINDOW`.
+const ANON_LIMIT: i64 = 10;
+const ANON_WINDOW: SignedDuration = SignedDuration::from_mins(10);
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct CaseInput {
+    /// A category code, e.g. `public_facility` or `repairs`.
+    pub category: String,
+    pub description: String,
+    #[serde(default)]
+    pub address: String,
+    pub building_id: Option<i64>,
+    /// Needed when neither `building_id` nor the account's household says where.
+    pub community_id: Option<i64>,
+    /// For staff entering a visitor's case: `reception` or `patrol`.
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Filed {
+    pub id: i64,
+    /// The only handle on an anonymous case: keep it to follow the case at /track.
+    pub tracking_code: String,
+    pub status: String,
+    /// End of the last working day, RFC 3339 with +08:00.
+    pub deadline: String,
+}
+
+/// Where the case is: the building given, the community given, or the resident's own building.
+async fn place_of(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Place, AppError> {
+    let pool = state.db.read();
+    if let Some(b) = i.building_id {
+        return crate::registry::places::place_of_building(pool, b)
+            .await?
+            .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"));
+    }
+    if let Some(c) = i.community_id {
+        return crate::registry::places::place_of_community(pool, c)
+            .await?
+            .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"));
+    }
+    if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id)
+        && let Some(r) = crate::registry::residents::get(pool, rid).await?
+    {
+        return Ok(r.place());
+    }
+    Err(AppError::invalid("community_id", "cases.where"))
+}
+
+fn channel_for(ctx: &Ctx, asked: Option<&str>) -> Result<String, AppError> {
+    if ctx.user.is_none() {
+        return Ok("web_anonymous".into());
+    }
+    let staff = ctx.has_role(Role::CommunityWorker) || ctx.has_role(Role::CommunityHead);
+    match asked {
+        Some(c @ ("reception" | "patrol")) if staff => Ok(c.into()),
+        Some("quick_report") if ctx.has_role(Role::BuildingLeader) => Ok("quick_report".into()),
+        Some("web") | None => Ok(if ctx.has_role(Role::BuildingLeader) && asked.is_none() {
+            "quick_report"
+        } else {
+            "web"
+        }
+        .into()),
+        Some(_) => Err(AppError::invalid("channel", "cases.bad_channel")),
+    }
+}
+
+/// Files a case after every check; returns what the submitter keeps.
+pub async fn file(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Filed, AppError> {
+    let description = i.description.trim();
+    if description.is_empty() {
+        return Err(AppError::invalid(
+            "description",
+            "cases.description_required",
+        ));
+    }
+    if description.chars().count() > 2000 {
+        return Err(AppError::invalid(
+            "description",
+            "cases.description_too_long",
+        ));
+    }
+    if i.address.chars().count() > 200 {
+        return Err(AppError::invalid("address", "cases.address_too_long"));
+    }
+    let phone = match i.contact_phone.trim() {
+        "" => String::new(),
+        p => Phone::parse(p)
+            .map_err(|k| AppError::invalid("contact_phone", k))?
+            .as_str()
+            .to_owned(),
+    };
+    let place = place_of(state, ctx, i).await?;
+    let community = place
+        .community_id
+        .expect("places of cases have a community");
+    let categories = store::categories(state.db.read(), community).await?;
+    let Some(cat): Option<&Category> = categories.iter().find(|c| c.code == i.category) else {
+        return Err(
+            AppError::invalid("category", "cases.unknown_category").arg("code", &i.category)
+        );
+    };
+    let channel = channel_for(ctx, i.channel.as_deref())?;
+    match &ctx.user {
+        None if !cat.public_intake => {
+            return Err(AppError::invalid("category", "cases.not_public"));
+        }
+        None => anonymous_limit(state, &ctx.ip).await?,
+        Some(_) => {
+            ctx.require(Action::CaseSubmit, Target::At(place))?;
+        }
+    }
+    duplicate_check(state, ctx, &i.category, description).await?;
+    let now = time::now();
+    let deadline = store::deadline(&state.calendar, now, cat.deadline_days);
+    let code = super::model::tracking_code();
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
+         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(community)
+    .bind(place.building_id)
+    .bind(&cat.code)
+    .bind(i64::from(cat.sensitive))
+    .bind(&channel)
+    .bind(description)
+    .bind(i.address.trim())
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(i.contact_name.trim())
+    .bind(&phone)
+    .bind(&ctx.ip)
+    .bind(&code)
+    .bind(time::to_db(deadline))
+    .bind(time::to_db(now))
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    store::add_event(
+        &mut tx,
+        id,
+        &ctx.actor().name,
+        "submit",
+        "",
+        "submitted",
+        "",
+        true,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("case.submit", "case", id)
+            .at(place)
+            .detail(format!("{} via {channel}", cat.code)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Filed {
+        id,
+        tracking_code: code,
+        status: "submitted".into(),
+        deadline: time::rfc3339_shanghai(deadline),
+    })
+}
+
+/// A flood of anonymous cases from one client is refused for a while (429 with Retry-After).
+async fn anonymous_limit(state: &AppState, ip: &str) -> Result<(), AppError> {
+    let since = time::to_db(time::now() - ANON_WINDOW);
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE client_ip = $1 AND submitter_user_id IS NULL AND created_at > $2")
+        .bind(ip)
+        .bind(&since)
+        .fetch_one(state.db.read())
+        .await?
+        .try_get("n")?;
+    if n >= ANON_LIMIT {
+        return Err(AppError::too_many(ANON_WINDOW.as_secs() as u64));
+    }
+    Ok(())
+}
+
+/// The same case sent twice within two minutes (a double tap) is refused, naming the first.
+async fn duplicate_check(
+    state: &AppState,
+    ctx: &Ctx,
+    category: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let since = time::to_db(time::now() - SignedDuration::from_mins(2));
+    let row = sqlx::query(
+        "SELECT id FROM cases WHERE category = $1 AND description = $2 AND created_at > $3 \
+         AND (submitter_user_id = $4 OR (submitter_user_id IS NULL AND $4 IS NULL AND client_ip = $5))",
+    )
+    .bind(category)
+    .bind(description)
+    .bind(&since)
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(&ctx.ip)
+    .fetch_optional(state.db.read())
+    .await?;
+    match row {
+        Some(r) => Err(AppError::conflict("cases.duplicate").arg("id", r.try_get::<i64, _>("id")?)),
+        None => Ok(()),
+    }
+}

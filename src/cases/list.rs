@@ -1,0 +1,237 @@
+//! Case lists: staff see their scope (sensitive categories only with the duty), residents see
+//! what they filed; the supervision list (督办) and the sweep that escalates overdue cases.
+
+use serde::Deserialize;
+use sqlx::Row;
+use utoipa::IntoParams;
+
+use super::model::{OPEN, STATUSES};
+use super::store::{self, CASE_COLUMNS, Case, case_from};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{Action, Ctx, Scope, Target, scope::scope_condition};
+use crate::platform::db::{Db, Filter, Val, bind_vals};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::registry::residents::paging;
+
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub community_id: Option<i64>,
+    /// Only cases past their deadline and still owing an answer.
+    pub overdue: Option<bool>,
+    /// Only cases on the supervision list.
+    pub supervised: Option<bool>,
+    pub page: Option<i64>,
+    /// 1–200, default 25.
+    pub per_page: Option<i64>,
+}
+
+/// The scope condition for reading cases: all categories where the caller may read sensitive
+/// ones, non-sensitive elsewhere.
+fn read_condition(ctx: &Ctx, action: Action) -> Option<(String, Vec<Val>)> {
+    let all = ctx.scopes(action);
+    let sensitive: Vec<Scope> = ctx
+        .scopes(Action::CaseReadSensitive)
+        .into_iter()
+        .filter(|s| all.contains(s))
+        .collect();
+    let mut parts = Vec::new();
+    let mut vals = Vec::new();
+    if let Some((c, v)) = scope_condition(
+        &sensitive,
+        "c.street_id",
+        "k.community_id",
+        Some("k.building_id"),
+    ) {
+        parts.push(format!("({c})"));
+        vals.extend(v);
+    }
+    if let Some((c, v)) =
+        scope_condition(&all, "c.street_id", "k.community_id", Some("k.building_id"))
+    {
+        parts.push(format!("(k.sensitive = 0 AND ({c}))"));
+        vals.extend(v);
+    }
+    (!parts.is_empty()).then(|| (parts.join(" OR "), vals))
+}
+
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CaseQuery,
+) -> Result<(Vec<Case>, i64), AppError> {
+    let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
+    let mut f = Filter::default();
+    match read_condition(ctx, Action::CaseRead) {
+        Some((cond, vals)) => {
+            f.and(&cond, vals);
+        }
+        None => {
+            // Residents (and anyone without a reading duty) see what they filed.
+            ctx.require(Action::CaseSubmit, Target::System)?;
+            let me = ctx
+                .user
+                .as_ref()
+                .map(|u| u.id)
+                .ok_or_else(AppError::unauthenticated)?;
+            f.and("k.submitter_user_id = ?", [Val::I(me)]);
+        }
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        if !STATUSES.contains(&s) {
+            return Err(AppError::invalid("status", "cases.bad_status"));
+        }
+        f.and("k.status = ?", [Val::T(s.to_owned())]);
+    }
+    if let Some(cat) = q.category.as_deref().filter(|s| !s.is_empty()) {
+        f.and("k.category = ?", [Val::T(cat.to_owned())]);
+    }
+    if let Some(c) = q.community_id {
+        f.and("k.community_id = ?", [Val::I(c)]);
+    }
+    if q.overdue == Some(true) {
+        let open = vec!["?"; OPEN.len()].join(", ");
+        let mut vals: Vec<Val> = OPEN.iter().map(|s| Val::T((*s).to_owned())).collect();
+        vals.push(Val::T(time::now_db()));
+        f.and(&format!("k.status IN ({open}) AND k.deadline < ?"), vals);
+    }
+    if q.supervised == Some(true) {
+        f.and("k.supervised_at IS NOT NULL", []);
+    }
+    let from = "FROM cases k JOIN communities c ON c.id = k.community_id";
+    let total: i64 = bind_vals(
+        sqlx::query(&format!("SELECT COUNT(*) AS n {from} {}", f.sql())),
+        &f.vals,
+    )
+    .fetch_one(state.db.read())
+    .await?
+    .try_get("n")?;
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {from} {} ORDER BY k.id DESC LIMIT {per_page} OFFSET {}",
+        f.sql(),
+        (page - 1) * per_page
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    let items = rows.iter().map(case_from).collect::<Result<Vec<_>, _>>()?;
+    if items.iter().any(|c| c.sensitive) {
+        audit::record_alone(
+            &state.db,
+            &ctx.actor(),
+            Entry::new("case.read", "case_list", "")
+                .sensitive()
+                .detail(format!("n={}", items.len())),
+        )
+        .await?;
+    }
+    Ok((items, total))
+}
+
+/// Cases on the supervision list, in the caller's scope.
+pub async fn supervision(state: &AppState, ctx: &Ctx) -> Result<Vec<Case>, AppError> {
+    let Some((cond, vals)) = read_condition(ctx, Action::SupervisionRead) else {
+        ctx.require(Action::SupervisionRead, Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    let mut f = Filter::default();
+    f.and(&cond, vals);
+    f.and("k.supervised_at IS NOT NULL", []);
+    let open = vec!["?"; OPEN.len()].join(", ");
+    f.and(
+        &format!("k.status IN ({open})"),
+        OPEN.iter().map(|s| Val::T((*s).to_owned())),
+    );
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY k.deadline LIMIT 500",
+        f.sql()
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(case_from).collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Puts every overdue case that still owes an answer on the supervision list, once: the
+/// reason is recorded, the timeline and the audit log say so, and the community's heads are
+/// notified. Returns how many were escalated.
+pub async fn sweep(db: &Db) -> Result<usize, sqlx::Error> {
+    let now = time::now_db();
+    let open = crate::platform::db::placeholders(1, OPEN.len());
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id \
+         WHERE k.supervised_at IS NULL AND k.deadline < $1 AND k.status IN ({open}) ORDER BY k.id LIMIT 1000"
+    );
+    let mut q = sqlx::query(&sql).bind(&now);
+    for s in OPEN {
+        q = q.bind(*s);
+    }
+    let due = q
+        .fetch_all(db.read())
+        .await?
+        .iter()
+        .map(case_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let system = Actor {
+        id: None,
+        name: "system".into(),
+        role: "system".into(),
+        ip: "local".into(),
+    };
+    for c in &due {
+        let deadline = time::from_db(&c.deadline)
+            .map(|t| time::show(t, crate::platform::i18n::Lang::ZhCn))
+            .unwrap_or_default();
+        let reason = format!("超过办理时限（截止 {deadline}）");
+        let mut tx = db.begin().await?;
+        let res = sqlx::query("UPDATE cases SET supervised_at = $1, supervision_reason = $2 WHERE id = $3 AND supervised_at IS NULL")
+            .bind(&now)
+            .bind(&reason)
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?;
+        if res.rows_affected() == 1 {
+            store::add_event(
+                &mut tx,
+                c.id,
+                "system",
+                "supervise",
+                &c.status,
+                &c.status,
+                &reason,
+                false,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                &system,
+                Entry::new("case.supervise", "case", c.id)
+                    .at(c.place())
+                    .detail(&*reason),
+            )
+            .await?;
+            let heads = sqlx::query(
+                "SELECT g.user_id FROM grants g WHERE g.role = 'community_head' AND g.community_id = $1 AND g.revoked_at IS NULL",
+            )
+            .bind(c.community_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for h in heads {
+                store::notify(
+                    &mut tx,
+                    Some(h.try_get("user_id")?),
+                    c.id,
+                    "supervise",
+                    &format!("{} #{}: {reason}", c.category, c.id),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(due.len())
+}
