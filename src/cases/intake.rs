@@ -63,15 +63,17 @@ async fn place_of(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Place, A
             .await?
             .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"));
     }
+    // A resident's own building, unless they name another community.
+    if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id)
+        && let Some(r) = crate::registry::residents::get(pool, rid).await?
+        && i.community_id.is_none_or(|c| c == r.community_id)
+    {
+        return Ok(r.place());
+    }
     if let Some(c) = i.community_id {
         return crate::registry::places::place_of_community(pool, c)
             .await?
             .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"));
-    }
-    if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id)
-        && let Some(r) = crate::registry::residents::get(pool, rid).await?
-    {
-        return Ok(r.place());
     }
     Err(AppError::invalid("community_id", "cases.where"))
 }

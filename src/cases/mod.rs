@@ -8,3 +8,4 @@ pub mod intake;
 pub mod list;
 pub mod model;
 pub mod store;
+pub mod web;

@@ -175,6 +175,10 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         Role::CommunityHead | Role::CommunityWorker => {
             push_counts(pool, g.scope, &mut facts).await?;
             links.push(Link {
+                label: "nav.cases",
+                href: "/cases",
+            });
+            links.push(Link {
                 label: "nav.residents",
                 href: "/residents",
             });
@@ -198,11 +202,27 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         Role::BuildingLeader => {
             push_counts(pool, g.scope, &mut facts).await?;
             links.push(Link {
+                label: "nav.quick_report",
+                href: "/report",
+            });
+            links.push(Link {
+                label: "nav.cases",
+                href: "/cases",
+            });
+            links.push(Link {
                 label: "nav.my_building",
                 href: "/residents",
             });
         }
         Role::Resident => {
+            links.push(Link {
+                label: "nav.report",
+                href: "/report",
+            });
+            links.push(Link {
+                label: "nav.my_cases",
+                href: "/cases",
+            });
             links.push(Link {
                 label: "nav.me",
                 href: "/me",

@@ -1,0 +1,177 @@
+//! The case pages: intake without JavaScript, tracking, handling and rating.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::harness::{Browser, TestApp};
+
+both!(
+    anonymous_intake_page_and_tracking,
+    |app: TestApp| async move {
+        let mut b = Browser::default();
+        let form = app.get("/report?building_id=1").send().await;
+        b.absorb(&form);
+        assert_eq!(form.status, StatusCode::OK);
+        let options = form.select("#category option");
+        assert!(options.contains(&"公共设施损坏".to_owned()));
+        assert!(
+            !options.contains(&"新增孕妇".to_owned()),
+            "sensitive categories are not offered to the public"
+        );
+        let csrf = form.csrf().unwrap();
+        let empty = app
+            .post("/report")
+            .browser(&b)
+            .form(&[
+                ("_csrf", &csrf),
+                ("building_id", "1"),
+                ("category", "repairs"),
+                ("description", "  "),
+            ])
+            .send()
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(empty.select("#description-error"), vec!["请描述您的诉求"]);
+        let sent = app
+            .post("/report")
+            .browser(&b)
+            .form(&[
+                ("_csrf", &csrf),
+                ("building_id", "1"),
+                ("category", "repairs"),
+                ("description", "单元门锁坏了"),
+                ("contact_phone", "13900002222"),
+            ])
+            .send()
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+        let code = sent.select("#tracking-code")[0].clone();
+        let tracked = app.get(&format!("/track?code={code}")).send().await;
+        assert_eq!(tracked.select("#status"), vec!["已提交"]);
+        assert!(
+            !tracked.text().contains("13900002222") && !tracked.text().contains("单元门锁坏了"),
+            "no personal data on tracking"
+        );
+        assert_eq!(
+            app.get("/track?code=XXXX-XXXX-XXXX").send().await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM cases WHERE channel = 'web_anonymous' AND building_id = 1"
+            )
+            .await,
+            1
+        );
+    }
+);
+
+both!(
+    handling_and_rating_on_the_pages,
+    |app: TestApp| async move {
+        let resident = app.login("resident").await;
+        let form = app.get("/report").browser(&resident).send().await;
+        assert_eq!(form.status, StatusCode::OK);
+        let sent = app
+            .post("/report")
+            .browser(&resident)
+            .form(&[
+                ("_csrf", &resident.csrf),
+                ("category", "environment"),
+                ("description", "楼下垃圾桶满了"),
+            ])
+            .send()
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+        let location = sent.header("location").unwrap();
+        let id: i64 = location
+            .trim_start_matches("/cases/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let worker = app.login("worker").await;
+        let list = app.get("/cases").browser(&worker).send().await;
+        assert!(
+            list.select("#cases td a")
+                .iter()
+                .any(|a| a.starts_with(&format!("#{id} ")))
+        );
+        let page = app
+            .get(&format!("/cases/{id}"))
+            .browser(&worker)
+            .send()
+            .await;
+        let buttons = page.select("#act-form button");
+        assert_eq!(
+            buttons,
+            vec!["受理", "不予受理"],
+            "only the moves the status allows"
+        );
+        let act = |action: &'static str, message: &'static str| {
+            let (app, worker) = (&app, worker.clone());
+            async move {
+                app.post(&format!("/cases/{id}/act"))
+                    .browser(&worker)
+                    .form(&[
+                        ("_csrf", &worker.csrf),
+                        ("action", action),
+                        ("message", message),
+                    ])
+                    .send()
+                    .await
+            }
+        };
+        assert_eq!(act("accept", "").await.status, StatusCode::SEE_OTHER);
+        let no_text = act("reply", "").await;
+        assert_eq!(no_text.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            no_text.select("#case-error"),
+            vec!["请填写答复内容（2 到 2000 字）"]
+        );
+        assert_eq!(
+            act("reply", "已通知物业清运").await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(act("close", "").await.status, StatusCode::SEE_OTHER);
+        let mine = app
+            .get(&format!("/cases/{id}"))
+            .browser(&resident)
+            .send()
+            .await;
+        assert_eq!(mine.select("#reply"), vec!["已通知物业清运"]);
+        assert_eq!(mine.select("#rate-form button").len(), 2);
+        let rated = app
+            .post(&format!("/cases/{id}/rate"))
+            .browser(&resident)
+            .form(&[
+                ("_csrf", &resident.csrf),
+                ("satisfied", "yes"),
+                ("comment", "谢谢"),
+            ])
+            .send()
+            .await;
+        assert_eq!(rated.status, StatusCode::SEE_OTHER);
+        let after = app
+            .get(&format!("/cases/{id}"))
+            .browser(&resident)
+            .send()
+            .await;
+        assert!(after.select("#rate-form").is_empty());
+        assert_eq!(after.select("#timeline li").len(), 5);
+        // Another resident's case is not for this resident's eyes.
+        let other = app.count("SELECT COUNT(*) FROM cases").await;
+        assert_eq!(other, 1);
+        let leader = app.login("leader").await;
+        assert_eq!(
+            app.post(&format!("/cases/{id}/act"))
+                .browser(&leader)
+                .form(&[("_csrf", &leader.csrf), ("action", "reopen")])
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
