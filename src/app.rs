@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/report", get(cases::web::report_form).post(cases::web::report_submit))
         .route("/track", get(cases::web::track_page))
         .route("/cases", get(cases::web::list_page))
+        .route("/dashboard", get(cases::stats::dashboard))
         .route("/cases/{id}", get(cases::web::case_page))
         .route("/cases/{id}/act", post(cases::web::act))
         .route("/cases/{id}/rate", post(cases::web::rate))

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rate))
         .routes(routes!(track))
         .routes(routes!(supervision))
+        .routes(routes!(super::stats::stats))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -7,5 +7,6 @@ pub mod handle;
 pub mod intake;
 pub mod list;
 pub mod model;
+pub mod stats;
 pub mod store;
 pub mod web;

@@ -223,7 +223,13 @@ pub async fn track_page(
             .map(|e| (time::show_db(&e.at, ctx.lang), e.action))
             .collect();
         let deadline = time::show_db(&c.deadline, ctx.lang);
-        found = Some(Tracked { category: c.category, status: c.status, deadline, reply: c.reply, steps });
+        found = Some(Tracked {
+            category: c.category,
+            status: c.status,
+            deadline,
+            reply: c.reply,
+            steps,
+        });
     }
     let not_found = !code.is_empty() && found.is_none();
     let mut res = page(&TrackPage {

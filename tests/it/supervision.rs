@@ -210,3 +210,115 @@ both!(deadlines_count_working_days, |app: TestApp| async move {
             .any(|c| c["code"] == "instability" && c["sensitive"] == true)
     );
 });
+
+both!(statistics_computed_by_hand, |app: TestApp| async move {
+    let worker = app.token("worker").await;
+    let mut ids = vec![];
+    for (i, cat) in ["repairs", "repairs", "environment", "other"]
+        .iter()
+        .enumerate()
+    {
+        let r = app
+            .post("/api/v1/cases")
+            .ip(&format!("10.9.0.{i}"))
+            .json(&anon(cat, &format!("第{i}件")))
+            .send()
+            .await
+            .json();
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    let act = |id: i64, body: serde_json::Value| {
+        let (app, worker) = (&app, worker.clone());
+        async move {
+            app.post(&format!("/api/v1/cases/{id}/transitions"))
+                .bearer(&worker)
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    // Two answered (one late), one rejected, one left open and overdue.
+    act(ids[0], json!({"action": "accept"})).await;
+    act(ids[0], json!({"action": "reply", "message": "已修"})).await;
+    act(ids[1], json!({"action": "accept"})).await;
+    app.exec(&format!(
+        "UPDATE cases SET deadline = '2026-01-01T00:00:00.000000Z' WHERE id = {}",
+        ids[1]
+    ))
+    .await;
+    act(ids[1], json!({"action": "reply", "message": "晚了"})).await;
+    act(
+        ids[2],
+        json!({"action": "reject", "reason": "不属于社区职责"}),
+    )
+    .await;
+    app.exec(&format!(
+        "UPDATE cases SET deadline = '2026-01-01T00:00:00.000000Z' WHERE id = {}",
+        ids[3]
+    ))
+    .await;
+    app.exec(&format!(
+        "UPDATE cases SET satisfied = 1 WHERE id = {}",
+        ids[0]
+    ))
+    .await;
+    app.exec(&format!(
+        "UPDATE cases SET satisfied = 0 WHERE id = {}",
+        ids[2]
+    ))
+    .await;
+    let head = app.token("head").await;
+    let s = app
+        .get("/api/v1/cases/stats?community_id=1")
+        .bearer(&head)
+        .send()
+        .await
+        .json();
+    assert_eq!(s["total"], 4);
+    assert_eq!(s["response_rate"], 0.75, "3 of 4 answered");
+    assert!(
+        (s["on_time_rate"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9,
+        "2 of 3 on time: {s}"
+    );
+    assert_eq!(s["satisfaction_rate"], 0.5);
+    assert_eq!(s["overdue"], 1);
+    let repairs = s["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "repairs")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            repairs["total"].as_i64(),
+            repairs["answered"].as_i64(),
+            repairs["on_time"].as_i64()
+        ),
+        (Some(2), Some(2), Some(1))
+    );
+    assert_eq!(s["by_month"][0]["total"], 4);
+    let bad = app
+        .get("/api/v1/cases/stats?from=2026-12-01&to=2026-01-01")
+        .bearer(&head)
+        .send()
+        .await;
+    assert_eq!(bad.json()["field"], "from");
+    assert_eq!(
+        app.get("/api/v1/cases/stats")
+            .bearer(&app.token("resident").await)
+            .send()
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let b = app.login("head").await;
+    let page = app.get("/dashboard").browser(&b).send().await;
+    assert_eq!(page.select("#response-rate"), vec!["75.0%"]);
+    assert_eq!(page.select("svg.chart").len(), 2);
+    assert_eq!(
+        page.select("svg.chart rect").len(),
+        3 + 1,
+        "three categories, one month"
+    );
+});
