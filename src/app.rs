@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .merge(api)
+        .merge(crate::open311::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(json_limit))
         .layer(from_fn_with_state(state.clone(), web::origin_check))

@@ -9,5 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod home;
+pub mod open311;
 pub mod platform;
 pub mod registry;

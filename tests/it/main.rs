@@ -15,6 +15,7 @@ mod errors;
 mod import;
 mod ledgers;
 mod me;
+mod open311;
 mod pages;
 mod policy;
 mod registry;

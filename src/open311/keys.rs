@@ -1,0 +1,28 @@
+//! Open311 API keys: stored as SHA-256, bound to one community, revocable.
+
+use sqlx::{AnyPool, Row};
+
+use crate::platform::error::AppError;
+
+pub fn hash_key(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// The community a live key belongs to, and the key's label.
+pub async fn community_of(pool: &AnyPool, key: &str) -> Result<(i64, String), AppError> {
+    if key.is_empty() {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "open311.no_key",
+        ));
+    }
+    let row = sqlx::query(
+        "SELECT community_id, label FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(hash_key(key))
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::new(axum::http::StatusCode::FORBIDDEN, "open311.bad_key"))?;
+    Ok((row.try_get("community_id")?, row.try_get("label")?))
+}
