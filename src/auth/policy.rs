@@ -118,10 +118,12 @@ pub enum Action {
     CaseHandle,
     /// See the supervision list (督办) of overdue cases.
     SupervisionRead,
+    /// Set a community's case categories: deadlines, responsibility, public intake.
+    CasesConfigure,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -135,6 +137,7 @@ impl Action {
         Action::CaseReadSensitive,
         Action::CaseHandle,
         Action::SupervisionRead,
+        Action::CasesConfigure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -152,6 +155,7 @@ impl Action {
             Action::CaseReadSensitive => "case.read_sensitive",
             Action::CaseHandle => "case.handle",
             Action::SupervisionRead => "supervision.read",
+            Action::CasesConfigure => "cases.configure",
         }
     }
 
@@ -221,6 +225,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseReadSensitive,
             A::CaseHandle,
             A::SupervisionRead,
+            A::CasesConfigure,
         ],
     ),
     (

@@ -29,6 +29,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(track))
         .routes(routes!(supervision))
         .routes(routes!(super::stats::stats))
+        .routes(routes!(super::config::set_category))
+        .routes(routes!(super::config::list_keys, super::config::make_key))
+        .routes(routes!(super::config::revoke_key))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -3,6 +3,7 @@
 //! rating, public tracking, and supervision (督办) of overdue cases.
 
 pub mod api;
+pub mod config;
 pub mod handle;
 pub mod intake;
 pub mod list;

@@ -328,3 +328,139 @@ fn the_schemas_do_refuse_wrong_shapes() {
     assert!(!validator.is_valid(&serde_json::json!([{"service_request_id": "1", "status": "pending", "service_code": "x", "requested_datetime": "2026-01-01T00:00:00+08:00"}])));
     assert!(validator.is_valid(&serde_json::json!([{"service_request_id": "1", "status": "open", "service_code": "x", "requested_datetime": "2026-01-01T00:00:00+08:00"}])));
 }
+
+both!(
+    keys_and_categories_are_configured_per_community,
+    |app: TestApp| async move {
+        let head = app.token("head").await;
+        let made = app
+            .post("/api/v1/open311-keys")
+            .bearer(&head)
+            .json(&serde_json::json!({"community_id": 1, "label": "市民热线"}))
+            .send()
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED);
+        let made = made.json();
+        let key = made["api_key"].as_str().unwrap().to_owned();
+        let fields = [
+            ("api_key", key.as_str()),
+            ("service_code", "repairs"),
+            ("description", "水管漏水"),
+        ];
+        assert_eq!(
+            app.post("/open311/v2/requests.json")
+                .form(&fields)
+                .send()
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+        let list = app
+            .get("/api/v1/open311-keys?community_id=1")
+            .bearer(&head)
+            .send()
+            .await
+            .json();
+        assert_eq!(list["total"], 2);
+        assert!(
+            !list.to_string().contains(&key),
+            "the key is shown once only"
+        );
+        let id = made["id"].as_i64().unwrap();
+        assert_eq!(
+            app.req(
+                axum::http::Method::DELETE,
+                &format!("/api/v1/open311-keys/{id}")
+            )
+            .bearer(&head)
+            .send()
+            .await
+            .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.post("/open311/v2/requests.json")
+                .form(&fields)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "revoked"
+        );
+        let worker = app.token("worker").await;
+        assert_eq!(
+            app.get("/api/v1/open311-keys?community_id=1")
+                .bearer(&worker)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/api/v1/open311-keys?community_id=2")
+                .bearer(&head)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // Categories: a community sets its own deadline and may stop offering one.
+        let set = |code: &'static str, body: serde_json::Value| {
+            let (app, head) = (&app, head.clone());
+            async move {
+                app.req(
+                    axum::http::Method::PUT,
+                    &format!("/api/v1/case-categories/{code}?community_id=1"),
+                )
+                .bearer(&head)
+                .json(&body)
+                .send()
+                .await
+            }
+        };
+        let ok = set("repairs", serde_json::json!({"deadline_days": 2, "responsible_role": "community_worker", "public_intake": true, "active": true})).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+        let cats = app
+            .get("/api/v1/case-categories?community_id=1")
+            .send()
+            .await
+            .json();
+        let repairs = cats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "repairs")
+            .unwrap()
+            .clone();
+        assert_eq!(repairs["deadline_days"], 2);
+        let other = app
+            .get("/api/v1/case-categories?community_id=2")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            other["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["code"] == "repairs")
+                .unwrap()["deadline_days"],
+            5,
+            "only community 1 changed"
+        );
+        assert_eq!(set("other", serde_json::json!({"deadline_days": 5, "responsible_role": "community_worker", "public_intake": true, "active": false})).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/case-categories?community_id=1")
+                .send()
+                .await
+                .json()["total"],
+            13
+        );
+        assert_eq!(set("new_pregnancy", serde_json::json!({"deadline_days": 5, "responsible_role": "community_worker", "public_intake": true, "active": true})).await.json()["field"], "public_intake");
+        assert_eq!(set("repairs", serde_json::json!({"deadline_days": 0, "responsible_role": "community_worker", "public_intake": true, "active": true})).await.json()["field"], "deadline_days");
+        assert_eq!(set("ufo", serde_json::json!({"deadline_days": 3, "responsible_role": "community_worker", "public_intake": true, "active": true})).await.status, StatusCode::NOT_FOUND);
+        let r = app.req(axum::http::Method::PUT, "/api/v1/case-categories/repairs?community_id=1").bearer(&worker)
+        .json(&serde_json::json!({"deadline_days": 9, "responsible_role": "community_worker", "public_intake": true, "active": true})).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);
