@@ -92,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .route("/track", get(cases::web::track_page))
         .route("/cases", get(cases::web::list_page))
         .route("/dashboard", get(cases::stats::dashboard))
+        .route("/posters/building/{id}", get(cases::posters::building_poster))
+        .route("/posters/community/{id}", get(cases::posters::community_poster))
         .route("/cases/{id}", get(cases::web::case_page))
         .route("/cases/{id}/act", post(cases::web::act))
         .route("/cases/{id}/rate", post(cases::web::rate))

@@ -175,3 +175,37 @@ both!(
         );
     }
 );
+
+both!(
+    printable_posters_with_a_qr_code,
+    |app: TestApp| async move {
+        let worker = app.login("worker").await;
+        let poster = app.get("/posters/building/1").browser(&worker).send().await;
+        assert_eq!(poster.status, StatusCode::OK);
+        assert_eq!(poster.select("#qr svg").len(), 1);
+        assert_eq!(
+            poster.select("#poster-url"),
+            vec!["http://zizhi.test/report?building_id=1"]
+        );
+        let community = app
+            .get("/posters/community/1")
+            .browser(&worker)
+            .send()
+            .await;
+        assert_eq!(
+            community.select("#poster-url"),
+            vec!["http://zizhi.test/report?community_id=1"]
+        );
+        assert_eq!(
+            app.get("/posters/community/2")
+                .browser(&worker)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // The code leads to the form with the place filled in.
+        let form = app.get("/report?building_id=1").send().await;
+        assert_eq!(form.select("input[name=building_id]").len(), 1);
+    }
+);
