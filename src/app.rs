@@ -92,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .route("/track", get(cases::web::track_page))
         .route("/cases", get(cases::web::list_page))
         .route("/dashboard", get(cases::stats::dashboard))
+        .route("/notifications", get(cases::notify::page_get))
+        .route("/notifications/read", post(cases::notify::read_all))
         .route("/posters/building/{id}", get(cases::posters::building_poster))
         .route("/posters/community/{id}", get(cases::posters::community_poster))
         .route("/cases/{id}", get(cases::web::case_page))
@@ -192,16 +194,27 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let db = state.db.clone();
-    // Overdue cases go on the supervision list within a minute.
+    // Overdue cases go on the supervision list within a minute; notifications go to the
+    // webhook, if one is configured, within seconds.
     let sweeper = {
         let db = db.clone();
+        let webhook = state.config.webhook_url.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            let mut n: u64 = 0;
             loop {
                 tick.tick().await;
-                if let Err(e) = cases::list::sweep(&db).await {
+                if n % 12 == 0
+                    && let Err(e) = cases::list::sweep(&db).await
+                {
                     tracing::warn!(error = %e, "supervision sweep failed");
                 }
+                if let Some(url) = &webhook
+                    && let Err(e) = cases::notify::deliver(&db, url).await
+                {
+                    tracing::warn!(error = %e, "webhook delivery failed; will retry");
+                }
+                n += 1;
             }
         })
     };

@@ -47,6 +47,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Take the client address from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// Where notifications are POSTed for an SMS or WeChat gateway (http://…; docs/webhook.md).
+    pub webhook_url: Option<String>,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             json_limit: 1024 * 1024,
             public_url: None,
             trust_proxy: false,
+            webhook_url: None,
         }
     }
 }
@@ -70,6 +73,7 @@ struct FileLayer {
     json_limit: Option<usize>,
     public_url: Option<String>,
     trust_proxy: Option<bool>,
+    webhook_url: Option<String>,
 }
 
 /// What the command line says; `None` leaves the lower layers' value.
@@ -113,6 +117,9 @@ impl Config {
         if let Some(v) = env("ZIZHI_PUBLIC_URL") {
             c.public_url = Some(v);
         }
+        if let Some(v) = env("ZIZHI_WEBHOOK_URL") {
+            c.webhook_url = Some(v);
+        }
         if let Some(v) = env("ZIZHI_TRUST_PROXY") {
             c.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
         }
@@ -121,6 +128,11 @@ impl Config {
         }
         if let Some(v) = &flags.database_url {
             c.database_url = Some(Secret(v.clone()));
+        }
+        if let Some(url) = &c.webhook_url
+            && crate::cases::notify::check_webhook(url).is_err()
+        {
+            anyhow::bail!("webhook_url must be an http:// address, got {url}");
         }
         Ok(c)
     }
@@ -140,6 +152,9 @@ impl Config {
         }
         if let Some(v) = f.trust_proxy {
             self.trust_proxy = v;
+        }
+        if let Some(v) = f.webhook_url {
+            self.webhook_url = Some(v);
         }
     }
 

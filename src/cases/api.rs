@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::config::set_category))
         .routes(routes!(super::config::list_keys, super::config::make_key))
         .routes(routes!(super::config::revoke_key))
+        .routes(routes!(super::notify::list))
 }
 
 #[derive(Deserialize, IntoParams)]

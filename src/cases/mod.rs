@@ -8,6 +8,7 @@ pub mod handle;
 pub mod intake;
 pub mod list;
 pub mod model;
+pub mod notify;
 pub mod posters;
 pub mod stats;
 pub mod store;

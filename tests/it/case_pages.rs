@@ -209,3 +209,87 @@ both!(
         assert_eq!(form.select("input[name=building_id]").len(), 1);
     }
 );
+
+both!(
+    notifications_in_the_app_and_through_the_webhook,
+    |app: TestApp| async move {
+        use std::sync::{Arc, Mutex};
+        let resident = app.token("resident").await;
+        let filed = app
+            .post("/api/v1/cases")
+            .bearer(&resident)
+            .json(&serde_json::json!({"category": "repairs", "description": "门禁坏了"}))
+            .send()
+            .await
+            .json();
+        let id = filed["id"].as_i64().unwrap();
+        let worker = app.token("worker").await;
+        app.post(&format!("/api/v1/cases/{id}/transitions"))
+            .bearer(&worker)
+            .json(&serde_json::json!({"action": "accept"}))
+            .send()
+            .await;
+        let mine = app
+            .get("/api/v1/notifications")
+            .bearer(&resident)
+            .send()
+            .await
+            .json();
+        assert_eq!(mine["unread"], 1);
+        assert_eq!(mine["items"][0]["kind"], "accept");
+        let b = app.login("resident").await;
+        let page = app.get("/notifications").browser(&b).send().await;
+        assert_eq!(page.select("#notifications li.unread").len(), 1);
+        app.post("/notifications/read")
+            .browser(&b)
+            .form(&[("_csrf", &b.csrf)])
+            .send()
+            .await;
+        assert_eq!(
+            app.get("/api/v1/notifications")
+                .bearer(&resident)
+                .send()
+                .await
+                .json()["unread"],
+            0
+        );
+        // A gateway on this machine receives the batch; a failing one gets it again next time.
+        let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+        let sink = got.clone();
+        let gateway = axum::Router::new().route(
+            "/zizhi",
+            axum::routing::post(move |body: axum::body::Bytes| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap());
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, gateway).await });
+        let down = zizhi::cases::notify::deliver(&app.db, "http://127.0.0.1:9/nothing").await;
+        assert!(down.is_err(), "no gateway: not delivered");
+        let n = zizhi::cases::notify::deliver(&app.db, &format!("http://{addr}/zizhi"))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            zizhi::cases::notify::deliver(&app.db, &format!("http://{addr}/zizhi"))
+                .await
+                .unwrap(),
+            0,
+            "delivered once"
+        );
+        let batch = got.lock().unwrap()[0].clone();
+        assert_eq!(
+            (batch[0]["user"].clone(), batch[0]["case_id"].clone()),
+            (serde_json::json!("resident"), serde_json::json!(id))
+        );
+        assert!(!batch.to_string().contains("139"), "no phone numbers leave");
+        server.abort();
+    }
+);

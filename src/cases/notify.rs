@@ -1,0 +1,187 @@
+//! Notifications: each transition tells the submitter and the assignee in the app (the outbox),
+//! and a deployment may forward them to an SMS or WeChat gateway through a webhook
+//! (`webhook_url` in zizhi.toml; see docs/webhook.md).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::{CsrfForm, Ctx};
+use crate::platform::db::Db;
+use crate::platform::error::AppError;
+use crate::platform::i18n::Tr;
+use crate::platform::time;
+use crate::platform::web::{Chrome, page};
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub created_at: String,
+    pub read: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<Notification>,
+    pub unread: i64,
+}
+
+pub async fn mine(state: &AppState, ctx: &Ctx) -> Result<NotificationList, AppError> {
+    let me = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    let rows = sqlx::query("SELECT id, case_id, kind, message, created_at, read_at FROM outbox WHERE user_id = $1 ORDER BY id DESC LIMIT 100")
+        .bind(me.id)
+        .fetch_all(state.db.read())
+        .await?;
+    let items: Vec<Notification> = rows
+        .iter()
+        .map(|r| {
+            Ok(Notification {
+                id: r.try_get("id")?,
+                case_id: r.try_get("case_id")?,
+                kind: r.try_get("kind")?,
+                message: r.try_get("message")?,
+                created_at: r.try_get("created_at")?,
+                read: r.try_get::<Option<String>, _>("read_at")?.is_some(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let unread = items.iter().filter(|n| !n.read).count() as i64;
+    Ok(NotificationList { items, unread })
+}
+
+/// The signed-in user's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = NotificationList), (status = 401)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<NotificationList>, AppError> {
+    Ok(Json(mine(&state, &ctx).await?))
+}
+
+async fn mark_read(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    let me = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query("UPDATE outbox SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(time::now_db())
+        .bind(me.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let entry = crate::audit::Entry::new("notifications.read", "account", &me.username)
+        .detail(format!("{n} read"));
+    crate::audit::record(&mut tx, &ctx.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "cases/notifications.html")]
+struct NotificationsPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<(String, Notification)>,
+}
+
+pub async fn page_get(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let list = mine(&state, &ctx).await?;
+    let items = list
+        .items
+        .into_iter()
+        .map(|n| (time::show_db(&n.created_at, ctx.lang), n))
+        .collect();
+    page(&NotificationsPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn read_all(
+    State(state): State<AppState>,
+    CsrfForm(ctx, _): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    mark_read(&state, &ctx).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+/// One delivery to the webhook: what the gateway receives.
+#[derive(Serialize)]
+struct Delivery {
+    id: i64,
+    user: String,
+    case_id: Option<i64>,
+    kind: String,
+    message: String,
+    created_at: String,
+}
+
+/// Sends undelivered notifications to the webhook (up to 100), marking those it accepted
+/// (2xx). Returns how many were delivered.
+pub async fn deliver(db: &Db, webhook: &str) -> anyhow::Result<usize> {
+    let rows = sqlx::query(
+        "SELECT o.id, u.username, o.case_id, o.kind, o.message, o.created_at FROM outbox o JOIN users u ON u.id = o.user_id \
+         WHERE o.delivered_at IS NULL ORDER BY o.id LIMIT 100",
+    )
+    .fetch_all(db.read())
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let batch: Vec<Delivery> = rows
+        .iter()
+        .map(|r| {
+            Ok(Delivery {
+                id: r.try_get("id")?,
+                user: r.try_get("username")?,
+                case_id: r.try_get("case_id")?,
+                kind: r.try_get("kind")?,
+                message: r.try_get("message")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let body = serde_json::to_vec(&batch)?;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(hyper_util::client::legacy::connect::HttpConnector::new());
+    let req = hyper::Request::post(webhook)
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(axum::body::Bytes::from(body)))?;
+    let res =
+        tokio::time::timeout(std::time::Duration::from_secs(10), client.request(req)).await??;
+    if !res.status().is_success() {
+        anyhow::bail!("webhook answered {}", res.status());
+    }
+    let mut tx = db.begin().await?;
+    let now = time::now_db();
+    for d in &batch {
+        sqlx::query("UPDATE outbox SET delivered_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(d.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(batch.len())
+}
+
+/// Refuses a webhook URL zizhi cannot call (it speaks plain http to a gateway next to it).
+pub fn check_webhook(url: &str) -> Result<(), StatusCode> {
+    if url.starts_with("http://") && url.parse::<hyper::Uri>().is_ok() {
+        Ok(())
+    } else {
+        Err(StatusCode::BAD_REQUEST)
+    }
+}
