@@ -204,7 +204,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
             let mut n: u64 = 0;
             loop {
                 tick.tick().await;
-                if n % 12 == 0
+                if n.is_multiple_of(12)
                     && let Err(e) = cases::list::sweep(&db).await
                 {
                     tracing::warn!(error = %e, "supervision sweep failed");
