@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(cases::web::case_page))
         .route("/cases/{id}/act", post(cases::web::act))
         .route("/cases/{id}/rate", post(cases::web::rate))
+        .route("/cases/{id}/photos", post(cases::photos::upload).layer(DefaultBodyLimit::max(cases::photos::MAX_PHOTO + 64 * 1024)))
+        .route("/cases/{id}/photos/{photo}", get(cases::photos::serve))
         .route("/places", get(registry::places_web::places_page))
         .route("/households", get(registry::households_web::list_page))
         .route("/organizations", get(registry::social::web::page_get))

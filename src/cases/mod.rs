@@ -9,6 +9,7 @@ pub mod intake;
 pub mod list;
 pub mod model;
 pub mod notify;
+pub mod photos;
 pub mod posters;
 pub mod stats;
 pub mod store;

@@ -288,6 +288,8 @@ struct CasePage {
     can_rate: bool,
     filed: bool,
     error: String,
+    photos: Vec<i64>,
+    can_add_photo: bool,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +331,8 @@ async fn render_case(
         .user
         .as_ref()
         .is_some_and(|u| c.submitter_user_id == Some(u.id));
+    let can_add_photo = mine || !actions.is_empty();
+    let photos = super::photos::photo_ids(state.db.read(), id).await?;
     let can_rate = mine
         && c.satisfied.is_none()
         && matches!(c.status.as_str(), "replied" | "closed" | "rejected");
@@ -345,6 +349,8 @@ async fn render_case(
         can_rate,
         filed,
         error,
+        photos,
+        can_add_photo,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;

@@ -1,0 +1,185 @@
+//! Photos on cases: JPEG or PNG only, checked by their content (not their name), at most 10 MiB,
+//! with EXIF and XMP (and so any GPS position) removed before they are stored under the data
+//! folder. They are served only to those who may read the case.
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::Row;
+
+use super::api::readable;
+use super::handle::require_handle;
+use super::store::{self, Case};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::Ctx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+pub const MAX_PHOTO: usize = 10 * 1024 * 1024;
+
+/// What a photo is, by its first bytes.
+fn kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// The photo without its metadata, or a 422 for anything that is not a well-formed JPEG or PNG.
+pub fn clean(bytes: Bytes) -> Result<(Bytes, &'static str), AppError> {
+    use img_parts::ImageEXIF;
+    let bad = || AppError::invalid("photo", "cases.bad_photo");
+    let ct = kind(&bytes).ok_or_else(bad)?;
+    let out = match ct {
+        "image/jpeg" => {
+            let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| bad())?;
+            jpeg.set_exif(None);
+            // XMP lives in APP1 too, and may hold a position.
+            jpeg.segments_mut()
+                .retain(|s| s.marker() != img_parts::jpeg::markers::APP1);
+            jpeg.encoder().bytes()
+        }
+        _ => {
+            let mut png = img_parts::png::Png::from_bytes(bytes).map_err(|_| bad())?;
+            png.set_exif(None);
+            png.chunks_mut()
+                .retain(|c| &c.kind() != b"iTXt" && &c.kind() != b"tEXt" && &c.kind() != b"zTXt");
+            png.encoder().bytes()
+        }
+    };
+    Ok((out, ct))
+}
+
+/// May the caller add a photo: the submitter, or staff who handle the case.
+fn may_add(ctx: &Ctx, c: &Case) -> Result<(), AppError> {
+    let mine = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| c.submitter_user_id == Some(u.id));
+    if mine { Ok(()) } else { require_handle(ctx, c) }
+}
+
+pub async fn store_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    case_id: i64,
+    bytes: Bytes,
+) -> Result<i64, AppError> {
+    let c = store::get(state.db.read(), case_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    may_add(ctx, &c)?;
+    if bytes.len() > MAX_PHOTO {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "error.too_large",
+        ));
+    }
+    let (clean, ct) = clean(bytes)?;
+    let name = format!(
+        "{}.{}",
+        crate::auth::session::random_token(),
+        if ct == "image/png" { "png" } else { "jpg" }
+    );
+    let dir = state.config.data_dir().join("attachments");
+    std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
+    std::fs::write(dir.join(&name), &clean).map_err(AppError::internal)?;
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO case_attachments (case_id, stored_name, content_type, size, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(&name)
+    .bind(ct)
+    .bind(clean.len() as i64)
+    .bind(ctx.actor().name)
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("case.photo", "case", case_id)
+            .at(c.place())
+            .detail(format!("{ct}, {} bytes", clean.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The photos of a case (ids).
+pub async fn photo_ids(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id FROM case_attachments WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| r.try_get("id")).collect()
+}
+
+/// `POST /cases/{id}/photos` from the case page (multipart with the CSRF token).
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let mut csrf = String::new();
+    let mut photo = Bytes::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad_request("error.bad_request"))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("photo") => {
+                photo = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"))?
+            }
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    store_photo(&state, &ctx, id, photo).await?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// `GET /cases/{id}/photos/{photo}`: for those who may read the case.
+pub async fn serve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, photo)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    readable(&state, &ctx, id).await?;
+    let row = sqlx::query(
+        "SELECT stored_name, content_type FROM case_attachments WHERE id = $1 AND case_id = $2",
+    )
+    .bind(photo)
+    .bind(id)
+    .fetch_optional(state.db.read())
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let name: String = row.try_get("stored_name")?;
+    let ct: String = row.try_get("content_type")?;
+    let bytes = std::fs::read(state.config.data_dir().join("attachments").join(&name))
+        .map_err(|_| AppError::not_found())?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).map_err(AppError::internal)?,
+    );
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline"),
+    );
+    Ok(res)
+}
