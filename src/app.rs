@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route("/track", get(cases::web::track_page))
         .route("/cases", get(cases::web::list_page))
         .route("/dashboard", get(cases::stats::dashboard))
+        .route("/supervision", get(cases::web::supervision_page))
         .route("/notifications", get(cases::notify::page_get))
         .route("/notifications/read", post(cases::notify::read_all))
         .route("/posters/building/{id}", get(cases::posters::building_poster))

@@ -32,6 +32,7 @@ struct ReportPage {
     error_field: String,
     error: String,
     leader: bool,
+    staff: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -48,6 +49,8 @@ pub struct ReportForm {
     pub contact_name: String,
     #[serde(default)]
     pub contact_phone: String,
+    /// Staff entering a visitor's case: `reception` or `patrol`.
+    pub channel: Option<String>,
 }
 
 async fn communities(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
@@ -106,6 +109,7 @@ async fn render_report(
         ),
         None => (String::new(), String::new()),
     };
+    let staff_only = ctx.has_role(Role::CommunityWorker) || ctx.has_role(Role::CommunityHead);
     let mut res = page(&ReportPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
@@ -115,6 +119,7 @@ async fn render_report(
         error_field,
         error,
         leader,
+        staff: staff_only,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;
@@ -153,7 +158,7 @@ pub async fn report_submit(
         } else {
             f.community_id
         },
-        channel: None,
+        channel: f.channel.clone().filter(|c| !c.is_empty()),
         contact_name: f.contact_name.clone(),
         contact_phone: f.contact_phone.clone(),
     };
@@ -419,4 +424,36 @@ pub async fn rate(
 /// Whether the signed-in user may see the staff case list (for the home page links).
 pub fn handles_cases(ctx: &Ctx) -> bool {
     ctx.require(Action::CaseRead, Target::System).is_ok()
+}
+
+#[derive(Template)]
+#[template(path = "cases/supervision.html")]
+struct SupervisionPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<(CaseView, String, String)>,
+}
+
+/// 督办: overdue cases escalated to the head, for the head, the council, the supervisory board
+/// and the street.
+pub async fn supervision_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let cases = list::supervision(&state, &ctx).await?;
+    let items = cases
+        .iter()
+        .map(|c| {
+            (
+                CaseView::from(c),
+                c.supervision_reason.clone(),
+                time::show_db(&c.deadline, ctx.lang),
+            )
+        })
+        .collect();
+    page(&SupervisionPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+    })
 }

@@ -108,11 +108,50 @@ fn next_steps(role: Role) -> Vec<&'static str> {
     }
 }
 
+/// Where each role's work is.
+fn links_for(role: Role) -> Vec<Link> {
+    let l = |label, href| Link { label, href };
+    match role {
+        Role::Resident => vec![
+            l("nav.report", "/report"),
+            l("nav.my_cases", "/cases"),
+            l("nav.me", "/me"),
+        ],
+        Role::BuildingLeader => vec![
+            l("nav.quick_report", "/report"),
+            l("nav.cases", "/cases"),
+            l("nav.my_building", "/residents"),
+        ],
+        Role::CouncilMember | Role::Supervisor => vec![l("nav.supervision", "/supervision")],
+        Role::CommunityWorker | Role::CommunityHead => vec![
+            l("nav.cases", "/cases"),
+            l("nav.report", "/report"),
+            l("nav.dashboard", "/dashboard"),
+            l("nav.supervision", "/supervision"),
+            l("nav.residents", "/residents"),
+            l("nav.places", "/places"),
+            l("nav.households", "/households?tag=in_difficulty"),
+            l("nav.organizations", "/organizations"),
+            l("nav.corrections", "/corrections"),
+            l("nav.import", "/import"),
+            l("nav.ledger", "/api/v1/ledgers/residents.xlsx"),
+        ],
+        Role::StreetOfficer => vec![
+            l("nav.dashboard", "/dashboard"),
+            l("nav.supervision", "/supervision"),
+            l("nav.places", "/places"),
+            l("nav.residents", "/residents"),
+            l("nav.general_ledger", "/api/v1/ledgers/general.xlsx"),
+        ],
+        Role::Auditor => vec![l("nav.audit", "/audit")],
+        Role::Sysadmin => vec![],
+    }
+}
+
 async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppError> {
     let pool = state.db.read();
     let lang = ctx.lang;
     let mut facts = Vec::new();
-    let mut links = Vec::new();
     match g.role {
         Role::Sysadmin => {
             let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
@@ -140,10 +179,6 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
                     value: time::show_db(&at, lang),
                 });
             }
-            links.push(Link {
-                label: "nav.audit",
-                href: "/audit",
-            });
         }
         Role::StreetOfficer => {
             let Scope::Street(id) = g.scope else {
@@ -159,74 +194,14 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
                 value: n.to_string(),
             });
             push_counts(pool, g.scope, &mut facts).await?;
-            links.push(Link {
-                label: "nav.places",
-                href: "/places",
-            });
-            links.push(Link {
-                label: "nav.residents",
-                href: "/residents",
-            });
-            links.push(Link {
-                label: "nav.general_ledger",
-                href: "/api/v1/ledgers/general.xlsx",
-            });
         }
         Role::CommunityHead | Role::CommunityWorker => {
             push_counts(pool, g.scope, &mut facts).await?;
-            links.push(Link {
-                label: "nav.cases",
-                href: "/cases",
-            });
-            links.push(Link {
-                label: "nav.residents",
-                href: "/residents",
-            });
-            links.push(Link {
-                label: "nav.places",
-                href: "/places",
-            });
-            links.push(Link {
-                label: "nav.households",
-                href: "/households?tag=in_difficulty",
-            });
-            links.push(Link {
-                label: "nav.organizations",
-                href: "/organizations",
-            });
-            links.push(Link {
-                label: "nav.corrections",
-                href: "/corrections",
-            });
         }
         Role::BuildingLeader => {
             push_counts(pool, g.scope, &mut facts).await?;
-            links.push(Link {
-                label: "nav.quick_report",
-                href: "/report",
-            });
-            links.push(Link {
-                label: "nav.cases",
-                href: "/cases",
-            });
-            links.push(Link {
-                label: "nav.my_building",
-                href: "/residents",
-            });
         }
         Role::Resident => {
-            links.push(Link {
-                label: "nav.report",
-                href: "/report",
-            });
-            links.push(Link {
-                label: "nav.my_cases",
-                href: "/cases",
-            });
-            links.push(Link {
-                label: "nav.me",
-                href: "/me",
-            });
             if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id) {
                 let r = sqlx::query(
                     "SELECT h.address, (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id AND m.status = 'living') AS n \
@@ -262,6 +237,7 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
             &[("from", time::show_date(g.valid_from, lang))],
         ),
     };
+    let links = links_for(g.role);
     Ok(RoleCard {
         role: t(lang, &format!("role.{}", g.role.as_str())),
         scope_name: places::scope_name(pool, g.scope).await?,
