@@ -171,6 +171,8 @@ pub struct NewKey {
     pub community_id: i64,
     /// Who uses it, e.g. 市民热线平台.
     pub label: String,
+    /// Cases per minute this key may file; none: no limit (a trusted integration).
+    pub rate_limit_per_minute: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -194,15 +196,24 @@ pub(super) async fn make_key(
     if label.is_empty() || label.chars().count() > 60 {
         return Err(AppError::invalid("label", "cases.bad_label"));
     }
+    if k.rate_limit_per_minute
+        .is_some_and(|n| !(1..=10_000).contains(&n))
+    {
+        return Err(AppError::invalid(
+            "rate_limit_per_minute",
+            "cases.bad_rate_limit",
+        ));
+    }
     let key = format!("zz311-{}", crate::auth::session::random_token());
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO open311_keys (key_hash, community_id, label, rate_limit_per_minute, created_at) VALUES ($1, $2, $3, NULL, $4) RETURNING id",
+        "INSERT INTO open311_keys (key_hash, community_id, label, rate_limit_per_minute, created_at) VALUES ($1, $2, $3, $5, $4) RETURNING id",
     )
     .bind(crate::open311::keys::hash_key(&key))
     .bind(k.community_id)
     .bind(label)
     .bind(time::now_db())
+    .bind(k.rate_limit_per_minute)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;

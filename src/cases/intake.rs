@@ -100,8 +100,31 @@ fn channel_for(ctx: &Ctx, asked: Option<&str>) -> Result<String, AppError> {
 /// rate-limited, public categories only.
 #[derive(Clone, Debug)]
 pub struct Integration {
+    pub key_id: i64,
     pub community_id: i64,
     pub label: String,
+    /// Cases this key may file per minute, if the operator set a limit.
+    pub per_minute: Option<i64>,
+}
+
+/// A key over its operator-set limit is slowed (429 with Retry-After).
+async fn key_limit(state: &AppState, k: &Integration) -> Result<(), AppError> {
+    let Some(limit) = k.per_minute else {
+        return Ok(());
+    };
+    let since = time::to_db(time::now() - SignedDuration::from_mins(1));
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM cases WHERE open311_key_id = $1 AND created_at > $2",
+    )
+    .bind(k.key_id)
+    .bind(&since)
+    .fetch_one(state.db.read())
+    .await?
+    .try_get("n")?;
+    if n >= limit {
+        return Err(AppError::too_many(60));
+    }
+    Ok(())
 }
 
 /// Files a case after every check; returns what the submitter keeps.
@@ -163,7 +186,7 @@ pub async fn file_from(
         (None, None) | (_, Some(_)) if !cat.public_intake => {
             return Err(AppError::invalid("category", "cases.not_public"));
         }
-        (_, Some(_)) => {}
+        (_, Some(k)) => key_limit(state, k).await?,
         (None, None) => anonymous_limit(state, &ctx.ip).await?,
         (Some(_), None) => {
             ctx.require(Action::CaseSubmit, Target::At(place))?;
@@ -185,8 +208,8 @@ pub async fn file_from(
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
-         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id) \
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id",
     )
     .bind(community)
     .bind(place.building_id)
@@ -202,6 +225,7 @@ pub async fn file_from(
     .bind(&code)
     .bind(time::to_db(deadline))
     .bind(time::to_db(now))
+    .bind(integration.map(|k| k.key_id))
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;

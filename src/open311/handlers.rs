@@ -444,7 +444,8 @@ pub async fn create_request(
 ) -> Result<Response, AppError> {
     let form: PostForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::bad_request("open311.bad_form"))?;
-    let (community_id, label) = keys::community_of(state.db.read(), &form.api_key).await?;
+    let key = keys::lookup(state.db.read(), &form.api_key).await?;
+    let community_id = key.community_id;
     if form.service_code.is_empty() {
         return Err(AppError::bad_request("open311.service_code_required").field("service_code"));
     }
@@ -483,8 +484,10 @@ pub async fn create_request(
         &ctx,
         &input,
         Some(&Integration {
+            key_id: key.id,
             community_id,
-            label,
+            label: key.label.clone(),
+            per_minute: key.per_minute,
         }),
     )
     .await

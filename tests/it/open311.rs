@@ -464,3 +464,40 @@ both!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
+
+both!(
+    an_operator_set_limit_slows_a_key,
+    |app: TestApp| async move {
+        let head = app.token("head").await;
+        let made = app.post("/api/v1/open311-keys").bearer(&head)
+        .json(&serde_json::json!({"community_id": 1, "label": "测试应用", "rate_limit_per_minute": 2})).send().await.json();
+        let key = made["api_key"].as_str().unwrap().to_owned();
+        for (i, expected) in [
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let d = format!("第{i}条");
+            let r = app
+                .post("/open311/v2/requests.json")
+                .form(&[
+                    ("api_key", key.as_str()),
+                    ("service_code", "repairs"),
+                    ("description", d.as_str()),
+                ])
+                .send()
+                .await;
+            assert_eq!(r.status, expected, "{i}");
+        }
+        let bad = app
+            .post("/api/v1/open311-keys")
+            .bearer(&head)
+            .json(&serde_json::json!({"community_id": 1, "label": "x", "rate_limit_per_minute": 0}))
+            .send()
+            .await;
+        assert_eq!(bad.json()["field"], "rate_limit_per_minute");
+    }
+);

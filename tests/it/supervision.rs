@@ -323,28 +323,59 @@ both!(statistics_computed_by_hand, |app: TestApp| async move {
     );
 });
 
-both!(reception_entry_and_the_supervision_page, |app: TestApp| async move {
-    let worker = app.login("worker").await;
-    let form = app.get("/report").browser(&worker).send().await;
-    assert_eq!(form.select("#channel option").len(), 2, "staff choose reception or patrol");
-    let sent = app
-        .post("/report")
-        .browser(&worker)
-        .form(&[("_csrf", &worker.csrf), ("community_id", "1"), ("category", "neighbour_dispute"), ("description", "楼上漏水与邻居争执"), ("channel", "reception"), ("contact_name", "王大爷"), ("contact_phone", "13800003333")])
-        .send()
+both!(
+    reception_entry_and_the_supervision_page,
+    |app: TestApp| async move {
+        let worker = app.login("worker").await;
+        let form = app.get("/report").browser(&worker).send().await;
+        assert_eq!(
+            form.select("#channel option").len(),
+            2,
+            "staff choose reception or patrol"
+        );
+        let sent = app
+            .post("/report")
+            .browser(&worker)
+            .form(&[
+                ("_csrf", &worker.csrf),
+                ("community_id", "1"),
+                ("category", "neighbour_dispute"),
+                ("description", "楼上漏水与邻居争执"),
+                ("channel", "reception"),
+                ("contact_name", "王大爷"),
+                ("contact_phone", "13800003333"),
+            ])
+            .send()
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM cases WHERE channel = 'reception' AND contact_name = '王大爷'"
+            )
+            .await,
+            1
+        );
+        let id = app.count("SELECT MAX(id) FROM cases").await;
+        app.exec(&format!(
+            "UPDATE cases SET deadline = '2026-01-05T15:59:59.999999Z' WHERE id = {id}"
+        ))
         .await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM cases WHERE channel = 'reception' AND contact_name = '王大爷'").await, 1);
-    let id = app.count("SELECT MAX(id) FROM cases").await;
-    app.exec(&format!("UPDATE cases SET deadline = '2026-01-05T15:59:59.999999Z' WHERE id = {id}")).await;
-    zizhi::cases::list::sweep(&app.db).await.unwrap();
-    let council = app.login("council").await;
-    let page = app.get("/supervision").browser(&council).send().await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.select("#supervised li").len(), 1);
-    assert!(page.select("#supervised li")[0].contains("超过办理时限"));
-    let home = app.get("/").browser(&council).send().await;
-    assert!(home.select(".role-card a").iter().any(|a| a == "督办清单"));
-    let resident = app.login("resident").await;
-    assert_eq!(app.get("/supervision").browser(&resident).send().await.status, StatusCode::FORBIDDEN);
-});
+        zizhi::cases::list::sweep(&app.db).await.unwrap();
+        let council = app.login("council").await;
+        let page = app.get("/supervision").browser(&council).send().await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.select("#supervised li").len(), 1);
+        assert!(page.select("#supervised li")[0].contains("超过办理时限"));
+        let home = app.get("/").browser(&council).send().await;
+        assert!(home.select(".role-card a").iter().any(|a| a == "督办清单"));
+        let resident = app.login("resident").await;
+        assert_eq!(
+            app.get("/supervision")
+                .browser(&resident)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
