@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod handle;
 pub mod intake;
+pub mod intake_web;
 pub mod list;
 pub mod model;
 pub mod notify;

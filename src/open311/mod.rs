@@ -5,6 +5,7 @@
 mod format;
 mod handlers;
 pub mod keys;
+mod requests;
 
 use axum::Router;
 use axum::routing::get;
@@ -25,13 +26,13 @@ pub fn routes() -> Router<AppState> {
             )
             .route(
                 &format!("/open311/v2/requests.{ext}"),
-                get(handlers::list_requests).post(handlers::create_request),
+                get(requests::list_requests).post(requests::create_request),
             );
     }
     r.route(
         "/open311/v2/services/{file}",
         get(handlers::service_definition),
     )
-    .route("/open311/v2/requests/{file}", get(handlers::one_request))
-    .route("/open311/v2/tokens/{file}", get(handlers::token))
+    .route("/open311/v2/requests/{file}", get(requests::one_request))
+    .route("/open311/v2/tokens/{file}", get(requests::token))
 }
