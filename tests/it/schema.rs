@@ -80,7 +80,7 @@ async fn shape(db: &Db, backend: Backend) -> (BTreeSet<String>, BTreeSet<String>
                 cols.insert(format!("{t}.{c} {} {}", class(&ty), if n == "NO" { "not null" } else { "null" }));
             }
             for i in sqlx::query("SELECT tablename::text AS t, indexname::text AS i, indexdef::text AS d FROM pg_indexes \
-                                  WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'")
+                                  WHERE schemaname = current_schema() AND indexname NOT IN (SELECT conname::text FROM pg_constraint WHERE connamespace = current_schema()::regnamespace)")
                 .fetch_all(pool).await.unwrap() {
                 let (t, i, d): (String, String, String) = (i.try_get("t").unwrap(), i.try_get("i").unwrap(), i.try_get("d").unwrap());
                 let cs = d.rsplit_once('(').unwrap().1.trim_end_matches(')').to_owned();
