@@ -1,0 +1,113 @@
+//! Photos on cases: checked by content, stripped of EXIF/GPS, shown only to readers of the case.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::harness::TestApp;
+
+/// A structurally valid JPEG carrying an EXIF segment with a GPS position.
+fn jpeg_with_gps() -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8];
+    b.extend([0xFF, 0xE0, 0x00, 0x10]);
+    b.extend(b"JFIF\0");
+    b.extend([0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+    let exif: Vec<u8> = [
+        &b"Exif\0\0MM\0*"[..],
+        b"GPSLatitude=40.8421;GPSLongitude=111.7519",
+    ]
+    .concat();
+    b.extend([0xFF, 0xE1]);
+    b.extend(((exif.len() + 2) as u16).to_be_bytes());
+    b.extend(&exif);
+    b.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+    b.extend([0x12, 0x34, 0x56]);
+    b.extend([0xFF, 0xD9]);
+    b
+}
+
+both!(
+    photos_are_checked_stripped_and_guarded,
+    |app: TestApp| async move {
+        let resident = app.login("resident").await;
+        let filed = app
+            .post("/api/v1/cases")
+            .bearer(&app.token("resident").await)
+            .json(&serde_json::json!({"category": "public_facility", "description": "路灯杆歪了"}))
+            .send()
+            .await
+            .json();
+        let id = filed["id"].as_i64().unwrap();
+        let upload = |bytes: Vec<u8>, b: crate::harness::Browser| {
+            let app = &app;
+            async move {
+                let boundary = "photo-boundary";
+                let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n", b.csrf).into_bytes();
+                body.extend(bytes);
+                body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+                app.post(&format!("/cases/{id}/photos"))
+                    .browser(&b)
+                    .raw(&format!("multipart/form-data; boundary={boundary}"), body)
+                    .send()
+                    .await
+            }
+        };
+        let ok = upload(jpeg_with_gps(), resident.clone()).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let page = app
+            .get(&format!("/cases/{id}"))
+            .browser(&resident)
+            .send()
+            .await;
+        let src = {
+            let sel = scraper::Selector::parse("#photos img").unwrap();
+            page.html()
+                .select(&sel)
+                .next()
+                .unwrap()
+                .value()
+                .attr("src")
+                .unwrap()
+                .to_owned()
+        };
+        let photo = app.get(&src).browser(&resident).send().await;
+        assert_eq!(photo.status, StatusCode::OK);
+        assert_eq!(photo.header("content-type").as_deref(), Some("image/jpeg"));
+        assert!(photo.body.starts_with(&[0xFF, 0xD8]));
+        assert!(
+            !String::from_utf8_lossy(&photo.body).contains("GPSLatitude"),
+            "the position is gone"
+        );
+        // Not a picture, a script in a picture's name, a PNG header on garbage: refused.
+        for bad in [
+            b"<svg onload=alert(1)>".to_vec(),
+            b"\x89PNG\r\n\x1a\nnot really".to_vec(),
+            vec![0xFF, 0xD8, 0xFF, 0x00],
+        ] {
+            let r = upload(bad, resident.clone()).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        // Others may not see or add photos.
+        let leader = app.login("leader").await;
+        assert_eq!(
+            app.get(&src).browser(&leader).send().await.status,
+            StatusCode::OK,
+            "the building's leader follows it"
+        );
+        let street = app.login("street").await;
+        assert_eq!(
+            app.get(&src).browser(&street).send().await.status,
+            StatusCode::OK,
+            "street staff read public categories"
+        );
+        assert_eq!(
+            upload(jpeg_with_gps(), street).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get(&src).send().await.status,
+            StatusCode::SEE_OTHER,
+            "anonymous: sign in first"
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM case_attachments").await, 1);
+    }
+);
