@@ -76,6 +76,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::api::routes())
         .merge(registry::api_routes())
         .merge(cases::api::routes())
+        .merge(crate::council::api_routes())
         .split_for_parts()
 }
 

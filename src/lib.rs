@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod cli;
 pub mod config;
+pub mod council;
 pub mod demo;
 pub mod home;
 pub mod open311;

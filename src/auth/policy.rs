@@ -120,10 +120,14 @@ pub enum Action {
     SupervisionRead,
     /// Set a community's case categories: deadlines, responsibility, public intake.
     CasesConfigure,
+    /// See the self-governance bodies and who sits on them.
+    BodiesRead,
+    /// Form bodies and record their members (by appointment; elections come separately).
+    BodiesManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -138,6 +142,8 @@ impl Action {
         Action::CaseHandle,
         Action::SupervisionRead,
         Action::CasesConfigure,
+        Action::BodiesRead,
+        Action::BodiesManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +162,8 @@ impl Action {
             Action::CaseHandle => "case.handle",
             Action::SupervisionRead => "supervision.read",
             Action::CasesConfigure => "cases.configure",
+            Action::BodiesRead => "bodies.read",
+            Action::BodiesManage => "bodies.manage",
         }
     }
 
@@ -178,7 +186,7 @@ use Role as R;
 
 /// The policy table. A (role, action) pair that is not listed is denied.
 pub const POLICY: &[(Role, &[Action])] = &[
-    (R::Resident, &[A::HomeView, A::CaseSubmit]),
+    (R::Resident, &[A::HomeView, A::CaseSubmit, A::BodiesRead]),
     (
         R::BuildingLeader,
         &[
@@ -187,15 +195,26 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RegistryRead,
             A::CaseSubmit,
             A::CaseRead,
+            A::BodiesRead,
         ],
     ),
     (
         R::CouncilMember,
-        &[A::HomeView, A::PlacesRead, A::SupervisionRead],
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::SupervisionRead,
+            A::BodiesRead,
+        ],
     ),
     (
         R::Supervisor,
-        &[A::HomeView, A::PlacesRead, A::SupervisionRead],
+        &[
+            A::HomeView,
+            A::PlacesRead,
+            A::SupervisionRead,
+            A::BodiesRead,
+        ],
     ),
     (
         R::CommunityWorker,
@@ -209,6 +228,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseRead,
             A::CaseReadSensitive,
             A::CaseHandle,
+            A::BodiesRead,
         ],
     ),
     (
@@ -226,6 +246,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseHandle,
             A::SupervisionRead,
             A::CasesConfigure,
+            A::BodiesRead,
+            A::BodiesManage,
         ],
     ),
     (
@@ -236,6 +258,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RegistryRead,
             A::CaseRead,
             A::SupervisionRead,
+            A::BodiesRead,
+            A::BodiesManage,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

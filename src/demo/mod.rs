@@ -3,6 +3,7 @@
 //! community with checksum-valid (fake) ID numbers, and one account per role.
 
 mod accounts;
+mod bodies;
 mod names;
 mod orgs;
 mod people;
@@ -109,6 +110,19 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
         street_id,
         communities[0].id,
         communities[0].buildings[0],
+        &now,
+    )
+    .await?;
+    let leader: i64 = sqlx::query("SELECT resident_id FROM users WHERE username = 'leader'")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("resident_id")?;
+    bodies::load(
+        &mut tx,
+        street_id,
+        communities[0].id,
+        &communities[0].buildings,
+        leader,
         &now,
     )
     .await?;

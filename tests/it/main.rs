@@ -7,6 +7,7 @@ mod masking;
 
 mod audit;
 mod auth;
+mod bodies;
 pub mod browser;
 mod case_journey;
 mod case_pages;

@@ -1,0 +1,448 @@
+//! `/api/v1/bodies` and `/api/v1/bodies/{id}/members`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::rules::{self, Body, KINDS, POSITIONS, SOURCES, Seat};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::db::{Filter, Val, bind_vals};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(members, seat))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BodyView {
+    pub id: i64,
+    /// building_group, council, supervisory_board, assembly, association or leading_group.
+    pub kind: String,
+    pub name: String,
+    pub street_id: i64,
+    pub community_id: Option<i64>,
+    pub building_id: Option<i64>,
+    /// Members in office.
+    pub members: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BodyList {
+    pub items: Vec<BodyView>,
+    pub total: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BodyQuery {
+    pub community_id: Option<i64>,
+    pub kind: Option<String>,
+}
+
+/// Where the caller may see bodies: their scopes, a building counting as its community (a
+/// building's people see their community's council).
+async fn visible_scopes(state: &AppState, ctx: &Ctx) -> Result<Vec<crate::auth::Scope>, AppError> {
+    let mut scopes = Vec::new();
+    for sc in ctx.scopes(Action::BodiesRead) {
+        scopes.push(match sc {
+            crate::auth::Scope::Building(b) => {
+                match crate::registry::places::place_of_building(state.db.read(), b).await? {
+                    Some(p) => crate::auth::Scope::Community(p.community_id.unwrap_or_default()),
+                    None => continue,
+                }
+            }
+            other => other,
+        });
+    }
+    Ok(scopes)
+}
+
+const BODY_SQL: &str = "SELECT b.id, b.kind, b.name, b.street_id, b.community_id, b.building_id, \
+    (SELECT COUNT(*) FROM body_members m WHERE m.body_id = b.id AND m.ended_at IS NULL) AS members FROM bodies b";
+
+fn body_from(r: &sqlx::any::AnyRow) -> Result<BodyView, sqlx::Error> {
+    Ok(BodyView {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        street_id: r.try_get("street_id")?,
+        community_id: r.try_get("community_id")?,
+        building_id: r.try_get("building_id")?,
+        members: r.try_get("members")?,
+    })
+}
+
+/// The bodies in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/bodies", tag = "council", params(BodyQuery), security(("bearer" = [])),
+    responses((status = 200, body = BodyList)))]
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BodyQuery>,
+) -> Result<Json<BodyList>, AppError> {
+    let scopes = visible_scopes(&state, &ctx).await?;
+    let Some((cond, vals)) = scope_condition(&scopes, "b.street_id", "b.community_id", None) else {
+        ctx.require(Action::BodiesRead, Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    let mut f = Filter::default();
+    f.and(&cond, vals);
+    if let Some(c) = q.community_id {
+        f.and("b.community_id = ?", [Val::I(c)]);
+    }
+    if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+        if !KINDS.contains(&k) {
+            return Err(AppError::invalid("kind", "bodies.bad_kind"));
+        }
+        f.and("b.kind = ?", [Val::T(k.to_owned())]);
+    }
+    let sql = format!(
+        "{BODY_SQL} {} ORDER BY b.community_id, b.kind, b.id",
+        f.sql()
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    let items: Vec<BodyView> = rows.iter().map(body_from).collect::<Result<_, _>>()?;
+    Ok(Json(BodyList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewBody {
+    pub kind: String,
+    pub name: String,
+    pub community_id: Option<i64>,
+    /// For a building group.
+    pub building_id: Option<i64>,
+}
+
+/// Form a body (the community head; the street for its leading group).
+#[utoipa::path(post, path = "/api/v1/bodies", tag = "council", request_body = NewBody, security(("bearer" = [])),
+    responses((status = 201, body = BodyView), (status = 403), (status = 422)))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<NewBody>,
+) -> Result<(StatusCode, Json<BodyView>), AppError> {
+    if !KINDS.contains(&b.kind.as_str()) {
+        return Err(AppError::invalid("kind", "bodies.bad_kind"));
+    }
+    let name = b.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::invalid("name", "bodies.bad_name"));
+    }
+    let pool = state.db.read();
+    let place = match (b.building_id, b.community_id) {
+        (Some(bid), _) => crate::registry::places::place_of_building(pool, bid)
+            .await?
+            .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?,
+        (None, Some(c)) => crate::registry::places::place_of_community(pool, c)
+            .await?
+            .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?,
+        (None, None) => {
+            let street = ctx
+                .scopes(Action::BodiesManage)
+                .iter()
+                .find_map(|s| match s {
+                    crate::auth::Scope::Street(id) => Some(*id),
+                    _ => None,
+                });
+            Place::street(street.ok_or_else(|| AppError::invalid("community_id", "cases.where"))?)
+        }
+    };
+    if (b.kind == "building_group") != b.building_id.is_some() {
+        return Err(AppError::invalid(
+            "building_id",
+            "bodies.building_group_needs_building",
+        ));
+    }
+    ctx.require(Action::BodiesManage, Target::At(place))?;
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO bodies (street_id, community_id, building_id, kind, name, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(place.building_id)
+    .bind(&b.kind)
+    .bind(name)
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("bodies.create", "body", id)
+            .at(place)
+            .detail(&*b.kind),
+    )
+    .await?;
+    tx.commit().await?;
+    let row = sqlx::query(&format!("{BODY_SQL} WHERE b.id = $1"))
+        .bind(id)
+        .fetch_one(state.db.read())
+        .await?;
+    Ok((StatusCode::CREATED, Json(body_from(&row)?)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Member {
+    pub id: i64,
+    pub resident_id: Option<i64>,
+    pub name: String,
+    /// president, vice_president, member or secretary.
+    pub position: String,
+    /// elected, appointed or ex_officio.
+    pub source: String,
+    pub term_from: String,
+    pub term_to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberList {
+    pub items: Vec<Member>,
+    pub total: i64,
+}
+
+async fn load_body(state: &AppState, id: i64) -> Result<(Body, Place), AppError> {
+    let r = sqlx::query(
+        "SELECT id, kind, street_id, community_id, building_id FROM bodies WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(state.db.read())
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let place = Place {
+        street_id: Some(r.try_get("street_id")?),
+        community_id: r.try_get("community_id")?,
+        building_id: r.try_get("building_id")?,
+    };
+    Ok((
+        Body {
+            id,
+            kind: r.try_get("kind")?,
+            community_id: place.community_id,
+        },
+        place,
+    ))
+}
+
+/// The members in office, with position, source and term.
+#[utoipa::path(get, path = "/api/v1/bodies/{id}/members", tag = "council", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MemberList), (status = 403), (status = 404)))]
+async fn members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<MemberList>, AppError> {
+    let (_, place) = load_body(&state, id).await?;
+    ctx.require(Action::BodiesRead, Target::System)?;
+    let community = Place {
+        building_id: None,
+        ..place
+    };
+    if !visible_scopes(&state, &ctx)
+        .await?
+        .iter()
+        .any(|s| s.contains(&community) || s.contains(&place))
+    {
+        return Err(AppError::forbidden());
+    }
+    let rows = sqlx::query(
+        "SELECT id, resident_id, name, position, source, term_from, term_to FROM body_members WHERE body_id = $1 AND ended_at IS NULL \
+         ORDER BY CASE position WHEN 'president' THEN 0 WHEN 'vice_president' THEN 1 WHEN 'secretary' THEN 2 ELSE 3 END, id",
+    )
+    .bind(id)
+    .fetch_all(state.db.read())
+    .await?;
+    let items: Vec<Member> = rows
+        .iter()
+        .map(|r| {
+            Ok(Member {
+                id: r.try_get("id")?,
+                resident_id: r.try_get("resident_id")?,
+                name: r.try_get("name")?,
+                position: r.try_get("position")?,
+                source: r.try_get("source")?,
+                term_from: r.try_get("term_from")?,
+                term_to: r.try_get("term_to")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(MemberList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SeatInput {
+    /// A resident of the community, or…
+    pub resident_id: Option<i64>,
+    /// …an account (a cadre: the secretary, a worker).
+    pub username: Option<String>,
+    pub position: String,
+    pub source: String,
+    /// YYYY-MM-DD; default today.
+    pub term_from: Option<String>,
+    pub term_to: Option<String>,
+}
+
+/// Seat a member, by the body's composition rules (422 naming the rule otherwise).
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/members", tag = "council", params(("id" = i64, Path)), request_body = SeatInput,
+    security(("bearer" = [])), responses((status = 201, body = Member), (status = 403), (status = 422)))]
+async fn seat(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(s): ApiJson<SeatInput>,
+) -> Result<(StatusCode, Json<Member>), AppError> {
+    let (body, place) = load_body(&state, id).await?;
+    ctx.require(Action::BodiesManage, Target::At(place))?;
+    if !POSITIONS.contains(&s.position.as_str()) {
+        return Err(AppError::invalid("position", "bodies.bad_position"));
+    }
+    if !SOURCES.contains(&s.source.as_str()) {
+        return Err(AppError::invalid("source", "bodies.bad_source"));
+    }
+    let from = match s.term_from.as_deref() {
+        Some(d) => crate::registry::residents::parse_date("term_from", d)?,
+        None => time::today(),
+    };
+    let to = s
+        .term_to
+        .as_deref()
+        .map(|d| crate::registry::residents::parse_date("term_to", d))
+        .transpose()?;
+    if to.is_some_and(|t| t < from) {
+        return Err(AppError::invalid("term_to", "account.term_order"));
+    }
+    let mut tx = state.db.begin().await?;
+    let (resident_id, user_id, name) = match (
+        s.resident_id,
+        s.username.as_deref().filter(|u| !u.is_empty()),
+    ) {
+        (Some(r), None) => {
+            let row = sqlx::query(
+                "SELECT name, community_id FROM residents WHERE id = $1 AND status = 'living'",
+            )
+            .bind(r)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+            if body.community_id.is_some_and(|c| {
+                row.try_get::<i64, _>("community_id")
+                    .is_ok_and(|rc| rc != c)
+            }) {
+                return Err(AppError::invalid(
+                    "resident_id",
+                    "registry.not_in_community",
+                ));
+            }
+            (Some(r), None, row.try_get::<String, _>("name")?)
+        }
+        (None, Some(u)) => {
+            let user = crate::auth::store::find_by_username_tx(&mut tx, u)
+                .await?
+                .ok_or_else(|| AppError::invalid("username", "bodies.unknown_user"))?;
+            (None, Some(user.id), user.display_name)
+        }
+        _ => return Err(AppError::invalid("resident_id", "bodies.who")),
+    };
+    rules::check(
+        &mut tx,
+        &body,
+        &Seat {
+            resident_id,
+            user_id,
+            position: &s.position,
+            source: &s.source,
+        },
+    )
+    .await?;
+    if s.position == "vice_president" {
+        // Elected from among the members: the member's seat becomes the vice president's.
+        let mid: i64 = sqlx::query(
+            "SELECT id FROM body_members WHERE body_id = $1 AND resident_id = $2 AND source = 'elected' AND position = 'member' AND ended_at IS NULL",
+        )
+        .bind(id)
+        .bind(resident_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        sqlx::query("UPDATE body_members SET position = 'vice_president' WHERE id = $1")
+            .bind(mid)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &ctx.actor(),
+            Entry::new("bodies.seat", "body", id)
+                .at(place)
+                .detail(format!("{name}: vice_president")),
+        )
+        .await?;
+        tx.commit().await?;
+        let m = Member {
+            id: mid,
+            resident_id,
+            name,
+            position: s.position,
+            source: "elected".into(),
+            term_from: from.to_string(),
+            term_to: to.map(|d| d.to_string()),
+        };
+        return Ok((StatusCode::CREATED, Json(m)));
+    }
+    let mid: i64 = sqlx::query(
+        "INSERT INTO body_members (body_id, resident_id, user_id, name, position, source, term_from, term_to, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(id)
+    .bind(resident_id)
+    .bind(user_id)
+    .bind(&name)
+    .bind(&s.position)
+    .bind(&s.source)
+    .bind(from.to_string())
+    .bind(to.map(|d| d.to_string()))
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("bodies.seat", "body", id)
+            .at(place)
+            .detail(format!("{name}: {} ({})", s.position, s.source)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Member {
+            id: mid,
+            resident_id,
+            name,
+            position: s.position,
+            source: s.source,
+            term_from: from.to_string(),
+            term_to: to.map(|d| d.to_string()),
+        }),
+    ))
+}

@@ -1,0 +1,191 @@
+//! The composition rules (M5, M6, M10), checked before anyone is seated; each refusal names its
+//! rule.
+
+use sqlx::Row;
+
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+pub const KINDS: &[&str] = &[
+    "building_group",
+    "council",
+    "supervisory_board",
+    "assembly",
+    "association",
+    "leading_group",
+];
+pub const POSITIONS: &[&str] = &["president", "vice_president", "member", "secretary"];
+pub const SOURCES: &[&str] = &["elected", "appointed", "ex_officio"];
+
+/// Who is to be seated: a resident, or an account (a cadre who need not live there).
+pub struct Seat<'a> {
+    pub resident_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub position: &'a str,
+    pub source: &'a str,
+}
+
+/// The body a seat is in.
+pub struct Body {
+    pub id: i64,
+    pub kind: String,
+    pub community_id: Option<i64>,
+}
+
+fn refuse(key: &'static str) -> AppError {
+    AppError::invalid("position", key)
+}
+
+async fn count(tx: &mut Tx, sql: &str, body: i64) -> Result<i64, AppError> {
+    let today = time::today().to_string();
+    Ok(sqlx::query(sql)
+        .bind(body)
+        .bind(&today)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?)
+}
+
+const CURRENT: &str = "ended_at IS NULL AND (term_to IS NULL OR term_to >= $2)";
+
+/// Is the resident the current leader (president of the building group) of a building in the
+/// community?
+async fn is_building_leader(tx: &mut Tx, resident: i64, community: i64) -> Result<bool, AppError> {
+    let today = time::today().to_string();
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM body_members m JOIN bodies b ON b.id = m.body_id WHERE b.kind = 'building_group' \
+         AND b.community_id = $3 AND m.position = 'president' AND m.resident_id = $1 \
+         AND m.ended_at IS NULL AND (m.term_to IS NULL OR m.term_to >= $2)",
+    )
+    .bind(resident)
+    .bind(&today)
+    .bind(community)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+async fn holds_role(
+    tx: &mut Tx,
+    user: i64,
+    community: i64,
+    roles: &[&str],
+) -> Result<bool, AppError> {
+    let today = time::today().to_string();
+    let list = roles
+        .iter()
+        .map(|r| format!("'{r}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM grants WHERE user_id = $1 AND community_id = $2 AND role IN ({list}) AND revoked_at IS NULL \
+         AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3)"
+    ))
+    .bind(user)
+    .bind(community)
+    .bind(&today)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// Checks a seat against the rules of its body; `Ok` means it may be recorded.
+pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppError> {
+    let community = body.community_id.unwrap_or_default();
+    let current = |extra: &str| {
+        format!("SELECT COUNT(*) AS n FROM body_members WHERE body_id = $1 AND {CURRENT} {extra}")
+    };
+    match body.kind.as_str() {
+        "building_group"
+            if seat.position == "president"
+                && count(tx, &current("AND position = 'president'"), body.id).await? > 0 =>
+        {
+            return Err(refuse("bodies.one_leader_per_building"));
+        }
+        "council" => match (seat.position, seat.source) {
+            ("president", _) => {
+                let user = seat
+                    .user_id
+                    .filter(|_| seat.source == "ex_officio")
+                    .ok_or_else(|| refuse("bodies.president_is_secretary"))?;
+                if !holds_role(tx, user, community, &["community_head"]).await? {
+                    return Err(refuse("bodies.president_is_secretary"));
+                }
+                if count(tx, &current("AND position = 'president'"), body.id).await? > 0 {
+                    return Err(refuse("bodies.one_president"));
+                }
+                if count(tx, &current("AND source <> 'elected'"), body.id).await? >= 1 {
+                    return Err(refuse("bodies.one_cadre"));
+                }
+            }
+            ("vice_president", _) => {
+                let resident = seat
+                    .resident_id
+                    .ok_or_else(|| refuse("bodies.vice_from_members"))?;
+                let n: i64 = sqlx::query(&format!(
+                    "SELECT COUNT(*) AS n FROM body_members WHERE body_id = $1 AND {CURRENT} AND source = 'elected' AND resident_id = $3"
+                ))
+                .bind(body.id)
+                .bind(time::today().to_string())
+                .bind(resident)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("n")?;
+                if n == 0 || seat.source != "elected" {
+                    return Err(refuse("bodies.vice_from_members"));
+                }
+                if count(tx, &current("AND position = 'vice_president'"), body.id).await? > 0 {
+                    return Err(refuse("bodies.one_vice_president"));
+                }
+            }
+            ("member", "elected") => {
+                let resident = seat
+                    .resident_id
+                    .ok_or_else(|| refuse("bodies.members_are_leaders"))?;
+                if !is_building_leader(tx, resident, community).await? {
+                    return Err(refuse("bodies.members_are_leaders"));
+                }
+                if count(tx, &current("AND source = 'elected'"), body.id).await? >= 10 {
+                    return Err(refuse("bodies.ten_members"));
+                }
+            }
+            ("member", _) => {
+                let user = seat.user_id.ok_or_else(|| refuse("bodies.one_cadre"))?;
+                if !holds_role(tx, user, community, &["community_worker", "community_head"]).await?
+                {
+                    return Err(refuse("bodies.one_cadre"));
+                }
+                // The one cadre may be the secretary as president: one non-elected seat in all.
+                if count(tx, &current("AND source <> 'elected'"), body.id).await? >= 1 {
+                    return Err(refuse("bodies.one_cadre"));
+                }
+            }
+            _ => return Err(refuse("bodies.council_positions")),
+        },
+        "supervisory_board" => {
+            let resident = seat
+                .resident_id
+                .ok_or_else(|| refuse("bodies.board_members"))?;
+            let row = sqlx::query(
+                "SELECT r.rep_resident, (SELECT COUNT(*) FROM body_members m JOIN bodies b ON b.id = m.body_id \
+                 WHERE b.kind = 'association' AND m.resident_id = r.id AND m.ended_at IS NULL) AS association, \
+                 (SELECT COUNT(*) FROM social_org_members s JOIN social_orgs o ON o.id = s.org_id WHERE o.kind = '协会' AND s.resident_id = r.id) AS org \
+                 FROM residents r WHERE r.id = $1",
+            )
+            .bind(resident)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+            let rep = row.try_get::<i64, _>("rep_resident")? != 0;
+            let member = row.try_get::<i64, _>("association")? + row.try_get::<i64, _>("org")? > 0;
+            if !rep && !member {
+                return Err(refuse("bodies.board_members"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
