@@ -8,7 +8,7 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{self, Body, KINDS, POSITIONS, SOURCES, Seat};
+use super::rules::{Body, KINDS};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
@@ -20,7 +20,7 @@ use crate::platform::web::ApiJson;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(members, seat))
+        .routes(routes!(members, super::seats::seat))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -218,7 +218,7 @@ pub struct MemberList {
     pub total: i64,
 }
 
-async fn load_body(state: &AppState, id: i64) -> Result<(Body, Place), AppError> {
+pub(super) async fn load_body(state: &AppState, id: i64) -> Result<(Body, Place), AppError> {
     let r = sqlx::query(
         "SELECT id, kind, street_id, community_id, building_id FROM bodies WHERE id = $1",
     )
@@ -287,162 +287,4 @@ async fn members(
         total: items.len() as i64,
         items,
     }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct SeatInput {
-    /// A resident of the community, or…
-    pub resident_id: Option<i64>,
-    /// …an account (a cadre: the secretary, a worker).
-    pub username: Option<String>,
-    pub position: String,
-    pub source: String,
-    /// YYYY-MM-DD; default today.
-    pub term_from: Option<String>,
-    pub term_to: Option<String>,
-}
-
-/// Seat a member, by the body's composition rules (422 naming the rule otherwise).
-#[utoipa::path(post, path = "/api/v1/bodies/{id}/members", tag = "council", params(("id" = i64, Path)), request_body = SeatInput,
-    security(("bearer" = [])), responses((status = 201, body = Member), (status = 403), (status = 422)))]
-async fn seat(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    ApiJson(s): ApiJson<SeatInput>,
-) -> Result<(StatusCode, Json<Member>), AppError> {
-    let (body, place) = load_body(&state, id).await?;
-    ctx.require(Action::BodiesManage, Target::At(place))?;
-    if !POSITIONS.contains(&s.position.as_str()) {
-        return Err(AppError::invalid("position", "bodies.bad_position"));
-    }
-    if !SOURCES.contains(&s.source.as_str()) {
-        return Err(AppError::invalid("source", "bodies.bad_source"));
-    }
-    let from = match s.term_from.as_deref() {
-        Some(d) => crate::registry::residents::parse_date("term_from", d)?,
-        None => time::today(),
-    };
-    let to = s
-        .term_to
-        .as_deref()
-        .map(|d| crate::registry::residents::parse_date("term_to", d))
-        .transpose()?;
-    if to.is_some_and(|t| t < from) {
-        return Err(AppError::invalid("term_to", "account.term_order"));
-    }
-    let mut tx = state.db.begin().await?;
-    let (resident_id, user_id, name) = match (
-        s.resident_id,
-        s.username.as_deref().filter(|u| !u.is_empty()),
-    ) {
-        (Some(r), None) => {
-            let row = sqlx::query(
-                "SELECT name, community_id FROM residents WHERE id = $1 AND status = 'living'",
-            )
-            .bind(r)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
-            if body.community_id.is_some_and(|c| {
-                row.try_get::<i64, _>("community_id")
-                    .is_ok_and(|rc| rc != c)
-            }) {
-                return Err(AppError::invalid(
-                    "resident_id",
-                    "registry.not_in_community",
-                ));
-            }
-            (Some(r), None, row.try_get::<String, _>("name")?)
-        }
-        (None, Some(u)) => {
-            let user = crate::auth::store::find_by_username_tx(&mut tx, u)
-                .await?
-                .ok_or_else(|| AppError::invalid("username", "bodies.unknown_user"))?;
-            (None, Some(user.id), user.display_name)
-        }
-        _ => return Err(AppError::invalid("resident_id", "bodies.who")),
-    };
-    rules::check(
-        &mut tx,
-        &body,
-        &Seat {
-            resident_id,
-            user_id,
-            position: &s.position,
-            source: &s.source,
-        },
-    )
-    .await?;
-    if s.position == "vice_president" {
-        // Elected from among the members: the member's seat becomes the vice president's.
-        let mid: i64 = sqlx::query(
-            "SELECT id FROM body_members WHERE body_id = $1 AND resident_id = $2 AND source = 'elected' AND position = 'member' AND ended_at IS NULL",
-        )
-        .bind(id)
-        .bind(resident_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        sqlx::query("UPDATE body_members SET position = 'vice_president' WHERE id = $1")
-            .bind(mid)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            &ctx.actor(),
-            Entry::new("bodies.seat", "body", id)
-                .at(place)
-                .detail(format!("{name}: vice_president")),
-        )
-        .await?;
-        tx.commit().await?;
-        let m = Member {
-            id: mid,
-            resident_id,
-            name,
-            position: s.position,
-            source: "elected".into(),
-            term_from: from.to_string(),
-            term_to: to.map(|d| d.to_string()),
-        };
-        return Ok((StatusCode::CREATED, Json(m)));
-    }
-    let mid: i64 = sqlx::query(
-        "INSERT INTO body_members (body_id, resident_id, user_id, name, position, source, term_from, term_to, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(id)
-    .bind(resident_id)
-    .bind(user_id)
-    .bind(&name)
-    .bind(&s.position)
-    .bind(&s.source)
-    .bind(from.to_string())
-    .bind(to.map(|d| d.to_string()))
-    .bind(time::now_db())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("bodies.seat", "body", id)
-            .at(place)
-            .detail(format!("{name}: {} ({})", s.position, s.source)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Member {
-            id: mid,
-            resident_id,
-            name,
-            position: s.position,
-            source: s.source,
-            term_from: from.to_string(),
-            term_to: to.map(|d| d.to_string()),
-        }),
-    ))
 }

@@ -4,6 +4,7 @@
 
 pub mod bodies;
 pub mod rules;
+pub mod seats;
 
 use utoipa_axum::router::OpenApiRouter;
 
