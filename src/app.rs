@@ -21,7 +21,7 @@ use crate::platform::calendar::Calendar;
 use crate::platform::db::Db;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, cases, home, registry};
+use crate::{audit, cases, council, home, registry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -103,6 +103,16 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/rate", post(cases::web::rate))
         .route("/cases/{id}/photos", post(cases::photos::upload).layer(DefaultBodyLimit::max(cases::photos::MAX_PHOTO + 64 * 1024)))
         .route("/cases/{id}/photos/{photo}", get(cases::photos::serve))
+        .route("/meetings", get(council::meetings::web::list_page).post(council::meetings::web::schedule_submit))
+        .route("/meetings/{id}", get(council::meetings::web::meeting_page))
+        .route("/meetings/{id}/attendance", post(council::meetings::web::attendance_submit))
+        .route("/meetings/{id}/motions", post(council::meetings::web::motion_submit))
+        .route("/meetings/{id}/minutes", post(council::meetings::web::minutes_submit))
+        .route("/meetings/{id}/comments", post(council::meetings::web::comment_submit))
+        .route("/elections", get(council::elections::web::list_page))
+        .route("/elections/{id}", get(council::elections::web::election_page))
+        .route("/elections/{id}/objections", post(council::elections::web::object))
+        .route("/elections/{id}/ballots", post(council::elections::web::vote))
         .route("/places", get(registry::places_web::places_page))
         .route("/households", get(registry::households_web::list_page))
         .route("/organizations", get(registry::social::web::page_get))

@@ -124,10 +124,17 @@ pub enum Action {
     BodiesRead,
     /// Form bodies and record their members (by appointment; elections come separately).
     BodiesManage,
+    /// Run elections: open them, nominate, handle objections, enter and confirm paper ballots,
+    /// tally and announce.
+    ElectionsManage,
+    /// Schedule meetings, record attendance, motions and votes, publish minutes.
+    MeetingsManage,
+    /// Take part as a resident: vote, object by name, comment on open meetings.
+    Participate,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -144,6 +151,9 @@ impl Action {
         Action::CasesConfigure,
         Action::BodiesRead,
         Action::BodiesManage,
+        Action::ElectionsManage,
+        Action::MeetingsManage,
+        Action::Participate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +174,9 @@ impl Action {
             Action::CasesConfigure => "cases.configure",
             Action::BodiesRead => "bodies.read",
             Action::BodiesManage => "bodies.manage",
+            Action::ElectionsManage => "elections.manage",
+            Action::MeetingsManage => "meetings.manage",
+            Action::Participate => "participate",
         }
     }
 
@@ -186,7 +199,10 @@ use Role as R;
 
 /// The policy table. A (role, action) pair that is not listed is denied.
 pub const POLICY: &[(Role, &[Action])] = &[
-    (R::Resident, &[A::HomeView, A::CaseSubmit, A::BodiesRead]),
+    (
+        R::Resident,
+        &[A::HomeView, A::CaseSubmit, A::BodiesRead, A::Participate],
+    ),
     (
         R::BuildingLeader,
         &[
@@ -196,6 +212,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseSubmit,
             A::CaseRead,
             A::BodiesRead,
+            A::Participate,
         ],
     ),
     (
@@ -205,6 +222,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::PlacesRead,
             A::SupervisionRead,
             A::BodiesRead,
+            A::Participate,
         ],
     ),
     (
@@ -214,6 +232,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::PlacesRead,
             A::SupervisionRead,
             A::BodiesRead,
+            A::Participate,
         ],
     ),
     (
@@ -229,6 +248,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseReadSensitive,
             A::CaseHandle,
             A::BodiesRead,
+            A::ElectionsManage,
+            A::MeetingsManage,
         ],
     ),
     (
@@ -248,6 +269,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CasesConfigure,
             A::BodiesRead,
             A::BodiesManage,
+            A::ElectionsManage,
+            A::MeetingsManage,
         ],
     ),
     (
@@ -260,6 +283,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::SupervisionRead,
             A::BodiesRead,
             A::BodiesManage,
+            A::MeetingsManage,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

@@ -51,7 +51,10 @@ pub struct BodyQuery {
 
 /// Where the caller may see bodies: their scopes, a building counting as its community (a
 /// building's people see their community's council).
-async fn visible_scopes(state: &AppState, ctx: &Ctx) -> Result<Vec<crate::auth::Scope>, AppError> {
+pub(crate) async fn visible_scopes(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<crate::auth::Scope>, AppError> {
     let mut scopes = Vec::new();
     for sc in ctx.scopes(Action::BodiesRead) {
         scopes.push(match sc {

@@ -3,6 +3,8 @@
 //! street's leading group, with the composition rules of the source documents.
 
 pub mod bodies;
+pub mod elections;
+pub mod meetings;
 pub mod rules;
 pub mod seats;
 
@@ -13,4 +15,6 @@ use crate::app::AppState;
 /// The council area's `/api/v1` routes.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     bodies::routes()
+        .merge(elections::routes())
+        .merge(meetings::routes())
 }

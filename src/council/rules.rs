@@ -169,23 +169,69 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
             let resident = seat
                 .resident_id
                 .ok_or_else(|| refuse("bodies.board_members"))?;
-            let row = sqlx::query(
-                "SELECT r.rep_resident, (SELECT COUNT(*) FROM body_members m JOIN bodies b ON b.id = m.body_id \
-                 WHERE b.kind = 'association' AND m.resident_id = r.id AND m.ended_at IS NULL) AS association, \
-                 (SELECT COUNT(*) FROM social_org_members s JOIN social_orgs o ON o.id = s.org_id WHERE o.kind = '协会' AND s.resident_id = r.id) AS org \
-                 FROM residents r WHERE r.id = $1",
-            )
-            .bind(resident)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
-            let rep = row.try_get::<i64, _>("rep_resident")? != 0;
-            let member = row.try_get::<i64, _>("association")? + row.try_get::<i64, _>("org")? > 0;
-            if !rep && !member {
+            if !rep_or_association(tx, resident).await? {
                 return Err(refuse("bodies.board_members"));
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// Is the resident a resident representative or a member of an association (the supervisory
+/// board's constituency, M10)?
+async fn rep_or_association(tx: &mut Tx, resident: i64) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "SELECT r.rep_resident, (SELECT COUNT(*) FROM body_members m JOIN bodies b ON b.id = m.body_id \
+         WHERE b.kind = 'association' AND m.resident_id = r.id AND m.ended_at IS NULL) AS association, \
+         (SELECT COUNT(*) FROM social_org_members s JOIN social_orgs o ON o.id = s.org_id WHERE o.kind = '协会' AND s.resident_id = r.id) AS org \
+         FROM residents r WHERE r.id = $1",
+    )
+    .bind(resident)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+    let rep = row.try_get::<i64, _>("rep_resident")? != 0;
+    let member = row.try_get::<i64, _>("association")? + row.try_get::<i64, _>("org")? > 0;
+    Ok(rep || member)
+}
+
+/// May the resident stand for election to the body (M5, M6, M10)? A living resident of its
+/// building or community; for the council, a current building leader; for the supervisory
+/// board, a representative or association member.
+pub async fn may_stand(
+    tx: &mut Tx,
+    body: &Body,
+    building: Option<i64>,
+    resident: i64,
+) -> Result<(), AppError> {
+    let row = sqlx::query(
+        "SELECT community_id, building_id FROM residents WHERE id = $1 AND status = 'living'",
+    )
+    .bind(resident)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+    let (c, b): (i64, i64) = (row.try_get("community_id")?, row.try_get("building_id")?);
+    if body.community_id.is_some_and(|bc| bc != c) || building.is_some_and(|bb| bb != b) {
+        return Err(AppError::invalid(
+            "resident_id",
+            "elections.not_in_constituency",
+        ));
+    }
+    let ok = match body.kind.as_str() {
+        "council" => is_building_leader(tx, resident, c).await?,
+        "supervisory_board" => rep_or_association(tx, resident).await?,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else if body.kind == "council" {
+        Err(AppError::invalid(
+            "resident_id",
+            "bodies.members_are_leaders",
+        ))
+    } else {
+        Err(AppError::invalid("resident_id", "bodies.board_members"))
+    }
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod bodies;
+mod council_year;
 mod names;
 mod orgs;
 mod people;
@@ -123,6 +124,14 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
         communities[0].id,
         &communities[0].buildings,
         leader,
+        &now,
+    )
+    .await?;
+    council_year::load(
+        &mut tx,
+        street_id,
+        communities[0].id,
+        communities[0].buildings[0],
         &now,
     )
     .await?;

@@ -116,18 +116,26 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.report", "/report"),
             l("nav.my_cases", "/cases"),
             l("nav.me", "/me"),
+            l("nav.elections", "/elections"),
         ],
         Role::BuildingLeader => vec![
             l("nav.quick_report", "/report"),
             l("nav.cases", "/cases"),
             l("nav.my_building", "/residents"),
+            l("nav.meetings", "/meetings"),
+            l("nav.elections", "/elections"),
         ],
-        Role::CouncilMember | Role::Supervisor => vec![l("nav.supervision", "/supervision")],
+        Role::CouncilMember | Role::Supervisor => vec![
+            l("nav.supervision", "/supervision"),
+            l("nav.meetings", "/meetings"),
+        ],
         Role::CommunityWorker | Role::CommunityHead => vec![
             l("nav.cases", "/cases"),
             l("nav.report", "/report"),
             l("nav.dashboard", "/dashboard"),
             l("nav.supervision", "/supervision"),
+            l("nav.meetings", "/meetings"),
+            l("nav.elections", "/elections"),
             l("nav.residents", "/residents"),
             l("nav.places", "/places"),
             l("nav.households", "/households?tag=in_difficulty"),
@@ -139,6 +147,7 @@ fn links_for(role: Role) -> Vec<Link> {
         Role::StreetOfficer => vec![
             l("nav.dashboard", "/dashboard"),
             l("nav.supervision", "/supervision"),
+            l("nav.meetings", "/meetings"),
             l("nav.places", "/places"),
             l("nav.residents", "/residents"),
             l("nav.general_ledger", "/api/v1/ledgers/general.xlsx"),
@@ -194,8 +203,13 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
                 value: n.to_string(),
             });
             push_counts(pool, g.scope, &mut facts).await?;
+            push_missed_meetings(state, ctx, &mut facts).await?;
         }
-        Role::CommunityHead | Role::CommunityWorker => {
+        Role::CommunityHead => {
+            push_counts(pool, g.scope, &mut facts).await?;
+            push_missed_meetings(state, ctx, &mut facts).await?;
+        }
+        Role::CommunityWorker => {
             push_counts(pool, g.scope, &mut facts).await?;
         }
         Role::BuildingLeader => {
@@ -246,6 +260,30 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         next: next_steps(g.role),
         links,
     })
+}
+
+/// The months this year in which a council of the caller's scope held no meeting (M6).
+async fn push_missed_meetings(
+    state: &AppState,
+    ctx: &Ctx,
+    facts: &mut Vec<Fact>,
+) -> Result<(), AppError> {
+    let year = time::today().year();
+    let councils = crate::council::meetings::regularity::regularity(state, ctx, year, None).await?;
+    let missed: Vec<String> = councils
+        .iter()
+        .filter(|c| !c.missing.is_empty())
+        .map(|c| format!("{} {}", c.body_name, c.missing.join("、")))
+        .collect();
+    facts.push(Fact {
+        label: "home.fact.missed_meetings",
+        value: if missed.is_empty() {
+            t(ctx.lang, "home.fact.none_missed").to_owned()
+        } else {
+            format!("⚑ {}", missed.join("；"))
+        },
+    });
+    Ok(())
 }
 
 async fn push_counts(

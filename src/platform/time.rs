@@ -69,6 +69,26 @@ pub fn rfc3339_shanghai(ts: Timestamp) -> String {
         .to_string()
 }
 
+/// An instant as a user or client gives it: RFC 3339 with its offset, or a civil date-time
+/// (`2026-12-03T19:30`, as `<input type=datetime-local>` sends it) read in Asia/Shanghai.
+pub fn parse_when(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Some(ts);
+    }
+    let dt = s.parse::<jiff::civil::DateTime>().ok()?;
+    dt.to_zoned_datetime(shanghai().clone())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+/// The first instant of a civil date in Asia/Shanghai, as stored.
+pub fn day_start_db(d: Date) -> String {
+    d.to_zoned_datetime(shanghai().clone())
+        .map(|z| to_db(z.timestamp()))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

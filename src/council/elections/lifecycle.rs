@@ -1,0 +1,393 @@
+//! Moving an election along `nominating → publicity → voting → tallied → announced`, the tally
+//! and the announcement that seats the winners.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::ballots::{Ballot, counted};
+use super::{Election, load, readable};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+#[derive(Deserialize, ToSchema)]
+pub struct AdvanceInput {
+    /// The next status: publicity, voting, tallied or announced.
+    pub status: String,
+    /// When voting opens: when it closes (RFC 3339, or a date-time in Asia/Shanghai). Default:
+    /// seven days on.
+    pub voting_closes: Option<String>,
+}
+
+/// Move the election to its next stage. Publicity must have run its working days with every
+/// objection handled; the tally waits for every paper batch to be confirmed.
+#[utoipa::path(post, path = "/api/v1/elections/{id}/status", tag = "council", params(("id" = i64, Path)),
+    request_body = AdvanceInput, security(("bearer" = [])),
+    responses((status = 200, body = Election), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn advance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(a): ApiJson<AdvanceInput>,
+) -> Result<Json<Election>, AppError> {
+    let e = load(state.db.read(), id).await?;
+    ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
+    let mut tx = state.db.begin().await?;
+    match (e.status.as_str(), a.status.as_str()) {
+        ("nominating", "publicity") => {
+            if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_nominations WHERE election_id = $1 AND disqualified = 0", id).await? == 0 {
+                return Err(AppError::invalid("status", "elections.no_candidates"));
+            }
+            let from = time::today();
+            let until = state
+                .calendar
+                .add_working_days(from, e.publicity_days.max(1) as u32 - 1);
+            let until = if state.calendar.is_working_day(from) {
+                until
+            } else {
+                state
+                    .calendar
+                    .add_working_days(from, e.publicity_days as u32)
+            };
+            sqlx::query("UPDATE elections SET status = 'publicity', publicity_from = $1, publicity_until = $2 WHERE id = $3")
+                .bind(from.to_string())
+                .bind(until.to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        ("publicity", "voting") => {
+            let until = e.publicity_until.clone().unwrap_or_default();
+            if time::today().to_string() <= until {
+                return Err(AppError::conflict("elections.publicity_running").arg("until", until));
+            }
+            if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_objections WHERE election_id = $1 AND outcome IS NULL", id).await? > 0 {
+                return Err(AppError::conflict("elections.objections_open"));
+            }
+            if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_nominations WHERE election_id = $1 AND disqualified = 0", id).await? == 0 {
+                return Err(AppError::invalid("status", "elections.no_candidates"));
+            }
+            let now = time::now();
+            let closes = match a.voting_closes.as_deref().filter(|s| !s.is_empty()) {
+                Some(s) => time::parse_when(s)
+                    .filter(|c| *c > now)
+                    .ok_or_else(|| AppError::invalid("voting_closes", "elections.bad_closes"))?,
+                None => now
+                    .checked_add(jiff::SignedDuration::from_hours(24 * 7))
+                    .map_err(AppError::internal)?,
+            };
+            sqlx::query("UPDATE elections SET status = 'voting', voting_opens = $1, voting_closes = $2 WHERE id = $3")
+                .bind(time::to_db(now))
+                .bind(time::to_db(closes))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        ("voting", "tallied") => {
+            if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_paper_batches WHERE election_id = $1 AND confirmed_at IS NULL", id).await? > 0 {
+                return Err(AppError::conflict("elections.batches_unconfirmed"));
+            }
+            tally(&mut tx, &e).await?;
+        }
+        ("tallied", "announced") => announce(&mut tx, &e).await?,
+        _ => {
+            return Err(AppError::conflict("elections.bad_transition")
+                .arg("from", &e.status)
+                .arg("to", &a.status));
+        }
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("elections.advance", "election", id)
+            .at(e.place())
+            .detail(format!("{} → {}", e.status, a.status)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(load(state.db.read(), id).await?))
+}
+
+async fn scalar(tx: &mut Tx, sql: &'static str, id: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query(sql)
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?)
+}
+
+/// Votes per candidate and the winners, from the ballots alone: the most votes win, each with
+/// more than half of the ballots cast (M5); a tie across the last seat elects neither.
+pub struct Count {
+    pub votes: HashMap<i64, i64>,
+    pub ballots: i64,
+    pub blank: i64,
+    pub elected: Vec<i64>,
+}
+
+pub fn count(ballots: &[Ballot], candidates: &[i64], seats: i64) -> Count {
+    let mut votes: HashMap<i64, i64> = candidates.iter().map(|c| (*c, 0)).collect();
+    let mut blank = 0;
+    for b in ballots {
+        if b.choices.is_empty() {
+            blank += 1;
+        }
+        for c in &b.choices {
+            *votes.entry(*c).or_default() += 1;
+        }
+    }
+    let total = ballots.len() as i64;
+    let mut ranked: Vec<(i64, i64)> = votes.iter().map(|(c, v)| (*c, *v)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let seats = seats as usize;
+    let elected = ranked
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, v))| {
+            let tie_across = *i < seats && ranked.get(seats).is_some_and(|(_, next)| next == v);
+            *i < seats && v * 2 > total && !tie_across
+        })
+        .map(|(_, (c, _))| *c)
+        .collect();
+    Count {
+        votes,
+        ballots: total,
+        blank,
+        elected,
+    }
+}
+
+async fn standing(tx: &mut Tx, election: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query(
+        "SELECT id FROM election_nominations WHERE election_id = $1 AND disqualified = 0",
+    )
+    .bind(election)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?)
+}
+
+async fn tally(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
+    let ballots = counted(&mut **tx, e.id).await?;
+    let c = count(&ballots, &standing(tx, e.id).await?, e.seats);
+    for (nid, v) in &c.votes {
+        sqlx::query("UPDATE election_nominations SET votes = $1, elected = $2 WHERE id = $3")
+            .bind(*v)
+            .bind(i64::from(c.elected.contains(nid)))
+            .bind(*nid)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let now = time::now_db();
+    sqlx::query(
+        "UPDATE elections SET status = 'tallied', ballots_counted = $1, blank_ballots = $2, \
+         voting_closes = CASE WHEN voting_closes > $3 THEN $3 ELSE voting_closes END WHERE id = $4",
+    )
+    .bind(c.ballots)
+    .bind(c.blank)
+    .bind(&now)
+    .bind(e.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Seats the winners: they replace the elected holders of the position (for the council's
+/// members, the vice president too: a new council), by the composition rules; a new building
+/// leader with an account gets the building-leader role for the term.
+async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
+    let winners = sqlx::query(
+        "SELECT n.resident_id, n.name, u.id AS user_id FROM election_nominations n LEFT JOIN users u ON u.resident_id = n.resident_id \
+         WHERE n.election_id = $1 AND n.elected = 1 ORDER BY n.votes DESC, n.id",
+    )
+    .bind(e.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if winners.is_empty() {
+        return Err(AppError::conflict("elections.nobody_elected"));
+    }
+    let now = time::now_db();
+    let replaced = if e.body_kind == "council" && e.position == "member" {
+        "('member', 'vice_president')"
+    } else {
+        "($3)"
+    };
+    sqlx::query(&format!(
+        "UPDATE body_members SET ended_at = $1 WHERE body_id = $2 AND source = 'elected' AND ended_at IS NULL AND position IN {replaced}"
+    ))
+    .bind(&now)
+    .bind(e.body_id)
+    .bind(&e.position)
+    .execute(&mut **tx)
+    .await?;
+    let leader = e.body_kind == "building_group" && e.position == "president";
+    if leader {
+        sqlx::query("UPDATE grants SET revoked_at = $1 WHERE role = 'building_leader' AND building_id = $2 AND revoked_at IS NULL")
+            .bind(&now)
+            .bind(e.building_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for w in &winners {
+        let resident: i64 = w.try_get("resident_id")?;
+        super::super::rules::check(
+            tx,
+            &e.body(),
+            &super::super::rules::Seat {
+                resident_id: Some(resident),
+                user_id: None,
+                position: &e.position,
+                source: "elected",
+            },
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO body_members (body_id, resident_id, name, position, source, term_from, term_to, created_at) \
+             VALUES ($1, $2, $3, $4, 'elected', $5, $6, $7)",
+        )
+        .bind(e.body_id)
+        .bind(resident)
+        .bind(w.try_get::<String, _>("name")?)
+        .bind(&e.position)
+        .bind(&e.term_from)
+        .bind(&e.term_to)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+        if let (true, Some(user)) = (leader, w.try_get::<Option<i64>, _>("user_id")?) {
+            sqlx::query(
+                "INSERT INTO grants (user_id, role, street_id, community_id, building_id, valid_from, valid_to, created_at) \
+                 VALUES ($1, 'building_leader', $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(user)
+            .bind(e.street_id)
+            .bind(e.community_id)
+            .bind(e.building_id)
+            .bind(&e.term_from)
+            .bind(&e.term_to)
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    sqlx::query("UPDATE elections SET status = 'announced', announced_at = $1 WHERE id = $2")
+        .bind(&now)
+        .bind(e.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateResult {
+    pub nomination_id: i64,
+    pub name: String,
+    pub votes: i64,
+    pub elected: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ElectionResult {
+    pub election_id: i64,
+    pub status: String,
+    pub seats: i64,
+    pub ballots_counted: i64,
+    pub blank_ballots: i64,
+    pub candidates: Vec<CandidateResult>,
+    /// A recount from the stored ballots, made for this answer, agrees with the recorded tally.
+    pub reproduced: bool,
+}
+
+/// The result, once tallied, with a fresh recount from the ballots beside it.
+#[utoipa::path(get, path = "/api/v1/elections/{id}/result", tag = "council", params(("id" = i64, Path)),
+    responses((status = 200, body = ElectionResult), (status = 409)))]
+pub(super) async fn result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<ElectionResult>, AppError> {
+    let e = readable(&state, &ctx, id).await?;
+    Ok(Json(result_of(&state, &e).await?))
+}
+
+pub async fn result_of(state: &AppState, e: &Election) -> Result<ElectionResult, AppError> {
+    if !matches!(e.status.as_str(), "tallied" | "announced") {
+        return Err(AppError::conflict("elections.not_tallied"));
+    }
+    let noms = super::nominate::nominations(state, e.id).await?;
+    let ballots = counted(state.db.read(), e.id).await?;
+    let standing: Vec<i64> = noms
+        .iter()
+        .filter(|n| !n.disqualified)
+        .map(|n| n.id)
+        .collect();
+    let recount = count(&ballots, &standing, e.seats);
+    let mut candidates: Vec<CandidateResult> = noms
+        .iter()
+        .filter(|n| !n.disqualified)
+        .map(|n| CandidateResult {
+            nomination_id: n.id,
+            name: n.name.clone(),
+            votes: n.votes.unwrap_or(0),
+            elected: n.elected,
+        })
+        .collect();
+    let reproduced = recount.ballots == e.ballots_counted.unwrap_or(-1)
+        && recount.blank == e.blank_ballots.unwrap_or(-1)
+        && candidates.iter().all(|c| {
+            recount.votes.get(&c.nomination_id) == Some(&c.votes)
+                && recount.elected.contains(&c.nomination_id) == c.elected
+        });
+    candidates.sort_by(|a, b| {
+        b.votes
+            .cmp(&a.votes)
+            .then(a.nomination_id.cmp(&b.nomination_id))
+    });
+    Ok(ElectionResult {
+        election_id: e.id,
+        status: e.status.clone(),
+        seats: e.seats,
+        ballots_counted: e.ballots_counted.unwrap_or(0),
+        blank_ballots: e.blank_ballots.unwrap_or(0),
+        candidates,
+        reproduced,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(choices: &[i64]) -> Ballot {
+        Ballot {
+            token: String::new(),
+            choices: choices.to_vec(),
+            paper: false,
+        }
+    }
+
+    #[test]
+    fn majority_and_ties() {
+        let c = count(&[b(&[1]), b(&[1]), b(&[2]), b(&[])], &[1, 2, 3], 1);
+        assert_eq!(c.votes[&1], 2);
+        assert_eq!(c.blank, 1);
+        assert!(c.elected.is_empty(), "2 of 4 is not more than half");
+        let c = count(&[b(&[1]), b(&[1]), b(&[2])], &[1, 2], 1);
+        assert_eq!(c.elected, vec![1]);
+        let c = count(&[b(&[1, 2]), b(&[1, 2]), b(&[3])], &[1, 2, 3], 1);
+        assert!(c.elected.is_empty(), "a tie across the seat elects neither");
+        let c = count(&[b(&[1, 2]), b(&[1, 2]), b(&[3])], &[1, 2, 3], 2);
+        assert_eq!(c.elected, vec![1, 2]);
+    }
+}

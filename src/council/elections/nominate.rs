@@ -1,0 +1,470 @@
+//! Nominations (self or by a named recommender, with M5's preference flags) and the publicity
+//! period's objections: real-name only, each handled on the record.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::{Election, load, mask_name, readable};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+/// The signed-in resident taking part: their account and their living resident record.
+pub struct Participant {
+    pub user_id: i64,
+    pub resident_id: i64,
+    pub name: String,
+    pub community_id: i64,
+    pub building_id: i64,
+    pub representative: bool,
+    pub adult: bool,
+}
+
+/// The caller as a resident of the election's constituency, or a clear refusal: `anon_key` for
+/// nobody signed in (objections and votes are by name).
+pub async fn participant(
+    state: &AppState,
+    ctx: &Ctx,
+    e: &Election,
+    anon_key: &'static str,
+) -> Result<Participant, AppError> {
+    let Some(user) = &ctx.user else {
+        return Err(AppError::new(StatusCode::UNAUTHORIZED, anon_key));
+    };
+    ctx.require(Action::Participate, Target::System)?;
+    let rid = user
+        .resident_id
+        .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
+    let r = sqlx::query(
+        "SELECT name, community_id, building_id, rep_resident, birth_date FROM residents WHERE id = $1 AND status = 'living'",
+    )
+    .bind(rid)
+    .fetch_optional(state.db.read())
+    .await?
+    .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
+    let birth: String = r.try_get("birth_date")?;
+    let adult = birth
+        .parse::<jiff::civil::Date>()
+        .is_ok_and(|b| b.saturating_add(jiff::Span::new().years(18)) <= time::today());
+    let p = Participant {
+        user_id: user.id,
+        resident_id: rid,
+        name: r.try_get("name")?,
+        community_id: r.try_get("community_id")?,
+        building_id: r.try_get("building_id")?,
+        representative: r.try_get::<i64, _>("rep_resident")? != 0,
+        adult,
+    };
+    if e.community_id.is_some_and(|c| c != p.community_id) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "elections.not_constituent",
+        ));
+    }
+    Ok(p)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Nomination {
+    pub id: i64,
+    pub resident_id: i64,
+    pub name: String,
+    /// `self` or `recommended`.
+    pub method: String,
+    /// Who recommended the candidate (by name), for a recommendation.
+    pub recommender: Option<String>,
+    /// M5's preference flags: 党代表, 人大代表, 政协委员, 居民代表.
+    pub party_representative: bool,
+    pub npc_deputy: bool,
+    pub cppcc_member: bool,
+    pub resident_representative: bool,
+    pub statement: String,
+    /// Struck off after an upheld objection.
+    pub disqualified: bool,
+    pub votes: Option<i64>,
+    pub elected: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NominationList {
+    pub items: Vec<Nomination>,
+    pub total: i64,
+}
+
+pub async fn nominations(state: &AppState, election: i64) -> Result<Vec<Nomination>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, resident_id, name, method, recommender, party_representative, npc_deputy, cppcc_member, resident_representative, \
+         statement, disqualified, votes, elected FROM election_nominations WHERE election_id = $1 ORDER BY id",
+    )
+    .bind(election)
+    .fetch_all(state.db.read())
+    .await?;
+    let flag = |r: &sqlx::any::AnyRow, c: &str| r.try_get::<i64, _>(c).map(|v| v != 0);
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(Nomination {
+                id: r.try_get("id")?,
+                resident_id: r.try_get("resident_id")?,
+                name: r.try_get("name")?,
+                method: r.try_get("method")?,
+                recommender: r.try_get("recommender")?,
+                party_representative: flag(r, "party_representative")?,
+                npc_deputy: flag(r, "npc_deputy")?,
+                cppcc_member: flag(r, "cppcc_member")?,
+                resident_representative: flag(r, "resident_representative")?,
+                statement: r.try_get("statement")?,
+                disqualified: flag(r, "disqualified")?,
+                votes: r.try_get("votes")?,
+                elected: flag(r, "elected")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The candidates, with their preference flags; public once publicity starts.
+#[utoipa::path(get, path = "/api/v1/elections/{id}/nominations", tag = "council", params(("id" = i64, Path)),
+    responses((status = 200, body = NominationList), (status = 404)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<NominationList>, AppError> {
+    readable(&state, &ctx, id).await?;
+    let items = nominations(&state, id).await?;
+    Ok(Json(NominationList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NominationInput {
+    pub resident_id: i64,
+    /// `self` (the candidate stands) or `recommended`.
+    pub method: String,
+    /// The recommender's name, when staff record a recommendation made on paper.
+    pub recommender: Option<String>,
+    #[serde(default)]
+    pub statement: String,
+}
+
+/// Nominate a candidate: a resident stands or recommends a neighbour; staff record paper
+/// nominations. The candidate must be eligible for the body (M5, M6, M10).
+#[utoipa::path(post, path = "/api/v1/elections/{id}/nominations", tag = "council", params(("id" = i64, Path)),
+    request_body = NominationInput, security(("bearer" = [])),
+    responses((status = 201, body = Nomination), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn nominate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(n): ApiJson<NominationInput>,
+) -> Result<(StatusCode, Json<Nomination>), AppError> {
+    let e = load(state.db.read(), id).await?;
+    let staff = ctx
+        .require(Action::ElectionsManage, Target::At(e.place()))
+        .is_ok();
+    let recommender = match (staff, n.method.as_str()) {
+        (true, "self") => None,
+        (true, "recommended") => Some(
+            n.recommender
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && s.chars().count() <= 30)
+                .ok_or_else(|| AppError::invalid("recommender", "elections.recommender"))?
+                .to_owned(),
+        ),
+        (false, "self" | "recommended") => {
+            let p = participant(&state, &ctx, &e, "error.unauthenticated").await?;
+            if (n.method == "self") != (n.resident_id == p.resident_id) {
+                return Err(AppError::invalid("method", "elections.self_is_self"));
+            }
+            (n.method == "recommended").then_some(p.name)
+        }
+        _ => return Err(AppError::invalid("method", "elections.bad_method")),
+    };
+    if e.status != "nominating" {
+        return Err(AppError::conflict("elections.not_nominating"));
+    }
+    let statement = n.statement.trim();
+    if statement.chars().count() > 500 {
+        return Err(AppError::invalid("statement", "elections.statement_long"));
+    }
+    let mut tx = state.db.begin().await?;
+    super::super::rules::may_stand(&mut tx, &e.body(), e.building_id, n.resident_id).await?;
+    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM election_nominations WHERE election_id = $1 AND resident_id = $2")
+        .bind(id)
+        .bind(n.resident_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+    if taken > 0 {
+        return Err(AppError::conflict("elections.nominated_already"));
+    }
+    let nid: i64 = sqlx::query(
+        "INSERT INTO election_nominations (election_id, resident_id, name, method, recommender, party_representative, npc_deputy, \
+         cppcc_member, resident_representative, statement, created_by, created_at) \
+         SELECT $1, r.id, r.name, $2, $3, r.rep_party, r.rep_npc, r.rep_cppcc, r.rep_resident, $4, $5, $6 FROM residents r WHERE r.id = $7 \
+         RETURNING id",
+    )
+    .bind(id)
+    .bind(&n.method)
+    .bind(&recommender)
+    .bind(statement)
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(time::now_db())
+    .bind(n.resident_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("elections.nominate", "election", id)
+            .at(e.place())
+            .detail(format!("nomination {nid} ({})", n.method)),
+    )
+    .await?;
+    tx.commit().await?;
+    let item = nominations(&state, id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == nid)
+        .ok_or_else(AppError::not_found)?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Objection {
+    pub id: i64,
+    pub nomination_id: Option<i64>,
+    /// The objector, by name: in full to election staff, surname only to everyone else.
+    pub objector: String,
+    pub body: String,
+    pub created_at: String,
+    /// `upheld` (the candidate is struck off) or `dismissed`; none while open.
+    pub outcome: Option<String>,
+    pub handling: Option<String>,
+    pub handled_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ObjectionList {
+    pub items: Vec<Objection>,
+    pub total: i64,
+}
+
+pub async fn objection_list(
+    state: &AppState,
+    ctx: &Ctx,
+    e: &Election,
+) -> Result<Vec<Objection>, AppError> {
+    let staff = ctx
+        .require(Action::ElectionsManage, Target::At(e.place()))
+        .is_ok();
+    let rows = sqlx::query(
+        "SELECT id, nomination_id, objector_name, body, created_at, outcome, handling, handled_at FROM election_objections \
+         WHERE election_id = $1 ORDER BY id",
+    )
+    .bind(e.id)
+    .fetch_all(state.db.read())
+    .await?;
+    let instant = |s: Option<String>| {
+        s.and_then(|s| time::from_db(&s))
+            .map(time::rfc3339_shanghai)
+    };
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let name: String = r.try_get("objector_name")?;
+            Ok(Objection {
+                id: r.try_get("id")?,
+                nomination_id: r.try_get("nomination_id")?,
+                objector: if staff { name } else { mask_name(&name) },
+                body: r.try_get("body")?,
+                created_at: instant(r.try_get("created_at")?).unwrap_or_default(),
+                outcome: r.try_get("outcome")?,
+                handling: r.try_get("handling")?,
+                handled_at: instant(r.try_get("handled_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The objections of the publicity period and how each was handled.
+#[utoipa::path(get, path = "/api/v1/elections/{id}/objections", tag = "council", params(("id" = i64, Path)),
+    responses((status = 200, body = ObjectionList), (status = 404)))]
+pub(super) async fn objections(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<ObjectionList>, AppError> {
+    let e = readable(&state, &ctx, id).await?;
+    let items = objection_list(&state, &ctx, &e).await?;
+    Ok(Json(ObjectionList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ObjectionInput {
+    /// The candidate objected to; none for the election as a whole.
+    pub nomination_id: Option<i64>,
+    pub body: String,
+}
+
+/// Object during publicity, by name: a signed-in resident of the community. Anonymous
+/// objections are refused.
+#[utoipa::path(post, path = "/api/v1/elections/{id}/objections", tag = "council", params(("id" = i64, Path)),
+    request_body = ObjectionInput, security(("bearer" = [])),
+    responses((status = 201, body = Objection), (status = 401), (status = 409), (status = 422)))]
+pub(super) async fn object(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(o): ApiJson<ObjectionInput>,
+) -> Result<(StatusCode, Json<Objection>), AppError> {
+    let e = load(state.db.read(), id).await?;
+    let p = participant(&state, &ctx, &e, "elections.objection_named").await?;
+    file_objection(&state, &ctx, &e, &p, o.nomination_id, &o.body).await?;
+    let item = objection_list(&state, &ctx, &e)
+        .await?
+        .pop()
+        .ok_or_else(AppError::not_found)?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+pub async fn file_objection(
+    state: &AppState,
+    ctx: &Ctx,
+    e: &Election,
+    p: &Participant,
+    nomination: Option<i64>,
+    body: &str,
+) -> Result<i64, AppError> {
+    if e.status != "publicity" {
+        return Err(AppError::conflict("elections.not_publicity"));
+    }
+    let body = body.trim();
+    if body.chars().count() < 5 || body.chars().count() > 1000 {
+        return Err(AppError::invalid("body", "elections.objection_body"));
+    }
+    let mut tx = state.db.begin().await?;
+    if let Some(n) = nomination {
+        let found: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM election_nominations WHERE id = $1 AND election_id = $2",
+        )
+        .bind(n)
+        .bind(e.id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if found == 0 {
+            return Err(AppError::invalid(
+                "nomination_id",
+                "elections.unknown_candidate",
+            ));
+        }
+    }
+    let oid: i64 = sqlx::query(
+        "INSERT INTO election_objections (election_id, nomination_id, user_id, objector_name, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(e.id)
+    .bind(nomination)
+    .bind(p.user_id)
+    .bind(&p.name)
+    .bind(body)
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("elections.object", "election", e.id)
+            .at(e.place())
+            .detail(format!("objection {oid}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(oid)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HandlingInput {
+    /// `upheld` (the candidate is struck off) or `dismissed`.
+    pub outcome: String,
+    pub handling: String,
+}
+
+/// Record how an objection was handled; the answer is shown with it.
+#[utoipa::path(post, path = "/api/v1/elections/{id}/objections/{objection}", tag = "council",
+    params(("id" = i64, Path), ("objection" = i64, Path)), request_body = HandlingInput, security(("bearer" = [])),
+    responses((status = 200, body = Objection), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn handle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, oid)): Path<(i64, i64)>,
+    ApiJson(h): ApiJson<HandlingInput>,
+) -> Result<Json<Objection>, AppError> {
+    let e = load(state.db.read(), id).await?;
+    ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
+    if !matches!(h.outcome.as_str(), "upheld" | "dismissed") {
+        return Err(AppError::invalid("outcome", "elections.bad_outcome"));
+    }
+    let text = h.handling.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        return Err(AppError::invalid("handling", "elections.handling_text"));
+    }
+    let mut tx = state.db.begin().await?;
+    let row = sqlx::query(
+        "SELECT nomination_id, outcome FROM election_objections WHERE id = $1 AND election_id = $2",
+    )
+    .bind(oid)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    if row.try_get::<Option<String>, _>("outcome")?.is_some() {
+        return Err(AppError::conflict("elections.handled_already"));
+    }
+    sqlx::query("UPDATE election_objections SET outcome = $1, handling = $2, handled_by = $3, handled_at = $4 WHERE id = $5")
+        .bind(&h.outcome)
+        .bind(text)
+        .bind(ctx.user.as_ref().map(|u| u.id))
+        .bind(time::now_db())
+        .bind(oid)
+        .execute(&mut *tx)
+        .await?;
+    let nomination: Option<i64> = row.try_get("nomination_id")?;
+    if let (Some(n), "upheld") = (nomination, h.outcome.as_str()) {
+        sqlx::query("UPDATE election_nominations SET disqualified = 1 WHERE id = $1")
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("elections.handle_objection", "election", id)
+            .at(e.place())
+            .detail(format!("objection {oid}: {}", h.outcome)),
+    )
+    .await?;
+    tx.commit().await?;
+    objection_list(&state, &ctx, &e)
+        .await?
+        .into_iter()
+        .find(|o| o.id == oid)
+        .map(Json)
+        .ok_or_else(AppError::not_found)
+}

@@ -1,0 +1,204 @@
+//! Meetings (M6, M8, M24): the council's monthly meeting, ad hoc meetings, the annual assembly,
+//! resident hearings (民情恳谈), community briefings (社情发布会) and the deliberation hall
+//! (社区议事厅). `scheduled → held → minutes_published`: invitations go to the members when a
+//! meeting is scheduled; attendance makes it held, with its quorum; motions are voted on by the
+//! members present; published minutes never change.
+
+pub mod conduct;
+pub mod ics;
+pub mod regularity;
+pub mod schedule;
+pub mod web;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::app::AppState;
+use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::db::{Filter, Val, bind_vals};
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+pub const KINDS: &[&str] = &[
+    "council_monthly",
+    "ad_hoc",
+    "assembly_annual",
+    "resident_hearing",
+    "community_briefing",
+    "deliberation_hall",
+];
+pub const THRESHOLDS: &[&str] = &["simple_majority", "two_thirds"];
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(schedule::list, schedule::create))
+        .routes(routes!(ics::feed))
+        .routes(routes!(regularity::report))
+        .routes(routes!(schedule::one))
+        .routes(routes!(conduct::attendance, conduct::record_attendance))
+        .routes(routes!(conduct::motions, conduct::propose))
+        .routes(routes!(conduct::votes, conduct::vote))
+        .routes(routes!(conduct::decide))
+        .routes(routes!(conduct::publish_minutes))
+        .routes(routes!(conduct::comments, conduct::comment))
+}
+
+#[derive(Serialize, ToSchema, Clone)]
+pub struct Meeting {
+    pub id: i64,
+    pub body_id: i64,
+    pub body_kind: String,
+    pub body_name: String,
+    pub community_id: Option<i64>,
+    /// council_monthly, ad_hoc, assembly_annual, resident_hearing, community_briefing or
+    /// deliberation_hall.
+    pub kind: String,
+    pub title: String,
+    /// RFC 3339, Asia/Shanghai.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub location: String,
+    /// Residents may comment on it.
+    pub open_to_residents: bool,
+    /// scheduled, held or minutes_published.
+    pub status: String,
+    pub minutes: Option<String>,
+    pub minutes_published_at: Option<String>,
+    #[serde(skip)]
+    pub street_id: i64,
+    #[serde(skip)]
+    pub starts_db: String,
+    #[serde(skip)]
+    pub ends_db: String,
+}
+
+impl Meeting {
+    pub fn place(&self) -> Place {
+        Place {
+            street_id: Some(self.street_id),
+            community_id: self.community_id,
+            building_id: None,
+        }
+    }
+}
+
+pub const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS body_name, m.street_id, m.community_id, m.kind, \
+    m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.status, m.minutes, m.minutes_published_at \
+    FROM meetings m JOIN bodies b ON b.id = m.body_id";
+
+fn instant(s: &str) -> String {
+    time::from_db(s)
+        .map(time::rfc3339_shanghai)
+        .unwrap_or_else(|| s.to_owned())
+}
+
+pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
+    let starts: String = r.try_get("starts_at")?;
+    let ends: String = r.try_get("ends_at")?;
+    Ok(Meeting {
+        id: r.try_get("id")?,
+        body_id: r.try_get("body_id")?,
+        body_kind: r.try_get("body_kind")?,
+        body_name: r.try_get("body_name")?,
+        street_id: r.try_get("street_id")?,
+        community_id: r.try_get("community_id")?,
+        kind: r.try_get("kind")?,
+        title: r.try_get("title")?,
+        starts_at: instant(&starts),
+        ends_at: instant(&ends),
+        location: r.try_get("location")?,
+        open_to_residents: r.try_get::<i64, _>("open_to_residents")? != 0,
+        status: r.try_get("status")?,
+        minutes: r.try_get("minutes")?,
+        minutes_published_at: r
+            .try_get::<Option<String>, _>("minutes_published_at")?
+            .map(|s| instant(&s)),
+        starts_db: starts,
+        ends_db: ends,
+    })
+}
+
+pub async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id: i64,
+) -> Result<Meeting, AppError> {
+    let r = sqlx::query(&format!("{SQL} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(from_row(&r)?)
+}
+
+/// The meeting, if the caller may see its community's bodies.
+pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Meeting, AppError> {
+    let m = load(state.db.read(), id).await?;
+    ctx.require(Action::BodiesRead, Target::System)?;
+    let scopes = super::bodies::visible_scopes(state, ctx).await?;
+    if scopes.iter().any(|s| s.contains(&m.place())) {
+        Ok(m)
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingQuery {
+    pub community_id: Option<i64>,
+    pub body_id: Option<i64>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Meetings starting on or after this date (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Meetings starting before this date.
+    pub to: Option<String>,
+}
+
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &MeetingQuery,
+) -> Result<Vec<Meeting>, AppError> {
+    let scopes = super::bodies::visible_scopes(state, ctx).await?;
+    let Some((cond, vals)) = scope_condition(&scopes, "m.street_id", "m.community_id", None) else {
+        ctx.require(Action::BodiesRead, Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    let mut f = Filter::default();
+    f.and(&cond, vals);
+    if let Some(c) = q.community_id {
+        f.and("m.community_id = ?", [Val::I(c)]);
+    }
+    if let Some(b) = q.body_id {
+        f.and("m.body_id = ?", [Val::I(b)]);
+    }
+    if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+        if !KINDS.contains(&k) {
+            return Err(AppError::invalid("kind", "meetings.bad_kind"));
+        }
+        f.and("m.kind = ?", [Val::T(k.to_owned())]);
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        f.and("m.status = ?", [Val::T(s.to_owned())]);
+    }
+    for (field, d, op) in [("from", &q.from, ">="), ("to", &q.to, "<")] {
+        if let Some(d) = d.as_deref().filter(|d| !d.is_empty()) {
+            let date = crate::registry::residents::parse_date(field, d)?;
+            f.and(
+                &format!("m.starts_at {op} ?"),
+                [Val::T(time::day_start_db(date))],
+            );
+        }
+    }
+    let sql = format!(
+        "{SQL} {} ORDER BY m.starts_at DESC, m.id DESC LIMIT 500",
+        f.sql()
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}

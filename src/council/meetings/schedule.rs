@@ -1,0 +1,317 @@
+//! Scheduling a meeting with its agenda, inviting the members, and reading meetings back.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::conduct::{AttendanceSummary, MotionView, attendance_summary, motion_list};
+use super::{KINDS, Meeting, MeetingQuery, load, readable, search};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingList {
+    pub items: Vec<Meeting>,
+    pub total: i64,
+}
+
+/// Meetings of the caller's community or street, newest first.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "council", params(MeetingQuery), security(("bearer" = [])),
+    responses((status = 200, body = MeetingList)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MeetingQuery>,
+) -> Result<Json<MeetingList>, AppError> {
+    let items = search(&state, &ctx, &q).await?;
+    Ok(Json(MeetingList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Item {
+    pub id: i64,
+    pub seq: i64,
+    pub title: String,
+    /// The case the item discusses.
+    pub case_id: Option<i64>,
+    pub rule_id: Option<i64>,
+    pub agreement_id: Option<i64>,
+    /// What was decided on it: the motions' outcomes.
+    pub decision: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingDetail {
+    #[serde(flatten)]
+    pub meeting: Meeting,
+    pub items: Vec<Item>,
+    pub attendance: AttendanceSummary,
+    pub motions: Vec<MotionView>,
+}
+
+pub async fn items(state: &AppState, id: i64) -> Result<Vec<Item>, AppError> {
+    let rows = sqlx::query("SELECT id, seq, title, case_id, rule_id, agreement_id, decision FROM meeting_items WHERE meeting_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(Item {
+                id: r.try_get("id")?,
+                seq: r.try_get("seq")?,
+                title: r.try_get("title")?,
+                case_id: r.try_get("case_id")?,
+                rule_id: r.try_get("rule_id")?,
+                agreement_id: r.try_get("agreement_id")?,
+                decision: r.try_get("decision")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+pub async fn detail(state: &AppState, m: Meeting) -> Result<MeetingDetail, AppError> {
+    Ok(MeetingDetail {
+        items: items(state, m.id).await?,
+        attendance: attendance_summary(state, m.id).await?,
+        motions: motion_list(state, m.id).await?,
+        meeting: m,
+    })
+}
+
+/// One meeting with its agenda, attendance and motions; `{id}.ics` gives it as iCalendar.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "council",
+    params(("id" = String, Path, description = "the meeting's id; `12.ics` for its iCalendar event")),
+    security(("bearer" = [])),
+    responses((status = 200, body = MeetingDetail), (status = 200, description = "iCalendar", content_type = "text/calendar"),
+              (status = 403), (status = 404)))]
+pub(super) async fn one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if let Some(n) = id.strip_suffix(".ics") {
+        let n: i64 = n.parse().map_err(|_| AppError::not_found())?;
+        let m = load(state.db.read(), n).await?;
+        let body = super::ics::calendar(&[m], &format!("meeting-{n}"));
+        return Ok(([(header::CONTENT_TYPE, super::ics::MIME)], body).into_response());
+    }
+    let n: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let m = readable(&state, &ctx, n).await?;
+    Ok(Json(detail(&state, m).await?).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ItemInput {
+    pub title: String,
+    pub case_id: Option<i64>,
+    pub rule_id: Option<i64>,
+    pub agreement_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMeeting {
+    pub body_id: i64,
+    pub kind: String,
+    pub title: String,
+    /// RFC 3339, or a date-time read in Asia/Shanghai (`2026-12-03T19:30`).
+    pub starts_at: String,
+    /// Default 90.
+    pub duration_minutes: Option<i64>,
+    pub location: String,
+    #[serde(default)]
+    pub open_to_residents: bool,
+    #[serde(default)]
+    pub items: Vec<ItemInput>,
+}
+
+/// Which body holds which kind of meeting.
+fn kind_fits(kind: &str, body: &str) -> bool {
+    match kind {
+        "council_monthly" => body == "council",
+        "assembly_annual" => body == "assembly",
+        _ => true,
+    }
+}
+
+/// Schedule a meeting with its agenda; every member in office is invited.
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "council", request_body = NewMeeting, security(("bearer" = [])),
+    responses((status = 201, body = MeetingDetail), (status = 403), (status = 422)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(n): ApiJson<NewMeeting>,
+) -> Result<(StatusCode, Json<MeetingDetail>), AppError> {
+    let id = schedule(&state, &ctx, &n).await?;
+    let m = load(state.db.read(), id).await?;
+    Ok((StatusCode::CREATED, Json(detail(&state, m).await?)))
+}
+
+pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64, AppError> {
+    let (body, place) = super::super::bodies::load_body(state, n.body_id).await?;
+    ctx.require(Action::MeetingsManage, Target::At(place))?;
+    if !KINDS.contains(&n.kind.as_str()) {
+        return Err(AppError::invalid("kind", "meetings.bad_kind"));
+    }
+    if !kind_fits(&n.kind, &body.kind) {
+        return Err(AppError::invalid("kind", "meetings.kind_body"));
+    }
+    let title = n.title.trim();
+    if title.is_empty() || title.chars().count() > 80 {
+        return Err(AppError::invalid("title", "meetings.bad_title"));
+    }
+    let location = n.location.trim();
+    if location.is_empty() || location.chars().count() > 80 {
+        return Err(AppError::invalid("location", "meetings.bad_location"));
+    }
+    let starts = time::parse_when(&n.starts_at)
+        .ok_or_else(|| AppError::invalid("starts_at", "meetings.bad_time"))?;
+    let minutes = n.duration_minutes.unwrap_or(90);
+    if !(10..=600).contains(&minutes) {
+        return Err(AppError::invalid(
+            "duration_minutes",
+            "meetings.bad_duration",
+        ));
+    }
+    let ends = starts
+        .checked_add(jiff::SignedDuration::from_mins(minutes))
+        .map_err(AppError::internal)?;
+    if n.items.len() > 30
+        || n.items
+            .iter()
+            .any(|i| i.title.trim().is_empty() || i.title.chars().count() > 200)
+    {
+        return Err(AppError::invalid("items", "meetings.bad_item"));
+    }
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO meetings (body_id, street_id, community_id, kind, title, starts_at, ends_at, location, open_to_residents, status, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled', $10, $11) RETURNING id",
+    )
+    .bind(body.id)
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(&n.kind)
+    .bind(title)
+    .bind(time::to_db(starts))
+    .bind(time::to_db(ends))
+    .bind(location)
+    .bind(i64::from(n.open_to_residents))
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    for (seq, item) in n.items.iter().enumerate() {
+        add_item(&mut tx, id, place.community_id, seq as i64 + 1, item).await?;
+    }
+    invite(
+        &mut tx,
+        id,
+        body.id,
+        title,
+        &time::show(starts, ctx.lang),
+        location,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("meetings.schedule", "meeting", id)
+            .at(place)
+            .detail(format!("{} {title}", n.kind)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn add_item(
+    tx: &mut Tx,
+    meeting: i64,
+    community: Option<i64>,
+    seq: i64,
+    item: &ItemInput,
+) -> Result<(), AppError> {
+    if let Some(c) = item.case_id {
+        let found: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE id = $1 AND community_id = $2")
+                .bind(c)
+                .bind(community)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("n")?;
+        if found == 0 {
+            return Err(AppError::invalid("items", "meetings.unknown_case").arg("id", c));
+        }
+    }
+    // Rules and agreements arrive with their own areas; until then no id can match one.
+    if item.rule_id.is_some() {
+        return Err(AppError::invalid("items", "meetings.unknown_rule"));
+    }
+    if item.agreement_id.is_some() {
+        return Err(AppError::invalid("items", "meetings.unknown_agreement"));
+    }
+    sqlx::query(
+        "INSERT INTO meeting_items (meeting_id, seq, title, case_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(meeting)
+    .bind(seq)
+    .bind(item.title.trim())
+    .bind(item.case_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Every member in office is on the attendance list as invited, and each with an account gets
+/// the invitation in their messages (and through the webhook, if one is set).
+async fn invite(
+    tx: &mut Tx,
+    meeting: i64,
+    body: i64,
+    title: &str,
+    when: &str,
+    location: &str,
+) -> Result<(), AppError> {
+    let today = time::today().to_string();
+    let members = sqlx::query(
+        "SELECT m.id, m.name, COALESCE(m.user_id, (SELECT u.id FROM users u WHERE u.resident_id = m.resident_id AND m.resident_id IS NOT NULL LIMIT 1)) AS user_id \
+         FROM body_members m WHERE m.body_id = $1 AND m.ended_at IS NULL AND (m.term_to IS NULL OR m.term_to >= $2) ORDER BY m.id",
+    )
+    .bind(body)
+    .bind(&today)
+    .fetch_all(&mut **tx)
+    .await?;
+    let message = format!("会议通知：{title}，{when}，{location}");
+    let now = time::now_db();
+    for m in &members {
+        sqlx::query("INSERT INTO meeting_attendance (meeting_id, member_id, name, status) VALUES ($1, $2, $3, 'invited')")
+            .bind(meeting)
+            .bind(m.try_get::<i64, _>("id")?)
+            .bind(m.try_get::<String, _>("name")?)
+            .execute(&mut **tx)
+            .await?;
+        if let Some(user) = m.try_get::<Option<i64>, _>("user_id")? {
+            sqlx::query("INSERT INTO outbox (user_id, kind, message, created_at) VALUES ($1, 'meeting_invitation', $2, $3)")
+                .bind(user)
+                .bind(&message)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}

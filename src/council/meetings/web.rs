@@ -1,0 +1,301 @@
+//! Meeting pages: the list with the regularity flags and the form to schedule one; a meeting's
+//! page where the secretary records attendance, puts a motion to the vote and publishes the
+//! minutes, and where residents comment on open meetings.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::conduct::{self, AttendanceSummary, Comment, MemberVote, MotionInput, MotionView};
+use super::regularity::{CouncilRegularity, regularity};
+use super::schedule::{self, Item, ItemInput, NewMeeting};
+use super::{KINDS, Meeting, MeetingQuery, readable, search};
+use crate::app::AppState;
+use crate::auth::{Action, CsrfForm, Ctx, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::time;
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "council/meetings.html")]
+struct ListPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<Meeting>,
+    regularity: Vec<CouncilRegularity>,
+    bodies: Vec<(i64, String)>,
+    kinds: &'static [&'static str],
+    error: String,
+}
+
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let items = search(state, ctx, &MeetingQuery::default()).await?;
+    let regularity = regularity(state, ctx, time::today().year(), None).await?;
+    let mut bodies = Vec::new();
+    for s in ctx.scopes(Action::MeetingsManage) {
+        let (street, community, _) = s.columns();
+        let rows = sqlx::query(
+            "SELECT id, name FROM bodies WHERE kind <> 'building_group' AND (community_id = $1 OR (street_id = $2 AND $1 IS NULL)) ORDER BY id",
+        )
+        .bind(community)
+        .bind(street)
+        .fetch_all(state.db.read())
+        .await?;
+        for r in &rows {
+            bodies.push((r.try_get("id")?, r.try_get("name")?));
+        }
+    }
+    let mut res = page(&ListPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+        regularity,
+        bodies,
+        kinds: KINDS,
+        error: err
+            .map(|e| tf(ctx.lang, e.key, &e.args))
+            .unwrap_or_default(),
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    render_list(&state, &ctx, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleForm {
+    body_id: i64,
+    kind: String,
+    title: String,
+    starts_at: String,
+    #[serde(default)]
+    duration_minutes: Option<i64>,
+    location: String,
+    #[serde(default)]
+    open_to_residents: Option<String>,
+    /// One agenda item per line; `#123` at the start of a line links case 123.
+    #[serde(default)]
+    agenda: String,
+}
+
+fn agenda_items(text: &str) -> Vec<ItemInput> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let case = l
+                .strip_prefix('#')
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok());
+            ItemInput {
+                title: l.to_owned(),
+                case_id: case,
+                rule_id: None,
+                agreement_id: None,
+            }
+        })
+        .collect()
+}
+
+pub async fn schedule_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<ScheduleForm>,
+) -> Result<Response, AppError> {
+    let n = NewMeeting {
+        body_id: f.body_id,
+        kind: f.kind,
+        title: f.title,
+        starts_at: f.starts_at,
+        duration_minutes: f.duration_minutes,
+        location: f.location,
+        open_to_residents: f.open_to_residents.is_some(),
+        items: agenda_items(&f.agenda),
+    };
+    match schedule::schedule(&state, &ctx, &n).await {
+        Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+            render_list(&state, &ctx, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "council/meeting.html")]
+struct MeetingPage {
+    chrome: Chrome,
+    t: Tr,
+    m: Meeting,
+    starts: String,
+    items: Vec<Item>,
+    attendance: AttendanceSummary,
+    motions: Vec<MotionView>,
+    comments: Vec<Comment>,
+    manage: bool,
+    can_comment: bool,
+    error: String,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let m = readable(state, ctx, id).await?;
+    let manage = ctx
+        .require(Action::MeetingsManage, Target::At(m.place()))
+        .is_ok();
+    let can_comment = m.open_to_residents
+        && m.status != "minutes_published"
+        && ctx.require(Action::Participate, Target::System).is_ok();
+    let mut res = page(&MeetingPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        starts: time::show_db(&m.starts_db, ctx.lang),
+        items: schedule::items(state, id).await?,
+        attendance: conduct::attendance_summary(state, id).await?,
+        motions: conduct::motion_list(state, id).await?,
+        comments: conduct::comment_list(state, id).await?,
+        manage,
+        can_comment,
+        error: err
+            .map(|e| tf(ctx.lang, e.key, &e.args))
+            .unwrap_or_default(),
+        m,
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+pub async fn meeting_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    render(&state, &ctx, id, None).await
+}
+
+/// After a form: back to the meeting, or the meeting with the refusal shown.
+async fn answer(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), AppError>,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+            render(state, ctx, id, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Checked boxes arrive as repeated `present` fields.
+pub async fn attendance_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let present: Vec<i64> = f
+        .iter()
+        .filter(|(k, _)| k == "present")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let r = conduct::record(&state, &ctx, id, &present).await;
+    answer(&state, &ctx, id, r).await
+}
+
+/// A motion with each present member's vote (`vote_<member>` = yes/no/abstain), decided at once.
+pub async fn motion_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let field = |name: &str| {
+        f.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let votes: Vec<MemberVote> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let member = k.strip_prefix("vote_")?.parse().ok()?;
+            (!v.is_empty()).then(|| MemberVote {
+                member_id: member,
+                choice: v.clone(),
+            })
+        })
+        .collect();
+    let input = MotionInput {
+        title: field("title"),
+        item_id: field("item_id").parse().ok(),
+        threshold: Some(field("threshold")),
+    };
+    let r = async {
+        // Every vote is checked before the motion is put, so a refused vote leaves nothing.
+        let a = conduct::attendance_summary(&state, id).await?;
+        for (i, v) in votes.iter().enumerate() {
+            let present = a
+                .items
+                .iter()
+                .any(|x| x.member_id == v.member_id && x.status == "present");
+            if !present || !matches!(v.choice.as_str(), "yes" | "no" | "abstain") {
+                return Err(AppError::invalid(
+                    format!("votes[{i}]"),
+                    "meetings.voter_not_present",
+                ));
+            }
+        }
+        let motion = conduct::put_motion(&state, &ctx, id, &input).await?;
+        conduct::record_votes(&state, &ctx, motion, &votes).await?;
+        conduct::close_motion(&state, &ctx, motion).await
+    }
+    .await;
+    answer(&state, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct MinutesForm {
+    minutes: String,
+}
+
+pub async fn minutes_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<MinutesForm>,
+) -> Result<Response, AppError> {
+    let r = conduct::publish(&state, &ctx, id, &f.minutes).await;
+    answer(&state, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+pub async fn comment_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<CommentForm>,
+) -> Result<Response, AppError> {
+    let r = conduct::add_comment(&state, &ctx, id, &f.body)
+        .await
+        .map(|_| ());
+    answer(&state, &ctx, id, r).await
+}
