@@ -32,6 +32,8 @@ pub struct BodyView {
     pub street_id: i64,
     pub community_id: Option<i64>,
     pub building_id: Option<i64>,
+    /// The body this one is part of: the leading group, for its office and inspection group.
+    pub parent_id: Option<i64>,
     /// Members in office.
     pub members: i64,
 }
@@ -70,7 +72,7 @@ pub(crate) async fn visible_scopes(
     Ok(scopes)
 }
 
-const BODY_SQL: &str = "SELECT b.id, b.kind, b.name, b.street_id, b.community_id, b.building_id, \
+const BODY_SQL: &str = "SELECT b.id, b.kind, b.name, b.street_id, b.community_id, b.building_id, b.parent_id, \
     (SELECT COUNT(*) FROM body_members m WHERE m.body_id = b.id AND m.ended_at IS NULL) AS members FROM bodies b";
 
 fn body_from(r: &sqlx::any::AnyRow) -> Result<BodyView, sqlx::Error> {
@@ -81,6 +83,7 @@ fn body_from(r: &sqlx::any::AnyRow) -> Result<BodyView, sqlx::Error> {
         street_id: r.try_get("street_id")?,
         community_id: r.try_get("community_id")?,
         building_id: r.try_get("building_id")?,
+        parent_id: r.try_get("parent_id")?,
         members: r.try_get("members")?,
     })
 }
@@ -130,6 +133,9 @@ pub struct NewBody {
     pub community_id: Option<i64>,
     /// For a building group.
     pub building_id: Option<i64>,
+    /// The body this one is part of (an office or inspection group of the leading group), in
+    /// the same place.
+    pub parent_id: Option<i64>,
 }
 
 /// Form a body (the community head; the street for its leading group).
@@ -173,15 +179,27 @@ async fn create(
         ));
     }
     ctx.require(Action::BodiesManage, Target::At(place))?;
+    if let Some(parent) = b.parent_id {
+        let (pb, pp) = load_body(&state, parent)
+            .await
+            .map_err(|_| AppError::invalid("parent_id", "bodies.bad_parent"))?;
+        if pp.street_id != place.street_id
+            || pp.community_id != place.community_id
+            || pb.kind != b.kind
+        {
+            return Err(AppError::invalid("parent_id", "bodies.bad_parent"));
+        }
+    }
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO bodies (street_id, community_id, building_id, kind, name, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO bodies (street_id, community_id, building_id, kind, name, parent_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(place.street_id)
     .bind(place.community_id)
     .bind(place.building_id)
     .bind(&b.kind)
     .bind(name)
+    .bind(b.parent_id)
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await?

@@ -1,6 +1,7 @@
 //! The demo's bodies in community 1: a building group with its leader for every building, the
 //! council of 11 (the secretary as president, ten elected building leaders, one of them vice
-//! president), and a supervisory board of resident representatives.
+//! president), a supervisory board of resident representatives, the assembly, an association,
+//! and the street's leading group with its office and inspection group.
 
 use sqlx::Row;
 
@@ -179,5 +180,71 @@ pub async fn load(
         now,
     )
     .await?;
+    let elders = body(
+        tx,
+        street,
+        community,
+        None,
+        "association",
+        "三角线社区老年人协会",
+        now,
+    )
+    .await?;
+    let old = sqlx::query("SELECT id, name FROM residents WHERE community_id = $1 AND status = 'living' AND birth_date < '1960-01-01' ORDER BY id LIMIT 8")
+        .bind(community)
+        .fetch_all(&mut **tx)
+        .await?;
+    for (i, r) in old.iter().enumerate() {
+        let position = if i == 0 { "president" } else { "member" };
+        seat(
+            tx,
+            elders,
+            Some(r.try_get("id")?),
+            None,
+            &r.try_get::<String, _>("name")?,
+            position,
+            "elected",
+            now,
+        )
+        .await?;
+    }
+    leading_group(tx, street, now).await
+}
+
+/// The street's leading group for residents' self-governance (M23), led by the street officer,
+/// with its office and its inspection group.
+async fn leading_group(tx: &mut Tx, street: i64, now: &str) -> anyhow::Result<()> {
+    let officer = sqlx::query("SELECT id, display_name FROM users WHERE username = 'street'")
+        .fetch_one(&mut **tx)
+        .await?;
+    let (uid, name): (i64, String) = (officer.try_get("id")?, officer.try_get("display_name")?);
+    let group = sqlx::query("INSERT INTO bodies (street_id, kind, name, created_at) VALUES ($1, 'leading_group', '新华街道居民自治工作领导小组', $2) RETURNING id")
+        .bind(street)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get::<i64, _>("id")?;
+    seat(
+        tx,
+        group,
+        None,
+        Some(uid),
+        &name,
+        "president",
+        "appointed",
+        now,
+    )
+    .await?;
+    for part in ["领导小组办公室", "领导小组督查组"] {
+        let id: i64 = sqlx::query("INSERT INTO bodies (street_id, kind, name, parent_id, created_at) VALUES ($1, 'leading_group', $2, $3, $4) RETURNING id")
+            .bind(street)
+            .bind(part)
+            .bind(group)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
+        seat(tx, id, None, Some(uid), &name, "member", "appointed", now).await?;
+    }
     Ok(())
 }

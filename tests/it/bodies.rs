@@ -177,7 +177,80 @@ both!(composition_rules_are_enforced, |app: TestApp| async move {
         "kind"
     );
     let before = app
-        .count("SELECT COUNT(*) FROM body_members m JOIN bodies b ON b.id = m.body_id WHERE b.kind <> 'assembly'")
+        .count("SELECT COUNT(*) FROM body_members m JOIN bodies b ON b.id = m.body_id WHERE b.kind NOT IN ('assembly', 'association', 'leading_group')")
         .await;
     assert_eq!(before, 22 + 11 + 4, "nothing half-written by the refusals");
 });
+
+both!(
+    every_kind_of_body_and_the_leading_group_parts,
+    |app: TestApp| async move {
+        let street = app.token("street").await;
+        let all = app
+            .get("/api/v1/bodies")
+            .bearer(&street)
+            .send()
+            .await
+            .json();
+        let mut kinds: Vec<&str> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["kind"].as_str().unwrap())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(
+            kinds,
+            [
+                "assembly",
+                "association",
+                "building_group",
+                "council",
+                "leading_group",
+                "supervisory_board"
+            ]
+        );
+        let groups = app
+            .get("/api/v1/bodies?kind=leading_group")
+            .bearer(&street)
+            .send()
+            .await
+            .json();
+        assert_eq!(groups["total"], 3);
+        let top = groups["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["parent_id"].is_null())
+            .unwrap()["id"]
+            .clone();
+        let parts = groups["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["parent_id"] == top)
+            .count();
+        assert_eq!(parts, 2, "the office and the inspection group");
+        // A part must be of its parent's kind and place.
+        let council = app
+            .count("SELECT id FROM bodies WHERE kind = 'council'")
+            .await;
+        let r = app
+            .post("/api/v1/bodies")
+            .bearer(&street)
+            .json(&json!({"kind": "leading_group", "name": "宣传组", "parent_id": council}))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "parent_id");
+        let ok = app
+            .post("/api/v1/bodies")
+            .bearer(&street)
+            .json(&json!({"kind": "leading_group", "name": "宣传组", "parent_id": top}))
+            .send()
+            .await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+        assert_eq!(ok.json()["parent_id"], top);
+    }
+);

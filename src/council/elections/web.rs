@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx};
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::time;
 use crate::platform::web::{Chrome, page};
 
 #[derive(Template)]
@@ -50,11 +51,22 @@ async fn render(
     } else {
         None
     };
+    let shown = |s: &str| {
+        s.parse::<jiff::Timestamp>()
+            .map(|ts| time::show(ts, ctx.lang))
+            .unwrap_or_else(|_| s.to_owned())
+    };
+    let mut objections = objection_list(state, ctx, &e).await?;
+    for o in &mut objections {
+        o.created_at = shown(&o.created_at);
+    }
+    let mut e = e;
+    e.voting_closes = e.voting_closes.as_deref().map(shown);
     let mut res = page(&ElectionPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         candidates: nominations(state, id).await?,
-        objections: objection_list(state, ctx, &e).await?,
+        objections,
         result,
         signed_in: ctx.user.is_some(),
         notice: if notice.is_empty() {
