@@ -21,7 +21,7 @@ use crate::platform::calendar::Calendar;
 use crate::platform::db::Db;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, cases, council, home, registry};
+use crate::{audit, cases, council, disclosure, home, registry, rules};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -77,6 +77,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(registry::api_routes())
         .merge(cases::api::routes())
         .merge(crate::council::api_routes())
+        .merge(crate::disclosure::routes())
+        .merge(crate::rules::routes())
         .split_for_parts()
 }
 
@@ -113,6 +115,17 @@ pub fn router(state: AppState) -> Router {
         .route("/elections/{id}", get(council::elections::web::election_page))
         .route("/elections/{id}/objections", post(council::elections::web::object))
         .route("/elections/{id}/ballots", post(council::elections::web::vote))
+        .route("/disclosures", get(disclosure::web::list_page).post(disclosure::web::create_submit))
+        .route("/disclosures/new", get(disclosure::web::new_page))
+        .route("/disclosures/verify", get(disclosure::web::verify_page))
+        .route("/disclosures/timeliness", get(disclosure::web::timeliness_page))
+        .route("/disclosures/{id}", get(disclosure::web::notice_page))
+        .route("/disclosures/{id}/publish", post(disclosure::web::publish_submit))
+        .route("/disclosures/{id}/objections", post(disclosure::web::object_submit))
+        .route("/disclosures/{id}/print", get(disclosure::web::print_page))
+        .route("/rules", get(rules::web::list_page))
+        .route("/rules/{id}", get(rules::web::rule_page))
+        .route("/rules/{id}/comments", post(rules::web::comment_submit))
         .route("/places", get(registry::places_web::places_page))
         .route("/households", get(registry::households_web::list_page))
         .route("/organizations", get(registry::social::web::page_get))

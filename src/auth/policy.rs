@@ -131,10 +131,16 @@ pub enum Action {
     MeetingsManage,
     /// Take part as a resident: vote, object by name, comment on open meetings.
     Participate,
+    /// Draft and publish disclosures, answer their objections, set their categories.
+    DisclosuresManage,
+    /// Draft rules, open them to public comment, answer comments, publish and repeal them.
+    RulesManage,
+    /// The legal review of a rule (the street's judicial office).
+    RulesReview,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 22] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -154,6 +160,9 @@ impl Action {
         Action::ElectionsManage,
         Action::MeetingsManage,
         Action::Participate,
+        Action::DisclosuresManage,
+        Action::RulesManage,
+        Action::RulesReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +186,9 @@ impl Action {
             Action::ElectionsManage => "elections.manage",
             Action::MeetingsManage => "meetings.manage",
             Action::Participate => "participate",
+            Action::DisclosuresManage => "disclosures.manage",
+            Action::RulesManage => "rules.manage",
+            Action::RulesReview => "rules.review",
         }
     }
 
@@ -250,6 +262,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::BodiesRead,
             A::ElectionsManage,
             A::MeetingsManage,
+            A::DisclosuresManage,
+            A::RulesManage,
         ],
     ),
     (
@@ -271,6 +285,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::BodiesManage,
             A::ElectionsManage,
             A::MeetingsManage,
+            A::DisclosuresManage,
+            A::RulesManage,
         ],
     ),
     (
@@ -284,6 +300,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::BodiesRead,
             A::BodiesManage,
             A::MeetingsManage,
+            A::RulesReview,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

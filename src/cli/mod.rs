@@ -271,17 +271,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify { db } => {
             let (_, d) = open(&db).await?;
             let report = audit::verify(d.read()).await?;
+            let published = crate::disclosure::chain::verify(d.read()).await?;
             d.close().await;
-            match report.first_broken {
-                None => {
-                    println!(
-                        "审计日志完整 audit chain intact: {} entries",
-                        report.entries
-                    );
-                    Ok(())
-                }
-                Some(seq) => bail!("审计日志第 {seq} 条被篡改 audit chain broken at entry {seq}"),
+            if let Some(seq) = report.first_broken {
+                bail!("审计日志第 {seq} 条被篡改 audit chain broken at entry {seq}");
             }
+            if let Some((seq, kind, id)) = published.first_broken {
+                let what = match kind.as_str() {
+                    "disclosure" => format!("公开事项 #{id} disclosure {id}"),
+                    "rule_version" => format!("规约版本 #{id} rule version {id}"),
+                    _ => "链头 chain head".to_owned(),
+                };
+                bail!(
+                    "发布链第 {seq} 条被篡改：{what} publication chain broken at entry {seq}: {kind} {id}"
+                );
+            }
+            println!(
+                "审计日志完整 audit chain intact: {} entries\n发布链完整 publication chain intact: {} entries",
+                report.entries, published.entries
+            );
+            Ok(())
         }
     }
 }

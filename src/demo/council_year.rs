@@ -1,6 +1,7 @@
 //! The demo council's year: monthly meetings January–November 2026 with attendance, a vote and
 //! published minutes — May missed, so the regularity flag shows — December's meeting scheduled;
-//! the assembly of resident representatives and its annual meeting; and a building-leader
+//! the assembly of resident representatives, its annual meeting adopting the charter and a
+//! September meeting amending it; conventions adopted at the council's meetings; and a building-leader
 //! election in its publicity period with one objection.
 
 use sqlx::Row;
@@ -30,6 +31,8 @@ struct Held<'a> {
     location: &'a str,
     topic: &'a str,
     threshold: &'a str,
+    /// The rule the meeting's motion adopts.
+    rule: Option<i64>,
 }
 
 async fn members(tx: &mut Tx, body: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
@@ -56,7 +59,7 @@ async fn meeting(
     m: &Held<'_>,
     absent_every: usize,
     now: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i64>> {
     let held = m.starts.as_str() < now;
     let ends = time::from_db(&m.starts)
         .and_then(|t| t.checked_add(jiff::SignedDuration::from_mins(90)).ok())
@@ -108,14 +111,14 @@ async fn meeting(
         }
     }
     if !held {
-        return Ok(());
+        return Ok(None);
     }
     let motion_title = format!("关于{}的决议", m.topic);
     let abstain = present.len().min(1);
     let yes = (present.len() - abstain) as i64;
     let motion: i64 = sqlx::query(
-        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, votes_yes, votes_no, votes_abstain, decided_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'passed', $5, 0, $6, $7, $7) RETURNING id",
+        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, votes_yes, votes_no, votes_abstain, decided_at, created_at, rule_id) \
+         VALUES ($1, $2, $3, $4, 'passed', $5, 0, $6, $7, $7, $8) RETURNING id",
     )
     .bind(id)
     .bind(item)
@@ -124,6 +127,7 @@ async fn meeting(
     .bind(yes)
     .bind(abstain as i64)
     .bind(&ends)
+    .bind(m.rule)
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -155,7 +159,10 @@ async fn meeting(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    if let Some(rule) = m.rule {
+        super::public_year::adopt(tx, rule, motion, &ends).await?;
+    }
+    Ok(Some(motion))
 }
 
 pub async fn load(
@@ -163,6 +170,7 @@ pub async fn load(
     street: i64,
     community: i64,
     building: i64,
+    rules: &super::public_year::RuleIds,
     now: &str,
 ) -> anyhow::Result<()> {
     let council: i64 =
@@ -180,6 +188,12 @@ pub async fn load(
             location: "社区党群服务中心二楼议事厅",
             topic,
             threshold: "simple_majority",
+            rule: match month {
+                2 => Some(rules.parking),
+                4 => Some(rules.environment),
+                7 => Some(rules.dogs),
+                _ => None,
+            },
         };
         meeting(tx, street, community, &h, 6, now).await?;
     }
@@ -191,6 +205,7 @@ pub async fn load(
         location: "社区党群服务中心二楼议事厅",
         topic: "年终走访慰问困难家庭安排",
         threshold: "simple_majority",
+        rule: None,
     };
     meeting(tx, street, community, &december, 6, now).await?;
 
@@ -223,10 +238,23 @@ pub async fn load(
         title: "三角线社区 2026 年居民代表大会".into(),
         starts: at("2026-03-20T14:30"),
         location: "社区党群服务中心一楼多功能厅",
-        topic: "审议社区居民委员会年度工作报告",
+        topic: "审议社区居民自治章程",
         threshold: "two_thirds",
+        rule: Some(rules.charter),
     };
     meeting(tx, street, community, &annual, 10, now).await?;
+    super::public_year::amend_charter(tx, rules.charter).await?;
+    let amendment = Held {
+        body: assembly,
+        kind: "ad_hoc",
+        title: "三角线社区居民代表会议（章程修订）".into(),
+        starts: at("2026-09-25T14:30"),
+        location: "社区党群服务中心一楼多功能厅",
+        topic: "修订社区居民自治章程",
+        threshold: "two_thirds",
+        rule: Some(rules.charter),
+    };
+    meeting(tx, street, community, &amendment, 10, now).await?;
 
     election(tx, street, community, building, now).await
 }

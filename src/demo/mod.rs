@@ -9,6 +9,7 @@ mod names;
 mod orgs;
 mod people;
 mod places;
+mod public_year;
 
 use std::collections::HashSet;
 
@@ -127,14 +128,17 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
         &now,
     )
     .await?;
+    let rules = public_year::rules(&mut tx, street_id, communities[0].id, &now).await?;
     council_year::load(
         &mut tx,
         street_id,
         communities[0].id,
         communities[0].buildings[0],
+        &rules,
         &now,
     )
     .await?;
+    public_year::disclosures(&mut tx, street_id, communities[0].id, &now).await?;
     audit::record(
         &mut tx,
         &Actor::operator(),

@@ -12,6 +12,7 @@ pub mod import_web;
 pub mod ledgers;
 pub mod me;
 pub mod me_api;
+pub mod participant;
 pub mod phone;
 pub mod places;
 pub mod places_api;

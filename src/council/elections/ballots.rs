@@ -159,7 +159,7 @@ pub(super) async fn vote(
 
 pub async fn cast(state: &AppState, ctx: &Ctx, id: i64, choices: &[i64]) -> Result<(), AppError> {
     let e = load(state.db.read(), id).await?;
-    let p = participant(state, ctx, &e, "elections.vote_signed_in").await?;
+    let p = participant(state, ctx, e.community_id, "elections.vote_signed_in").await?;
     let eligible = p.adult
         && match e.electorate.as_str() {
             "building" => e.building_id == Some(p.building_id),

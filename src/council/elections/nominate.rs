@@ -15,61 +15,7 @@ use crate::auth::{Action, Ctx, Target};
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
-
-/// The signed-in resident taking part: their account and their living resident record.
-pub struct Participant {
-    pub user_id: i64,
-    pub resident_id: i64,
-    pub name: String,
-    pub community_id: i64,
-    pub building_id: i64,
-    pub representative: bool,
-    pub adult: bool,
-}
-
-/// The caller as a resident of the election's constituency, or a clear refusal: `anon_key` for
-/// nobody signed in (objections and votes are by name).
-pub async fn participant(
-    state: &AppState,
-    ctx: &Ctx,
-    e: &Election,
-    anon_key: &'static str,
-) -> Result<Participant, AppError> {
-    let Some(user) = &ctx.user else {
-        return Err(AppError::new(StatusCode::UNAUTHORIZED, anon_key));
-    };
-    ctx.require(Action::Participate, Target::System)?;
-    let rid = user
-        .resident_id
-        .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
-    let r = sqlx::query(
-        "SELECT name, community_id, building_id, rep_resident, birth_date FROM residents WHERE id = $1 AND status = 'living'",
-    )
-    .bind(rid)
-    .fetch_optional(state.db.read())
-    .await?
-    .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
-    let birth: String = r.try_get("birth_date")?;
-    let adult = birth
-        .parse::<jiff::civil::Date>()
-        .is_ok_and(|b| b.saturating_add(jiff::Span::new().years(18)) <= time::today());
-    let p = Participant {
-        user_id: user.id,
-        resident_id: rid,
-        name: r.try_get("name")?,
-        community_id: r.try_get("community_id")?,
-        building_id: r.try_get("building_id")?,
-        representative: r.try_get::<i64, _>("rep_resident")? != 0,
-        adult,
-    };
-    if e.community_id.is_some_and(|c| c != p.community_id) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "elections.not_constituent",
-        ));
-    }
-    Ok(p)
-}
+pub use crate::registry::participant::{Participant, participant};
 
 #[derive(Serialize, ToSchema)]
 pub struct Nomination {
@@ -182,7 +128,7 @@ pub(super) async fn nominate(
                 .to_owned(),
         ),
         (false, "self" | "recommended") => {
-            let p = participant(&state, &ctx, &e, "error.unauthenticated").await?;
+            let p = participant(&state, &ctx, e.community_id, "error.unauthenticated").await?;
             if (n.method == "self") != (n.resident_id == p.resident_id) {
                 return Err(AppError::invalid("method", "elections.self_is_self"));
             }
@@ -333,7 +279,7 @@ pub(super) async fn object(
     ApiJson(o): ApiJson<ObjectionInput>,
 ) -> Result<(StatusCode, Json<Objection>), AppError> {
     let e = load(state.db.read(), id).await?;
-    let p = participant(&state, &ctx, &e, "elections.objection_named").await?;
+    let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
     file_objection(&state, &ctx, &e, &p, o.nomination_id, &o.body).await?;
     let item = objection_list(&state, &ctx, &e)
         .await?

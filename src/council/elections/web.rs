@@ -114,7 +114,7 @@ pub async fn object(
 ) -> Result<Response, AppError> {
     let e = readable(&state, &ctx, id).await?;
     let attempt = async {
-        let p = participant(&state, &ctx, &e, "elections.objection_named").await?;
+        let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
         let nomination = f.nomination_id.parse().ok();
         file_objection(&state, &ctx, &e, &p, nomination, &f.body).await
     };

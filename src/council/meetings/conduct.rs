@@ -166,6 +166,8 @@ pub struct MotionView {
     pub yes: i64,
     pub no: i64,
     pub abstain: i64,
+    /// The rule this motion adopts, if it is a rule's vote.
+    pub rule_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -185,10 +187,11 @@ fn motion_from(r: &sqlx::any::AnyRow) -> Result<MotionView, sqlx::Error> {
         yes: r.try_get("votes_yes")?,
         no: r.try_get("votes_no")?,
         abstain: r.try_get("votes_abstain")?,
+        rule_id: r.try_get("rule_id")?,
     })
 }
 
-const MOTION_SQL: &str = "SELECT id, meeting_id, item_id, title, threshold, status, votes_yes, votes_no, votes_abstain FROM motions";
+const MOTION_SQL: &str = "SELECT id, meeting_id, item_id, title, threshold, status, votes_yes, votes_no, votes_abstain, rule_id FROM motions";
 
 pub async fn motion_list(state: &AppState, meeting: i64) -> Result<Vec<MotionView>, AppError> {
     let rows = sqlx::query(&format!("{MOTION_SQL} WHERE meeting_id = $1 ORDER BY id"))
@@ -221,6 +224,9 @@ pub struct MotionInput {
     pub item_id: Option<i64>,
     /// Default: simple_majority; the assembly's charter votes take two_thirds.
     pub threshold: Option<String>,
+    /// The rule put to the vote (after its legal review); the charter's vote is the assembly's,
+    /// by two thirds.
+    pub rule_id: Option<i64>,
 }
 
 /// Put a motion to the meeting: it must be held, with a quorum.
@@ -283,13 +289,20 @@ pub async fn put_motion(
             return Err(AppError::invalid("item_id", "meetings.unknown_item"));
         }
     }
+    let threshold = match i.rule_id {
+        Some(rule) => {
+            crate::rules::lifecycle::may_vote(&mut tx, rule, &m.body_kind, m.community_id).await?
+        }
+        None => threshold,
+    };
     let mid: i64 = sqlx::query(
-        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5) RETURNING id",
+        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, rule_id, created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
     )
     .bind(id)
     .bind(i.item_id)
     .bind(title)
     .bind(threshold)
+    .bind(i.rule_id)
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await?
@@ -497,6 +510,9 @@ pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), Ap
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    if let Some(rule) = motion.rule_id {
+        crate::rules::lifecycle::decided(&mut tx, rule, id, passed).await?;
+    }
     if let Some(item) = motion.item_id {
         let verdict = format!(
             "{}：{}（{} / {} / {}）",

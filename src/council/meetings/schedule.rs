@@ -257,10 +257,19 @@ async fn add_item(
             return Err(AppError::invalid("items", "meetings.unknown_case").arg("id", c));
         }
     }
-    // Rules and agreements arrive with their own areas; until then no id can match one.
-    if item.rule_id.is_some() {
-        return Err(AppError::invalid("items", "meetings.unknown_rule"));
+    if let Some(r) = item.rule_id {
+        let found: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM rules WHERE id = $1 AND community_id = $2")
+                .bind(r)
+                .bind(community)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("n")?;
+        if found == 0 {
+            return Err(AppError::invalid("items", "meetings.unknown_rule"));
+        }
     }
+    // Agreements arrive with their own area; until then no id can match one.
     if item.agreement_id.is_some() {
         return Err(AppError::invalid("items", "meetings.unknown_agreement"));
     }

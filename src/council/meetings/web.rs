@@ -246,6 +246,7 @@ pub async fn motion_submit(
         title: field("title"),
         item_id: field("item_id").parse().ok(),
         threshold: Some(field("threshold")),
+        rule_id: field("rule_id").parse().ok(),
     };
     let r = async {
         // Every vote is checked before the motion is put, so a refused vote leaves nothing.

@@ -1,0 +1,398 @@
+//! Disclosure pages: the public list and notice (no sign-in), with its hash, objections and the
+//! objection form; the A4 copy for the glass bulletin board with a QR code; the page explaining
+//! how to check a notice; the staff's drafting form; the timeliness table.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::notices::{self, LineInput, Notice, NoticeInput, NoticeQuery};
+use super::objections::{self, Objection};
+use super::timeliness::{CategoryTimeliness, timeliness};
+use super::{Category, categories_of};
+use crate::app::AppState;
+use crate::auth::{Action, CsrfForm, Ctx, Scope, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::time;
+use crate::platform::web::{Chrome, page};
+
+fn error_text(ctx: &Ctx, err: Option<&AppError>) -> String {
+    err.map(|e| tf(ctx.lang, e.key, &e.args))
+        .unwrap_or_default()
+}
+
+/// The community the caller manages disclosures for, if any.
+fn managed_community(ctx: &Ctx) -> Option<i64> {
+    ctx.scopes(Action::DisclosuresManage)
+        .iter()
+        .find_map(|s| match s {
+            Scope::Community(c) => Some(*c),
+            _ => None,
+        })
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<Notice>,
+    drafts: Vec<Notice>,
+    staff: bool,
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let items = notices::search(&state, &ctx, &NoticeQuery { status: None, ..q }).await?;
+    let staff = managed_community(&ctx).is_some();
+    let drafts = if staff {
+        let q = NoticeQuery {
+            status: Some("draft".into()),
+            ..Default::default()
+        };
+        notices::search(&state, &ctx, &q).await?
+    } else {
+        vec![]
+    };
+    page(&ListPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+        drafts,
+        staff,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/notice.html")]
+struct NoticePage {
+    chrome: Chrome,
+    t: Tr,
+    n: Notice,
+    category: String,
+    objections: Vec<Objection>,
+    staff: bool,
+    signed_in: bool,
+    notice: String,
+    error: String,
+}
+
+async fn category_name(state: &AppState, ctx: &Ctx, n: &Notice) -> Result<String, AppError> {
+    Ok(
+        super::category(state, n.community_id, &n.category, ctx.lang)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_else(|| n.category.clone()),
+    )
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    notice: &str,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let n = notices::readable(state, ctx, id).await?;
+    let mut res = page(&NoticePage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        category: category_name(state, ctx, &n).await?,
+        objections: objections::objection_list(state, ctx, &n).await?,
+        staff: ctx
+            .require(Action::DisclosuresManage, Target::At(n.place()))
+            .is_ok(),
+        signed_in: ctx.user.is_some(),
+        notice: if notice.is_empty() {
+            String::new()
+        } else {
+            ctx.t().get(notice).to_owned()
+        },
+        error: error_text(ctx, err),
+        n,
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn notice_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = match d.done.as_deref() {
+        Some("objected") => "disclosure.objected",
+        Some("published") => "disclosure.published_now",
+        _ => "",
+    };
+    render(&state, &ctx, id, notice, None).await
+}
+
+async fn answer(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<&str, AppError>,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(done) => Ok(Redirect::to(&format!("/disclosures/{id}?done={done}")).into_response()),
+        Err(e)
+            if e.status.is_client_error()
+                && ctx.user.is_some()
+                && e.status != axum::http::StatusCode::FORBIDDEN =>
+        {
+            render(state, ctx, id, "", Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn publish_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, _f): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let r = notices::publish_notice(&state, &ctx, id)
+        .await
+        .map(|_| "published");
+    answer(&state, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct ObjectForm {
+    body: String,
+}
+
+pub async fn object_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<ObjectForm>,
+) -> Result<Response, AppError> {
+    let r = objections::file(&state, &ctx, id, &f.body)
+        .await
+        .map(|_| "objected");
+    answer(&state, &ctx, id, r).await
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/print.html")]
+struct PrintPage {
+    chrome: Chrome,
+    t: Tr,
+    n: Notice,
+    category: String,
+    url: String,
+    qr: String,
+    until: String,
+}
+
+/// The A4 copy for the glass bulletin board, with a QR code to the living page.
+pub async fn print_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let n = notices::readable(&state, &ctx, id).await?;
+    let url = format!(
+        "{}/disclosures/{id}",
+        crate::cases::posters::base_url(&state, &headers)
+    );
+    page(&PrintPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        category: category_name(&state, &ctx, &n).await?,
+        qr: crate::cases::posters::qr_svg(&url)?,
+        until: n.publicity_until.clone().unwrap_or_default(),
+        url,
+        n,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    t: Tr,
+}
+
+pub async fn verify_page(ctx: Ctx) -> Result<Response, AppError> {
+    page(&VerifyPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    t: Tr,
+    categories: Vec<Category>,
+    f: DraftForm,
+    error: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct DraftForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    publicity_days: String,
+    /// One line per entry: `收入 物业费返还 1200.00` or `支出 楼道照明维修 350.50`.
+    #[serde(default)]
+    lines: String,
+    #[serde(default)]
+    income_total: String,
+    #[serde(default)]
+    expense_total: String,
+    #[serde(default)]
+    corrects_id: String,
+}
+
+async fn new_form(
+    state: &AppState,
+    ctx: &Ctx,
+    f: DraftForm,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let community = managed_community(ctx).ok_or_else(|| {
+        ctx.require(Action::DisclosuresManage, Target::System)
+            .err()
+            .unwrap_or_else(AppError::forbidden)
+    })?;
+    let mut res = page(&NewPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        categories: categories_of(state, community, ctx.lang).await?,
+        f,
+        error: error_text(ctx, err),
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let f = DraftForm {
+        channel: "both".into(),
+        publicity_days: "5".into(),
+        ..Default::default()
+    };
+    new_form(&state, &ctx, f, None).await
+}
+
+fn parse_lines(text: &str) -> Result<Vec<LineInput>, AppError> {
+    let mut out = Vec::new();
+    for (i, l) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        let kind = match parts.first().copied() {
+            Some("收入" | "income") => "income",
+            Some("支出" | "expense") => "expense",
+            _ => {
+                return Err(AppError::invalid(
+                    format!("lines[{i}]"),
+                    "disclosure.bad_line",
+                ));
+            }
+        };
+        if parts.len() < 3 {
+            return Err(AppError::invalid(
+                format!("lines[{i}]"),
+                "disclosure.bad_line",
+            ));
+        }
+        out.push(LineInput {
+            kind: kind.into(),
+            item: parts[1..parts.len() - 1].join(" "),
+            amount: parts[parts.len() - 1].to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+pub async fn create_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<DraftForm>,
+) -> Result<Response, AppError> {
+    let community = managed_community(&ctx).ok_or_else(AppError::forbidden)?;
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let attempt = async {
+        let input = NoticeInput {
+            community_id: community,
+            category: f.category.clone(),
+            title: f.title.clone(),
+            body: f.body.clone(),
+            channel: f.channel.clone(),
+            period: opt(&f.period),
+            publicity_days: f
+                .publicity_days
+                .trim()
+                .parse()
+                .map_err(|_| AppError::invalid("publicity_days", "disclosure.bad_days"))?,
+            income_total: opt(&f.income_total),
+            expense_total: opt(&f.expense_total),
+            lines: parse_lines(&f.lines)?,
+            corrects_id: f.corrects_id.trim().parse().ok(),
+        };
+        notices::save_draft(&state, &ctx, None, &input).await
+    };
+    match attempt.await {
+        Ok(id) => Ok(Redirect::to(&format!("/disclosures/{id}")).into_response()),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+            new_form(&state, &ctx, f, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclosure/timeliness.html")]
+struct TimelinessPage {
+    chrome: Chrome,
+    t: Tr,
+    year: i16,
+    items: Vec<CategoryTimeliness>,
+}
+
+pub async fn timeliness_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let year = time::today().year();
+    let items = timeliness(&state, &ctx, year, None).await?;
+    page(&TimelinessPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        year,
+        items,
+    })
+}

@@ -1,0 +1,470 @@
+//! A rule's steps: public comment (residents comment article by article, staff answer), legal
+//! review (a checklist, the reviewer and a note), the vote (a motion, see
+//! `council::meetings::conduct`), publication into the chain, repeal.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::{Rule, load, readable};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Target};
+use crate::disclosure::chain;
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+#[derive(Deserialize, ToSchema)]
+pub struct AdvanceInput {
+    /// public_comment, legal_review, published or repealed.
+    pub status: String,
+    /// For public_comment: working days, 5 to 60 (default 10).
+    pub days: Option<i64>,
+    /// For repealed: why.
+    pub reason: Option<String>,
+}
+
+async fn scalar(tx: &mut Tx, sql: &str, id: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query(sql)
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?)
+}
+
+/// Move the rule to its next step. The vote is not here: it is a motion at a meeting.
+#[utoipa::path(post, path = "/api/v1/rules/{id}/status", tag = "rules", params(("id" = i64, Path)), request_body = AdvanceInput,
+    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn advance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(a): ApiJson<AdvanceInput>,
+) -> Result<Json<Rule>, AppError> {
+    advance_rule(&state, &ctx, id, &a).await?;
+    Ok(Json(load(state.db.read(), id).await?))
+}
+
+pub async fn advance_rule(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    a: &AdvanceInput,
+) -> Result<(), AppError> {
+    let r = load(state.db.read(), id).await?;
+    ctx.require(Action::RulesManage, Target::At(r.place()))?;
+    let mut tx = state.db.begin().await?;
+    match (r.status.as_str(), a.status.as_str()) {
+        ("draft", "public_comment") => {
+            let days = a.days.unwrap_or(10);
+            if !(5..=60).contains(&days) {
+                return Err(AppError::invalid("days", "rules.bad_days"));
+            }
+            let until = state.calendar.add_working_days(time::today(), days as u32);
+            sqlx::query(
+                "UPDATE rules SET status = 'public_comment', comment_until = $1 WHERE id = $2",
+            )
+            .bind(until.to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        ("public_comment", "legal_review") => {
+            let until = r.comment_until.clone().unwrap_or_default();
+            if time::today().to_string() <= until {
+                return Err(AppError::conflict("rules.comment_running").arg("until", until));
+            }
+            if scalar(
+                &mut tx,
+                "SELECT COUNT(*) AS n FROM rule_comments WHERE rule_id = $1 AND answer IS NULL",
+                id,
+            )
+            .await?
+                > 0
+            {
+                return Err(AppError::conflict("rules.comments_unanswered"));
+            }
+            sqlx::query("UPDATE rules SET status = 'legal_review' WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        ("adopted", "published") => publish(&mut tx, &r).await?,
+        ("published" | "amended", "repealed") => {
+            let reason = a
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && s.chars().count() <= 500);
+            if reason.is_none() {
+                return Err(AppError::invalid("reason", "rules.repeal_reason"));
+            }
+            sqlx::query("UPDATE rules SET status = 'repealed', repealed_at = $1 WHERE id = $2")
+                .bind(time::now_db())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        (_, "vote") => return Err(AppError::conflict("rules.vote_by_motion")),
+        _ => {
+            return Err(AppError::conflict("elections.bad_transition")
+                .arg("from", &r.status)
+                .arg("to", &a.status));
+        }
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("rules.advance", "rule", id)
+            .at(r.place())
+            .detail(format!(
+                "{} → {}{}",
+                r.status,
+                a.status,
+                a.reason
+                    .as_deref()
+                    .map(|x| format!(": {x}"))
+                    .unwrap_or_default()
+            )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes the adopted latest version: in force from now, in the chain for good.
+async fn publish(tx: &mut Tx, r: &Rule) -> Result<(), AppError> {
+    let vid: i64 = sqlx::query("SELECT id FROM rule_versions WHERE rule_id = $1 AND version = $2")
+        .bind(r.id)
+        .bind(r.latest_version)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+    let content = super::content::version(&mut *tx, vid)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let hash = chain::sha256_hex(content.as_bytes());
+    sqlx::query("UPDATE rule_versions SET published_at = $1, content_hash = $2 WHERE id = $3")
+        .bind(time::now_db())
+        .bind(&hash)
+        .bind(vid)
+        .execute(&mut **tx)
+        .await?;
+    chain::append(tx, "rule_version", vid, &hash).await?;
+    let status = if r.in_force_version.is_some() {
+        "amended"
+    } else {
+        "published"
+    };
+    sqlx::query("UPDATE rules SET status = $1, in_force_version = $2 WHERE id = $3")
+        .bind(status)
+        .bind(r.latest_version)
+        .bind(r.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewInput {
+    /// No conflict with the Constitution, laws, regulations or policies.
+    pub no_conflict_with_law: bool,
+    /// No infringement of residents' personal, democratic or property rights.
+    pub respects_rights: bool,
+    /// Binds officials as well as residents.
+    pub binds_officials: bool,
+    pub note: String,
+}
+
+/// The legal review (the street's judicial office): all three checks pass → the rule goes to the
+/// vote; otherwise back to drafting, with the note.
+#[utoipa::path(post, path = "/api/v1/rules/{id}/review", tag = "rules", params(("id" = i64, Path)), request_body = ReviewInput,
+    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(v): ApiJson<ReviewInput>,
+) -> Result<Json<Rule>, AppError> {
+    let r = load(state.db.read(), id).await?;
+    ctx.require(Action::RulesReview, Target::At(r.place()))?;
+    if r.status != "legal_review" {
+        return Err(AppError::conflict("rules.not_in_review"));
+    }
+    let note = v.note.trim();
+    if note.is_empty() || note.chars().count() > 1000 {
+        return Err(AppError::invalid("note", "rules.review_note"));
+    }
+    let passed = v.no_conflict_with_law && v.respects_rights && v.binds_officials;
+    let checks = serde_json::json!({
+        "no_conflict_with_law": v.no_conflict_with_law,
+        "respects_rights": v.respects_rights,
+        "binds_officials": v.binds_officials,
+    });
+    let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE rule_versions SET reviewed_by = $1, reviewer = $2, reviewed_at = $3, review_checks = $4, review_note = $5 WHERE rule_id = $6 AND version = $7",
+    )
+    .bind(user.id)
+    .bind(&user.display_name)
+    .bind(time::now_db())
+    .bind(checks.to_string())
+    .bind(note)
+    .bind(id)
+    .bind(r.latest_version)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE rules SET status = $1 WHERE id = $2")
+        .bind(if passed { "vote" } else { "draft" })
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("rules.review", "rule", id)
+            .at(r.place())
+            .detail(if passed { "passed" } else { "returned" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(load(state.db.read(), id).await?))
+}
+
+/// Called when a motion on a rule is decided: passed → the latest version is adopted; failed →
+/// back to drafting.
+pub async fn decided(tx: &mut Tx, rule: i64, motion: i64, passed: bool) -> Result<(), AppError> {
+    if passed {
+        sqlx::query(
+            "UPDATE rule_versions SET motion_id = $1, adopted_at = $2 WHERE rule_id = $3 AND version = (SELECT MAX(version) FROM rule_versions WHERE rule_id = $3)",
+        )
+        .bind(motion)
+        .bind(time::now_db())
+        .bind(rule)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE rules SET status = $1 WHERE id = $2 AND status = 'vote'")
+        .bind(if passed { "adopted" } else { "draft" })
+        .bind(rule)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// May a motion put this rule to this body's vote? Only after legal review; the charter at the
+/// assembly, conventions and house rules at the council. Returns the threshold the vote takes.
+pub async fn may_vote(
+    tx: &mut Tx,
+    rule: i64,
+    body_kind: &str,
+    community: Option<i64>,
+) -> Result<&'static str, AppError> {
+    let r = load(&mut **tx, rule)
+        .await
+        .map_err(|_| AppError::invalid("rule_id", "meetings.unknown_rule"))?;
+    if Some(r.community_id) != community {
+        return Err(AppError::invalid("rule_id", "meetings.unknown_rule"));
+    }
+    if r.status != "vote" {
+        return Err(AppError::conflict("rules.not_reviewed").arg("status", r.status));
+    }
+    match (r.kind.as_str(), body_kind) {
+        ("charter", "assembly") => Ok("two_thirds"),
+        ("convention" | "house_rules", "council" | "assembly") => Ok("simple_majority"),
+        _ => Err(AppError::invalid("rule_id", "rules.wrong_body")),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Comment {
+    pub id: i64,
+    pub version: i64,
+    /// The article (1-based) commented on.
+    pub article: i64,
+    /// The commenter's surname; the rest starred.
+    pub author: String,
+    pub body: String,
+    pub answer: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentList {
+    pub items: Vec<Comment>,
+    pub total: i64,
+}
+
+pub async fn comment_list(state: &AppState, rule: i64) -> Result<Vec<Comment>, AppError> {
+    let rows = sqlx::query("SELECT id, version, article, author, body, answer, created_at FROM rule_comments WHERE rule_id = $1 ORDER BY version, article, id")
+        .bind(rule)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(Comment {
+                id: r.try_get("id")?,
+                version: r.try_get("version")?,
+                article: r.try_get("article")?,
+                author: r.try_get("author")?,
+                body: r.try_get("body")?,
+                answer: r.try_get("answer")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Residents' comments, article by article, with the answers.
+#[utoipa::path(get, path = "/api/v1/rules/{id}/comments", tag = "rules", params(("id" = i64, Path)),
+    responses((status = 200, body = CommentList), (status = 404)))]
+pub(super) async fn comments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<CommentList>, AppError> {
+    readable(&state, &ctx, id).await?;
+    let items = comment_list(&state, id).await?;
+    Ok(Json(CommentList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CommentInput {
+    /// 1-based article number of the version under comment.
+    pub article: i64,
+    pub body: String,
+}
+
+pub async fn add_comment(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    article: i64,
+    body: &str,
+) -> Result<i64, AppError> {
+    let r = readable(state, ctx, id).await?;
+    let p = crate::registry::participant::participant(
+        state,
+        ctx,
+        Some(r.community_id),
+        "rules.comment_signed_in",
+    )
+    .await?;
+    if r.status != "public_comment" {
+        return Err(AppError::conflict("rules.not_in_comment"));
+    }
+    let versions = super::versions::all(state, id).await?;
+    let count = versions
+        .last()
+        .map(|v| v.articles.len() as i64)
+        .unwrap_or(0);
+    if !(1..=count).contains(&article) {
+        return Err(AppError::invalid("article", "rules.unknown_article"));
+    }
+    let body = body.trim();
+    if body.chars().count() < 2 || body.chars().count() > 1000 {
+        return Err(AppError::invalid("body", "meetings.bad_comment"));
+    }
+    let mut tx = state.db.begin().await?;
+    let cid: i64 = sqlx::query(
+        "INSERT INTO rule_comments (rule_id, version, article, user_id, author, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(id)
+    .bind(r.latest_version)
+    .bind(article)
+    .bind(p.user_id)
+    .bind(crate::council::elections::mask_name(&p.name))
+    .bind(body)
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("rules.comment", "rule", id)
+            .at(r.place())
+            .detail(format!("comment {cid}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(cid)
+}
+
+/// Comment on an article during public comment, as a signed-in resident of the community.
+#[utoipa::path(post, path = "/api/v1/rules/{id}/comments", tag = "rules", params(("id" = i64, Path)), request_body = CommentInput,
+    security(("bearer" = [])), responses((status = 201, body = Comment), (status = 401), (status = 409), (status = 422)))]
+pub(super) async fn comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(c): ApiJson<CommentInput>,
+) -> Result<(StatusCode, Json<Comment>), AppError> {
+    let cid = add_comment(&state, &ctx, id, c.article, &c.body).await?;
+    comment_list(&state, id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == cid)
+        .map(|x| (StatusCode::CREATED, Json(x)))
+        .ok_or_else(AppError::not_found)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerInput {
+    pub answer: String,
+}
+
+/// Answer a comment; every comment is answered before legal review.
+#[utoipa::path(post, path = "/api/v1/rules/{id}/comments/{comment}", tag = "rules", params(("id" = i64, Path), ("comment" = i64, Path)),
+    request_body = AnswerInput, security(("bearer" = [])), responses((status = 200, body = Comment), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    ApiJson(a): ApiJson<AnswerInput>,
+) -> Result<Json<Comment>, AppError> {
+    let r = load(state.db.read(), id).await?;
+    ctx.require(Action::RulesManage, Target::At(r.place()))?;
+    let text = a.answer.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        return Err(AppError::invalid("answer", "rules.bad_answer"));
+    }
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query("UPDATE rule_comments SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND rule_id = $5 AND answer IS NULL")
+        .bind(text)
+        .bind(ctx.user.as_ref().map(|u| u.id))
+        .bind(time::now_db())
+        .bind(cid)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::conflict("rules.answered_already"));
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("rules.answer", "rule", id)
+            .at(r.place())
+            .detail(format!("comment {cid}")),
+    )
+    .await?;
+    tx.commit().await?;
+    comment_list(&state, id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == cid)
+        .map(Json)
+        .ok_or_else(AppError::not_found)
+}

@@ -1,0 +1,149 @@
+//! Rule pages: the community's charter, conventions and house rules for anyone; a rule's text in
+//! force, its versions with an article-level comparison, and, during public comment, a comment
+//! form under each article.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::lifecycle::{Comment, add_comment, comment_list};
+use super::versions::{ArticleChange, Version, all, article_diff};
+use super::{Rule, RuleQuery, readable, search};
+use crate::app::AppState;
+use crate::auth::{CsrfForm, Ctx};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "rules/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    t: Tr,
+    items: Vec<Rule>,
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RuleQuery>,
+) -> Result<Response, AppError> {
+    let items = search(&state, &ctx, &q).await?;
+    page(&ListPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "rules/rule.html")]
+struct RulePage {
+    chrome: Chrome,
+    t: Tr,
+    r: Rule,
+    shown: Version,
+    versions: Vec<Version>,
+    diff: Vec<ArticleChange>,
+    from: i64,
+    to: i64,
+    comments: Vec<Comment>,
+    signed_in: bool,
+    error: String,
+}
+
+#[derive(Deserialize)]
+pub struct DiffQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    q: &DiffQuery,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let r = readable(state, ctx, id).await?;
+    let versions = all(state, id).await?;
+    // In force if there is one; the version under way during comment and review.
+    let shown_n = match r.status.as_str() {
+        "published" | "amended" | "repealed" => r.in_force_version.unwrap_or(r.latest_version),
+        _ => r.latest_version,
+    };
+    let shown = versions
+        .iter()
+        .find(|v| v.version == shown_n)
+        .cloned()
+        .ok_or_else(AppError::not_found)?;
+    let (from, to) = (q.from.unwrap_or(1), q.to.unwrap_or(r.latest_version));
+    let pick = |n: i64| versions.iter().find(|v| v.version == n);
+    let diff = match (pick(from), pick(to)) {
+        (Some(a), Some(b)) if versions.len() > 1 => article_diff(&a.articles, &b.articles),
+        _ => vec![],
+    };
+    let mut res = page(&RulePage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        shown,
+        diff,
+        from,
+        to,
+        comments: comment_list(state, id).await?,
+        signed_in: ctx.user.is_some(),
+        error: err
+            .map(|e| tf(ctx.lang, e.key, &e.args))
+            .unwrap_or_default(),
+        versions,
+        r,
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+pub async fn rule_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DiffQuery>,
+) -> Result<Response, AppError> {
+    render(&state, &ctx, id, &q, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    article: i64,
+    body: String,
+}
+
+pub async fn comment_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<CommentForm>,
+) -> Result<Response, AppError> {
+    match add_comment(&state, &ctx, id, f.article, &f.body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/rules/{id}#comments")).into_response()),
+        Err(e)
+            if e.status.is_client_error()
+                && ctx.user.is_some()
+                && e.status != axum::http::StatusCode::FORBIDDEN =>
+        {
+            render(
+                &state,
+                &ctx,
+                id,
+                &DiffQuery {
+                    from: None,
+                    to: None,
+                },
+                Some(&e),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
