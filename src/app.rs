@@ -123,6 +123,11 @@ pub fn router(state: AppState) -> Router {
         .route("/disclosures/{id}/publish", post(disclosure::web::publish_submit))
         .route("/disclosures/{id}/objections", post(disclosure::web::object_submit))
         .route("/disclosures/{id}/print", get(disclosure::web::print_page))
+        .route(
+            "/disclosures/{id}/attachments",
+            post(disclosure::attachments::upload).layer(DefaultBodyLimit::max(disclosure::attachments::MAX_ATTACHMENT + 64 * 1024)),
+        )
+        .route("/disclosures/{id}/attachments/{attachment}", get(disclosure::attachments::serve))
         .route("/rules", get(rules::web::list_page))
         .route("/rules/{id}", get(rules::web::rule_page))
         .route("/rules/{id}/comments", post(rules::web::comment_submit))

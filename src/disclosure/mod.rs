@@ -5,6 +5,7 @@
 //! `draft → published → closed` (once its publicity period is over); a published notice is never
 //! edited: a correction is a new notice that references it.
 
+pub mod attachments;
 pub mod chain;
 pub mod content;
 pub mod notices;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(objections::handle))
         .routes(routes!(notices::categories, notices::add_category))
         .routes(routes!(notices::publications))
+        .merge(attachments::routes())
 }
 
 #[derive(Serialize, ToSchema, Clone)]

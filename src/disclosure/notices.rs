@@ -53,6 +53,7 @@ pub struct Notice {
     pub corrected_by: Vec<i64>,
     /// SHA-256 of `/api/v1/disclosures/{id}/canonical`, once published.
     pub content_hash: Option<String>,
+    pub attachments: Vec<super::attachments::Attachment>,
     #[serde(skip)]
     pub street_id: i64,
 }
@@ -77,6 +78,11 @@ async fn from_row(state: &AppState, r: &sqlx::any::AnyRow, full: bool) -> Result
     let status = match (stored.as_str(), &until) {
         ("published", Some(u)) if time::today().to_string() > *u => "closed".to_owned(),
         _ => stored,
+    };
+    let attachments = if full {
+        super::attachments::list(state, id).await?
+    } else {
+        vec![]
     };
     let (lines, corrected_by) = if full {
         let lines = sqlx::query(
@@ -125,6 +131,7 @@ async fn from_row(state: &AppState, r: &sqlx::any::AnyRow, full: bool) -> Result
         corrects_id: r.try_get("corrects_id")?,
         corrected_by,
         content_hash: r.try_get("content_hash")?,
+        attachments,
     })
 }
 

@@ -426,3 +426,98 @@ both!(verify_finds_an_altered_notice, |app: TestApp| async move {
         Some(("rule_version".to_owned(), rule))
     );
 });
+
+both!(
+    attachments_are_checked_hashed_and_rechecked,
+    |app: TestApp| async move {
+        let worker = app.token("worker").await;
+        let id = post(&app, &worker, "/api/v1/disclosures", finance("2000"))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+        let add = |name: &str, bytes: Vec<u8>| {
+            let (app, worker) = (&app, worker.clone());
+            let path = format!(
+                "/api/v1/disclosures/{id}/attachments?filename={}",
+                zizhi::platform::error::urlencode(name)
+            );
+            async move {
+                app.post(&path)
+                    .bearer(&worker)
+                    .raw("application/octet-stream", bytes)
+                    .send()
+                    .await
+            }
+        };
+        let ok = add("../../预算明细.pdf", pdf.clone()).await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+        assert_eq!(ok.json()["filename"], "预算明细.pdf");
+        let svg = add("x.svg", b"<svg onload=alert(1)></svg>".to_vec()).await;
+        assert_eq!(svg.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM disclosure_attachments WHERE disclosure_id = {id}"
+            ))
+            .await,
+            1
+        );
+        post(
+            &app,
+            &worker,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            json!({}),
+        )
+        .await;
+        let aid = ok.json()["id"].as_i64().unwrap();
+        let canonical = app
+            .get(&format!("/api/v1/disclosures/{id}/canonical"))
+            .send()
+            .await
+            .text();
+        assert!(
+            canonical.contains(ok.json()["sha256"].as_str().unwrap()),
+            "the chain covers the attachment"
+        );
+        let got = app
+            .get(&format!("/disclosures/{id}/attachments/{aid}"))
+            .send()
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.body, pdf);
+        assert!(
+            got.header("content-disposition")
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(
+            add("late.pdf", pdf.clone()).await.status,
+            StatusCode::CONFLICT,
+            "published: no more attachments"
+        );
+        let stored: String = {
+            use sqlx::Row;
+            sqlx::query(&format!(
+                "SELECT stored_name FROM disclosure_attachments WHERE id = {aid}"
+            ))
+            .fetch_one(app.db.read())
+            .await
+            .unwrap()
+            .try_get("stored_name")
+            .unwrap()
+        };
+        std::fs::write(
+            app.config.data_dir().join("disclosures").join(stored),
+            b"%PDF-1.4 altered",
+        )
+        .unwrap();
+        assert_eq!(
+            app.get(&format!("/disclosures/{id}/attachments/{aid}"))
+                .send()
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+    }
+);
