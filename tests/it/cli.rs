@@ -108,17 +108,25 @@ fn demo_users_and_verify_from_the_command_line() {
 
     // Tamper with an entry behind zizhi's back, straight in the database file.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
+    let actor: String = rt.block_on(async {
+        use sqlx::Row;
         let d = zizhi::platform::db::Db::open_sqlite_dir(dir.path())
             .await
             .unwrap();
         let mut tx = d.begin().await.unwrap();
+        let actor: String = sqlx::query("SELECT actor FROM audit_log WHERE seq = 2")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+            .try_get("actor")
+            .unwrap();
         sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
             .execute(&mut *tx)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         d.close().await;
+        actor
     });
     let bad = zizhi(&["verify", "--data", data]);
     assert!(!bad.status.success());
@@ -127,6 +135,37 @@ fn demo_users_and_verify_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+
+    // Put the entry back, then change a published notice's text in the file.
+    let notice: i64 = rt.block_on(async {
+        use sqlx::Row;
+        let d = zizhi::platform::db::Db::open_sqlite_dir(dir.path())
+            .await
+            .unwrap();
+        let mut tx = d.begin().await.unwrap();
+        sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = 2")
+            .bind(&actor)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let id: i64 = sqlx::query("SELECT object_id FROM publications WHERE kind = 'disclosure' ORDER BY seq LIMIT 1 OFFSET 2")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+            .try_get("object_id")
+            .unwrap();
+        sqlx::query(&format!("UPDATE disclosures SET body = body || '（已删改）' WHERE id = {id}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        d.close().await;
+        id
+    });
+    let altered = zizhi(&["verify", "--data", data]);
+    let err = String::from_utf8_lossy(&altered.stderr);
+    assert!(!altered.status.success());
+    assert!(err.contains(&format!("disclosure {notice}")), "{err}");
 }
 
 #[test]
