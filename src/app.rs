@@ -21,7 +21,7 @@ use crate::platform::calendar::Calendar;
 use crate::platform::db::Db;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, cases, council, disclosure, home, registry, rules};
+use crate::{audit, cases, council, daily, disclosure, home, registry, rules};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -79,6 +79,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::council::api_routes())
         .merge(crate::disclosure::routes())
         .merge(crate::rules::routes())
+        .merge(crate::daily::routes())
+        .merge(crate::agreements::routes())
         .split_for_parts()
 }
 
@@ -128,6 +130,8 @@ pub fn router(state: AppState) -> Router {
             post(disclosure::attachments::upload).layer(DefaultBodyLimit::max(disclosure::attachments::MAX_ATTACHMENT + 64 * 1024)),
         )
         .route("/disclosures/{id}/attachments/{attachment}", get(disclosure::attachments::serve))
+        .route("/notebooks", get(daily::web::notebook_page).post(daily::web::notebook_submit))
+        .route("/visits/coverage", get(daily::web::coverage_page))
         .route("/rules", get(rules::web::list_page))
         .route("/rules/{id}", get(rules::web::rule_page))
         .route("/rules/{id}/comments", post(rules::web::comment_submit))

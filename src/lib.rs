@@ -1,6 +1,7 @@
 //! zizhi (自治): residents' self-governance for an urban residents' committee and its street
 //! office. Code is arranged by the domain areas of DESIGN.md; `platform` is the shared kernel.
 
+pub mod agreements;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -8,6 +9,7 @@ pub mod cases;
 pub mod cli;
 pub mod config;
 pub mod council;
+pub mod daily;
 pub mod demo;
 pub mod disclosure;
 pub mod home;

@@ -137,10 +137,22 @@ pub enum Action {
     RulesManage,
     /// The legal review of a rule (the street's judicial office).
     RulesReview,
+    /// Write in a building's notebooks (a leader: their own building only).
+    NotebooksWrite,
+    /// Record patrols, visits, services, staff meetings; draft and publish bulletins.
+    FieldWork,
+    /// Read notebooks, patrols, visits and their coverage, services, published bulletins.
+    FieldWorkRead,
+    /// Aid plans for households in difficulty (sensitive: audited reads).
+    AidManage,
+    /// Draft, sign, check and review agreements; record breaches.
+    AgreementsManage,
+    /// Read agreements, their performance and breaches.
+    AgreementsRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 28] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -163,6 +175,12 @@ impl Action {
         Action::DisclosuresManage,
         Action::RulesManage,
         Action::RulesReview,
+        Action::NotebooksWrite,
+        Action::FieldWork,
+        Action::FieldWorkRead,
+        Action::AidManage,
+        Action::AgreementsManage,
+        Action::AgreementsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -189,6 +207,12 @@ impl Action {
             Action::DisclosuresManage => "disclosures.manage",
             Action::RulesManage => "rules.manage",
             Action::RulesReview => "rules.review",
+            Action::NotebooksWrite => "notebooks.write",
+            Action::FieldWork => "field_work",
+            Action::FieldWorkRead => "field_work.read",
+            Action::AidManage => "aid.manage",
+            Action::AgreementsManage => "agreements.manage",
+            Action::AgreementsRead => "agreements.read",
         }
     }
 
@@ -202,6 +226,7 @@ impl Action {
                 | Action::CaseRead
                 | Action::CaseReadSensitive
                 | Action::CaseHandle
+                | Action::AidManage
         )
     }
 }
@@ -225,6 +250,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::CaseRead,
             A::BodiesRead,
             A::Participate,
+            A::NotebooksWrite,
         ],
     ),
     (
@@ -235,6 +261,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::SupervisionRead,
             A::BodiesRead,
             A::Participate,
+            A::FieldWorkRead,
+            A::AgreementsRead,
         ],
     ),
     (
@@ -245,6 +273,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::SupervisionRead,
             A::BodiesRead,
             A::Participate,
+            A::FieldWorkRead,
+            A::AgreementsRead,
         ],
     ),
     (
@@ -264,6 +294,12 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::MeetingsManage,
             A::DisclosuresManage,
             A::RulesManage,
+            A::NotebooksWrite,
+            A::FieldWork,
+            A::FieldWorkRead,
+            A::AidManage,
+            A::AgreementsManage,
+            A::AgreementsRead,
         ],
     ),
     (
@@ -287,6 +323,12 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::MeetingsManage,
             A::DisclosuresManage,
             A::RulesManage,
+            A::NotebooksWrite,
+            A::FieldWork,
+            A::FieldWorkRead,
+            A::AidManage,
+            A::AgreementsManage,
+            A::AgreementsRead,
         ],
     ),
     (
@@ -301,6 +343,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::BodiesManage,
             A::MeetingsManage,
             A::RulesReview,
+            A::FieldWorkRead,
+            A::AgreementsRead,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

@@ -5,6 +5,7 @@
 mod accounts;
 mod bodies;
 mod council_year;
+mod daily_year;
 mod names;
 mod orgs;
 mod people;
@@ -139,6 +140,14 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
     )
     .await?;
     public_year::disclosures(&mut tx, street_id, communities[0].id, &now).await?;
+    daily_year::load(
+        &mut tx,
+        street_id,
+        communities[0].id,
+        &communities[0].buildings,
+        &now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         &Actor::operator(),

@@ -14,6 +14,8 @@ mod case_pages;
 mod cases;
 mod cli;
 mod council_journey;
+mod daily;
+mod daily_journey;
 mod disclosure;
 mod disclosure_journey;
 mod elections;

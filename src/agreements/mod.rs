@@ -1,0 +1,357 @@
+//! Two-sided agreements (协议书, M20) between the residents' committee and a household: each
+//! side's obligations (the household's duties and the committee's service duties), signing,
+//! performance checked per obligation, breach records against either party (committee breaches
+//! count in its assessment), the yearly review list for the assembly, renewal.
+//! `draft → in_force (signed) → reviewed (yearly) → ended`.
+
+pub mod performance;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Target};
+use crate::daily::{community_place, scoped, text};
+use crate::platform::db::{Tx, Val, bind_vals};
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(performance::review_list))
+        .routes(routes!(one))
+        .routes(routes!(
+            performance::obligations,
+            performance::add_obligation
+        ))
+        .routes(routes!(performance::check))
+        .routes(routes!(performance::breaches, performance::breach))
+        .routes(routes!(performance::sign))
+        .routes(routes!(performance::review))
+        .routes(routes!(performance::renew))
+}
+
+/// The templates and their default obligations: (household's, committee's).
+pub fn template(
+    code: &str,
+) -> Option<(
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+)> {
+    Some(match code {
+        "family_planning" => (
+            "计划生育协议书",
+            &["按政策生育，落实避孕节育措施", "如实申报人口信息及变动"],
+            &[
+                "提供政策咨询和生殖健康服务",
+                "按规定兑现奖励扶助",
+                "保护家庭个人信息不外泄",
+            ],
+        ),
+        "frontage" => (
+            "门前三包责任书",
+            &[
+                "门前卫生：每日清扫，不乱倒垃圾",
+                "门前秩序：不乱摆摊点、不乱堆放",
+                "门前绿化：爱护花草树木",
+            ],
+            &["提供保洁工具并每日清运垃圾", "每月检查一次并反馈结果"],
+        ),
+        "dogs" => (
+            "文明养犬协议书",
+            &["犬只依法登记并按时免疫", "出户束犬链，及时清理粪便"],
+            &["每年组织免疫登记服务", "三个工作日内处理养犬扰民投诉"],
+        ),
+        "parking" => (
+            "停车管理协议书",
+            &["在划定车位停放车辆", "不占用消防通道和盲道"],
+            &["维护车位标线与照明", "车位分配公开公平并公示"],
+        ),
+        _ => return None,
+    })
+}
+
+pub const TEMPLATES: &[&str] = &["family_planning", "frontage", "dogs", "parking"];
+
+#[derive(Serialize, ToSchema, Clone)]
+pub struct Agreement {
+    pub id: i64,
+    pub community_id: i64,
+    pub household_id: i64,
+    pub household: String,
+    /// family_planning, frontage (门前三包), dogs or parking.
+    pub template: String,
+    pub title: String,
+    /// draft, in_force, reviewed or ended.
+    pub status: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub signed_on: Option<String>,
+    /// in_person, proxy or online.
+    pub signing_method: Option<String>,
+    pub reviewed_on: Option<String>,
+    pub review_note: Option<String>,
+    /// The agreement this one renews.
+    pub renews_id: Option<i64>,
+    /// Breaches recorded against the committee and against the household.
+    pub committee_breaches: i64,
+    pub household_breaches: i64,
+    #[serde(skip)]
+    pub street_id: i64,
+}
+
+impl Agreement {
+    pub fn place(&self) -> Place {
+        Place {
+            street_id: Some(self.street_id),
+            community_id: Some(self.community_id),
+            building_id: None,
+        }
+    }
+}
+
+const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.address, t.template, t.title, t.status, t.valid_from, t.valid_to, \
+    t.signed_on, t.signing_method, t.reviewed_on, t.review_note, t.renews_id, \
+    (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'committee') AS cb, \
+    (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'household') AS hb \
+    FROM agreements t JOIN households h ON h.id = t.household_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
+    Ok(Agreement {
+        id: r.try_get("id")?,
+        street_id: r.try_get("street_id")?,
+        community_id: r.try_get("community_id")?,
+        household_id: r.try_get("household_id")?,
+        household: r.try_get("address")?,
+        template: r.try_get("template")?,
+        title: r.try_get("title")?,
+        status: r.try_get("status")?,
+        valid_from: r.try_get("valid_from")?,
+        valid_to: r.try_get("valid_to")?,
+        signed_on: r.try_get("signed_on")?,
+        signing_method: r.try_get("signing_method")?,
+        reviewed_on: r.try_get("reviewed_on")?,
+        review_note: r.try_get("review_note")?,
+        renews_id: r.try_get("renews_id")?,
+        committee_breaches: r.try_get("cb")?,
+        household_breaches: r.try_get("hb")?,
+    })
+}
+
+pub async fn load(state: &AppState, id: i64) -> Result<Agreement, AppError> {
+    let r = sqlx::query(&format!("{SQL} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(state.db.read())
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(from_row(&r)?)
+}
+
+pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement, AppError> {
+    let a = load(state, id).await?;
+    if ctx
+        .require(Action::AgreementsRead, Target::At(a.place()))
+        .is_err()
+    {
+        ctx.require(Action::AgreementsRead, Target::System)?;
+        return Err(AppError::forbidden());
+    }
+    Ok(a)
+}
+
+pub async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement, AppError> {
+    let a = load(state, id).await?;
+    ctx.require(Action::AgreementsManage, Target::At(a.place()))?;
+    Ok(a)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgreementList {
+    pub items: Vec<Agreement>,
+    pub total: i64,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct AgreementQuery {
+    pub community_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub status: Option<String>,
+    pub template: Option<String>,
+}
+
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AgreementQuery,
+) -> Result<Vec<Agreement>, AppError> {
+    let mut f = scoped(ctx, &[Action::AgreementsRead], None)?;
+    if let Some(c) = q.community_id {
+        f.and("t.community_id = ?", [Val::I(c)]);
+    }
+    if let Some(h) = q.household_id {
+        f.and("t.household_id = ?", [Val::I(h)]);
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        f.and("t.status = ?", [Val::T(s.to_owned())]);
+    }
+    if let Some(s) = q.template.as_deref().filter(|s| !s.is_empty()) {
+        f.and("t.template = ?", [Val::T(s.to_owned())]);
+    }
+    let sql = format!("{SQL} {} ORDER BY t.id DESC LIMIT 500", f.sql());
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The agreements of the caller's communities.
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements", params(AgreementQuery), security(("bearer" = [])),
+    responses((status = 200, body = AgreementList), (status = 403)))]
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AgreementQuery>,
+) -> Result<Json<AgreementList>, AppError> {
+    let items = search(&state, &ctx, &q).await?;
+    Ok(Json(AgreementList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", tag = "agreements", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Agreement), (status = 403), (status = 404)))]
+async fn one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Agreement>, AppError> {
+    Ok(Json(readable(&state, &ctx, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAgreement {
+    pub community_id: Option<i64>,
+    pub household_id: i64,
+    /// family_planning, frontage, dogs or parking: its obligations on both sides are filled in.
+    pub template: String,
+    pub title: Option<String>,
+    /// YYYY-MM-DD.
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+pub async fn put_obligation(
+    tx: &mut Tx,
+    agreement: i64,
+    party: &str,
+    seq: i64,
+    text: &str,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO agreement_obligations (agreement_id, party, seq, text, performance) VALUES ($1, $2, $3, $4, 'unchecked')")
+        .bind(agreement)
+        .bind(party)
+        .bind(seq)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Draft an agreement from a template, with both sides' obligations.
+#[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement, security(("bearer" = [])),
+    responses((status = 201, body = Agreement), (status = 403), (status = 422)))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(n): ApiJson<NewAgreement>,
+) -> Result<(StatusCode, Json<Agreement>), AppError> {
+    let place = community_place(&state, &ctx, Action::AgreementsManage, n.community_id).await?;
+    let (name, household, committee) = template(&n.template)
+        .ok_or_else(|| AppError::invalid("template", "agreements.bad_template"))?;
+    let title = match n.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => text("title", t, 80)?,
+        None => name.to_owned(),
+    };
+    let from = crate::registry::residents::parse_date("valid_from", &n.valid_from)?;
+    let to = crate::registry::residents::parse_date("valid_to", &n.valid_to)?;
+    if to <= from {
+        return Err(AppError::invalid("valid_to", "account.term_order"));
+    }
+    let mut tx = state.db.begin().await?;
+    let n_h: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM households WHERE id = $1 AND community_id = $2")
+            .bind(n.household_id)
+            .bind(place.community_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+    if n_h == 0 {
+        return Err(AppError::invalid(
+            "household_id",
+            "daily.household_not_in_community",
+        ));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO agreements (street_id, community_id, household_id, template, title, status, valid_from, valid_to, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(n.household_id)
+    .bind(&n.template)
+    .bind(&title)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let mut seq = 0;
+    for (party, items) in [("household", household), ("committee", committee)] {
+        for o in items {
+            seq += 1;
+            put_obligation(&mut tx, id, party, seq, o).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("agreements.create", "agreement", id)
+            .at(place)
+            .detail(&*n.template),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(load(&state, id).await?)))
+}
+
+/// Breaches recorded against the committee in a community over a period (for the assessment).
+pub async fn committee_breaches(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: &str,
+    to: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM agreement_breaches b JOIN agreements a ON a.id = b.agreement_id \
+         WHERE a.community_id = $1 AND b.party = 'committee' AND b.occurred_on >= $2 AND b.occurred_on <= $3",
+    )
+    .bind(community)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}

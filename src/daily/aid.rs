@@ -1,0 +1,296 @@
+//! Aid to households in difficulty (帮扶, M17): a plan, the actions taken with their amounts, and a
+//! review. The reason can name illness or hardship: every read is audited as sensitive, and only
+//! the community's staff see it.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::patrols::DatedQuery;
+use super::{community_place, date_or_today, dated, scoped, text};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Target};
+use crate::disclosure::{fen, yuan};
+use crate::platform::db::bind_vals;
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+#[derive(Serialize, ToSchema)]
+pub struct AidAction {
+    pub action_date: String,
+    pub description: String,
+    /// Yuan.
+    pub amount: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AidPlan {
+    pub id: i64,
+    pub community_id: i64,
+    pub household_id: i64,
+    pub household: String,
+    pub reason: String,
+    pub plan: String,
+    /// active or reviewed.
+    pub status: String,
+    pub review: Option<String>,
+    pub actions: Vec<AidAction>,
+    /// Yuan, all actions.
+    pub total: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AidPlanList {
+    pub items: Vec<AidPlan>,
+}
+
+async fn plans(state: &AppState, f: crate::platform::db::Filter) -> Result<Vec<AidPlan>, AppError> {
+    let sql = format!(
+        "SELECT t.id, t.community_id, t.household_id, h.address, t.reason, t.plan, t.status, t.review FROM aid_plans t \
+         JOIN households h ON h.id = t.household_id {} ORDER BY t.id DESC LIMIT 200",
+        f.sql()
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let acts = sqlx::query("SELECT action_date, description, amount FROM aid_actions WHERE plan_id = $1 ORDER BY action_date, id")
+            .bind(id)
+            .fetch_all(state.db.read())
+            .await?;
+        let total: i64 = acts
+            .iter()
+            .map(|a| a.try_get::<i64, _>("amount"))
+            .sum::<Result<i64, _>>()?;
+        out.push(AidPlan {
+            id,
+            community_id: r.try_get("community_id")?,
+            household_id: r.try_get("household_id")?,
+            household: r.try_get("address")?,
+            reason: r.try_get("reason")?,
+            plan: r.try_get("plan")?,
+            status: r.try_get("status")?,
+            review: r.try_get("review")?,
+            actions: acts
+                .iter()
+                .map(|a| {
+                    Ok(AidAction {
+                        action_date: a.try_get("action_date")?,
+                        description: a.try_get("description")?,
+                        amount: yuan(a.try_get("amount")?),
+                    })
+                })
+                .collect::<Result<_, sqlx::Error>>()?,
+            total: yuan(total),
+        });
+    }
+    Ok(out)
+}
+
+/// Aid plans of the caller's communities (sensitive: the read is audited).
+#[utoipa::path(get, path = "/api/v1/aid-plans", tag = "daily", params(DatedQuery), security(("bearer" = [])),
+    responses((status = 200, body = AidPlanList), (status = 403)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DatedQuery>,
+) -> Result<Json<AidPlanList>, AppError> {
+    let mut f = scoped(&ctx, &[Action::AidManage], None)?;
+    dated(
+        &mut f,
+        "substr(t.created_at, 1, 10)",
+        q.community_id,
+        &q.from,
+        &q.to,
+    )?;
+    let items = plans(&state, f).await?;
+    audit::record_alone(
+        &state.db,
+        &ctx.actor(),
+        Entry::new("aid.read", "aid_plan", "list")
+            .sensitive()
+            .detail(format!("{} plans", items.len())),
+    )
+    .await?;
+    Ok(Json(AidPlanList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanInput {
+    pub community_id: Option<i64>,
+    pub household_id: i64,
+    pub reason: String,
+    pub plan: String,
+}
+
+/// Open an aid plan for a household of the community.
+#[utoipa::path(post, path = "/api/v1/aid-plans", tag = "daily", request_body = PlanInput, security(("bearer" = [])),
+    responses((status = 201, body = AidPlan), (status = 403), (status = 422)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(p): ApiJson<PlanInput>,
+) -> Result<(StatusCode, Json<AidPlan>), AppError> {
+    let place = community_place(&state, &ctx, Action::AidManage, p.community_id).await?;
+    let reason = text("reason", &p.reason, 1000)?;
+    let plan = text("plan", &p.plan, 2000)?;
+    let mut tx = state.db.begin().await?;
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM households WHERE id = $1 AND community_id = $2")
+            .bind(p.household_id)
+            .bind(place.community_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+    if n == 0 {
+        return Err(AppError::invalid(
+            "household_id",
+            "daily.household_not_in_community",
+        ));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO aid_plans (street_id, community_id, household_id, reason, plan, status, author_id, created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) RETURNING id",
+    )
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(p.household_id)
+    .bind(&reason)
+    .bind(&plan)
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("aid.create", "aid_plan", id)
+            .at(place)
+            .sensitive(),
+    )
+    .await?;
+    tx.commit().await?;
+    one(&state, id)
+        .await
+        .map(|p| (StatusCode::CREATED, Json(p)))
+}
+
+async fn one(state: &AppState, id: i64) -> Result<AidPlan, AppError> {
+    let mut f = crate::platform::db::Filter::default();
+    f.and("t.id = ?", [crate::platform::db::Val::I(id)]);
+    plans(state, f).await?.pop().ok_or_else(AppError::not_found)
+}
+
+async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Place, AppError> {
+    let r = sqlx::query("SELECT street_id, community_id, status FROM aid_plans WHERE id = $1")
+        .bind(id)
+        .fetch_optional(state.db.read())
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let place = Place {
+        street_id: Some(r.try_get("street_id")?),
+        community_id: Some(r.try_get("community_id")?),
+        building_id: None,
+    };
+    ctx.require(Action::AidManage, Target::At(place))?;
+    if r.try_get::<String, _>("status")? != "active" {
+        return Err(AppError::conflict("daily.aid_reviewed"));
+    }
+    Ok(place)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActionInput {
+    pub action_date: Option<String>,
+    pub description: String,
+    /// Yuan; "0" for help in kind.
+    #[serde(default)]
+    pub amount: String,
+}
+
+/// Record an action taken under the plan.
+#[utoipa::path(post, path = "/api/v1/aid-plans/{id}/actions", tag = "daily", params(("id" = i64, Path)), request_body = ActionInput,
+    security(("bearer" = [])), responses((status = 201, body = AidPlan), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(a): ApiJson<ActionInput>,
+) -> Result<(StatusCode, Json<AidPlan>), AppError> {
+    let place = managed(&state, &ctx, id).await?;
+    let description = text("description", &a.description, 1000)?;
+    let amount = if a.amount.trim().is_empty() {
+        Some(0)
+    } else {
+        fen(&a.amount)
+    }
+    .ok_or_else(|| AppError::invalid("amount", "disclosure.bad_amount"))?;
+    let date = date_or_today("action_date", a.action_date.as_deref())?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("INSERT INTO aid_actions (plan_id, action_date, description, amount, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(date.to_string())
+        .bind(&description)
+        .bind(amount)
+        .bind(ctx.user.as_ref().map(|u| u.id))
+        .bind(time::now_db())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("aid.act", "aid_plan", id)
+            .at(place)
+            .sensitive()
+            .detail(yuan(amount)),
+    )
+    .await?;
+    tx.commit().await?;
+    one(&state, id)
+        .await
+        .map(|p| (StatusCode::CREATED, Json(p)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewInput {
+    pub review: String,
+}
+
+/// Review the plan: what it achieved; it is then closed.
+#[utoipa::path(post, path = "/api/v1/aid-plans/{id}/review", tag = "daily", params(("id" = i64, Path)), request_body = ReviewInput,
+    security(("bearer" = [])), responses((status = 200, body = AidPlan), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ReviewInput>,
+) -> Result<Json<AidPlan>, AppError> {
+    let place = managed(&state, &ctx, id).await?;
+    let review = text("review", &r.review, 2000)?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE aid_plans SET status = 'reviewed', review = $1, reviewed_at = $2 WHERE id = $3",
+    )
+    .bind(&review)
+    .bind(time::now_db())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("aid.review", "aid_plan", id)
+            .at(place)
+            .sensitive(),
+    )
+    .await?;
+    tx.commit().await?;
+    one(&state, id).await.map(Json)
+}

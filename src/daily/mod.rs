@@ -1,0 +1,179 @@
+//! Daily work (M13, M14, M16, M17): the building leader's three notebooks (`notebooks.rs`),
+//! workers' patrols and weekly meetings (`patrols.rs`), visits and their coverage (`visits.rs`),
+//! the weekly public-sentiment bulletin (`bulletins.rs`), services and deliveries
+//! (`services.rs`), and aid plans for households in difficulty (`aid.rs`). Findings become cases
+//! in one step through the cases area's intake.
+
+pub mod aid;
+pub mod bulletins;
+pub mod notebooks;
+pub mod patrols;
+pub mod services;
+pub mod visits;
+pub mod web;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::{Action, Ctx, Place, Scope, Target};
+use crate::cases::intake::{CaseInput, file};
+use crate::platform::db::{Filter, Val};
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(notebooks::list, notebooks::create))
+        .routes(routes!(patrols::list, patrols::create))
+        .routes(routes!(patrols::meetings, patrols::add_meeting))
+        .routes(routes!(visits::list, visits::create))
+        .routes(routes!(visits::coverage_report))
+        .routes(routes!(bulletins::list, bulletins::draft))
+        .routes(routes!(bulletins::edit))
+        .routes(routes!(bulletins::publish))
+        .routes(routes!(services::list, services::create))
+        .routes(routes!(aid::list, aid::create))
+        .routes(routes!(aid::act))
+        .routes(routes!(aid::review))
+}
+
+/// A finding to be filed as a case in the same step.
+#[derive(Deserialize, ToSchema, Clone, Default)]
+pub struct NewCase {
+    /// A case category code, e.g. `repairs`, `public_facility`.
+    pub category: String,
+    /// Defaults to the entry's own text.
+    pub description: Option<String>,
+}
+
+/// Files the finding as a case in the building (or community) through the cases area's intake,
+/// on the channel of the one who found it.
+pub async fn file_case(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &NewCase,
+    text: &str,
+    place: Place,
+) -> Result<i64, AppError> {
+    let channel = if ctx.has_role(crate::auth::Role::CommunityWorker)
+        || ctx.has_role(crate::auth::Role::CommunityHead)
+    {
+        "patrol"
+    } else {
+        "quick_report"
+    };
+    let filed = file(
+        state,
+        ctx,
+        &CaseInput {
+            category: c.category.clone(),
+            description: c
+                .description
+                .clone()
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| text.to_owned()),
+            building_id: place.building_id,
+            community_id: place.community_id,
+            channel: Some(channel.into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(filed.id)
+}
+
+/// A date given by the user, or today.
+pub fn date_or_today(field: &'static str, s: Option<&str>) -> Result<Date, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => {
+            let d = crate::registry::residents::parse_date(field, d)?;
+            if d > time::today() {
+                return Err(AppError::invalid(field, "daily.future_date"));
+            }
+            Ok(d)
+        }
+        None => Ok(time::today()),
+    }
+}
+
+/// Text of 1 to `max` characters, trimmed.
+pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, AppError> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(AppError::invalid(field, "daily.bad_text").arg("max", max));
+    }
+    Ok(t.to_owned())
+}
+
+/// The place of a community the caller may do `action` in (the first, if none is named).
+pub async fn community_place(
+    state: &AppState,
+    ctx: &Ctx,
+    action: Action,
+    community: Option<i64>,
+) -> Result<Place, AppError> {
+    let id = match community {
+        Some(c) => c,
+        None => ctx
+            .scopes(action)
+            .iter()
+            .find_map(|s| match s {
+                Scope::Community(c) => Some(*c),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                // Nobody signed in, or no such duty anywhere: say so, not "which community?".
+                ctx.require(action, Target::System)
+                    .err()
+                    .unwrap_or_else(|| AppError::invalid("community_id", "cases.where"))
+            })?,
+    };
+    let place = crate::registry::places::place_of_community(state.db.read(), id)
+        .await?
+        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+    ctx.require(action, Target::At(place))?;
+    Ok(place)
+}
+
+/// The scope filter for a list: where the caller may do `action`, on tables with street,
+/// community and (optionally) building columns.
+pub fn scoped(
+    ctx: &Ctx,
+    actions: &[Action],
+    building_col: Option<&str>,
+) -> Result<Filter, AppError> {
+    let scopes: Vec<Scope> = actions.iter().flat_map(|a| ctx.scopes(*a)).collect();
+    let Some((cond, vals)) =
+        crate::auth::scope::scope_condition(&scopes, "t.street_id", "t.community_id", building_col)
+    else {
+        ctx.require(actions[0], Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    let mut f = Filter::default();
+    f.and(&cond, vals);
+    Ok(f)
+}
+
+/// Common list filters: a community, and a date range on `col`.
+pub fn dated(
+    f: &mut Filter,
+    col: &str,
+    community: Option<i64>,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Result<(), AppError> {
+    if let Some(c) = community {
+        f.and("t.community_id = ?", [Val::I(c)]);
+    }
+    for (field, v, op) in [("from", from, ">="), ("to", to, "<=")] {
+        if let Some(d) = v.as_deref().filter(|d| !d.is_empty()) {
+            let d = crate::registry::residents::parse_date(field, d)?;
+            f.and(&format!("{col} {op} ?"), [Val::T(d.to_string())]);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! The notebook page, phone first: a building leader (or a worker) writes a work, visit or
+//! feedback entry in one screen, and can file what they found as a case in the same step. And
+//! the visit coverage page for the head and the supervisory board.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::notebooks::{EntryInput, NotebookEntry, NotebookQuery, search, write};
+use super::visits::{Coverage, coverage, this_quarter};
+use super::{NewCase, community_place};
+use crate::app::AppState;
+use crate::auth::{Action, CsrfForm, Ctx, Scope};
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::web::{Chrome, page};
+
+#[derive(Template)]
+#[template(path = "daily/notebooks.html")]
+struct NotebookPage {
+    chrome: Chrome,
+    t: Tr,
+    buildings: Vec<(i64, String)>,
+    households: Vec<(i64, String)>,
+    categories: Vec<String>,
+    items: Vec<NotebookEntry>,
+    notice: String,
+    error: String,
+}
+
+/// The buildings the caller may write about: a leader's own, a worker's community's.
+async fn buildings(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+    let mut out = Vec::new();
+    for s in ctx.scopes(Action::NotebooksWrite) {
+        let (sql, id) = match s {
+            Scope::Building(b) => (
+                "SELECT b.id, k.name || ' ' || b.number AS name FROM buildings b JOIN compounds k ON k.id = b.compound_id WHERE b.id = $1",
+                b,
+            ),
+            Scope::Community(c) => (
+                "SELECT b.id, k.name || ' ' || b.number AS name FROM buildings b JOIN compounds k ON k.id = b.compound_id WHERE b.community_id = $1 ORDER BY b.id",
+                c,
+            ),
+            Scope::Street(_) => continue,
+        };
+        for r in sqlx::query(sql).bind(id).fetch_all(state.db.read()).await? {
+            out.push((r.try_get("id")?, r.try_get("name")?));
+        }
+    }
+    Ok(out)
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    notice: &str,
+    err: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let buildings = buildings(state, ctx).await?;
+    if buildings.is_empty() {
+        ctx.require(Action::NotebooksWrite, crate::auth::Target::System)?;
+    }
+    let first = buildings.first().map(|b| b.0).unwrap_or_default();
+    let households = sqlx::query(
+        "SELECT id, address FROM households WHERE building_id = $1 ORDER BY address LIMIT 300",
+    )
+    .bind(first)
+    .fetch_all(state.db.read())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("id")?, r.try_get("address")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let community = crate::registry::places::place_of_building(state.db.read(), first)
+        .await?
+        .and_then(|p| p.community_id)
+        .unwrap_or_default();
+    let categories = crate::cases::store::categories(state.db.read(), community)
+        .await?
+        .into_iter()
+        .filter(|c| !c.sensitive)
+        .map(|c| c.code)
+        .collect();
+    let items = search(
+        state,
+        ctx,
+        &NotebookQuery {
+            building_id: Some(first),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut res = page(&NotebookPage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        buildings,
+        households,
+        categories,
+        items,
+        notice: if notice.is_empty() {
+            String::new()
+        } else {
+            ctx.t().get(notice).to_owned()
+        },
+        error: err
+            .map(|e| tf(ctx.lang, e.key, &e.args))
+            .unwrap_or_default(),
+    })?;
+    if let Some(e) = err {
+        *res.status_mut() = e.status;
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn notebook_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(d): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = if d.done.is_some() {
+        "daily.written"
+    } else {
+        ""
+    };
+    render(&state, &ctx, notice, None).await
+}
+
+#[derive(Deserialize)]
+pub struct EntryForm {
+    building_id: i64,
+    kind: String,
+    #[serde(default)]
+    household_id: String,
+    body: String,
+    #[serde(default)]
+    to_case: Option<String>,
+    #[serde(default)]
+    category: String,
+}
+
+pub async fn notebook_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<EntryForm>,
+) -> Result<Response, AppError> {
+    let input = EntryInput {
+        building_id: f.building_id,
+        kind: f.kind.clone(),
+        entry_date: None,
+        body: f.body.clone(),
+        household_id: if f.kind == "visit" {
+            f.household_id.parse().ok()
+        } else {
+            None
+        },
+        case_id: None,
+        new_case: f.to_case.as_ref().map(|_| NewCase {
+            category: f.category.clone(),
+            description: None,
+        }),
+    };
+    match write(&state, &ctx, &input).await {
+        Ok(_) => Ok(Redirect::to("/notebooks?done=1").into_response()),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+            render(&state, &ctx, "", Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "daily/coverage.html")]
+struct CoveragePage {
+    chrome: Chrome,
+    t: Tr,
+    c: Coverage,
+}
+
+#[derive(Deserialize)]
+pub struct CoverageForm {
+    quarter: Option<String>,
+}
+
+pub async fn coverage_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CoverageForm>,
+) -> Result<Response, AppError> {
+    let place = community_place(&state, &ctx, Action::FieldWorkRead, None).await?;
+    let quarter = q
+        .quarter
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(this_quarter);
+    let c = coverage(&state, place.community_id.unwrap_or_default(), &quarter).await?;
+    page(&CoveragePage {
+        chrome: ctx.chrome(),
+        t: ctx.t(),
+        c,
+    })
+}
