@@ -297,13 +297,12 @@ const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE c
     UNION SELECT household_id, author_id AS who FROM notebook_entries WHERE community_id = $1 AND kind = 'visit' AND household_id IS NOT NULL AND entry_date >= $2 AND entry_date <= $3";
 
 pub async fn coverage(
-    state: &AppState,
+    pool: &sqlx::AnyPool,
     community: i64,
     quarter: &str,
 ) -> Result<Coverage, AppError> {
     let (from, to) =
         quarter_bounds(quarter).ok_or_else(|| AppError::invalid("quarter", "daily.bad_quarter"))?;
-    let pool = state.db.read();
     let (from, to) = (from.to_string(), to.to_string());
     let ratio = |v: i64, h: i64| {
         if h == 0 {
@@ -387,6 +386,11 @@ pub(super) async fn coverage_report(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(this_quarter);
     Ok(Json(
-        coverage(&state, place.community_id.unwrap_or_default(), &quarter).await?,
+        coverage(
+            state.db.read(),
+            place.community_id.unwrap_or_default(),
+            &quarter,
+        )
+        .await?,
     ))
 }

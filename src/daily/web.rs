@@ -196,7 +196,12 @@ pub async fn coverage_page(
         .quarter
         .filter(|s| !s.is_empty())
         .unwrap_or_else(this_quarter);
-    let c = coverage(&state, place.community_id.unwrap_or_default(), &quarter).await?;
+    let c = coverage(
+        state.db.read(),
+        place.community_id.unwrap_or_default(),
+        &quarter,
+    )
+    .await?;
     page(&CoveragePage {
         chrome: ctx.chrome(),
         t: ctx.t(),

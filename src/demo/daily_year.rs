@@ -320,12 +320,13 @@ async fn agreements(
                     // One committee breach: rubbish not collected for a week (门前三包).
                     let committee_breach =
                         template == "frontage" && n == 2 && party == "committee" && seq == 4;
-                    let performance =
-                        if committee_breach || (party == "household" && (n + seq).is_multiple_of(7)) {
-                            "not_met"
-                        } else {
-                            "met"
-                        };
+                    let performance = if committee_breach
+                        || (party == "household" && (n + seq).is_multiple_of(7))
+                    {
+                        "not_met"
+                    } else {
+                        "met"
+                    };
                     let oid: i64 = sqlx::query(
                         "INSERT INTO agreement_obligations (agreement_id, party, seq, text, performance, checked_on, checked_by) VALUES ($1, $2, $3, $4, $5, '2026-10-31', $6) RETURNING id",
                     )

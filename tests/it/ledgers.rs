@@ -87,8 +87,12 @@ both!(
         );
         assert_eq!(
             general.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-            ["社区概况", "小区院落", "困难户"]
+            ["社区概况", "小区院落", "困难户", "走访覆盖"]
         );
+        // The visit coverage sheet: a row per building, the demo community's visited.
+        let buildings = app.count("SELECT COUNT(*) FROM buildings").await;
+        assert_eq!(general[3].1.len() as i64, 2 + buildings);
+        assert!(general[3].1.iter().skip(2).any(|r| r[3] != "0"));
         assert_eq!(general[0].1.len(), 2 + 3, "three communities");
         assert!(
             general[1]

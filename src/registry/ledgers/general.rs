@@ -1,4 +1,5 @@
-//! The general ledger: communities at a glance, compounds' occupancy, households in difficulty.
+//! The general ledger: communities at a glance, compounds' occupancy, households in difficulty,
+//! and this quarter's visit coverage per building (两访台账).
 
 use sqlx::{AnyPool, Row};
 
@@ -138,5 +139,32 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
             r.try_get::<i64, _>("members")?.into(),
         ]);
     }
-    Ok(vec![overview, compounds, difficulty])
+    let quarter = crate::daily::visits::this_quarter();
+    let mut visits = Table {
+        name: "走访覆盖".into(),
+        title: format!("两访台账 · {quarter} 走访覆盖"),
+        headers: vec!["社区", "楼栋", "户数", "本季度已走访", "覆盖率"],
+        rows: vec![],
+    };
+    let sql = format!(
+        "SELECT c.id, c.name FROM communities c {} ORDER BY c.code",
+        f.sql()
+    );
+    for c in bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(pool)
+        .await?
+    {
+        let name: String = c.try_get("name")?;
+        let cov = crate::daily::visits::coverage(pool, c.try_get("id")?, &quarter).await?;
+        for b in &cov.buildings {
+            visits.rows.push(vec![
+                name.clone().into(),
+                b.name.clone().into(),
+                b.households.into(),
+                b.visited.into(),
+                format!("{:.1}%", b.coverage * 100.0).into(),
+            ]);
+        }
+    }
+    Ok(vec![overview, compounds, difficulty, visits])
 }
