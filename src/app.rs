@@ -81,6 +81,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::rules::routes())
         .merge(crate::daily::routes())
         .merge(crate::agreements::routes())
+        .merge(crate::admissions::routes())
         .split_for_parts()
 }
 

@@ -1,6 +1,7 @@
 //! zizhi (自治): residents' self-governance for an urban residents' committee and its street
 //! office. Code is arranged by the domain areas of DESIGN.md; `platform` is the shared kernel.
 
+pub mod admissions;
 pub mod agreements;
 pub mod app;
 pub mod audit;

@@ -149,10 +149,14 @@ pub enum Action {
     AgreementsManage,
     /// Read agreements, their performance and breaches.
     AgreementsRead,
+    /// Record applications for work admission, decide them, follow up unadmitted work (street).
+    AdmissionsManage,
+    /// See applications (street) or what is admitted for one's community; unadmitted reports.
+    AdmissionsRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -181,6 +185,8 @@ impl Action {
         Action::AidManage,
         Action::AgreementsManage,
         Action::AgreementsRead,
+        Action::AdmissionsManage,
+        Action::AdmissionsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -213,6 +219,8 @@ impl Action {
             Action::AidManage => "aid.manage",
             Action::AgreementsManage => "agreements.manage",
             Action::AgreementsRead => "agreements.read",
+            Action::AdmissionsManage => "admissions.manage",
+            Action::AdmissionsRead => "admissions.read",
         }
     }
 
@@ -263,6 +271,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::Participate,
             A::FieldWorkRead,
             A::AgreementsRead,
+            A::AdmissionsRead,
         ],
     ),
     (
@@ -275,6 +284,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::Participate,
             A::FieldWorkRead,
             A::AgreementsRead,
+            A::AdmissionsRead,
         ],
     ),
     (
@@ -300,6 +310,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AidManage,
             A::AgreementsManage,
             A::AgreementsRead,
+            A::AdmissionsRead,
         ],
     ),
     (
@@ -329,6 +340,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AidManage,
             A::AgreementsManage,
             A::AgreementsRead,
+            A::AdmissionsRead,
         ],
     ),
     (
@@ -345,6 +357,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RulesReview,
             A::FieldWorkRead,
             A::AgreementsRead,
+            A::AdmissionsManage,
+            A::AdmissionsRead,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

@@ -11,6 +11,7 @@ mod orgs;
 mod people;
 mod places;
 mod public_year;
+mod street_year;
 
 use std::collections::HashSet;
 
@@ -148,6 +149,8 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
         &now,
     )
     .await?;
+    let community_ids: Vec<i64> = communities.iter().map(|c| c.id).collect();
+    street_year::load(&mut tx, street_id, &community_ids, &now).await?;
     audit::record(
         &mut tx,
         &Actor::operator(),

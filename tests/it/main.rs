@@ -5,6 +5,7 @@ pub mod client;
 pub mod harness;
 mod masking;
 
+mod admissions;
 mod audit;
 mod auth;
 mod bodies;

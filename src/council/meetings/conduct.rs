@@ -227,6 +227,9 @@ pub struct MotionInput {
     /// The rule put to the vote (after its legal review); the charter's vote is the assembly's,
     /// by two thirds.
     pub rule_id: Option<i64>,
+    /// The work-admission application the street's leading group decides.
+    #[serde(default)]
+    pub admission_id: Option<i64>,
 }
 
 /// Put a motion to the meeting: it must be held, with a quorum.
@@ -296,17 +299,21 @@ pub async fn put_motion(
         None => threshold,
     };
     let mid: i64 = sqlx::query(
-        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, rule_id, created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, rule_id, admission_id, created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
     )
     .bind(id)
     .bind(i.item_id)
     .bind(title)
     .bind(threshold)
     .bind(i.rule_id)
+    .bind(i.admission_id)
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
+    if let Some(a) = i.admission_id {
+        crate::admissions::under_review(&mut tx, a, &m.body_kind, m.street_id, mid).await?;
+    }
     audit::record(
         &mut tx,
         &ctx.actor(),

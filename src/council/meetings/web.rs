@@ -247,6 +247,7 @@ pub async fn motion_submit(
         item_id: field("item_id").parse().ok(),
         threshold: Some(field("threshold")),
         rule_id: field("rule_id").parse().ok(),
+        admission_id: field("admission_id").parse().ok(),
     };
     let r = async {
         // Every vote is checked before the motion is put, so a refused vote leaves nothing.
