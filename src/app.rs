@@ -133,6 +133,8 @@ pub fn router(state: AppState) -> Router {
         .route("/disclosures/{id}/attachments/{attachment}", get(disclosure::attachments::serve))
         .route("/notebooks", get(daily::web::notebook_page).post(daily::web::notebook_submit))
         .route("/visits/coverage", get(daily::web::coverage_page))
+        .route("/admissions", get(crate::admissions::web::index))
+        .route("/admissions/unadmitted", post(crate::admissions::web::report))
         .route("/rules", get(rules::web::list_page))
         .route("/rules/{id}", get(rules::web::rule_page))
         .route("/rules/{id}/comments", post(rules::web::comment_submit))

@@ -8,6 +8,7 @@
 //! count against their senders.
 
 pub mod unadmitted;
+pub mod web;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -136,6 +137,19 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<AdmissionQuery>,
 ) -> Result<Json<AdmissionList>, AppError> {
+    let items = visible_list(&state, &ctx, &q).await?;
+    Ok(Json(AdmissionList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// What the caller may see, newest first.
+pub async fn visible_list(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AdmissionQuery,
+) -> Result<Vec<Admission>, AppError> {
     ctx.require(Action::AdmissionsRead, Target::System)?;
     let mut items = Vec::new();
     let rows = sqlx::query(&format!("{SQL} ORDER BY id DESC LIMIT 1000"))
@@ -143,7 +157,7 @@ async fn list(
         .await?;
     for r in &rows {
         let a = from_row(r)?;
-        if visible(&ctx, &a)
+        if visible(ctx, &a)
             && q.status
                 .as_deref()
                 .is_none_or(|s| s.is_empty() || s == a.status)
@@ -151,10 +165,7 @@ async fn list(
             items.push(a);
         }
     }
-    Ok(Json(AdmissionList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(items)
 }
 
 #[utoipa::path(get, path = "/api/v1/admissions/{id}", tag = "admissions", params(("id" = i64, Path)), security(("bearer" = [])),

@@ -49,7 +49,12 @@ pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<UnadmittedList>, AppError> {
-    let f = scoped(&ctx, &[Action::AdmissionsRead], None)?;
+    Ok(Json(listed(&state, &ctx).await?))
+}
+
+/// The reports the caller may see, with the count per sender.
+pub async fn listed(state: &AppState, ctx: &Ctx) -> Result<UnadmittedList, AppError> {
+    let f = scoped(ctx, &[Action::AdmissionsRead], None)?;
     let sql = format!(
         "SELECT t.id, t.community_id, t.sender, t.description, t.received_on, t.follow_up FROM unadmitted_tasks t {} ORDER BY t.received_on DESC, t.id DESC",
         f.sql()
@@ -81,7 +86,7 @@ pub(super) async fn list(
         }
     }
     by_sender.sort_by(|a, b| b.reports.cmp(&a.reports).then(a.sender.cmp(&b.sender)));
-    Ok(Json(UnadmittedList { items, by_sender }))
+    Ok(UnadmittedList { items, by_sender })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -100,7 +105,12 @@ pub(super) async fn report(
     ctx: Ctx,
     ApiJson(r): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<Unadmitted>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, r.community_id).await?;
+    Ok((StatusCode::CREATED, Json(file(&state, &ctx, &r).await?)))
+}
+
+/// Records a report of unadmitted work for the caller's community.
+pub async fn file(state: &AppState, ctx: &Ctx, r: &ReportInput) -> Result<Unadmitted, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, r.community_id).await?;
     let sender = text("sender", &r.sender, 60)?;
     let description = text("description", &r.description, 2000)?;
     let date = date_or_today("received_on", r.received_on.as_deref())?;
@@ -127,17 +137,14 @@ pub(super) async fn report(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Unadmitted {
-            id,
-            community_id: place.community_id.unwrap_or_default(),
-            sender,
-            description,
-            received_on: date.to_string(),
-            follow_up: None,
-        }),
-    ))
+    Ok(Unadmitted {
+        id,
+        community_id: place.community_id.unwrap_or_default(),
+        sender,
+        description,
+        received_on: date.to_string(),
+        follow_up: None,
+    })
 }
 
 #[derive(Deserialize, ToSchema)]

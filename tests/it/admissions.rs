@@ -332,3 +332,51 @@ both!(
         assert!(f.json()["follow_up"].as_str().unwrap().contains("未经准入"));
     }
 );
+
+both!(
+    the_admission_page_and_its_report_form,
+    |app: TestApp| async move {
+        let b = app.login("worker").await;
+        let page = app.get("/admissions").browser(&b).send().await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.select("#admissions tbody tr").len(),
+            2,
+            "admitted and expired"
+        );
+        let csrf = page.csrf().unwrap();
+        let before = app.count("SELECT COUNT(*) FROM unadmitted_tasks").await;
+        let r = app
+            .post("/admissions/unadmitted")
+            .browser(&b)
+            .form(&[
+                ("_csrf", &csrf),
+                ("sender", "区某局"),
+                ("description", "要求社区代填报表"),
+            ])
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM unadmitted_tasks").await,
+            before + 1
+        );
+        let empty = app
+            .post("/admissions/unadmitted")
+            .browser(&b)
+            .form(&[("_csrf", &csrf), ("sender", ""), ("description", "x")])
+            .send()
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM unadmitted_tasks").await,
+            before + 1
+        );
+        let street = app
+            .get("/admissions")
+            .browser(&app.login("street").await)
+            .send()
+            .await;
+        assert_eq!(street.select("#admissions tbody tr").len(), 5);
+    }
+);
