@@ -280,7 +280,7 @@ fn period_ok(cadence: &str, p: &str) -> bool {
                 && (1..=12).contains(&p[5..].parse::<u8>().unwrap_or(0))
         }
         "quarterly" => {
-            p.len() == 7 && digits(0..4) && &p[4..6] == "-Q" && matches!(b[6], b'1'..=b'4')
+            p.len() == 7 && digits(0..4) && p.get(4..6) == Some("-Q") && matches!(b[6], b'1'..=b'4')
         }
         "yearly" => p.len() == 4 && digits(0..4),
         _ => true,

@@ -120,6 +120,12 @@ both!(
                 .json()["field"],
             "period"
         );
+        // A quarter written with a character that is not ASCII: refused, not a crash.
+        let quarterly = json!({"community_id": 1, "category": "major_matters", "title": "第三季度居务公开", "body": "内容",
+            "channel": "online", "period": "2026中", "publicity_days": 5});
+        let r = post(&app, &worker, "/api/v1/disclosures", quarterly).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "period");
         assert_eq!(
             app.count("SELECT COUNT(*) FROM disclosures").await,
             before,
