@@ -6,8 +6,10 @@
 //! edited: a correction is a new notice that references it.
 
 pub mod attachments;
+pub mod categories;
 pub mod chain;
 pub mod content;
+pub mod drafts;
 pub mod notices;
 pub mod objections;
 pub mod privacy;
@@ -28,15 +30,15 @@ pub const CADENCES: &[&str] = &["monthly", "quarterly", "yearly", "none"];
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(notices::list, notices::create))
+        .routes(routes!(notices::list, drafts::create))
         .routes(routes!(timeliness::report))
-        .routes(routes!(notices::one, notices::edit))
+        .routes(routes!(notices::one, drafts::edit))
         .routes(routes!(notices::publish))
         .routes(routes!(notices::canonical))
         .routes(routes!(objections::list, objections::object))
         .routes(routes!(objections::handle))
-        .routes(routes!(notices::categories, notices::add_category))
-        .routes(routes!(notices::publications))
+        .routes(routes!(categories::categories, categories::add_category))
+        .routes(routes!(categories::publications))
         .merge(attachments::routes())
 }
 

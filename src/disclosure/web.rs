@@ -8,7 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::notices::{self, LineInput, Notice, NoticeInput, NoticeQuery};
+use super::drafts::{self, NoticeInput};
+use super::notices::{self, LineInput, Notice, NoticeQuery};
 use super::objections::{self, Objection};
 use super::timeliness::{CategoryTimeliness, timeliness};
 use super::{Category, categories_of};
@@ -363,7 +364,7 @@ pub async fn create_submit(
             lines: parse_lines(&f.lines)?,
             corrects_id: f.corrects_id.trim().parse().ok(),
         };
-        notices::save_draft(&state, &ctx, None, &input).await
+        drafts::save_draft(&state, &ctx, None, &input).await
     };
     match attempt.await {
         Ok(id) => Ok(Redirect::to(&format!("/disclosures/{id}")).into_response()),

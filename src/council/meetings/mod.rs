@@ -6,6 +6,7 @@
 
 pub mod conduct;
 pub mod ics;
+pub mod motions;
 pub mod regularity;
 pub mod schedule;
 pub mod web;
@@ -38,9 +39,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(regularity::report))
         .routes(routes!(schedule::one))
         .routes(routes!(conduct::attendance, conduct::record_attendance))
-        .routes(routes!(conduct::motions, conduct::propose))
-        .routes(routes!(conduct::votes, conduct::vote))
-        .routes(routes!(conduct::decide))
+        .routes(routes!(motions::motions, motions::propose))
+        .routes(routes!(motions::votes, motions::vote))
+        .routes(routes!(motions::decide))
         .routes(routes!(conduct::publish_minutes))
         .routes(routes!(conduct::comments, conduct::comment))
 }

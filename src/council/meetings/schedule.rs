@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::conduct::{AttendanceSummary, MotionView, attendance_summary, motion_list};
+use super::conduct::{AttendanceSummary, attendance_summary};
+use super::motions::{MotionView, motion_list};
 use super::{KINDS, Meeting, MeetingQuery, load, readable, search};
 use crate::app::AppState;
 use crate::audit::{self, Entry};

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::Row;
 
-use super::conduct::{self, AttendanceSummary, Comment, MemberVote, MotionInput, MotionView};
+use super::conduct::{self, AttendanceSummary, Comment};
+use super::motions::{self, MemberVote, MotionInput, MotionView};
 use super::regularity::{CouncilRegularity, regularity};
 use super::schedule::{self, Item, ItemInput, NewMeeting};
 use super::{KINDS, Meeting, MeetingQuery, readable, search};
@@ -166,7 +167,7 @@ async fn render(
         starts: time::show_db(&m.starts_db, ctx.lang),
         items: schedule::items(state, id).await?,
         attendance: conduct::attendance_summary(state, id).await?,
-        motions: conduct::motion_list(state, id).await?,
+        motions: motions::motion_list(state, id).await?,
         comments: conduct::comment_list(state, id).await?,
         manage,
         can_comment,
@@ -264,9 +265,9 @@ pub async fn motion_submit(
                 ));
             }
         }
-        let motion = conduct::put_motion(&state, &ctx, id, &input).await?;
-        conduct::record_votes(&state, &ctx, motion, &votes).await?;
-        conduct::close_motion(&state, &ctx, motion).await
+        let motion = motions::put_motion(&state, &ctx, id, &input).await?;
+        motions::record_votes(&state, &ctx, motion, &votes).await?;
+        motions::close_motion(&state, &ctx, motion).await
     }
     .await;
     answer(&state, &ctx, id, r).await

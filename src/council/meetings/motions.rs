@@ -1,0 +1,414 @@
+//! Motions at a held meeting: put (with a quorum), the members present vote by name once each,
+//! and the decision against the threshold — written back on the agenda item, and adopting a rule
+//! or deciding a work-admission application when the motion carries one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::conduct::{attendance_summary, managed};
+use super::{Meeting, THRESHOLDS, load, readable};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::Ctx;
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+#[derive(Serialize, ToSchema)]
+pub struct MotionView {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub item_id: Option<i64>,
+    pub title: String,
+    /// simple_majority (of those present) or two_thirds (of all members).
+    pub threshold: String,
+    /// open, passed or failed.
+    pub status: String,
+    pub yes: i64,
+    pub no: i64,
+    pub abstain: i64,
+    /// The rule this motion adopts, if it is a rule's vote.
+    pub rule_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MotionList {
+    pub items: Vec<MotionView>,
+    pub total: i64,
+}
+
+fn motion_from(r: &sqlx::any::AnyRow) -> Result<MotionView, sqlx::Error> {
+    Ok(MotionView {
+        id: r.try_get("id")?,
+        meeting_id: r.try_get("meeting_id")?,
+        item_id: r.try_get("item_id")?,
+        title: r.try_get("title")?,
+        threshold: r.try_get("threshold")?,
+        status: r.try_get("status")?,
+        yes: r.try_get("votes_yes")?,
+        no: r.try_get("votes_no")?,
+        abstain: r.try_get("votes_abstain")?,
+        rule_id: r.try_get("rule_id")?,
+    })
+}
+
+const MOTION_SQL: &str = "SELECT id, meeting_id, item_id, title, threshold, status, votes_yes, votes_no, votes_abstain, rule_id FROM motions";
+
+pub async fn motion_list(state: &AppState, meeting: i64) -> Result<Vec<MotionView>, AppError> {
+    let rows = sqlx::query(&format!("{MOTION_SQL} WHERE meeting_id = $1 ORDER BY id"))
+        .bind(meeting)
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(motion_from).collect::<Result<_, _>>()?)
+}
+
+/// The meeting's motions and their outcomes.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/motions", tag = "council", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = MotionList), (status = 403)))]
+pub(super) async fn motions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<MotionList>, AppError> {
+    readable(&state, &ctx, id).await?;
+    let items = motion_list(&state, id).await?;
+    Ok(Json(MotionList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MotionInput {
+    pub title: String,
+    /// The agenda item it decides.
+    pub item_id: Option<i64>,
+    /// Default: simple_majority; the assembly's charter votes take two_thirds.
+    pub threshold: Option<String>,
+    /// The rule put to the vote (after its legal review); the charter's vote is the assembly's,
+    /// by two thirds.
+    pub rule_id: Option<i64>,
+    /// The work-admission application the street's leading group decides.
+    #[serde(default)]
+    pub admission_id: Option<i64>,
+}
+
+/// Put a motion to the meeting: it must be held, with a quorum.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/motions", tag = "council", params(("id" = i64, Path)),
+    request_body = MotionInput, security(("bearer" = [])),
+    responses((status = 201, body = MotionView), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn propose(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<MotionInput>,
+) -> Result<(StatusCode, Json<MotionView>), AppError> {
+    let mid = put_motion(&state, &ctx, id, &i).await?;
+    let r = sqlx::query(&format!("{MOTION_SQL} WHERE id = $1"))
+        .bind(mid)
+        .fetch_one(state.db.read())
+        .await?;
+    Ok((StatusCode::CREATED, Json(motion_from(&r)?)))
+}
+
+pub async fn put_motion(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    i: &MotionInput,
+) -> Result<i64, AppError> {
+    let m = managed(state, ctx, id).await?;
+    if m.status != "held" {
+        return Err(AppError::conflict("meetings.not_held"));
+    }
+    let a = attendance_summary(state, id).await?;
+    if !a.quorum {
+        return Err(AppError::invalid("present", "meetings.no_quorum")
+            .arg("present", a.present)
+            .arg("members", a.members));
+    }
+    let title = i.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::invalid("title", "meetings.bad_title"));
+    }
+    let threshold = i
+        .threshold
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("simple_majority");
+    if !THRESHOLDS.contains(&threshold) {
+        return Err(AppError::invalid("threshold", "meetings.bad_threshold"));
+    }
+    let mut tx = state.db.begin().await?;
+    if let Some(item) = i.item_id {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM meeting_items WHERE id = $1 AND meeting_id = $2",
+        )
+        .bind(item)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if n == 0 {
+            return Err(AppError::invalid("item_id", "meetings.unknown_item"));
+        }
+    }
+    let threshold = match i.rule_id {
+        Some(rule) => {
+            crate::rules::lifecycle::may_vote(&mut tx, rule, &m.body_kind, m.community_id).await?
+        }
+        None => threshold,
+    };
+    let mid: i64 = sqlx::query(
+        "INSERT INTO motions (meeting_id, item_id, title, threshold, status, rule_id, admission_id, created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+    )
+    .bind(id)
+    .bind(i.item_id)
+    .bind(title)
+    .bind(threshold)
+    .bind(i.rule_id)
+    .bind(i.admission_id)
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    if let Some(a) = i.admission_id {
+        crate::admissions::under_review(&mut tx, a, &m.body_kind, m.street_id, mid).await?;
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("meetings.motion", "meeting", id)
+            .at(m.place())
+            .detail(format!("motion {mid}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(mid)
+}
+
+/// The motion, its meeting (which the caller must be allowed to manage, or read).
+async fn motion_meeting(state: &AppState, motion: i64) -> Result<(MotionView, Meeting), AppError> {
+    let r = sqlx::query(&format!("{MOTION_SQL} WHERE id = $1"))
+        .bind(motion)
+        .fetch_optional(state.db.read())
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let mv = motion_from(&r)?;
+    let m = load(state.db.read(), mv.meeting_id).await?;
+    Ok((mv, m))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MemberVote {
+    pub member_id: i64,
+    /// yes, no or abstain.
+    pub choice: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VoteList {
+    pub items: Vec<MemberVote>,
+    pub motion: MotionView,
+}
+
+/// How each member present voted (council votes are recorded by name).
+#[utoipa::path(get, path = "/api/v1/motions/{id}/votes", tag = "council", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = VoteList), (status = 403)))]
+pub(super) async fn votes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<VoteList>, AppError> {
+    let (motion, m) = motion_meeting(&state, id).await?;
+    readable(&state, &ctx, m.id).await?;
+    let rows = sqlx::query(
+        "SELECT member_id, choice FROM motion_votes WHERE motion_id = $1 ORDER BY member_id",
+    )
+    .bind(id)
+    .fetch_all(state.db.read())
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(MemberVote {
+                member_id: r.try_get("member_id")?,
+                choice: r.try_get("choice")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(VoteList { items, motion }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VotesInput {
+    pub votes: Vec<MemberVote>,
+}
+
+/// Record members' votes on an open motion: present members only, once each.
+#[utoipa::path(post, path = "/api/v1/motions/{id}/votes", tag = "council", params(("id" = i64, Path)),
+    request_body = VotesInput, security(("bearer" = [])),
+    responses((status = 200, body = MotionView), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(v): ApiJson<VotesInput>,
+) -> Result<Json<MotionView>, AppError> {
+    record_votes(&state, &ctx, id, &v.votes).await?;
+    Ok(Json(motion_meeting(&state, id).await?.0))
+}
+
+pub async fn record_votes(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    votes: &[MemberVote],
+) -> Result<(), AppError> {
+    let (motion, m) = motion_meeting(state, id).await?;
+    managed(state, ctx, m.id).await?;
+    if motion.status != "open" {
+        return Err(AppError::conflict("meetings.motion_closed"));
+    }
+    let present: Vec<i64> = attendance_summary(state, m.id)
+        .await?
+        .items
+        .iter()
+        .filter(|a| a.status == "present")
+        .map(|a| a.member_id)
+        .collect();
+    let mut tx = state.db.begin().await?;
+    for (i, v) in votes.iter().enumerate() {
+        if !matches!(v.choice.as_str(), "yes" | "no" | "abstain") {
+            return Err(AppError::invalid(
+                format!("votes[{i}].choice"),
+                "meetings.bad_choice",
+            ));
+        }
+        if !present.contains(&v.member_id) || votes[..i].iter().any(|w| w.member_id == v.member_id)
+        {
+            return Err(AppError::invalid(
+                format!("votes[{i}].member_id"),
+                "meetings.voter_not_present",
+            ));
+        }
+        let done: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM motion_votes WHERE motion_id = $1 AND member_id = $2",
+        )
+        .bind(id)
+        .bind(v.member_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if done > 0 {
+            return Err(AppError::conflict("meetings.voted_already"));
+        }
+        sqlx::query("INSERT INTO motion_votes (motion_id, member_id, choice) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(v.member_id)
+            .bind(&v.choice)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tally(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("meetings.vote", "motion", id)
+            .at(m.place())
+            .detail(format!("{} votes", votes.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn tally(tx: &mut Tx, motion: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE motions SET votes_yes = (SELECT COUNT(*) FROM motion_votes WHERE motion_id = $1 AND choice = 'yes'), \
+         votes_no = (SELECT COUNT(*) FROM motion_votes WHERE motion_id = $1 AND choice = 'no'), \
+         votes_abstain = (SELECT COUNT(*) FROM motion_votes WHERE motion_id = $1 AND choice = 'abstain') WHERE id = $1",
+    )
+    .bind(motion)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Passed: more yes than half of those present (simple majority), or yes from two thirds of
+/// all members (two_thirds).
+pub fn passes(threshold: &str, yes: i64, present: i64, members: i64) -> bool {
+    match threshold {
+        "two_thirds" => yes * 3 >= members * 2 && members > 0,
+        _ => yes * 2 > present && present > 0,
+    }
+}
+
+/// Close the vote: the motion passes or fails by its threshold, and the decision is written on
+/// its agenda item.
+#[utoipa::path(post, path = "/api/v1/motions/{id}/decision", tag = "council", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = MotionView), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<MotionView>, AppError> {
+    close_motion(&state, &ctx, id).await?;
+    Ok(Json(motion_meeting(&state, id).await?.0))
+}
+
+pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
+    let (motion, m) = motion_meeting(state, id).await?;
+    managed(state, ctx, m.id).await?;
+    if motion.status != "open" {
+        return Err(AppError::conflict("meetings.motion_closed"));
+    }
+    let a = attendance_summary(state, m.id).await?;
+    if !a.quorum {
+        return Err(AppError::invalid("present", "meetings.no_quorum")
+            .arg("present", a.present)
+            .arg("members", a.members));
+    }
+    let passed = passes(&motion.threshold, motion.yes, a.present, a.members);
+    let status = if passed { "passed" } else { "failed" };
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE motions SET status = $1, decided_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(time::now_db())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(rule) = motion.rule_id {
+        crate::rules::lifecycle::decided(&mut tx, rule, id, passed).await?;
+    }
+    if let Some(item) = motion.item_id {
+        let verdict = format!(
+            "{}：{}（{} / {} / {}）",
+            if passed { "通过" } else { "未通过" },
+            motion.title,
+            motion.yes,
+            motion.no,
+            motion.abstain
+        );
+        sqlx::query("UPDATE meeting_items SET decision = CASE WHEN decision IS NULL THEN $1 ELSE decision || '；' || $1 END WHERE id = $2")
+            .bind(&verdict)
+            .bind(item)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("meetings.decide", "motion", id)
+            .at(m.place())
+            .detail(status),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
