@@ -4,8 +4,10 @@
 pub mod admissions;
 pub mod agreements;
 pub mod app;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod cases;
 pub mod cli;
 pub mod config;
@@ -18,3 +20,4 @@ pub mod open311;
 pub mod platform;
 pub mod registry;
 pub mod rules;
+pub mod supervision;

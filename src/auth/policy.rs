@@ -153,10 +153,22 @@ pub enum Action {
     AdmissionsManage,
     /// See applications (street) or what is admitted for one's community; unadmitted reports.
     AdmissionsRead,
+    /// See the assessment: the street's ranking, and the detail of one's own community (M22).
+    AssessmentRead,
+    /// Set the assessment's weights (street).
+    AssessmentConfigure,
+    /// The supervisory board's evaluations against its checklist (M10).
+    EvaluationsWrite,
+    /// Open a democratic appraisal of cadres, close and tally it (M10).
+    AppraisalsManage,
+    /// Run a rollout campaign: phases, tasks, inspection (M23, street).
+    CampaignsManage,
+    /// See rollout campaigns and their progress.
+    CampaignsRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 36] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -187,6 +199,12 @@ impl Action {
         Action::AgreementsRead,
         Action::AdmissionsManage,
         Action::AdmissionsRead,
+        Action::AssessmentRead,
+        Action::AssessmentConfigure,
+        Action::EvaluationsWrite,
+        Action::AppraisalsManage,
+        Action::CampaignsManage,
+        Action::CampaignsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -221,6 +239,12 @@ impl Action {
             Action::AgreementsRead => "agreements.read",
             Action::AdmissionsManage => "admissions.manage",
             Action::AdmissionsRead => "admissions.read",
+            Action::AssessmentRead => "assessment.read",
+            Action::AssessmentConfigure => "assessment.configure",
+            Action::EvaluationsWrite => "evaluations.write",
+            Action::AppraisalsManage => "appraisals.manage",
+            Action::CampaignsManage => "campaigns.manage",
+            Action::CampaignsRead => "campaigns.read",
         }
     }
 
@@ -272,6 +296,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::FieldWorkRead,
             A::AgreementsRead,
             A::AdmissionsRead,
+            A::AssessmentRead,
+            A::CampaignsRead,
         ],
     ),
     (
@@ -285,6 +311,10 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::FieldWorkRead,
             A::AgreementsRead,
             A::AdmissionsRead,
+            A::AssessmentRead,
+            A::EvaluationsWrite,
+            A::AppraisalsManage,
+            A::CampaignsRead,
         ],
     ),
     (
@@ -311,6 +341,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AgreementsManage,
             A::AgreementsRead,
             A::AdmissionsRead,
+            A::AssessmentRead,
+            A::CampaignsRead,
         ],
     ),
     (
@@ -341,6 +373,8 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AgreementsManage,
             A::AgreementsRead,
             A::AdmissionsRead,
+            A::AssessmentRead,
+            A::CampaignsRead,
         ],
     ),
     (
@@ -359,6 +393,11 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AgreementsRead,
             A::AdmissionsManage,
             A::AdmissionsRead,
+            A::AssessmentRead,
+            A::AssessmentConfigure,
+            A::AppraisalsManage,
+            A::CampaignsManage,
+            A::CampaignsRead,
         ],
     ),
     (R::Auditor, &[A::HomeView, A::AuditRead]),

@@ -293,7 +293,7 @@ pub fn this_quarter() -> String {
 }
 
 /// Who visited which household in the period: workers' visits and leaders' visit entries.
-const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE community_id = $1 AND household_id IS NOT NULL AND visit_date >= $2 AND visit_date <= $3 \
+pub(crate) const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE community_id = $1 AND household_id IS NOT NULL AND visit_date >= $2 AND visit_date <= $3 \
     UNION SELECT household_id, author_id AS who FROM notebook_entries WHERE community_id = $1 AND kind = 'visit' AND household_id IS NOT NULL AND entry_date >= $2 AND entry_date <= $3";
 
 pub async fn coverage(
@@ -303,6 +303,17 @@ pub async fn coverage(
 ) -> Result<Coverage, AppError> {
     let (from, to) =
         quarter_bounds(quarter).ok_or_else(|| AppError::invalid("quarter", "daily.bad_quarter"))?;
+    coverage_in(pool, community, from, to, quarter).await
+}
+
+/// Coverage over any span of days (the assessment's periods), labelled `label`.
+pub async fn coverage_in(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: Date,
+    to: Date,
+    label: &str,
+) -> Result<Coverage, AppError> {
     let (from, to) = (from.to_string(), to.to_string());
     let ratio = |v: i64, h: i64| {
         if h == 0 {
@@ -354,7 +365,7 @@ pub async fn coverage(
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Coverage {
         community_id: community,
-        quarter: quarter.to_owned(),
+        quarter: label.to_owned(),
         households: total,
         visited,
         coverage: ratio(visited, total),

@@ -278,7 +278,7 @@ pub async fn load(
     agreements(tx, street, community, &households, wid, now).await
 }
 
-async fn agreements(
+pub(super) async fn agreements(
     tx: &mut Tx,
     street: i64,
     community: i64,

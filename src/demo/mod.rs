@@ -3,6 +3,7 @@
 //! community with checksum-valid (fake) ID numbers, and one account per role.
 
 mod accounts;
+mod assessment_year;
 mod bodies;
 mod council_year;
 mod daily_year;
@@ -74,7 +75,18 @@ pub async fn is_loaded(db: &Db) -> anyhow::Result<bool> {
 }
 
 /// Loads the demo street into an empty database, in one transaction.
+/// The whole demo street, as `zizhi serve --demo` shows it.
 pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
+    load_extent(db, seed, true).await
+}
+
+/// The demo without the street's year of cases and assessment history (`assessment_year`):
+/// the quiet baseline most tests start from, where every case is one the test filed.
+pub async fn load_core(db: &Db, seed: u64) -> anyhow::Result<Summary> {
+    load_extent(db, seed, false).await
+}
+
+async fn load_extent(db: &Db, seed: u64, history: bool) -> anyhow::Result<Summary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut seen = HashSet::new();
     let now = time::now_db();
@@ -151,6 +163,9 @@ pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
     .await?;
     let community_ids: Vec<i64> = communities.iter().map(|c| c.id).collect();
     street_year::load(&mut tx, street_id, &community_ids, &now).await?;
+    if history {
+        assessment_year::load(&mut tx, &mut rng, street_id, &community_ids, &now).await?;
+    }
     audit::record(
         &mut tx,
         &Actor::operator(),

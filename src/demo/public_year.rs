@@ -189,16 +189,16 @@ pub async fn adopt(tx: &mut Tx, rule: i64, motion: i64, at: &str) -> anyhow::Res
     Ok(())
 }
 
-struct Draft<'a> {
-    category: &'a str,
-    title: String,
-    body: String,
-    period: Option<String>,
-    published: jiff::civil::Date,
-    lines: Vec<(&'a str, &'a str, i64)>,
+pub(super) struct Draft<'a> {
+    pub(super) category: &'a str,
+    pub(super) title: String,
+    pub(super) body: String,
+    pub(super) period: Option<String>,
+    pub(super) published: jiff::civil::Date,
+    pub(super) lines: Vec<(&'a str, &'a str, i64)>,
 }
 
-async fn publish(
+pub(super) async fn publish(
     tx: &mut Tx,
     street: i64,
     community: i64,

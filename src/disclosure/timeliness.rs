@@ -12,6 +12,7 @@ use super::categories_of;
 use crate::app::AppState;
 use crate::auth::{Action, Ctx, Scope, Target};
 use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 use crate::platform::time;
 
 #[derive(Serialize, ToSchema)]
@@ -104,62 +105,75 @@ pub async fn timeliness(
     let today = time::today();
     let mut out = Vec::new();
     for c in communities {
-        for cat in categories_of(state, c, ctx.lang).await? {
-            let ps = periods(&cat.cadence, year, today);
-            if ps.is_empty() {
-                continue;
-            }
-            let published: Vec<(String, String)> = sqlx::query(
-                "SELECT period, MIN(publish_date) AS first FROM disclosures WHERE community_id = $1 AND category = $2 AND status = 'published' \
-                 AND corrects_id IS NULL AND period IS NOT NULL GROUP BY period",
-            )
-            .bind(c)
-            .bind(&cat.code)
-            .fetch_all(state.db.read())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("period")?, r.try_get("first")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-            let mut t = CategoryTimeliness {
-                community_id: c,
-                category: cat.code.clone(),
-                name: cat.name.clone(),
-                cadence: cat.cadence.clone(),
-                periods: vec![],
-                on_time: 0,
-                late: 0,
-                missing: 0,
-            };
-            for (p, end) in ps {
-                let due = state
-                    .calendar
-                    .add_working_days(end, cat.due_working_days.max(0) as u32);
-                let first = published
-                    .iter()
-                    .find(|(x, _)| *x == p)
-                    .map(|(_, d)| d.clone());
-                let (status, late) = match first.as_deref().and_then(|d| d.parse::<Date>().ok()) {
-                    Some(d) if d <= due => ("on_time", 0),
-                    Some(d) => ("late", state.calendar.working_days_between(due, d) as i64),
-                    None if today > due => ("missing", 0),
-                    None => ("pending", 0),
-                };
-                match status {
-                    "on_time" => t.on_time += 1,
-                    "late" => t.late += 1,
-                    "missing" => t.missing += 1,
-                    _ => {}
-                }
-                t.periods.push(Period {
-                    period: p,
-                    due: due.to_string(),
-                    published: first,
-                    status: status.into(),
-                    late_working_days: late,
-                });
-            }
-            out.push(t);
+        out.extend(of_community(state, c, year, ctx.lang, today).await?);
+    }
+    Ok(out)
+}
+
+/// One community's cadenced categories in the year, each period that ended before `today`.
+pub async fn of_community(
+    state: &AppState,
+    c: i64,
+    year: i16,
+    lang: Lang,
+    today: Date,
+) -> Result<Vec<CategoryTimeliness>, AppError> {
+    let mut out = Vec::new();
+    for cat in categories_of(state, c, lang).await? {
+        let ps = periods(&cat.cadence, year, today);
+        if ps.is_empty() {
+            continue;
         }
+        let published: Vec<(String, String)> = sqlx::query(
+            "SELECT period, MIN(publish_date) AS first FROM disclosures WHERE community_id = $1 AND category = $2 AND status = 'published' \
+             AND corrects_id IS NULL AND period IS NOT NULL GROUP BY period",
+        )
+        .bind(c)
+        .bind(&cat.code)
+        .fetch_all(state.db.read())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("period")?, r.try_get("first")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+        let mut t = CategoryTimeliness {
+            community_id: c,
+            category: cat.code.clone(),
+            name: cat.name.clone(),
+            cadence: cat.cadence.clone(),
+            periods: vec![],
+            on_time: 0,
+            late: 0,
+            missing: 0,
+        };
+        for (p, end) in ps {
+            let due = state
+                .calendar
+                .add_working_days(end, cat.due_working_days.max(0) as u32);
+            let first = published
+                .iter()
+                .find(|(x, _)| *x == p)
+                .map(|(_, d)| d.clone());
+            let (status, late) = match first.as_deref().and_then(|d| d.parse::<Date>().ok()) {
+                Some(d) if d <= due => ("on_time", 0),
+                Some(d) => ("late", state.calendar.working_days_between(due, d) as i64),
+                None if today > due => ("missing", 0),
+                None => ("pending", 0),
+            };
+            match status {
+                "on_time" => t.on_time += 1,
+                "late" => t.late += 1,
+                "missing" => t.missing += 1,
+                _ => {}
+            }
+            t.periods.push(Period {
+                period: p,
+                due: due.to_string(),
+                published: first,
+                status: status.into(),
+                late_working_days: late,
+            });
+        }
+        out.push(t);
     }
     Ok(out)
 }

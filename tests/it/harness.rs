@@ -132,7 +132,7 @@ impl TestApp {
                     .get_or_init(|| async {
                         let tdir = tempfile::tempdir().expect("tempdir");
                         let db = fresh_db(Backend::Sqlite, tdir.path()).await;
-                        zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
+                        zizhi::demo::load_core(&db, zizhi::demo::DEFAULT_SEED)
                             .await
                             .expect("demo");
                         // A complete, self-contained copy (no WAL to carry along).
@@ -156,7 +156,7 @@ impl TestApp {
             }
             Backend::Postgres => {
                 let db = fresh_db(Backend::Postgres, dir.path()).await;
-                zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
+                zizhi::demo::load_core(&db, zizhi::demo::DEFAULT_SEED)
                     .await
                     .expect("demo");
                 db
@@ -190,6 +190,20 @@ impl TestApp {
         tx.commit().await.unwrap();
     }
 
+    /// Runs an `INSERT … RETURNING id` in a transaction of its own and gives the id.
+    pub async fn insert(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        let mut tx = self.db.begin().await.unwrap();
+        let id: i64 = sqlx::query(sql)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .try_get(0)
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql)
@@ -213,6 +227,10 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Req<'_> {
         self.req(Method::GET, path)
+    }
+
+    pub fn put(&self, path: &str) -> Req<'_> {
+        self.req(Method::PUT, path)
     }
 
     pub fn post(&self, path: &str) -> Req<'_> {

@@ -6,6 +6,7 @@ pub mod harness;
 mod masking;
 
 mod admissions;
+mod assessment;
 mod audit;
 mod auth;
 mod bodies;

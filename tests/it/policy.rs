@@ -13,15 +13,15 @@ use crate::harness::TestApp;
 /// bodies.read, bodies.manage).
 /// Changing the policy means changing this table in the same commit.
 const MATRIX: &str = "
-resident          x . . . . . . .  x . . . . .  x .  . . x  . . .  . . . . . .  . .
-building_leader   x . . x x . . .  x x . . . .  x .  . . x  . . .  x . . . . .  . .
-council_member    x . . x . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x
-supervisor        x . . x . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x
-community_worker  x . . x x x x .  x x x x . .  x .  x x .  x x .  x x x x x x  . x
-community_head    x . . x x x x x  x x x x x x  x x  x x .  x x .  x x x x x x  . x
-street_officer    x . . x x . . .  . x . . x .  x x  . x .  . . x  . . x . . x  x x
-auditor           x . x . . . . .  . . . . . .  . .  . . .  . . .  . . . . . .  . .
-sysadmin          x x . x . . . x  . . . . . .  . .  . . .  . . .  . . . . . .  . .
+resident          x . . . . . . .  x . . . . .  x .  . . x  . . .  . . . . . .  . .  . . . . . .
+building_leader   x . . x x . . .  x x . . . .  x .  . . x  . . .  x . . . . .  . .  . . . . . .
+council_member    x . . x . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . . . . x
+supervisor        x . . x . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . x x . x
+community_worker  x . . x x x x .  x x x x . .  x .  x x .  x x .  x x x x x x  . x  x . . . . x
+community_head    x . . x x x x x  x x x x x x  x x  x x .  x x .  x x x x x x  . x  x . . . . x
+street_officer    x . . x x . . .  . x . . x .  x x  . x .  . . x  . . x . . x  x x  x x . x x x
+auditor           x . x . . . . .  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . .
+sysadmin          x x . x . . . x  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . .
 ";
 
 #[test]

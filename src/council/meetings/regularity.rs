@@ -47,6 +47,32 @@ pub struct RegularityQuery {
     pub community_id: Option<i64>,
 }
 
+/// How many meetings the body held in each month of the year (Asia/Shanghai).
+pub async fn held_by_month(
+    pool: &sqlx::AnyPool,
+    body: i64,
+    year: i16,
+) -> Result<[i64; 12], AppError> {
+    let from = jiff::civil::date(year, 1, 1);
+    let to = jiff::civil::date(year.saturating_add(1), 1, 1);
+    let rows = sqlx::query(
+        "SELECT starts_at FROM meetings WHERE body_id = $1 AND status IN ('held', 'minutes_published') AND starts_at >= $2 AND starts_at < $3",
+    )
+    .bind(body)
+    .bind(time::day_start_db(from))
+    .bind(time::day_start_db(to))
+    .fetch_all(pool)
+    .await?;
+    let mut held = [0i64; 12];
+    for r in &rows {
+        if let Some(ts) = time::from_db(&r.try_get::<String, _>("starts_at")?) {
+            let d = ts.to_zoned_datetime(time::shanghai().clone()).date();
+            held[(d.month() - 1) as usize] += 1;
+        }
+    }
+    Ok(held)
+}
+
 /// Each council in the caller's scope, month by month.
 pub async fn regularity(
     state: &AppState,
@@ -73,26 +99,10 @@ pub async fn regularity(
         .fetch_all(state.db.read())
         .await?;
     let today = time::today();
-    let from = jiff::civil::date(year, 1, 1);
-    let to = jiff::civil::date(year.saturating_add(1), 1, 1);
     let mut out = Vec::new();
     for c in &councils {
         let body: i64 = c.try_get("id")?;
-        let rows = sqlx::query(
-            "SELECT starts_at FROM meetings WHERE body_id = $1 AND status IN ('held', 'minutes_published') AND starts_at >= $2 AND starts_at < $3",
-        )
-        .bind(body)
-        .bind(time::day_start_db(from))
-        .bind(time::day_start_db(to))
-        .fetch_all(state.db.read())
-        .await?;
-        let mut held = [0i64; 12];
-        for r in &rows {
-            if let Some(ts) = time::from_db(&r.try_get::<String, _>("starts_at")?) {
-                let d = ts.to_zoned_datetime(time::shanghai().clone()).date();
-                held[(d.month() - 1) as usize] += 1;
-            }
-        }
+        let held = held_by_month(state.db.read(), body, year).await?;
         let months: Vec<Month> = (1..=12i8)
             .filter(|m| jiff::civil::date(year, *m, 1) <= today)
             .map(|m| {

@@ -1,0 +1,466 @@
+//! The numbers: each component of each community (and worker) for a period, as the two counts
+//! behind it, then the weighted score and the street's ranking.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::{AssessmentQuery, COMPONENTS, Period, UNADMITTED_TOLERANCE, Weight};
+use crate::app::AppState;
+use crate::auth::{Action, Ctx, Scope, Target};
+use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
+use crate::platform::time;
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct Component {
+    /// response, on_time, satisfaction, visits, disclosure, regularity, agreements, appraisal or
+    /// unadmitted.
+    pub component: String,
+    pub name: String,
+    /// 0–1; null when the period holds nothing to measure (its weight goes to the others).
+    pub score: Option<f64>,
+    /// The count that scores (answered cases, households visited, notices on time…); for
+    /// `unadmitted`, the tasks received.
+    pub numerator: i64,
+    /// The count it is out of; for `unadmitted`, the tolerance.
+    pub denominator: i64,
+    /// Percent.
+    pub weight: i64,
+    /// The records behind the two numbers.
+    pub records: String,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct CommunityRow {
+    pub rank: i64,
+    pub community_id: i64,
+    pub community: String,
+    /// 0–100: the weighted mean of the components that have a score.
+    pub score: f64,
+    /// The street sees every community's components; a community only its own.
+    pub components: Option<Vec<Component>>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct WorkerRow {
+    pub user_id: i64,
+    pub name: String,
+    pub community_id: i64,
+    /// 0–100, over the components that apply to one person: cases assigned to them, households
+    /// they visited, their appraisal.
+    pub score: f64,
+    pub components: Vec<Component>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct Assessment {
+    pub period: String,
+    pub from: String,
+    pub to: String,
+    pub street_id: i64,
+    pub weights: Vec<Weight>,
+    /// Ranked, best first.
+    pub communities: Vec<CommunityRow>,
+    pub workers: Vec<WorkerRow>,
+}
+
+/// What the caller may see: the street whose ranking, and the communities whose detail.
+pub struct Reach {
+    pub street: i64,
+    pub detail: Vec<i64>,
+}
+
+pub async fn reach(state: &AppState, ctx: &Ctx) -> Result<Reach, AppError> {
+    let mut street = None;
+    let mut detail = Vec::new();
+    for s in ctx.scopes(Action::AssessmentRead) {
+        match s {
+            Scope::Street(st) => {
+                street.get_or_insert(st);
+                if street == Some(st) {
+                    for r in sqlx::query("SELECT id FROM communities WHERE street_id = $1")
+                        .bind(st)
+                        .fetch_all(state.db.read())
+                        .await?
+                    {
+                        detail.push(r.try_get("id")?);
+                    }
+                }
+            }
+            Scope::Community(c) => {
+                let st: i64 = sqlx::query("SELECT street_id FROM communities WHERE id = $1")
+                    .bind(c)
+                    .fetch_one(state.db.read())
+                    .await?
+                    .try_get("street_id")?;
+                street.get_or_insert(st);
+                if street == Some(st) {
+                    detail.push(c);
+                }
+            }
+            Scope::Building(_) => {}
+        }
+    }
+    let Some(street) = street else {
+        ctx.require(Action::AssessmentRead, Target::System)?;
+        return Err(AppError::forbidden());
+    };
+    detail.sort_unstable();
+    detail.dedup();
+    Ok(Reach { street, detail })
+}
+
+/// The counts behind each component, in `COMPONENTS` order; `None` where a component does not
+/// apply (to one worker: disclosure, regularity, agreements, unadmitted work).
+pub async fn counts(
+    state: &AppState,
+    community: i64,
+    p: &Period,
+    worker: Option<i64>,
+) -> Result<[Option<(i64, i64)>; 9], AppError> {
+    let pool = state.db.read();
+    let (start, end) = instants(p)?;
+    let who = if worker.is_some() {
+        " AND assignee_user_id = $4"
+    } else {
+        ""
+    };
+    let r = sqlx::query(&format!(
+        "SELECT COUNT(*) AS total, COUNT(CASE WHEN replied_at IS NOT NULL THEN 1 END) AS answered, \
+         COUNT(CASE WHEN replied_at IS NOT NULL AND replied_at <= deadline THEN 1 END) AS on_time, \
+         COUNT(CASE WHEN satisfied IS NOT NULL THEN 1 END) AS rated, COUNT(CASE WHEN satisfied = 1 THEN 1 END) AS satisfied \
+         FROM cases WHERE community_id = $1 AND created_at >= $2 AND created_at < $3{who}"
+    ))
+    .bind(community)
+    .bind(&start)
+    .bind(&end)
+    .bind(worker.unwrap_or(0))
+    .fetch_one(pool)
+    .await?;
+    let n = |c: &str| -> Result<i64, sqlx::Error> { r.try_get::<i64, _>(c) };
+    let (total, answered) = (n("total")?, n("answered")?);
+    let mut out: [Option<(i64, i64)>; 9] = [None; 9];
+    out[0] = Some((answered, total));
+    out[1] = Some((n("on_time")?, answered));
+    out[2] = Some((n("satisfied")?, n("rated")?));
+    let cov = crate::daily::visits::coverage_in(pool, community, p.from, p.to, &p.label).await?;
+    out[3] = Some(match worker {
+        None => (cov.visited, cov.households),
+        Some(w) => (
+            cov.workers
+                .iter()
+                .find(|s| s.id == w)
+                .map_or(0, |s| s.visited),
+            cov.households,
+        ),
+    });
+    out[7] = Some(appraisal(pool, community, p, worker).await?);
+    if worker.is_some() {
+        return Ok(out);
+    }
+    out[4] = Some(disclosure(state, community, p).await?);
+    out[5] = Some(regularity(state, community, p).await?);
+    out[6] = Some(agreements(pool, community, p).await?);
+    let unadmitted: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM unadmitted_tasks WHERE community_id = $1 AND received_on >= $2 AND received_on <= $3",
+    )
+    .bind(community)
+    .bind(p.from.to_string())
+    .bind(p.to.to_string())
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?;
+    out[8] = Some((unadmitted, UNADMITTED_TOLERANCE));
+    Ok(out)
+}
+
+/// The period as stored instants: from the start of its first day to the start of the day after
+/// its last, Asia/Shanghai.
+pub fn instants(p: &Period) -> Result<(String, String), AppError> {
+    let after = p.to.tomorrow().map_err(AppError::internal)?;
+    Ok((time::day_start_db(p.from), time::day_start_db(after)))
+}
+
+/// The cadenced notices due within the period (and already due): on time, out of all.
+async fn disclosure(state: &AppState, community: i64, p: &Period) -> Result<(i64, i64), AppError> {
+    let today = time::today();
+    let mut n = (0, 0);
+    for t in crate::disclosure::timeliness::of_community(
+        state,
+        community,
+        p.from.year(),
+        Lang::ZhCn,
+        today,
+    )
+    .await?
+    {
+        for period in t.periods {
+            let due: Date = period.due.parse().map_err(AppError::internal)?;
+            if due < p.from || due > p.to || period.status == "pending" {
+                continue;
+            }
+            n.1 += 1;
+            if period.status == "on_time" {
+                n.0 += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The council's months in the period: with a meeting held, out of the months that have ended
+/// (and the current month once it has had its meeting).
+async fn regularity(state: &AppState, community: i64, p: &Period) -> Result<(i64, i64), AppError> {
+    let months = council_months(state, community, p).await?;
+    let held = months.iter().filter(|(_, n, _)| *n > 0).count() as i64;
+    let due = months
+        .iter()
+        .filter(|(_, n, ended)| *ended || *n > 0)
+        .count() as i64;
+    Ok((held, due))
+}
+
+/// Each month of the period that has begun: (first day, meetings held, whether it has ended).
+pub async fn council_months(
+    state: &AppState,
+    community: i64,
+    p: &Period,
+) -> Result<Vec<(Date, i64, bool)>, AppError> {
+    let today = time::today();
+    let mut held = [0i64; 12];
+    for r in sqlx::query("SELECT id FROM bodies WHERE community_id = $1 AND kind = 'council'")
+        .bind(community)
+        .fetch_all(state.db.read())
+        .await?
+    {
+        let by_month = crate::council::meetings::regularity::held_by_month(
+            state.db.read(),
+            r.try_get("id")?,
+            p.from.year(),
+        )
+        .await?;
+        for (h, n) in held.iter_mut().zip(by_month) {
+            *h += n;
+        }
+    }
+    Ok((p.from.month()..=p.to.month())
+        .map(|m| jiff::civil::date(p.from.year(), m, 1))
+        .filter(|d| *d <= today)
+        .map(|d| (d, held[(d.month() - 1) as usize], d.last_of_month() < today))
+        .collect())
+}
+
+/// Agreements in force during the period: kept by the committee (no committee breach in the
+/// period), out of all.
+async fn agreements(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    p: &Period,
+) -> Result<(i64, i64), AppError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(CASE WHEN NOT EXISTS (SELECT 1 FROM agreement_breaches b WHERE b.agreement_id = a.id AND b.party = 'committee' \
+         AND b.occurred_on >= $2 AND b.occurred_on <= $3) THEN 1 END) AS kept \
+         FROM agreements a WHERE a.community_id = $1 AND a.signed_on IS NOT NULL AND a.signed_on <= $3 AND a.valid_to >= $2",
+    )
+    .bind(community)
+    .bind(p.from.to_string())
+    .bind(p.to.to_string())
+    .fetch_one(pool)
+    .await?;
+    Ok((r.try_get("kept")?, r.try_get("n")?))
+}
+
+/// Appraisals tallied within the period: 满意 and 基本满意 votes, out of all votes (of one
+/// worker, or of every cadre appraised).
+async fn appraisal(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    p: &Period,
+    worker: Option<i64>,
+) -> Result<(i64, i64), AppError> {
+    let who = if worker.is_some() {
+        " AND s.user_id = $4"
+    } else {
+        ""
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT s.satisfied, s.basically, s.unsatisfied FROM appraisal_subjects s JOIN appraisals a ON a.id = s.appraisal_id \
+         WHERE a.community_id = $1 AND a.status = 'closed' AND a.closes_on >= $2 AND a.closes_on <= $3{who}"
+    ))
+    .bind(community)
+    .bind(p.from.to_string())
+    .bind(p.to.to_string())
+    .bind(worker.unwrap_or(0))
+    .fetch_all(pool)
+    .await?;
+    let mut n = (0, 0);
+    for r in &rows {
+        let (s, b, u): (Option<i64>, Option<i64>, Option<i64>) = (
+            r.try_get("satisfied")?,
+            r.try_get("basically")?,
+            r.try_get("unsatisfied")?,
+        );
+        let (s, b, u) = (s.unwrap_or(0), b.unwrap_or(0), u.unwrap_or(0));
+        n.0 += s + b;
+        n.1 += s + b + u;
+    }
+    Ok(n)
+}
+
+/// Counts → components with their scores and weights, and the weighted score (0–100).
+pub fn score(
+    counts: &[Option<(i64, i64)>; 9],
+    weights: &[i64; 9],
+    lang: Lang,
+    records: impl Fn(&str) -> String,
+) -> (f64, Vec<Component>) {
+    let mut comps = Vec::new();
+    let (mut sum, mut wsum) = (0.0, 0);
+    for (i, c) in counts.iter().enumerate() {
+        let Some((num, den)) = *c else { continue };
+        let code = COMPONENTS[i];
+        let s = if code == "unadmitted" {
+            Some((1.0 - num as f64 / den as f64).max(0.0))
+        } else if den > 0 {
+            Some(num as f64 / den as f64)
+        } else {
+            None
+        };
+        if let Some(s) = s {
+            sum += s * weights[i] as f64;
+            wsum += weights[i];
+        }
+        comps.push(Component {
+            component: code.to_owned(),
+            name: crate::platform::i18n::t(lang, &format!("assessment_component.{code}"))
+                .to_owned(),
+            score: s.map(round3),
+            numerator: num,
+            denominator: den,
+            weight: weights[i],
+            records: records(code),
+        });
+    }
+    let total = if wsum == 0 {
+        0.0
+    } else {
+        (sum / wsum as f64 * 1000.0).round() / 10.0
+    };
+    (total, comps)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The street's ranking for the period, with the detail the caller may see.
+pub async fn assess(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Assessment, AppError> {
+    let reach = reach(state, ctx).await?;
+    let weights = super::weights::of_street(state, reach.street).await?;
+    let communities =
+        sqlx::query("SELECT id, name FROM communities WHERE street_id = $1 ORDER BY id")
+            .bind(reach.street)
+            .fetch_all(state.db.read())
+            .await?;
+    let mut rows = Vec::new();
+    let mut workers = Vec::new();
+    for r in &communities {
+        let id: i64 = r.try_get("id")?;
+        let c = counts(state, id, p, None).await?;
+        let (score, comps) = score(&c, &weights, ctx.lang, |code| {
+            format!(
+                "/assessment/records?period={}&community_id={id}&component={code}",
+                p.label
+            )
+        });
+        let detail = reach.detail.contains(&id);
+        rows.push(CommunityRow {
+            rank: 0,
+            community_id: id,
+            community: r.try_get("name")?,
+            score,
+            components: detail.then_some(comps),
+        });
+        if detail {
+            workers.extend(worker_rows(state, ctx.lang, id, p, &weights).await?);
+        }
+    }
+    rows.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.community_id.cmp(&b.community_id))
+    });
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i as i64 + 1;
+    }
+    workers.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.user_id.cmp(&b.user_id)));
+    Ok(Assessment {
+        period: p.label.clone(),
+        from: p.from.to_string(),
+        to: p.to.to_string(),
+        street_id: reach.street,
+        weights: COMPONENTS
+            .iter()
+            .zip(weights)
+            .map(|(c, w)| Weight {
+                component: (*c).to_owned(),
+                weight: w,
+            })
+            .collect(),
+        communities: rows,
+        workers,
+    })
+}
+
+/// The community's workers and head (their grants), each scored on what applies to a person.
+async fn worker_rows(
+    state: &AppState,
+    lang: Lang,
+    community: i64,
+    p: &Period,
+    weights: &[i64; 9],
+) -> Result<Vec<WorkerRow>, AppError> {
+    let people = sqlx::query(
+        "SELECT DISTINCT u.id, u.display_name FROM grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.community_id = $1 AND g.role IN ('community_worker', 'community_head') AND g.revoked_at IS NULL ORDER BY u.id",
+    )
+    .bind(community)
+    .fetch_all(state.db.read())
+    .await?;
+    let mut out = Vec::new();
+    for u in &people {
+        let id: i64 = u.try_get("id")?;
+        let c = counts(state, community, p, Some(id)).await?;
+        let (score, components) = score(&c, weights, lang, |code| {
+            format!(
+                "/assessment/records?period={}&community_id={community}&component={code}&worker_id={id}",
+                p.label
+            )
+        });
+        out.push(WorkerRow {
+            user_id: id,
+            name: u.try_get("display_name")?,
+            community_id: community,
+            score,
+            components,
+        });
+    }
+    Ok(out)
+}
+
+/// The street's ranking: every community's score, with each component and the numbers behind
+/// it for the street and for one's own community.
+#[utoipa::path(get, path = "/api/v1/assessment", tag = "assessment", params(AssessmentQuery), security(("bearer" = [])),
+    responses((status = 200, body = Assessment), (status = 403), (status = 422)))]
+pub(super) async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AssessmentQuery>,
+) -> Result<Json<Assessment>, AppError> {
+    let p = q.period()?;
+    Ok(Json(assess(&state, &ctx, &p).await?))
+}

@@ -1,0 +1,619 @@
+//! Democratic appraisal of cadres (民主评议, M10): the supervisory board (or the street) opens an
+//! appraisal of the community's cadres; each resident representative of the community casts
+//! one secret ballot — 满意, 基本满意 or 不满意 for every cadre. Who voted is kept in
+//! `appraisal_voters`; the ballot goes under a random key, with no voter and no time, into
+//! `appraisal_ballots`. Closing tallies the stored ballots (anyone may recount them from
+//! `…/ballots`); the community then discloses the result through the disclosure area.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Scope, Target};
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::i18n::t;
+use crate::platform::time;
+use crate::platform::web::ApiJson;
+
+pub const CHOICES: [&str; 3] = ["satisfied", "basically", "unsatisfied"];
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct Subject {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub post: String,
+    /// The tally, once closed.
+    pub satisfied: Option<i64>,
+    pub basically: Option<i64>,
+    pub unsatisfied: Option<i64>,
+    /// (满意 + 基本满意) ÷ ballots, once closed.
+    pub rate: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct Appraisal {
+    pub id: i64,
+    pub community_id: i64,
+    pub title: String,
+    pub period: String,
+    /// open or closed.
+    pub status: String,
+    pub closes_on: String,
+    pub subjects: Vec<Subject>,
+    /// Representatives who have voted so far.
+    pub voted: i64,
+    pub ballots_counted: Option<i64>,
+    /// The notice that disclosed the result.
+    pub disclosure_id: Option<i64>,
+    #[serde(skip)]
+    pub street_id: i64,
+}
+
+impl Appraisal {
+    pub fn place(&self) -> Place {
+        Place {
+            street_id: Some(self.street_id),
+            community_id: Some(self.community_id),
+            building_id: None,
+        }
+    }
+}
+
+pub async fn load(state: &AppState, id: i64) -> Result<Appraisal, AppError> {
+    let r = sqlx::query(
+        "SELECT id, street_id, community_id, title, period, status, closes_on, ballots_counted, disclosure_id, \
+         (SELECT COUNT(*) FROM appraisal_voters v WHERE v.appraisal_id = a.id) AS voted FROM appraisals a WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(state.db.read())
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let subjects = sqlx::query(
+        "SELECT id, user_id, name, post, satisfied, basically, unsatisfied FROM appraisal_subjects WHERE appraisal_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(state.db.read())
+    .await?
+    .iter()
+    .map(|s| {
+        let (a, b, c): (Option<i64>, Option<i64>, Option<i64>) =
+            (s.try_get("satisfied")?, s.try_get("basically")?, s.try_get("unsatisfied")?);
+        let rate = match (a, b, c) {
+            (Some(a), Some(b), Some(c)) if a + b + c > 0 => {
+                Some(((a + b) as f64 / (a + b + c) as f64 * 1000.0).round() / 1000.0)
+            }
+            _ => None,
+        };
+        Ok(Subject {
+            id: s.try_get("id")?,
+            user_id: s.try_get("user_id")?,
+            name: s.try_get("name")?,
+            post: s.try_get("post")?,
+            satisfied: a,
+            basically: b,
+            unsatisfied: c,
+            rate,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Appraisal {
+        id,
+        street_id: r.try_get("street_id")?,
+        community_id: r.try_get("community_id")?,
+        title: r.try_get("title")?,
+        period: r.try_get("period")?,
+        status: r.try_get("status")?,
+        closes_on: r.try_get("closes_on")?,
+        subjects,
+        voted: r.try_get("voted")?,
+        ballots_counted: r.try_get("ballots_counted")?,
+        disclosure_id: r.try_get("disclosure_id")?,
+    })
+}
+
+/// Staff of the community and the street see appraisals; so does every resident of the
+/// community (a representative votes, everyone reads the result).
+pub fn may_see(ctx: &Ctx, a: &Appraisal) -> bool {
+    let here = |action| {
+        ctx.scopes(action).iter().any(|s| match *s {
+            Scope::Street(st) => st == a.street_id,
+            Scope::Community(c) => c == a.community_id,
+            Scope::Building(_) => false,
+        })
+    };
+    here(Action::SupervisionRead)
+        || here(Action::AppraisalsManage)
+        || here(Action::FieldWorkRead)
+        || ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.resident_id.is_some() && !ctx.scopes(Action::Participate).is_empty())
+}
+
+pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Appraisal, AppError> {
+    let mut a = load(state, id).await?;
+    if !may_see(ctx, &a) {
+        return Err(AppError::forbidden());
+    }
+    // Residents see their own community's appraisals only.
+    if ctx.scopes(Action::SupervisionRead).is_empty()
+        && ctx.scopes(Action::AppraisalsManage).is_empty()
+        && ctx.scopes(Action::FieldWorkRead).is_empty()
+    {
+        let p = crate::registry::participant::participant(state, ctx, None, "appraisal.sign_in")
+            .await?;
+        if p.community_id != a.community_id {
+            return Err(AppError::forbidden());
+        }
+    }
+    if a.status == "open" {
+        for s in &mut a.subjects {
+            (s.satisfied, s.basically, s.unsatisfied, s.rate) = (None, None, None, None);
+        }
+    }
+    Ok(a)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AppraisalInput {
+    pub community_id: i64,
+    pub title: String,
+    /// The period appraised: 2026, 2026-Q4…
+    pub period: String,
+    /// The last day of voting (YYYY-MM-DD, today or later).
+    pub closes_on: String,
+    /// The cadres appraised: users holding a worker's or head's grant in the community.
+    pub subjects: Vec<i64>,
+}
+
+pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64, AppError> {
+    let pl = crate::registry::places::place_of_community(state.db.read(), a.community_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+    ctx.require(Action::AppraisalsManage, Target::At(pl))?;
+    let title = crate::daily::text("title", &a.title, 100)?;
+    let period = crate::assessment::Period::parse(&a.period)?;
+    let closes = crate::registry::residents::parse_date("closes_on", &a.closes_on)?;
+    if closes < time::today() {
+        return Err(AppError::invalid("closes_on", "appraisal.closes_past"));
+    }
+    if a.subjects.is_empty() {
+        return Err(AppError::invalid("subjects", "appraisal.no_subjects"));
+    }
+    let mut tx = state.db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO appraisals (street_id, community_id, title, period, status, closes_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+    )
+    .bind(pl.street_id)
+    .bind(a.community_id)
+    .bind(&title)
+    .bind(&period.label)
+    .bind(closes.to_string())
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(time::now_db())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let mut seen = Vec::new();
+    for u in &a.subjects {
+        if seen.contains(u) {
+            continue;
+        }
+        seen.push(*u);
+        let r = sqlx::query(
+            "SELECT u.display_name, MAX(g.role) AS role FROM grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.user_id = $1 AND g.community_id = $2 AND g.role IN ('community_worker', 'community_head') AND g.revoked_at IS NULL GROUP BY u.display_name",
+        )
+        .bind(u)
+        .bind(a.community_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::invalid("subjects", "appraisal.not_a_cadre").arg("user", u.to_string()))?;
+        let role: String = r.try_get("role")?;
+        sqlx::query("INSERT INTO appraisal_subjects (appraisal_id, user_id, name, post) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(u)
+            .bind(r.try_get::<String, _>("display_name")?)
+            .bind(t(ctx.lang, &format!("role.{role}")))
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("appraisal.open", "appraisal", id)
+            .at(pl)
+            .detail(format!("{} · {} cadres", period.label, seen.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Deserialize, ToSchema, Clone)]
+pub struct Choice {
+    pub subject_id: i64,
+    /// satisfied (满意), basically (基本满意) or unsatisfied (不满意).
+    pub choice: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BallotInput {
+    /// One choice for every cadre appraised.
+    pub choices: Vec<Choice>,
+}
+
+/// A representative's secret ballot: who voted is recorded apart from what they chose.
+pub async fn vote(state: &AppState, ctx: &Ctx, id: i64, b: &BallotInput) -> Result<(), AppError> {
+    let a = load(state, id).await?;
+    let p = crate::registry::participant::participant(
+        state,
+        ctx,
+        Some(a.community_id),
+        "appraisal.sign_in",
+    )
+    .await?;
+    if p.community_id != a.community_id || !p.representative {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "appraisal.not_representative",
+        ));
+    }
+    if a.status != "open" || a.closes_on < time::today().to_string() {
+        return Err(AppError::conflict("appraisal.closed"));
+    }
+    let mut marks = Vec::new();
+    for s in &a.subjects {
+        let c = b
+            .choices
+            .iter()
+            .find(|c| c.subject_id == s.id)
+            .ok_or_else(|| {
+                AppError::invalid("choices", "appraisal.choice_missing").arg("name", s.name.clone())
+            })?;
+        let i = CHOICES.iter().position(|x| *x == c.choice).ok_or_else(|| {
+            AppError::invalid("choices", "appraisal.bad_choice").arg("name", s.name.clone())
+        })?;
+        marks.push(format!("{}:{}", s.id, CHOICES[i]));
+    }
+    if b.choices.len() != a.subjects.len() {
+        return Err(AppError::invalid("choices", "appraisal.unknown_subject"));
+    }
+    let mut tx = state.db.begin().await?;
+    let first = sqlx::query(
+        "INSERT INTO appraisal_voters (appraisal_id, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(p.resident_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if first == 0 {
+        return Err(AppError::conflict("appraisal.already_voted"));
+    }
+    put_ballot(&mut tx, id, &marks.join(",")).await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("appraisal.vote", "appraisal", id).at(a.place()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Store one ballot: a random key, the appraisal, the marks — nothing else.
+pub async fn put_ballot(tx: &mut Tx, appraisal: i64, marks: &str) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO appraisal_ballots (token, appraisal_id, choices) VALUES ($1, $2, $3)")
+        .bind(format!("{:032x}", rand::random::<u128>()))
+        .bind(appraisal)
+        .bind(marks)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StoredBallot {
+    /// A random key: it orders the list and says nothing about who or when.
+    pub token: String,
+    /// subject_id:choice, comma-separated.
+    pub choices: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BallotList {
+    pub items: Vec<StoredBallot>,
+}
+
+async fn ballots(tx: &mut Tx, id: i64) -> Result<Vec<StoredBallot>, AppError> {
+    Ok(sqlx::query(
+        "SELECT token, choices FROM appraisal_ballots WHERE appraisal_id = $1 ORDER BY token",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StoredBallot {
+            token: r.try_get("token")?,
+            choices: r.try_get("choices")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Count the ballots: for each subject, (满意, 基本满意, 不满意).
+pub fn tally(ballots: &[StoredBallot], subjects: &[Subject]) -> Vec<[i64; 3]> {
+    let mut out = vec![[0i64; 3]; subjects.len()];
+    for b in ballots {
+        for mark in b.choices.split(',') {
+            let Some((sid, choice)) = mark.split_once(':') else {
+                continue;
+            };
+            let (Some(i), Some(j)) = (
+                subjects.iter().position(|s| s.id.to_string() == sid),
+                CHOICES.iter().position(|c| *c == choice),
+            ) else {
+                continue;
+            };
+            out[i][j] += 1;
+        }
+    }
+    out
+}
+
+pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
+    let a = load(state, id).await?;
+    ctx.require(Action::AppraisalsManage, Target::At(a.place()))?;
+    if a.status != "open" {
+        return Err(AppError::conflict("appraisal.closed"));
+    }
+    let mut tx = state.db.begin().await?;
+    let list = ballots(&mut tx, id).await?;
+    let counts = tally(&list, &a.subjects);
+    for (s, c) in a.subjects.iter().zip(&counts) {
+        sqlx::query("UPDATE appraisal_subjects SET satisfied = $1, basically = $2, unsatisfied = $3 WHERE id = $4")
+            .bind(c[0])
+            .bind(c[1])
+            .bind(c[2])
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let today = time::today().to_string();
+    let closes = if a.closes_on > today {
+        today
+    } else {
+        a.closes_on.clone()
+    };
+    let done = sqlx::query("UPDATE appraisals SET status = 'closed', ballots_counted = $1, closes_on = $2, closed_at = $3 WHERE id = $4 AND status = 'open'")
+        .bind(list.len() as i64)
+        .bind(&closes)
+        .bind(time::now_db())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(AppError::conflict("appraisal.closed"));
+    }
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("appraisal.close", "appraisal", id)
+            .at(a.place())
+            .detail(format!("{} ballots", list.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publish the result as a notice in the 民主评议结果 category: the tally as counted, not as
+/// anyone would retype it.
+pub async fn disclose(state: &AppState, ctx: &Ctx, id: i64) -> Result<i64, AppError> {
+    let a = load(state, id).await?;
+    ctx.require(Action::DisclosuresManage, Target::At(a.place()))?;
+    if a.status != "closed" {
+        return Err(AppError::conflict("appraisal.not_closed"));
+    }
+    if a.disclosure_id.is_some() {
+        return Err(AppError::conflict("appraisal.disclosed"));
+    }
+    let lang = crate::platform::i18n::Lang::ZhCn;
+    let mut body = format!(
+        "{}\n{}：{}　{}：{}\n\n",
+        a.title,
+        t(lang, "appraisal.period"),
+        a.period,
+        t(lang, "appraisal.ballots_counted"),
+        a.ballots_counted.unwrap_or(0)
+    );
+    for s in &a.subjects {
+        body.push_str(&format!(
+            "{} {}：满意 {}，基本满意 {}，不满意 {}；满意率 {:.1}%\n",
+            s.post,
+            s.name,
+            s.satisfied.unwrap_or(0),
+            s.basically.unwrap_or(0),
+            s.unsatisfied.unwrap_or(0),
+            s.rate.unwrap_or(0.0) * 100.0
+        ));
+    }
+    body.push_str(&format!("\n{}", t(lang, "appraisal.recount")));
+    let input = crate::disclosure::drafts::NoticeInput {
+        community_id: a.community_id,
+        category: "appraisal".into(),
+        title: format!("{}结果公示", a.title),
+        body,
+        channel: "both".into(),
+        period: None,
+        publicity_days: 5,
+        income_total: None,
+        expense_total: None,
+        lines: vec![],
+        corrects_id: None,
+    };
+    let notice = crate::disclosure::drafts::save_draft(state, ctx, None, &input).await?;
+    crate::disclosure::notices::publish_notice(state, ctx, notice).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE appraisals SET disclosure_id = $1 WHERE id = $2")
+        .bind(notice)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Entry::new("appraisal.disclose", "appraisal", id)
+            .at(a.place())
+            .detail(format!("notice {notice}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+/// Every stored ballot of a closed appraisal, and the tally recounted from them.
+#[derive(Serialize, ToSchema)]
+pub struct Recount {
+    pub ballots: Vec<StoredBallot>,
+    /// True when recounting the stored ballots gives the published tally.
+    pub matches: bool,
+}
+
+pub async fn recount(state: &AppState, ctx: &Ctx, id: i64) -> Result<Recount, AppError> {
+    let a = readable(state, ctx, id).await?;
+    if a.status != "closed" {
+        return Err(AppError::conflict("appraisal.not_closed"));
+    }
+    let mut tx = state.db.begin().await?;
+    let list = ballots(&mut tx, id).await?;
+    tx.commit().await?;
+    let counts = tally(&list, &a.subjects);
+    let matches = a.ballots_counted == Some(list.len() as i64)
+        && a.subjects.iter().zip(&counts).all(|(s, c)| {
+            (s.satisfied, s.basically, s.unsatisfied) == (Some(c[0]), Some(c[1]), Some(c[2]))
+        });
+    Ok(Recount {
+        ballots: list,
+        matches,
+    })
+}
+
+// ---- HTTP ----
+
+#[derive(Serialize, ToSchema)]
+pub struct AppraisalList {
+    pub items: Vec<Appraisal>,
+}
+
+pub async fn listed(state: &AppState, ctx: &Ctx) -> Result<Vec<Appraisal>, AppError> {
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM appraisals ORDER BY id DESC LIMIT 200")
+        .fetch_all(state.db.read())
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for id in ids {
+        match readable(state, ctx, id).await {
+            Ok(a) => out.push(a),
+            Err(e) if e.status == StatusCode::FORBIDDEN => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/appraisals", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = AppraisalList)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<AppraisalList>, AppError> {
+    ctx.require(Action::HomeView, Target::System)?;
+    Ok(Json(AppraisalList {
+        items: listed(&state, &ctx).await?,
+    }))
+}
+
+/// Open an appraisal of the community's cadres (supervisory board, street).
+#[utoipa::path(post, path = "/api/v1/appraisals", tag = "supervision", request_body = AppraisalInput, security(("bearer" = [])),
+    responses((status = 201, body = Appraisal), (status = 403), (status = 422)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(a): ApiJson<AppraisalInput>,
+) -> Result<(StatusCode, Json<Appraisal>), AppError> {
+    let id = open(&state, &ctx, &a).await?;
+    Ok((StatusCode::CREATED, Json(readable(&state, &ctx, id).await?)))
+}
+
+/// One appraisal; the tally only once it is closed.
+#[utoipa::path(get, path = "/api/v1/appraisals/{id}", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Appraisal), (status = 403), (status = 404)))]
+pub(super) async fn one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Appraisal>, AppError> {
+    Ok(Json(readable(&state, &ctx, id).await?))
+}
+
+/// A resident representative's secret ballot.
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/ballots", tag = "supervision", params(("id" = i64, Path)), request_body = BallotInput,
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 409), (status = 422)))]
+pub(super) async fn cast(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<BallotInput>,
+) -> Result<StatusCode, AppError> {
+    vote(&state, &ctx, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The stored ballots of a closed appraisal and whether they recount to its tally.
+#[utoipa::path(get, path = "/api/v1/appraisals/{id}/ballots", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Recount), (status = 403), (status = 409)))]
+pub(super) async fn stored(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Recount>, AppError> {
+    Ok(Json(recount(&state, &ctx, id).await?))
+}
+
+/// Close the voting and tally.
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/close", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Appraisal), (status = 403), (status = 409)))]
+pub(super) async fn close_route(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Appraisal>, AppError> {
+    close(&state, &ctx, id).await?;
+    Ok(Json(readable(&state, &ctx, id).await?))
+}
+
+/// Disclose the result through the disclosure area (the community's disclosure officers).
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/disclose", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Appraisal), (status = 403), (status = 409)))]
+pub(super) async fn disclose_route(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Appraisal>, AppError> {
+    disclose(&state, &ctx, id).await?;
+    Ok(Json(readable(&state, &ctx, id).await?))
+}
