@@ -6,11 +6,13 @@ pub mod harness;
 mod masking;
 
 mod admissions;
+mod appraisal;
 mod assessment;
 mod audit;
 mod auth;
 mod bodies;
 pub mod browser;
+mod campaigns;
 mod case_journey;
 mod case_pages;
 mod cases;

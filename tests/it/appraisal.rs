@@ -1,0 +1,391 @@
+//! Supervision (M10): the democratic appraisal — only representatives vote, once, in secret,
+//! the tally hidden until closed and reproducible from the stored ballots, the result
+//! disclosed as a notice — and the supervisory board's evaluation with its pre-filled checklist.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::both;
+use crate::harness::TestApp;
+
+async fn open_appraisal(app: &TestApp) -> (i64, Vec<i64>) {
+    let head = app
+        .count("SELECT id FROM users WHERE username = 'head'")
+        .await;
+    let worker = app
+        .count("SELECT id FROM users WHERE username = 'worker'")
+        .await;
+    let supervisor = app.token("supervisor").await;
+    let today = zizhi::platform::time::today();
+    let res = app
+        .post("/api/v1/appraisals")
+        .bearer(&supervisor)
+        .json(&json!({"community_id": 1, "title": "2026年度社区干部民主评议", "period": "2026", "closes_on": today.to_string(), "subjects": [head, worker]}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let a = res.json();
+    let subjects = a["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    (a["id"].as_i64().unwrap(), subjects)
+}
+
+both!(
+    representatives_vote_once_in_secret_and_the_tally_is_reproducible,
+    |app: TestApp| async move {
+        let (id, subjects) = open_appraisal(&app).await;
+        let ballot = |a: &str, b: &str| json!({"choices": [{"subject_id": subjects[0], "choice": a}, {"subject_id": subjects[1], "choice": b}]});
+        // The demo resident is not a representative: refused, nothing recorded.
+        let resident = app.token("resident").await;
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/ballots"))
+            .bearer(&resident)
+            .json(&ballot("satisfied", "basically"))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(res.text().contains("居民代表"), "{}", res.text());
+        // Staff do not vote either.
+        let worker = app.token("worker").await;
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&worker)
+                .json(&ballot("satisfied", "satisfied"))
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM appraisal_ballots WHERE appraisal_id = {id}"
+            ))
+            .await,
+            0
+        );
+
+        // Two representatives: the resident and the leader.
+        app.exec("UPDATE residents SET rep_resident = 1 WHERE id IN (SELECT resident_id FROM users WHERE username IN ('resident', 'leader'))").await;
+        // A ballot that skips a cadre or invents a choice is a 422.
+        let half = json!({"choices": [{"subject_id": subjects[0], "choice": "satisfied"}]});
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&resident)
+                .json(&half)
+                .send()
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&resident)
+                .json(&ballot("great", "satisfied"))
+                .send()
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/ballots"))
+            .bearer(&resident)
+            .json(&ballot("satisfied", "unsatisfied"))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+        // Once only.
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&resident)
+                .json(&ballot("satisfied", "satisfied"))
+                .send()
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        // The leader votes through the page.
+        let leader = app.login("leader").await;
+        let res = app
+            .post(&format!("/appraisals/{id}/ballot"))
+            .browser(&leader)
+            .form(&[
+                ("_csrf", leader.csrf.as_str()),
+                (&format!("s_{}", subjects[0]), "basically"),
+                (&format!("s_{}", subjects[1]), "unsatisfied"),
+            ])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+
+        // Secrecy: the ballot table holds a random key, the appraisal and the marks — no voter,
+        // no time; who voted is kept apart.
+        {
+            use sqlx::{Column, Row};
+            let row = sqlx::query("SELECT * FROM appraisal_ballots")
+                .fetch_one(app.db.read())
+                .await
+                .unwrap();
+            let mut names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
+            names.sort_unstable();
+            assert_eq!(names, ["appraisal_id", "choices", "token"]);
+        }
+        let stored = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM appraisal_ballots WHERE appraisal_id = {id}"
+            ))
+            .await;
+        assert_eq!(stored, 2);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM appraisal_voters WHERE appraisal_id = {id}"
+            ))
+            .await,
+            2
+        );
+        // While voting is open nobody sees the running tally.
+        let supervisor = app.token("supervisor").await;
+        let open = app
+            .get(&format!("/api/v1/appraisals/{id}"))
+            .bearer(&supervisor)
+            .send()
+            .await
+            .json();
+        assert_eq!(open["voted"], 2);
+        assert!(open["subjects"][0]["satisfied"].is_null());
+        assert_eq!(
+            app.get(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&supervisor)
+                .send()
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        // The audit log says who voted, never how.
+        let votes = app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.vote' AND object_id = '{id}' AND (detail IS NULL OR detail = '')")).await;
+        assert_eq!(votes, 2);
+
+        // Closing tallies; the stored ballots recount to the same.
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/close"))
+            .bearer(&supervisor)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let closed = res.json();
+        assert_eq!(closed["ballots_counted"], 2);
+        let s0 = &closed["subjects"][0];
+        assert_eq!(
+            (
+                s0["satisfied"].as_i64(),
+                s0["basically"].as_i64(),
+                s0["unsatisfied"].as_i64()
+            ),
+            (Some(1), Some(1), Some(0))
+        );
+        assert_eq!(s0["rate"].as_f64(), Some(1.0));
+        let s1 = &closed["subjects"][1];
+        assert_eq!(
+            (
+                s1["satisfied"].as_i64(),
+                s1["unsatisfied"].as_i64(),
+                s1["rate"].as_f64()
+            ),
+            (Some(0), Some(2), Some(0.0))
+        );
+        let recount = app
+            .get(&format!("/api/v1/appraisals/{id}/ballots"))
+            .bearer(&supervisor)
+            .send()
+            .await
+            .json();
+        assert_eq!(recount["matches"], true);
+        let ballots = recount["ballots"].as_array().unwrap();
+        assert_eq!(ballots.len(), 2);
+        assert!(ballots.iter().all(
+            |b| b.as_object().unwrap().keys().cloned().collect::<Vec<_>>() == ["choices", "token"]
+        ));
+        // No vote after closing.
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&resident)
+                .json(&ballot("satisfied", "satisfied"))
+                .send()
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+
+        // Disclosed through the disclosure area, by the community's disclosure officers.
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/disclose"))
+                .bearer(&supervisor)
+                .send()
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let head = app.token("head").await;
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/disclose"))
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let notice = res.json()["disclosure_id"].as_i64().expect("disclosed");
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM disclosures WHERE id = {notice} AND category = 'appraisal' AND status = 'published' AND body LIKE '%满意率 100.0%%'")).await, 1);
+        assert_eq!(
+            app.post(&format!("/api/v1/appraisals/{id}/disclose"))
+                .bearer(&head)
+                .send()
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        // Any resident of the community reads the result on the page.
+        let page = app.get("/appraisals").browser(&leader).send().await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.select(&format!("#appraisal-{id} table.results tbody tr"))
+                .len(),
+            2
+        );
+    }
+);
+
+both!(
+    opening_an_appraisal_checks_what_it_is_given,
+    |app: TestApp| async move {
+        let supervisor = app.token("supervisor").await;
+        let street_user = app
+            .count("SELECT id FROM users WHERE username = 'street'")
+            .await;
+        let today = zizhi::platform::time::today().to_string();
+        for (body, why) in [
+            (
+                json!({"community_id": 1, "title": "评议", "period": "2026", "closes_on": today, "subjects": [street_user]}),
+                "not a cadre of the community",
+            ),
+            (
+                json!({"community_id": 1, "title": "评议", "period": "2026", "closes_on": "2020-01-01", "subjects": []}),
+                "closes in the past",
+            ),
+            (
+                json!({"community_id": 1, "title": "评议", "period": "2026-Q9", "closes_on": today, "subjects": []}),
+                "no such period",
+            ),
+            (
+                json!({"community_id": 1, "title": "", "period": "2026", "closes_on": today, "subjects": []}),
+                "no title",
+            ),
+        ] {
+            let res = app
+                .post("/api/v1/appraisals")
+                .bearer(&supervisor)
+                .json(&body)
+                .send()
+                .await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{why}: {}",
+                res.text()
+            );
+        }
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM appraisals").await,
+            0,
+            "nothing half-written"
+        );
+        let worker = app.token("worker").await;
+        let res = app.post("/api/v1/appraisals").bearer(&worker).json(&json!({"community_id": 1, "title": "评议", "period": "2026", "closes_on": today, "subjects": []})).send().await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "cadres do not appraise themselves"
+        );
+    }
+);
+
+both!(
+    the_boards_evaluation_starts_from_the_records,
+    |app: TestApp| async move {
+        let supervisor = app.token("supervisor").await;
+        // The third quarter of 2026 in the demo, as the records show it.
+        let res = app
+            .get("/api/v1/evaluations/checklist?community_id=1&period=2026-Q3")
+            .bearer(&supervisor)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let draft = res.json();
+        let checks = draft["checklist"].as_array().unwrap();
+        assert_eq!(checks.len(), 6);
+        let timely = checks
+            .iter()
+            .find(|c| c["check"] == "disclosure_timely")
+            .unwrap();
+        assert!(
+            timely["figure"].as_str().unwrap().contains("逾期公开"),
+            "{timely}"
+        );
+        assert_eq!(
+            timely["verdict"],
+            if timely["problems"].as_i64().unwrap() > 0 {
+                "concern"
+            } else {
+                "ok"
+            }
+        );
+        // A concern without a note, or a check left out, is a 422; nothing is kept.
+        let mut judgments: Vec<serde_json::Value> = checks
+            .iter()
+            .map(|c| json!({"check": c["check"], "verdict": "ok", "note": ""}))
+            .collect();
+        judgments[0]["verdict"] = json!("concern");
+        let res = app.post("/api/v1/evaluations").bearer(&supervisor).json(&json!({"community_id": 1, "period": "2026-Q3", "judgments": judgments, "summary": "总体良好"})).send().await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().contains("请写明情况"), "{}", res.text());
+        let res = app.post("/api/v1/evaluations").bearer(&supervisor).json(&json!({"community_id": 1, "period": "2026-Q3", "judgments": judgments[1..], "summary": "总体良好"})).send().await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("SELECT COUNT(*) FROM evaluations").await, 0);
+        judgments[0]["note"] = json!("八月财务公开未按时张贴");
+        let res = app.post("/api/v1/evaluations").bearer(&supervisor).json(&json!({"community_id": 1, "period": "2026-Q3", "judgments": judgments, "summary": "总体良好"})).send().await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        let ev = res.json();
+        assert_eq!(ev["checklist"][0]["verdict"], "concern");
+        assert!(
+            ev["checklist"][0]["figure"]
+                .as_str()
+                .unwrap()
+                .contains("应公开")
+        );
+        // The council reads it; only the board writes it.
+        let council = app.token("council").await;
+        assert_eq!(
+            app.get("/api/v1/evaluations?community_id=1")
+                .bearer(&council)
+                .send()
+                .await
+                .json()["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(app.post("/api/v1/evaluations").bearer(&council).json(&json!({"community_id": 1, "period": "2026-Q3", "judgments": judgments, "summary": "x"})).send().await.status, StatusCode::FORBIDDEN);
+        // The page pre-fills the same checklist.
+        let browser = app.login("supervisor").await;
+        let page = app
+            .get("/evaluations?period=2026-Q3")
+            .browser(&browser)
+            .send()
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.select("fieldset.check").len(), 6);
+        assert_eq!(page.select("article.evaluation").len(), 1);
+    }
+);
