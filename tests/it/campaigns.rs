@@ -216,10 +216,8 @@ both!(
             .await;
         assert_eq!(res.json()["progress"][0]["passed"], 1);
         assert_eq!(
-            app.count(&format!(
-                "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'campaign.%'"
-            ))
-            .await,
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'campaign.%'")
+                .await,
             6
         );
     }
