@@ -62,6 +62,15 @@ impl Chart {
                 }
             })
             .collect();
+        let mut lines: Vec<Line> = lines;
+        let mut order: Vec<usize> = (0..lines.len()).collect();
+        order.sort_by_key(|i| lines[*i].end.1);
+        let mut last = i64::MIN;
+        for i in order {
+            let y = lines[i].end.1.max(last + 13);
+            lines[i].end.1 = y;
+            last = y;
+        }
         Chart {
             lines,
             xs: quarters

@@ -138,6 +138,11 @@ pub async fn load(
         }
         staff.push((ids[0], ids[1]));
     }
+    // The demo building leader is also a resident representative: the one who votes in the
+    // appraisal the walk-through opens.
+    sqlx::query("UPDATE residents SET rep_resident = 1 WHERE id = (SELECT resident_id FROM users WHERE username = 'leader')")
+        .execute(&mut **tx)
+        .await?;
     for (i, c) in communities.iter().enumerate() {
         let p = &PROFILES[i.min(2)];
         let (head, worker) = staff[i.min(staff.len() - 1)];

@@ -221,7 +221,7 @@ pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64
         sqlx::query("INSERT INTO appraisal_subjects (appraisal_id, user_id, name, post) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(u)
-            .bind(r.try_get::<String, _>("display_name")?)
+            .bind(person_name(&r.try_get::<String, _>("display_name")?))
             .bind(t(ctx.lang, &format!("role.{role}")))
             .execute(&mut *tx)
             .await?;
@@ -236,6 +236,17 @@ pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// An account's display name often leads with its post (社区书记 王秀英): the ballot names
+/// the post apart, so keep only the person.
+fn person_name(display: &str) -> String {
+    display
+        .rsplit(' ')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(display)
+        .to_owned()
 }
 
 #[derive(Deserialize, ToSchema, Clone)]

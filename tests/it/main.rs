@@ -37,4 +37,5 @@ mod policy;
 mod registry;
 mod rules;
 mod schema;
+mod street_journey;
 mod supervision;
