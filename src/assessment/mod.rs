@@ -6,10 +6,13 @@
 //! them (`records.rs`); the weights are the street's to set (`weights.rs`). A community sees the
 //! street's ranking and its own detail, never another community's.
 
+pub mod charts;
+pub mod components;
 pub mod compute;
 pub mod records;
 pub mod web;
 pub mod weights;
+pub mod xlsx;
 
 use jiff::civil::{Date, date};
 use serde::{Deserialize, Serialize};
@@ -45,7 +48,7 @@ pub const UNADMITTED_TOLERANCE: i64 = 5;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(compute::report))
-        .routes(routes!(web::xlsx))
+        .routes(routes!(xlsx::xlsx))
         .routes(routes!(records::report))
         .routes(routes!(weights::get_weights, weights::put_weights))
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::compute::{council_months, counts, instants, reach};
+use super::components::{council_months, counts, instants};
+use super::compute::reach;
 use super::{AssessmentQuery, COMPONENTS, Period};
 use crate::app::AppState;
 use crate::auth::Ctx;

@@ -1,107 +1,20 @@
-//! The assessment pages: the ranking with its trend chart (server-rendered SVG) and weights,
-//! the drill-down, the street dashboard, and the xlsx export.
+//! The assessment pages: the ranking with its trend chart and weights, the drill-down, and the
+//! street dashboard.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::Row;
 
+use super::charts::{Chart, Line, sparkline, trend};
 use super::compute::Assessment;
 use super::records::{Records, RecordsQuery};
-use super::{AssessmentQuery, COMPONENTS, Period, Weight, assess};
+use super::{AssessmentQuery, COMPONENTS, Weight, assess};
 use crate::app::AppState;
-use crate::audit::{self, Entry};
 use crate::auth::{Action, CsrfForm, Ctx};
 use crate::platform::error::AppError;
-use crate::platform::i18n::{Tr, t, tf};
-use crate::platform::sheets::{Cell, Table, to_xlsx};
+use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};
-
-/// One line of a trend chart, laid out on the server.
-pub struct Line {
-    pub label: String,
-    /// "x,y x,y …" for the polyline.
-    pub points: String,
-    pub dots: Vec<(i64, i64, String)>,
-    pub end: (i64, i64),
-}
-
-/// Scores (0–100) over the quarters of the year, one line per community.
-pub struct Chart {
-    pub lines: Vec<Line>,
-    pub xs: Vec<(i64, String)>,
-    pub height: i64,
-}
-
-const LEFT: i64 = 36;
-const STEP: i64 = 80;
-const TOP: i64 = 10;
-const PLOT: i64 = 160;
-
-impl Chart {
-    fn new(quarters: &[Period], series: Vec<(String, Vec<f64>)>) -> Chart {
-        let y = |v: f64| TOP + PLOT - (v.clamp(0.0, 100.0) * PLOT as f64 / 100.0).round() as i64;
-        let lines = series
-            .into_iter()
-            .map(|(label, vals)| {
-                let dots: Vec<(i64, i64, String)> = vals
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (LEFT + i as i64 * STEP, y(*v), format!("{v:.1}")))
-                    .collect();
-                Line {
-                    label,
-                    points: dots
-                        .iter()
-                        .map(|(x, y, _)| format!("{x},{y}"))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    end: dots.last().map_or((LEFT, y(0.0)), |(x, y, _)| (*x, *y)),
-                    dots,
-                }
-            })
-            .collect();
-        let mut lines: Vec<Line> = lines;
-        let mut order: Vec<usize> = (0..lines.len()).collect();
-        order.sort_by_key(|i| lines[*i].end.1);
-        let mut last = i64::MIN;
-        for i in order {
-            let y = lines[i].end.1.max(last + 13);
-            lines[i].end.1 = y;
-            last = y;
-        }
-        Chart {
-            lines,
-            xs: quarters
-                .iter()
-                .enumerate()
-                .map(|(i, q)| (LEFT + i as i64 * STEP, q.label.clone()))
-                .collect(),
-            height: TOP + PLOT + 30,
-        }
-    }
-}
-
-/// Each community's score in each quarter of the period's year so far.
-pub async fn trend(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Chart, AppError> {
-    let quarters = p.quarters_of_year();
-    let mut series: Vec<(i64, String, Vec<f64>)> = Vec::new();
-    for q in &quarters {
-        let a = assess(state, ctx, q).await?;
-        for r in a.communities {
-            match series.iter_mut().find(|s| s.0 == r.community_id) {
-                Some(s) => s.2.push(r.score),
-                None => series.push((r.community_id, r.community, vec![r.score])),
-            }
-        }
-    }
-    series.sort_by_key(|s| s.0);
-    Ok(Chart::new(
-        &quarters,
-        series.into_iter().map(|(_, n, v)| (n, v)).collect(),
-    ))
-}
 
 /// A component of a community whose score is well below the street's mean for it (by more
 /// than 15 points): flagged, in words as well as by mark.
@@ -351,128 +264,4 @@ pub async fn street(
         glances,
         chart,
     })
-}
-
-/// The community's line, squeezed into a 120×40 box.
-fn sparkline(l: &Line) -> Line {
-    let dots: Vec<(i64, i64, String)> = l
-        .dots
-        .iter()
-        .map(|(x, y, v)| ((x - LEFT) / 2 + 4, (y - TOP) / 4 + 2, v.clone()))
-        .collect();
-    Line {
-        label: l.label.clone(),
-        points: dots
-            .iter()
-            .map(|(x, y, _)| format!("{x},{y}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        end: dots.last().map_or((4, 42), |(x, y, _)| (*x, *y)),
-        dots,
-    }
-}
-
-/// The ranking as a spreadsheet: one sheet for communities, one for workers, each component
-/// with its score and the two numbers behind it.
-#[utoipa::path(get, path = "/api/v1/assessment.xlsx", tag = "assessment", params(AssessmentQuery), security(("bearer" = [])),
-    responses((status = 200, description = "the spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 403), (status = 422)))]
-pub(super) async fn xlsx(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<AssessmentQuery>,
-) -> Result<Response, AppError> {
-    let p = q.period()?;
-    let a = assess(&state, &ctx, &p).await?;
-    let lang = ctx.lang;
-    let mut headers: Vec<&'static str> = vec![
-        t(lang, "assessment.rank"),
-        t(lang, "assessment.community"),
-        t(lang, "assessment.score"),
-    ];
-    for code in COMPONENTS {
-        headers.push(t(lang, &format!("assessment_component.{code}")));
-        headers.push(t(lang, "assessment.numerator"));
-        headers.push(t(lang, "assessment.denominator"));
-    }
-    let comp_cells = |cs: &[super::Component]| -> Vec<Cell> {
-        let mut row = Vec::new();
-        for code in COMPONENTS {
-            match cs.iter().find(|c| c.component == code) {
-                Some(c) => {
-                    row.push(
-                        c.score
-                            .map_or(Cell::Text("—".into()), |s| Cell::Num(s * 100.0)),
-                    );
-                    row.push(c.numerator.into());
-                    row.push(c.denominator.into());
-                }
-                None => row.extend([Cell::Text("—".into()), "".into(), "".into()]),
-            }
-        }
-        row
-    };
-    let communities = Table {
-        name: t(lang, "assessment.sheet_communities").to_owned(),
-        title: format!("{} {}", t(lang, "assessment.title"), a.period),
-        headers: headers.clone(),
-        rows: a
-            .communities
-            .iter()
-            .map(|r| {
-                let mut row: Vec<Cell> = vec![
-                    r.rank.into(),
-                    r.community.clone().into(),
-                    Cell::Num(r.score),
-                ];
-                row.extend(r.components.as_deref().map_or_else(Vec::new, comp_cells));
-                row
-            })
-            .collect(),
-    };
-    let mut wheaders = headers;
-    wheaders[0] = t(lang, "assessment.worker");
-    let workers = Table {
-        name: t(lang, "assessment.sheet_workers").to_owned(),
-        title: format!("{} {}", t(lang, "assessment.workers"), a.period),
-        headers: wheaders,
-        rows: a
-            .workers
-            .iter()
-            .map(|w| {
-                let community = a
-                    .communities
-                    .iter()
-                    .find(|c| c.community_id == w.community_id)
-                    .map(|c| c.community.clone())
-                    .unwrap_or_default();
-                let mut row: Vec<Cell> =
-                    vec![w.name.clone().into(), community.into(), Cell::Num(w.score)];
-                row.extend(comp_cells(&w.components));
-                row
-            })
-            .collect(),
-    };
-    let body = to_xlsx(&[communities, workers])?;
-    audit::record_alone(
-        &state.db,
-        &ctx.actor(),
-        Entry::new("assessment.export", "assessment", &a.period)
-            .detail(format!("street {}", a.street_id)),
-    )
-    .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"assessment-{}.xlsx\"", a.period),
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }

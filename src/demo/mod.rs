@@ -3,8 +3,11 @@
 //! community with checksum-valid (fake) ID numbers, and one account per role.
 
 mod accounts;
+mod appraisal_year;
 mod assessment_year;
 mod bodies;
+mod campaign_year;
+mod community_year;
 mod council_year;
 mod daily_year;
 mod names;

@@ -98,7 +98,7 @@ pub async fn prefill(
     .fetch_one(state.db.read())
     .await?
     .try_get("n")?;
-    let counts = crate::assessment::compute::counts(state, community, p, None).await?;
+    let counts = crate::assessment::components::counts(state, community, p, None).await?;
     let (on_time, answered) = counts[1].unwrap_or((0, 0));
     let overdue: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM cases WHERE community_id = $1 AND status IN ('submitted', 'accepted', 'assigned', 'in_progress', 'reopened') AND deadline < $2",

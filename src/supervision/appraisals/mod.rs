@@ -15,11 +15,16 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
-use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
+
+mod ballots;
+
+pub use ballots::{
+    BallotInput, Choice, Recount, StoredBallot, close, put_ballot, recount, tally, vote,
+};
 
 pub const CHOICES: [&str; 3] = ["satisfied", "basically", "unsatisfied"];
 
@@ -249,186 +254,6 @@ fn person_name(display: &str) -> String {
         .to_owned()
 }
 
-#[derive(Deserialize, ToSchema, Clone)]
-pub struct Choice {
-    pub subject_id: i64,
-    /// satisfied (满意), basically (基本满意) or unsatisfied (不满意).
-    pub choice: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct BallotInput {
-    /// One choice for every cadre appraised.
-    pub choices: Vec<Choice>,
-}
-
-/// A representative's secret ballot: who voted is recorded apart from what they chose.
-pub async fn vote(state: &AppState, ctx: &Ctx, id: i64, b: &BallotInput) -> Result<(), AppError> {
-    let a = load(state, id).await?;
-    let p = crate::registry::participant::participant(
-        state,
-        ctx,
-        Some(a.community_id),
-        "appraisal.sign_in",
-    )
-    .await?;
-    if p.community_id != a.community_id || !p.representative {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "appraisal.not_representative",
-        ));
-    }
-    if a.status != "open" || a.closes_on < time::today().to_string() {
-        return Err(AppError::conflict("appraisal.closed"));
-    }
-    let mut marks = Vec::new();
-    for s in &a.subjects {
-        let c = b
-            .choices
-            .iter()
-            .find(|c| c.subject_id == s.id)
-            .ok_or_else(|| {
-                AppError::invalid("choices", "appraisal.choice_missing").arg("name", s.name.clone())
-            })?;
-        let i = CHOICES.iter().position(|x| *x == c.choice).ok_or_else(|| {
-            AppError::invalid("choices", "appraisal.bad_choice").arg("name", s.name.clone())
-        })?;
-        marks.push(format!("{}:{}", s.id, CHOICES[i]));
-    }
-    if b.choices.len() != a.subjects.len() {
-        return Err(AppError::invalid("choices", "appraisal.unknown_subject"));
-    }
-    let mut tx = state.db.begin().await?;
-    let first = sqlx::query(
-        "INSERT INTO appraisal_voters (appraisal_id, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(id)
-    .bind(p.resident_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if first == 0 {
-        return Err(AppError::conflict("appraisal.already_voted"));
-    }
-    put_ballot(&mut tx, id, &marks.join(",")).await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("appraisal.vote", "appraisal", id).at(a.place()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Store one ballot: a random key, the appraisal, the marks — nothing else.
-pub async fn put_ballot(tx: &mut Tx, appraisal: i64, marks: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO appraisal_ballots (token, appraisal_id, choices) VALUES ($1, $2, $3)")
-        .bind(format!("{:032x}", rand::random::<u128>()))
-        .bind(appraisal)
-        .bind(marks)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct StoredBallot {
-    /// A random key: it orders the list and says nothing about who or when.
-    pub token: String,
-    /// subject_id:choice, comma-separated.
-    pub choices: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct BallotList {
-    pub items: Vec<StoredBallot>,
-}
-
-async fn ballots(tx: &mut Tx, id: i64) -> Result<Vec<StoredBallot>, AppError> {
-    Ok(sqlx::query(
-        "SELECT token, choices FROM appraisal_ballots WHERE appraisal_id = $1 ORDER BY token",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(StoredBallot {
-            token: r.try_get("token")?,
-            choices: r.try_get("choices")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?)
-}
-
-/// Count the ballots: for each subject, (满意, 基本满意, 不满意).
-pub fn tally(ballots: &[StoredBallot], subjects: &[Subject]) -> Vec<[i64; 3]> {
-    let mut out = vec![[0i64; 3]; subjects.len()];
-    for b in ballots {
-        for mark in b.choices.split(',') {
-            let Some((sid, choice)) = mark.split_once(':') else {
-                continue;
-            };
-            let (Some(i), Some(j)) = (
-                subjects.iter().position(|s| s.id.to_string() == sid),
-                CHOICES.iter().position(|c| *c == choice),
-            ) else {
-                continue;
-            };
-            out[i][j] += 1;
-        }
-    }
-    out
-}
-
-pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
-    let a = load(state, id).await?;
-    ctx.require(Action::AppraisalsManage, Target::At(a.place()))?;
-    if a.status != "open" {
-        return Err(AppError::conflict("appraisal.closed"));
-    }
-    let mut tx = state.db.begin().await?;
-    let list = ballots(&mut tx, id).await?;
-    let counts = tally(&list, &a.subjects);
-    for (s, c) in a.subjects.iter().zip(&counts) {
-        sqlx::query("UPDATE appraisal_subjects SET satisfied = $1, basically = $2, unsatisfied = $3 WHERE id = $4")
-            .bind(c[0])
-            .bind(c[1])
-            .bind(c[2])
-            .bind(s.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let today = time::today().to_string();
-    let closes = if a.closes_on > today {
-        today
-    } else {
-        a.closes_on.clone()
-    };
-    let done = sqlx::query("UPDATE appraisals SET status = 'closed', ballots_counted = $1, closes_on = $2, closed_at = $3 WHERE id = $4 AND status = 'open'")
-        .bind(list.len() as i64)
-        .bind(&closes)
-        .bind(time::now_db())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if done == 0 {
-        return Err(AppError::conflict("appraisal.closed"));
-    }
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("appraisal.close", "appraisal", id)
-            .at(a.place())
-            .detail(format!("{} ballots", list.len())),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Publish the result as a notice in the 民主评议结果 category: the tally as counted, not as
 /// anyone would retype it.
 pub async fn disclose(state: &AppState, ctx: &Ctx, id: i64) -> Result<i64, AppError> {
@@ -492,33 +317,6 @@ pub async fn disclose(state: &AppState, ctx: &Ctx, id: i64) -> Result<i64, AppEr
     .await?;
     tx.commit().await?;
     Ok(notice)
-}
-
-/// Every stored ballot of a closed appraisal, and the tally recounted from them.
-#[derive(Serialize, ToSchema)]
-pub struct Recount {
-    pub ballots: Vec<StoredBallot>,
-    /// True when recounting the stored ballots gives the published tally.
-    pub matches: bool,
-}
-
-pub async fn recount(state: &AppState, ctx: &Ctx, id: i64) -> Result<Recount, AppError> {
-    let a = readable(state, ctx, id).await?;
-    if a.status != "closed" {
-        return Err(AppError::conflict("appraisal.not_closed"));
-    }
-    let mut tx = state.db.begin().await?;
-    let list = ballots(&mut tx, id).await?;
-    tx.commit().await?;
-    let counts = tally(&list, &a.subjects);
-    let matches = a.ballots_counted == Some(list.len() as i64)
-        && a.subjects.iter().zip(&counts).all(|(s, c)| {
-            (s.satisfied, s.basically, s.unsatisfied) == (Some(c[0]), Some(c[1]), Some(c[2]))
-        });
-    Ok(Recount {
-        ballots: list,
-        matches,
-    })
 }
 
 // ---- HTTP ----
