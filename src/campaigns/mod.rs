@@ -323,9 +323,10 @@ pub async fn start(state: &AppState, ctx: &Ctx, c: &CampaignInput) -> Result<i64
         let s = crate::registry::residents::parse_date("starts_on", &p.starts_on)?;
         let e = crate::registry::residents::parse_date("ends_on", &p.ends_on)?;
         if e < s || last.is_some_and(|l| s <= l) {
-            return Err(
-                AppError::invalid("phases", "campaign.phase_dates").arg("phase", p.phase.clone())
-            );
+            return Err(AppError::invalid("phases", "campaign.phase_dates").arg(
+                "phase",
+                crate::platform::i18n::t(ctx.lang, &format!("campaign_phase.{}", p.phase)),
+            ));
         }
         last = Some(e);
         dates.push((s, e));

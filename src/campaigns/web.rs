@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::Row;
 
-use super::{Campaign, DoneInput, InspectInput};
+use super::{Campaign, CampaignInput, DoneInput, InspectInput, Phase, TaskInput};
 use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx};
 use crate::platform::error::AppError;
@@ -22,6 +23,9 @@ struct CampaignsPage {
     items: Vec<Campaign>,
     can_inspect: bool,
     can_report: bool,
+    /// The street's leading group with its office and inspection group, for a new campaign.
+    start: Option<(i64, Option<i64>, Option<i64>)>,
+    phases: &'static [&'static str],
     error: String,
 }
 
@@ -39,8 +43,50 @@ impl CampaignsPage {
     }
 }
 
+/// The street's leading group and its two parts, when the caller may start campaigns.
+async fn leading_group(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Option<(i64, Option<i64>, Option<i64>)>, AppError> {
+    let Some(street) = ctx
+        .scopes(Action::CampaignsManage)
+        .iter()
+        .find_map(|s| match s {
+            crate::auth::Scope::Street(st) => Some(*st),
+            _ => None,
+        })
+    else {
+        return Ok(None);
+    };
+    let Some(g) = sqlx::query("SELECT id FROM bodies WHERE street_id = $1 AND kind = 'leading_group' AND parent_id IS NULL ORDER BY id")
+        .bind(street)
+        .fetch_optional(state.db.read())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let g: i64 = g.try_get("id")?;
+    let parts: Vec<(i64, String)> =
+        sqlx::query("SELECT id, name FROM bodies WHERE parent_id = $1 ORDER BY id")
+            .bind(g)
+            .fetch_all(state.db.read())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    let find = |word: &str| {
+        parts
+            .iter()
+            .find(|(_, n)| n.contains(word))
+            .map(|(id, _)| *id)
+    };
+    Ok(Some((g, find("办公室"), find("督查"))))
+}
+
 async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<Response, AppError> {
     let mut res = page(&CampaignsPage {
+        start: leading_group(state, ctx).await?,
+        phases: &super::PHASES,
         chrome: ctx.chrome(),
         t: ctx.t(),
         items: super::listed(state, ctx).await?,
@@ -107,5 +153,58 @@ pub async fn inspect_submit(
         },
     )
     .await;
+    done(&state, &ctx, r).await
+}
+
+/// A new campaign from the form: its title and the four phases' dates.
+pub async fn create_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        f.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let id = |k: &str| get(k).parse::<i64>().ok();
+    let input = CampaignInput {
+        title: get("title"),
+        leading_group_id: id("leading_group_id").unwrap_or(0),
+        office_id: id("office_id"),
+        inspection_id: id("inspection_id"),
+        phases: super::PHASES
+            .iter()
+            .map(|p| Phase {
+                phase: (*p).to_owned(),
+                starts_on: get(&format!("{p}_from")),
+                ends_on: get(&format!("{p}_to")),
+            })
+            .collect(),
+    };
+    let r = super::start(&state, &ctx, &input).await.map(|_| ());
+    done(&state, &ctx, r).await
+}
+
+#[derive(Deserialize)]
+pub struct TaskForm {
+    phase: String,
+    title: String,
+    due_on: String,
+}
+
+/// A task for every community, from the form.
+pub async fn task_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<TaskForm>,
+) -> Result<Response, AppError> {
+    let input = TaskInput {
+        phase: f.phase,
+        title: f.title,
+        due_on: f.due_on,
+        community_ids: vec![],
+    };
+    let r = super::assign(&state, &ctx, id, &input).await.map(|_| ());
     done(&state, &ctx, r).await
 }

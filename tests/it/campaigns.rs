@@ -311,3 +311,89 @@ async fn the_demo_year_gives_every_component_a_value_for_every_community() {
         );
     }
 }
+
+both!(
+    the_street_starts_a_campaign_and_hands_out_tasks_by_form,
+    |app: TestApp| async move {
+        let browser = app.login("street").await;
+        let page = app.get("/campaigns").browser(&browser).send().await;
+        assert_eq!(page.select("#campaign-form").len(), 1);
+        let group = app
+            .count("SELECT id FROM bodies WHERE kind = 'leading_group' AND parent_id IS NULL")
+            .await
+            .to_string();
+        let csrf = browser.csrf.clone();
+        let mut form = vec![
+            ("_csrf", csrf.as_str()),
+            ("leading_group_id", group.as_str()),
+            ("title", "2027年居民自治推进"),
+        ];
+        let dates = [
+            ("mobilize_from", "2027-01-04"),
+            ("mobilize_to", "2027-01-31"),
+            ("publicize_from", "2027-02-01"),
+            ("publicize_to", "2027-02-28"),
+            ("structure_from", "2027-03-01"),
+            ("structure_to", "2027-04-30"),
+            ("launch_from", "2027-05-01"),
+            ("launch_to", "2027-04-01"),
+        ];
+        form.extend(dates);
+        // Launch ending before it starts: the page says which phase, with a 422.
+        let res = app
+            .post("/campaigns")
+            .browser(&browser)
+            .form(&form)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.select("#error")[0].contains("全面运行"),
+            "{:?}",
+            res.select("#error")
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM campaigns").await, 0);
+        let last = form.len() - 1;
+        form[last] = ("launch_to", "2027-06-30");
+        let res = app
+            .post("/campaigns")
+            .browser(&browser)
+            .form(&form)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+        let id = app.count("SELECT id FROM campaigns").await;
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM campaign_phases WHERE campaign_id = {id}"
+            ))
+            .await,
+            4
+        );
+        let res = app
+            .post(&format!("/campaigns/{id}/tasks"))
+            .browser(&browser)
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("phase", "mobilize"),
+                ("title", "召开动员会"),
+                ("due_on", "2027-01-20"),
+            ])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM campaign_tasks WHERE campaign_id = {id}"
+            ))
+            .await,
+            app.count("SELECT COUNT(*) FROM communities").await
+        );
+        // A community's worker sees the campaign but no forms to start or hand out.
+        let worker = app.login("worker").await;
+        let page = app.get("/campaigns").browser(&worker).send().await;
+        assert!(page.select("#campaign-form").is_empty());
+        assert!(page.select("details.add-task").is_empty());
+        assert_eq!(page.select("table.tasks tbody tr").len(), 1);
+    }
+);
