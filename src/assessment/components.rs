@@ -44,17 +44,7 @@ pub async fn counts(
     out[0] = Some((answered, total));
     out[1] = Some((n("on_time")?, answered));
     out[2] = Some((n("satisfied")?, n("rated")?));
-    let cov = crate::daily::visits::coverage_in(pool, community, p.from, p.to, &p.label).await?;
-    out[3] = Some(match worker {
-        None => (cov.visited, cov.households),
-        Some(w) => (
-            cov.workers
-                .iter()
-                .find(|s| s.id == w)
-                .map_or(0, |s| s.visited),
-            cov.households,
-        ),
-    });
+    out[3] = Some(visits(pool, community, p, worker).await?);
     out[7] = Some(appraisal(pool, community, p, worker).await?);
     if worker.is_some() {
         return Ok(out);
@@ -73,6 +63,39 @@ pub async fn counts(
     .try_get("n")?;
     out[8] = Some((unadmitted, UNADMITTED_TOLERANCE));
     Ok(out)
+}
+
+/// Households visited in the period (by the worker, or by anyone), out of the community's
+/// households: the totals of `daily::visits::coverage`, without its per-building breakdown.
+async fn visits(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    p: &Period,
+    worker: Option<i64>,
+) -> Result<(i64, i64), AppError> {
+    let who = if worker.is_some() {
+        " WHERE v.who = $4"
+    } else {
+        ""
+    };
+    let visited: i64 = sqlx::query(&format!(
+        "SELECT COUNT(DISTINCT v.household_id) AS n FROM ({}) v{who}",
+        crate::daily::visits::VISITED
+    ))
+    .bind(community)
+    .bind(p.from.to_string())
+    .bind(p.to.to_string())
+    .bind(worker.unwrap_or(0))
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?;
+    let households: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM households WHERE community_id = $1")
+            .bind(community)
+            .fetch_one(pool)
+            .await?
+            .try_get("n")?;
+    Ok((visited, households))
 }
 
 /// The period as stored instants: from the start of its first day to the start of the day after

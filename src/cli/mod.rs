@@ -64,6 +64,10 @@ pub enum Command {
         /// Seed of the generator; the same seed gives the same street.
         #[arg(long, default_value_t = demo::DEFAULT_SEED)]
         seed: u64,
+        /// `demo` (3 communities) or `street` (10 communities, 100,000 residents, 200,000 cases:
+        /// the benchmark's data set).
+        #[arg(long, value_enum, default_value_t = demo::Scale::Demo)]
+        scale: demo::Scale,
     },
     /// Manage accounts and their role grants.
     User {
@@ -249,13 +253,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             d.close().await;
             Ok(())
         }
-        Command::Demo { db, seed } => {
+        Command::Demo { db, seed, scale } => {
             let (_, d) = open(&db).await?;
             if demo::is_loaded(&d).await? {
                 bail!("the database already holds data; the demo loads only into an empty one");
             }
-            let s = demo::load(&d, seed).await?;
-            println!("demo loaded: {s:?}");
+            let started = std::time::Instant::now();
+            let s = demo::load_scaled(&d, seed, scale).await?;
+            println!(
+                "demo loaded in {:.1} s: {s:?}",
+                started.elapsed().as_secs_f64()
+            );
             print_accounts();
             d.close().await;
             Ok(())

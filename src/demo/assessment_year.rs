@@ -110,14 +110,34 @@ pub async fn load(
 ) -> anyhow::Result<()> {
     let hash = crate::auth::password::hash(DEMO_PASSWORD)?;
     let mut staff: Vec<(i64, i64)> = vec![(user(tx, "head").await?, user(tx, "worker").await?)];
-    for (i, pair) in STAFF.iter().enumerate() {
+    for (i, c) in communities.iter().enumerate().skip(1) {
+        let name: String = sqlx::query("SELECT name FROM communities WHERE id = $1")
+            .bind(c)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("name")?;
+        let pair: [(String, String, &str); 2] = match STAFF.get(i - 1) {
+            Some(p) => p.map(|(u, d, r)| (u.to_owned(), d.to_owned(), r)),
+            None => [
+                (
+                    format!("head{}", i + 1),
+                    format!("{name} 书记 {}", super::names::full_name(rng)),
+                    "community_head",
+                ),
+                (
+                    format!("worker{}", i + 1),
+                    format!("{name} 社区工作者 {}", super::names::full_name(rng)),
+                    "community_worker",
+                ),
+            ],
+        };
         let mut ids = Vec::new();
-        for (username, display, role) in pair {
+        for (username, display, role) in &pair {
             let uid: i64 = sqlx::query(
                 "INSERT INTO users (username, display_name, password_hash, resident_id, disabled, created_at, password_changed_at) VALUES ($1, $2, $3, NULL, 0, $4, $4) RETURNING id",
             )
-            .bind(*username)
-            .bind(*display)
+            .bind(username)
+            .bind(display)
             .bind(&hash)
             .bind(now)
             .fetch_one(&mut **tx)
@@ -128,7 +148,7 @@ pub async fn load(
                 tx,
                 uid,
                 role,
-                Scope::Community(communities[i + 1]),
+                Scope::Community(*c),
                 date(2026, 1, 1),
                 Some(date(2028, 12, 31)),
             )
@@ -144,8 +164,8 @@ pub async fn load(
         .execute(&mut **tx)
         .await?;
     for (i, c) in communities.iter().enumerate() {
-        let p = &PROFILES[i.min(2)];
-        let (head, worker) = staff[i.min(staff.len() - 1)];
+        let p = &PROFILES[i % PROFILES.len()];
+        let (head, worker) = staff[i];
         cases(tx, rng, *c, p, (head, worker), now).await?;
         if i > 0 {
             visits(tx, rng, street, *c, p, worker, now).await?;

@@ -15,6 +15,7 @@ mod orgs;
 mod people;
 mod places;
 mod public_year;
+mod scale;
 mod street_year;
 
 use std::collections::HashSet;
@@ -34,6 +35,28 @@ pub const DEFAULT_SEED: u64 = 2026;
 /// Area code of 呼和浩特市新城区, the demo street's district.
 pub(crate) const AREA: &str = "150102";
 
+/// How big a street the demo makes: the demo street (3 communities, about 5,000 residents), or a
+/// street at full scale for the benchmark (10 communities, about 100,000 residents in 40,000
+/// households, 200,000 cases over two years).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    Demo,
+    Street,
+}
+
+impl Scale {
+    /// Communities, and buildings in each of a community's four compounds.
+    fn shape(self) -> (usize, [usize; 4]) {
+        match self {
+            Scale::Demo => (3, [7, 5, 5, 5]),
+            Scale::Street => (10, [34, 31, 31, 31]),
+        }
+    }
+}
+
+/// Cases the street-scale data set holds in all.
+pub const STREET_CASES: i64 = 200_000;
+
 const COMMUNITIES: &[(&str, &[&str])] = &[
     (
         "三角线社区",
@@ -44,6 +67,19 @@ const COMMUNITIES: &[(&str, &[&str])] = &[
         &["十字街小区", "和平里", "东风院", "新华家园"],
     ),
     ("光明社区", &["光明小区", "团结院", "丽景苑", "康乐园"]),
+    ("新华社区", &["新华小区", "友谊院", "翠园", "福寿里"]),
+    ("东风社区", &["东风小区", "红旗院", "金桥苑", "安居园"]),
+    (
+        "海拉尔路社区",
+        &["海拉尔小区", "草原院", "松林苑", "和谐家园"],
+    ),
+    ("北垣社区", &["北垣小区", "育才院", "春晖苑", "怡和园"]),
+    ("兴安社区", &["兴安小区", "铁路院", "天骄苑", "祥和里"]),
+    (
+        "成吉思汗社区",
+        &["成吉思汗小区", "盛世院", "汇豪苑", "万和园"],
+    ),
+    ("迎新社区", &["迎新小区", "前进院", "景观苑", "吉祥园"]),
 ];
 
 /// The accounts the demo creates: (user name, display name, role, scope kind).
@@ -80,16 +116,22 @@ pub async fn is_loaded(db: &Db) -> anyhow::Result<bool> {
 /// Loads the demo street into an empty database, in one transaction.
 /// The whole demo street, as `zizhi serve --demo` shows it.
 pub async fn load(db: &Db, seed: u64) -> anyhow::Result<Summary> {
-    load_extent(db, seed, true).await
+    load_extent(db, seed, true, Scale::Demo).await
+}
+
+/// The demo street at the given scale, history included.
+pub async fn load_scaled(db: &Db, seed: u64, scale: Scale) -> anyhow::Result<Summary> {
+    load_extent(db, seed, true, scale).await
 }
 
 /// The demo without the street's year of cases and assessment history (`assessment_year`):
 /// the quiet baseline most tests start from, where every case is one the test filed.
 pub async fn load_core(db: &Db, seed: u64) -> anyhow::Result<Summary> {
-    load_extent(db, seed, false).await
+    load_extent(db, seed, false, Scale::Demo).await
 }
 
-async fn load_extent(db: &Db, seed: u64, history: bool) -> anyhow::Result<Summary> {
+async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow::Result<Summary> {
+    let (how_many, buildings) = scale.shape();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut seen = HashSet::new();
     let now = time::now_db();
@@ -109,9 +151,11 @@ async fn load_extent(db: &Db, seed: u64, history: bool) -> anyhow::Result<Summar
         residents: 0,
     };
     let mut communities = Vec::new();
-    for (ci, (name, compounds)) in COMMUNITIES.iter().enumerate() {
-        let made =
-            places::community(&mut tx, &mut rng, &now, street_id, ci, name, compounds).await?;
+    for (ci, (name, compounds)) in COMMUNITIES.iter().take(how_many).enumerate() {
+        let made = places::community(
+            &mut tx, &mut rng, &now, street_id, ci, name, compounds, &buildings,
+        )
+        .await?;
         // Community 1 has more party members than a branch may hold (M3).
         let party_share = if ci == 0 { 0.09 } else { 0.03 };
         summary.residents +=
@@ -168,6 +212,9 @@ async fn load_extent(db: &Db, seed: u64, history: bool) -> anyhow::Result<Summar
     street_year::load(&mut tx, street_id, &community_ids, &now).await?;
     if history {
         assessment_year::load(&mut tx, &mut rng, street_id, &community_ids, &now).await?;
+    }
+    if scale == Scale::Street {
+        scale::cases(&mut tx, &mut rng, &community_ids, STREET_CASES).await?;
     }
     audit::record(
         &mut tx,

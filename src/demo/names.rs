@@ -28,3 +28,18 @@ pub const MOBILE_PREFIXES: &[&str] = &[
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
     "156", "158", "159", "177", "180", "181", "186", "187", "188", "189", "199",
 ];
+
+/// A plausible two- or three-character name.
+pub fn full_name(rng: &mut rand_chacha::ChaCha8Rng) -> String {
+    use rand::Rng;
+    let chars = if rng.random_bool(0.5) {
+        MALE_CHARS
+    } else {
+        FEMALE_CHARS
+    };
+    let mut n = SURNAMES[rng.random_range(0..SURNAMES.len())].to_owned();
+    for _ in 0..rng.random_range(1..=2) {
+        n.push_str(chars[rng.random_range(0..chars.len())]);
+    }
+    n
+}

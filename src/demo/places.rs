@@ -13,6 +13,7 @@ pub struct Community {
     pub households: usize,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn community(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
@@ -21,6 +22,7 @@ pub async fn community(
     index: usize,
     name: &str,
     compounds: &[&str],
+    buildings: &[usize; 4],
 ) -> anyhow::Result<Community> {
     let id: i64 = sqlx::query("INSERT INTO communities (street_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(street)
@@ -48,7 +50,7 @@ pub async fn community(
         .fetch_one(&mut **tx)
         .await?
         .try_get("id")?;
-        for _ in 0..(if pi == 0 { 7 } else { 5 }) {
+        for _ in 0..buildings[pi.min(3)] {
             let number = made.buildings.len() + 1;
             let units = rng.random_range(2..=3i64);
             let floors = if rng.random_bool(0.7) { 6 } else { 7 };
