@@ -24,6 +24,25 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?;
         Ok::<(), fantoccini::error::CmdError>(())
     };
+    // The text of the first element matching `css`, once it contains `want` (up to 10 s). Read
+    // through script, so that a page replaced meanwhile cannot leave a stale element behind.
+    let text_with = |css: &'static str, want: &'static str| async move {
+        let mut text = String::new();
+        for _ in 0..100 {
+            let v = c
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+                    vec![serde_json::json!(css)],
+                )
+                .await?;
+            text = v.as_str().unwrap_or_default().to_owned();
+            if text.contains(want) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok::<String, fantoccini::error::CmdError>(text)
+    };
     let run = async {
         j.login("supervisor").await?;
         c.find(Locator::LinkText("民主评议")).await?.click().await?;
@@ -45,11 +64,7 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
         c.wait()
             .for_element(Locator::Css("form[action$='/close'] button"))
             .await?;
-        let title = c
-            .find(Locator::Css("section.appraisal h2"))
-            .await?
-            .text()
-            .await?;
+        let title = text_with("section.appraisal h2", "民主评议").await?;
         assert!(title.contains("民主评议"), "{title}");
         logout().await?;
 
@@ -70,17 +85,7 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        let mut first = String::new();
-        for _ in 0..50 {
-            first = match c.find(Locator::Css("section.appraisal p")).await {
-                Ok(p) => p.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if first.contains("已投票人数 1") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        let first = text_with("section.appraisal p", "已投票人数 1").await?;
         assert!(first.contains("已投票人数 1"), "{first}");
         // Voting again is refused, in words.
         let form = c.find(Locator::Css("form.ballot")).await?;
@@ -95,12 +100,7 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        let error = c
-            .wait()
-            .for_element(Locator::Css("#error"))
-            .await?
-            .text()
-            .await?;
+        let error = text_with("#error", "已经投过票").await?;
         assert!(error.contains("已经投过票"), "{error}");
         logout().await?;
 
@@ -112,16 +112,8 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        c.wait()
-            .for_element(Locator::Css(
-                "form[action$='/disclose'], a[href^='/api/v1/appraisals/']",
-            ))
-            .await?;
-        let results = c
-            .wait()
-            .for_element(Locator::Css("section.appraisal table.results"))
-            .await?;
-        let row = results.find(Locator::Css("tbody tr")).await?.text().await?;
+        // The newest appraisal comes first: tallied, one ballot, 满意 for both.
+        let row = text_with("section.appraisal table.results tbody tr", "100.0%").await?;
         assert!(row.contains("100.0%"), "{row}");
         logout().await?;
 
@@ -136,12 +128,7 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        let numbers = c
-            .wait()
-            .for_element(Locator::Css("#numbers"))
-            .await?
-            .text()
-            .await?;
+        let numbers = text_with("#numbers", "/").await?;
         assert!(numbers.contains('/'), "{numbers}");
         assert!(
             !c.find_all(Locator::Css("#records tbody tr"))
