@@ -182,6 +182,7 @@ pub async fn load(
         super::appraisal_year::appraisal(tx, rng, street, *c, p, (head, worker), i == 0, now)
             .await?;
     }
+    super::scale::escalated(tx, "DEMO%").await?;
     super::campaign_year::unadmitted(tx, street, communities, now).await?;
     super::campaign_year::campaign(tx, street, communities, now).await?;
     Ok(())

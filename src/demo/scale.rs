@@ -167,6 +167,31 @@ pub(super) async fn cases(
     )
     .execute(&mut **tx)
     .await?;
+    escalated(tx, "S%").await
+}
+
+/// History's overdue open cases went on the supervision list long ago, as the sweep would have
+/// put them: marked, with the sweep's entry on their timeline (so that the server's first
+/// sweep does not have years of history to catch up on).
+pub(super) async fn escalated(tx: &mut Tx, codes: &str) -> anyhow::Result<()> {
+    let now = time::now_db();
+    let open = OPEN.map(|s| format!("'{s}'")).join(", ");
+    sqlx::query(&format!(
+        "UPDATE cases SET supervised_at = deadline, supervision_reason = '超过办理时限' \
+         WHERE tracking_code LIKE $1 AND supervised_at IS NULL AND deadline < $2 AND status IN ({open})"
+    ))
+    .bind(codes)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, message, public) \
+         SELECT id, supervised_at, 'system', 'supervise', status, status, supervision_reason, 0 FROM cases \
+         WHERE tracking_code LIKE $1 AND supervised_at IS NOT NULL",
+    )
+    .bind(codes)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
