@@ -2,6 +2,7 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
+pub mod batch;
 pub mod web;
 
 use sha2::{Digest, Sha256};
@@ -205,17 +206,14 @@ pub async fn record(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::E
     Ok(seq)
 }
 
-/// Records one entry in a transaction of its own (for refusals and reads, which change nothing
-/// else).
+/// Records one entry that stands alone (a refusal, a read, which change nothing else), durable
+/// before it returns; concurrent ones share a transaction (`batch.rs`).
 pub async fn record_alone(
     db: &crate::platform::db::Db,
     actor: &Actor,
     e: Entry,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let seq = record(&mut tx, actor, e).await?;
-    tx.commit().await?;
-    Ok(seq)
+    batch::record(db, actor, e).await
 }
 
 /// What `zizhi verify` found in the audit chain.

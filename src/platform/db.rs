@@ -34,6 +34,8 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// Audit entries waiting to share a transaction (`audit::batch`).
+    audit_queue: std::sync::Arc<crate::audit::batch::Queue>,
 }
 
 impl Db {
@@ -86,6 +88,7 @@ impl Db {
                     read,
                     write,
                     backend,
+                    audit_queue: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -99,10 +102,15 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    audit_queue: Default::default(),
                 }
             }
         };
         Ok(db)
+    }
+
+    pub(crate) fn audit_queue(&self) -> &crate::audit::batch::Queue {
+        &self.audit_queue
     }
 
     pub fn backend(&self) -> Backend {

@@ -135,3 +135,41 @@ both!(
         );
     }
 );
+
+both!(
+    concurrent_reads_share_commits_and_each_is_recorded_once,
+    |app: TestApp| async move {
+        // Audited reads arriving together are written in shared transactions: every one
+        // answered, every one recorded exactly once, the chain unbroken.
+        let token = app.token("worker").await;
+        let before = app
+            .count("SELECT COUNT(*) FROM audit_log WHERE action = 'registry.read' AND object_type = 'resident_list'")
+            .await;
+        let before_all = app.count("SELECT COUNT(*) FROM audit_log").await;
+        let reads = (0..40).map(|_| {
+            let (app, token) = (&app, &token);
+            async move {
+                app.get("/api/v1/residents?q=%E7%8E%8B")
+                    .bearer(token)
+                    .send()
+                    .await
+                    .status
+            }
+        });
+        let statuses = futures_util::future::join_all(reads).await;
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::OK),
+            "{statuses:?}"
+        );
+        let after = app
+            .count("SELECT COUNT(*) FROM audit_log WHERE action = 'registry.read' AND object_type = 'resident_list'")
+            .await;
+        assert_eq!(after - before, 40);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log").await - before_all,
+            40
+        );
+        let report = zizhi::audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None);
+    }
+);
