@@ -39,6 +39,13 @@ fn read_condition(ctx: &Ctx, action: Action) -> Option<(String, Vec<Val>)> {
         .into_iter()
         .filter(|s| all.contains(s))
         .collect();
+    // Where every scope carries the sensitive duty too (a community's head and workers), the
+    // plain scope is the whole condition: an OR of two forms of the same community would hide
+    // from SQLite's planner (it cannot see that the two bound values are equal) that the
+    // (community, status) index answers it, and it would scan the status across the street.
+    if sensitive.len() == all.len() {
+        return scope_condition(&all, "c.street_id", "k.community_id", Some("k.building_id"));
+    }
     let mut parts = Vec::new();
     let mut vals = Vec::new();
     if let Some((c, v)) = scope_condition(
