@@ -2,7 +2,6 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
-pub mod batch;
 pub mod web;
 
 use sha2::{Digest, Sha256};
@@ -207,13 +206,21 @@ pub async fn record(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::E
 }
 
 /// Records one entry that stands alone (a refusal, a read, which change nothing else), durable
-/// before it returns; concurrent ones share a transaction (`batch.rs`).
+/// before it returns. Concurrent ones share a commit, as every write does (`group_commit`).
+///
+/// The decision (issue 9): a read of sensitive data is answered only after its audit entry is
+/// committed, so a crash can never lose the record of a read that was shown. What this costs is
+/// latency (at most one batch's commit) and, on a failed commit, the batch's reads: each is
+/// refused with the error, none is shown unrecorded.
 pub async fn record_alone(
     db: &crate::platform::db::Db,
     actor: &Actor,
     e: Entry,
 ) -> Result<i64, sqlx::Error> {
-    batch::record(db, actor, e).await
+    let mut tx = db.begin().await?;
+    let seq = record(&mut tx, actor, e).await?;
+    tx.commit().await?;
+    Ok(seq)
 }
 
 /// What `zizhi verify` found in the audit chain.

@@ -7,11 +7,49 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use sqlx::AnyConnection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
+
+use super::group_commit::{SharedTx, Writer};
 use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
 
-pub type Tx = Transaction<'static, Any>;
+/// A writing transaction. On SQLite it is one member of a group commit
+/// (`group_commit::SharedTx`); on PostgreSQL an ordinary transaction (the server batches fsyncs
+/// itself). Either way it is the connection to run statements on; `commit()` returns once the
+/// change is durable, and dropping it rolls the change back.
+pub enum Tx {
+    Shared(SharedTx),
+    Own(Transaction<'static, Any>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Shared(t) => t.commit().await,
+            Tx::Own(t) => t.commit().await,
+        }
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Tx::Shared(t) => t,
+            Tx::Own(t) => t,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Tx::Shared(t) => &mut *t,
+            Tx::Own(t) => &mut *t,
+        }
+    }
+}
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -26,16 +64,20 @@ pub enum Backend {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
      PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;";
 
-/// The database: a pool for reads and a pool for writing transactions. On SQLite the write pool
-/// has exactly one connection (SQLite has one writer; queuing here avoids busy errors) and read
-/// connections are `query_only`. On PostgreSQL both are the same pool.
+/// The database: a pool for reads and the way to write. On SQLite, one writing connection shared
+/// by group commit (`group_commit`; SQLite has one writer) and `query_only` read connections. On
+/// PostgreSQL one pool for both.
 #[derive(Clone, Debug)]
 pub struct Db {
     read: AnyPool,
-    write: AnyPool,
+    write: Write,
     backend: Backend,
-    /// Audit entries waiting to share a transaction (`audit::batch`).
-    audit_queue: std::sync::Arc<crate::audit::batch::Queue>,
+}
+
+#[derive(Clone, Debug)]
+enum Write {
+    Shared(std::sync::Arc<Writer>),
+    Pool(AnyPool),
 }
 
 impl Db {
@@ -59,18 +101,11 @@ impl Db {
         let opts = AnyConnectOptions::from_str(url).context("invalid database URL")?;
         let db = match backend {
             Backend::Sqlite => {
-                let write = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(SQLITE_PRAGMAS).await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(opts.clone())
+                let mut conn = AnyConnection::connect_with(&opts)
                     .await
                     .context("cannot open the SQLite database")?;
+                conn.execute(SQLITE_PRAGMAS).await?;
+                let write = Write::Shared(Writer::new(conn));
                 // The writer connection exists first, so the file and WAL mode exist for readers.
                 let read = AnyPoolOptions::new()
                     .max_connections(8)
@@ -88,7 +123,6 @@ impl Db {
                     read,
                     write,
                     backend,
-                    audit_queue: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -100,17 +134,12 @@ impl Db {
                     .context("cannot connect to PostgreSQL")?;
                 Db {
                     read: pool.clone(),
-                    write: pool,
+                    write: Write::Pool(pool),
                     backend,
-                    audit_queue: Default::default(),
                 }
             }
         };
         Ok(db)
-    }
-
-    pub(crate) fn audit_queue(&self) -> &crate::audit::batch::Queue {
-        &self.audit_queue
     }
 
     pub fn backend(&self) -> Backend {
@@ -124,7 +153,27 @@ impl Db {
 
     /// A writing transaction. Commit it; dropping it rolls back.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.write.begin().await
+        match &self.write {
+            Write::Shared(w) => Ok(Tx::Shared(w.begin().await?)),
+            Write::Pool(p) => Ok(Tx::Own(p.begin().await?)),
+        }
+    }
+
+    /// Runs `f` on the writing connection alone, outside any transaction.
+    async fn with_writer<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut AnyConnection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        match &self.write {
+            Write::Shared(w) => {
+                let mut g = w.exclusive().await?;
+                f(g.conn_mut()).await
+            }
+            Write::Pool(p) => {
+                let mut c = p.acquire().await?;
+                f(&mut c).await
+            }
+        }
     }
 
     /// Applies the versioned migrations of this backend.
@@ -133,9 +182,11 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        let mut conn = self.write.acquire().await?;
-        migrator.run(&mut *conn).await.context("migration failed")?;
-        Ok(())
+        self.with_writer(async |conn| {
+            migrator.run(conn).await.context("migration failed")?;
+            Ok(())
+        })
+        .await
     }
 
     /// Refuses to run on SQLite unless WAL, synchronous=FULL and foreign keys are in force.
@@ -143,19 +194,23 @@ impl Db {
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
-        let mut conn = self.write.acquire().await?;
-        let mode: String = sqlx::query("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let sync: i64 = sqlx::query("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let (mode, sync, fk) = self
+            .with_writer(async |conn| {
+                let mode: String = sqlx::query("PRAGMA journal_mode")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                let sync: i64 = sqlx::query("PRAGMA synchronous")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                Ok((mode, sync, fk))
+            })
+            .await?;
         if !mode.eq_ignore_ascii_case("wal") || sync != 2 || fk != 1 {
             bail!(
                 "SQLite durability settings not in force (journal_mode={mode}, synchronous={sync}, foreign_keys={fk}); \
@@ -166,21 +221,30 @@ impl Db {
     }
 
     /// Refreshes the planner's statistics of the tables a bulk load filled, on either backend.
-    pub async fn analyze(&self, tables: &[&str]) -> Result<(), sqlx::Error> {
-        let mut conn = self.write.acquire().await?;
-        for t in tables {
-            debug_assert!(t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-            sqlx::query(&format!("ANALYZE {t}"))
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+    pub async fn analyze(&self, tables: &[&str]) -> anyhow::Result<()> {
+        self.with_writer(async |conn| {
+            for t in tables {
+                debug_assert!(t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+                sqlx::query(&format!("ANALYZE {t}"))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Closes both pools (checkpointing SQLite's WAL on the last connection).
     pub async fn close(&self) {
         self.read.close().await;
-        self.write.close().await;
+        match &self.write {
+            Write::Shared(w) => {
+                if let Ok(mut g) = w.exclusive().await {
+                    g.close().await;
+                }
+            }
+            Write::Pool(p) => p.close().await,
+        }
     }
 
     /// Whether the database answers (used by `/healthz`).

@@ -24,6 +24,7 @@ mod disclosure;
 mod disclosure_journey;
 mod elections;
 mod errors;
+mod group_commit;
 mod import;
 mod import_web;
 mod ledgers;

@@ -59,7 +59,7 @@ async fn shape(db: &Db, backend: Backend) -> (BTreeSet<String>, BTreeSet<String>
                 {
                     let name: String = i.try_get("name").unwrap();
                     let cs: Vec<String> = sqlx::query(&format!(
-                        "SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"
+                        "SELECT COALESCE(name, '<expr>') AS name FROM pragma_index_info('{name}') ORDER BY seqno"
                     ))
                     .fetch_all(pool)
                     .await
@@ -83,12 +83,37 @@ async fn shape(db: &Db, backend: Backend) -> (BTreeSet<String>, BTreeSet<String>
                                   WHERE schemaname = current_schema() AND indexname NOT IN (SELECT conname::text FROM pg_constraint WHERE connamespace = current_schema()::regnamespace)")
                 .fetch_all(pool).await.unwrap() {
                 let (t, i, d): (String, String, String) = (i.try_get("t").unwrap(), i.try_get("i").unwrap(), i.try_get("d").unwrap());
-                let cs = d.rsplit_once('(').unwrap().1.trim_end_matches(')').to_owned();
+                let cs = pg_index_columns(&d);
                 idx.insert(format!("{t}: {i} ({cs})"));
             }
         }
     }
     (cols, idx)
+}
+
+/// The columns of `CREATE INDEX … USING btree (a, substr(b, 1, 24))`, an expression as `<expr>`
+/// (as SQLite's `pragma_index_info` gives none).
+fn pg_index_columns(def: &str) -> String {
+    let list = def.split_once(" USING btree (").unwrap().1;
+    let list = &list[..list.rfind(')').unwrap()];
+    let (mut cols, mut depth, mut cur) = (Vec::new(), 0, String::new());
+    for ch in list.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                cols.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    cols.push(cur);
+    cols.iter()
+        .map(|c| if c.contains('(') { "<expr>" } else { c.trim() })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[tokio::test]

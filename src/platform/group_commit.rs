@@ -1,0 +1,260 @@
+//! Group commit on SQLite: concurrent writing requests share one transaction, and so one fsync.
+//!
+//! SQLite has one writer. zizhi keeps one writing connection behind a fair (FIFO) lock. A request's
+//! transaction (`Tx`) is a savepoint inside the connection's open transaction: it takes the lock,
+//! runs its statements, releases its savepoint and gives the lock to the next request in line.
+//! The last request of a burst — the one that finds nobody waiting, or the 64th — commits the
+//! whole batch; every member's `commit()` returns only once that commit is durable
+//! (WAL, `synchronous=FULL`). A request that fails or is dropped rolls back to its own savepoint;
+//! the others are untouched. A failed commit fails every member of its batch, so nothing is
+//! acknowledged that is not on disk. The audit entry and the hash chains are written through the
+//! same `Tx` as the change they record, so they are in the same commit.
+//!
+//! Readers use their own connections and never take this lock (WAL: reads never wait for writes).
+//! They see a batch when it is committed, which is before any of its members answers.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::AnyConnection;
+use sqlx::{Connection, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+/// At most this many requests share one commit, so that a steady stream still commits.
+const MAX_BATCH: usize = 64;
+
+/// How long a request waits for its turn to write.
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+type Member = oneshot::Sender<Result<(), String>>;
+
+/// The writing connection and the batch open on it.
+pub struct Writer {
+    state: Arc<Mutex<State>>,
+    /// Requests waiting for the lock; while there are some, a member leaves the commit to them.
+    waiting: AtomicUsize,
+}
+
+pub struct State {
+    conn: Option<AnyConnection>,
+    /// Whether `BEGIN` has run and `COMMIT` not yet.
+    open: bool,
+    /// Members whose savepoint is released, waiting for the commit.
+    members: Vec<Member>,
+    /// A member left without committing: its savepoint is still to be rolled back.
+    abandoned: bool,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("group_commit::Writer")
+    }
+}
+
+impl Writer {
+    pub fn new(conn: AnyConnection) -> Arc<Writer> {
+        Arc::new(Writer {
+            state: Arc::new(Mutex::new(State {
+                conn: Some(conn),
+                open: false,
+                members: Vec::new(),
+                abandoned: false,
+            })),
+            waiting: AtomicUsize::new(0),
+        })
+    }
+
+    /// Takes the lock in turn, counted as waiting meanwhile. A waiter given up before its turn
+    /// makes sure the batch it was expected to commit still is.
+    async fn lock(self: &Arc<Self>) -> OwnedMutexGuard<State> {
+        struct Waiting<'a>(&'a Arc<Writer>, bool);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+                if !self.1 {
+                    spawn_flush(self.0);
+                }
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut w = Waiting(self, false);
+        let guard = self.state.clone().lock_owned().await;
+        w.1 = true;
+        guard
+    }
+
+    /// Starts a member's savepoint, opening the batch's transaction if none is open.
+    pub async fn begin(self: &Arc<Self>) -> Result<SharedTx, sqlx::Error> {
+        // As a pool's acquire would: a request that cannot get its turn is refused, not stuck.
+        let mut g = tokio::time::timeout(LOCK_TIMEOUT, self.lock())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        g.settle().await?;
+        if !g.open {
+            g.conn_mut().execute("BEGIN IMMEDIATE").await?;
+            g.open = true;
+        }
+        if let Err(e) = g.conn_mut().execute("SAVEPOINT member").await {
+            if g.members.is_empty() {
+                g.rollback().await;
+            }
+            return Err(e);
+        }
+        Ok(SharedTx {
+            guard: Some(g),
+            writer: self.clone(),
+        })
+    }
+
+    /// The connection alone, with no batch open (migrations, statistics, closing).
+    pub async fn exclusive(self: &Arc<Self>) -> Result<OwnedMutexGuard<State>, sqlx::Error> {
+        let mut g = self.lock().await;
+        g.settle().await?;
+        if g.open {
+            g.commit_batch().await;
+        }
+        Ok(g)
+    }
+}
+
+/// Commits what is waiting if nobody else will (a member left, or a waiter gave up).
+fn spawn_flush(writer: &Arc<Writer>) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let writer = writer.clone();
+    rt.spawn(async move {
+        let mut g = writer.state.clone().lock_owned().await;
+        if g.settle().await.is_err() {
+            return;
+        }
+        if g.open && writer.waiting.load(Ordering::SeqCst) == 0 {
+            g.commit_batch().await;
+        }
+    });
+}
+
+impl State {
+    pub fn conn_mut(&mut self) -> &mut AnyConnection {
+        self.conn.as_mut().expect("the writing connection is open")
+    }
+
+    /// Rolls back what an abandoned member left; with no member waiting, ends the transaction.
+    async fn settle(&mut self) -> Result<(), sqlx::Error> {
+        if self.abandoned {
+            self.abandoned = false;
+            let undone = self
+                .conn_mut()
+                .execute("ROLLBACK TO member; RELEASE member")
+                .await;
+            if let Err(e) = undone {
+                self.fail_batch(&e.to_string()).await;
+                return Err(e);
+            }
+        }
+        if self.open && self.members.is_empty() {
+            self.rollback().await;
+        }
+        Ok(())
+    }
+
+    async fn rollback(&mut self) {
+        // A failed ROLLBACK leaves no transaction behind either; nothing more to undo.
+        let _ = self.conn_mut().execute("ROLLBACK").await;
+        self.open = false;
+    }
+
+    /// Ends the batch with its members refused.
+    async fn fail_batch(&mut self, why: &str) {
+        self.rollback().await;
+        for m in self.members.drain(..) {
+            let _ = m.send(Err(why.to_string()));
+        }
+    }
+
+    /// Commits the batch and tells every member.
+    async fn commit_batch(&mut self) {
+        match self.conn_mut().execute("COMMIT").await {
+            Ok(_) => {
+                self.open = false;
+                for m in self.members.drain(..) {
+                    let _ = m.send(Ok(()));
+                }
+            }
+            Err(e) => self.fail_batch(&e.to_string()).await,
+        }
+    }
+
+    /// Closes the connection (checkpointing the WAL if it is the last one).
+    pub async fn close(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// One request's share of a batch: a savepoint on the writing connection, holding the lock.
+pub struct SharedTx {
+    guard: Option<OwnedMutexGuard<State>>,
+    writer: Arc<Writer>,
+}
+
+impl SharedTx {
+    /// Releases the savepoint and returns once the batch holding it is committed.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let mut g = self
+            .guard
+            .take()
+            .expect("an uncommitted member holds the lock");
+        if let Err(e) = g.conn_mut().execute("RELEASE member").await {
+            g.abandoned = true;
+            drop(g);
+            spawn_flush(&self.writer);
+            return Err(e);
+        }
+        let (tell, told) = oneshot::channel();
+        g.members.push(tell);
+        if self.writer.waiting.load(Ordering::SeqCst) > 0 && g.members.len() < MAX_BATCH {
+            // The next in line carries the batch on; the last one commits it.
+            drop(g);
+        } else {
+            // In its own task, so that a request given up mid-commit cannot cut it short.
+            tokio::spawn(async move { g.commit_batch().await });
+        }
+        match told.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(msg)) => Err(sqlx::Error::Protocol(msg)),
+            Err(_) => Err(sqlx::Error::Protocol("the batch was given up".into())),
+        }
+    }
+}
+
+impl Drop for SharedTx {
+    fn drop(&mut self) {
+        if let Some(mut g) = self.guard.take() {
+            g.abandoned = true;
+            drop(g);
+            spawn_flush(&self.writer);
+        }
+    }
+}
+
+impl Deref for SharedTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.guard
+            .as_ref()
+            .and_then(|g| g.conn.as_ref())
+            .expect("an uncommitted member holds the connection")
+    }
+}
+
+impl DerefMut for SharedTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.guard
+            .as_mut()
+            .expect("an uncommitted member holds the lock")
+            .conn_mut()
+    }
+}
