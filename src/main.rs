@@ -1,7 +1,15 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
+        .block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZIZHI_LOG")
@@ -14,6 +22,21 @@ async fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!("zizhi: {e:#}");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// glibc gives each thread that allocates under contention an arena of its own (up to 8 per
+/// core), and SQLite's connection threads allocate a lot: the arenas' fragments doubled the
+/// server's memory at street scale (123 MiB → 67 MiB with two; issue 9). An operator's
+/// `MALLOC_ARENA_MAX` still wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called before any other thread
+        // exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
 }

@@ -95,29 +95,31 @@ impl Entry {
 }
 
 /// The fields an entry's hash covers, in order. Each is length-prefixed so that no choice of
-/// field contents can make two different entries hash alike.
-struct Hashed<'a> {
-    seq: i64,
-    at: &'a str,
-    actor_id: Option<i64>,
-    actor: &'a str,
-    role: &'a str,
-    action: &'a str,
-    object_type: &'a str,
-    object_id: &'a str,
-    place: Place,
-    result: &'a str,
-    ip: &'a str,
-    sensitive: bool,
-    detail: &'a str,
-    prev_hash: &'a str,
+/// field contents can make two different entries hash alike; the previous entry's hash is one
+/// of them, which chains the entries.
+pub struct Hashed<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub place: Place,
+    pub result: &'a str,
+    pub ip: &'a str,
+    pub sensitive: bool,
+    pub detail: &'a str,
+    pub prev_hash: &'a str,
 }
 
 fn opt(v: Option<i64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-fn entry_hash(e: &Hashed<'_>) -> String {
+/// An entry's hash: SHA-256 over its fields, each length-prefixed.
+pub fn entry_hash(e: &Hashed<'_>) -> String {
     let fields: [String; 16] = [
         "zizhi-audit-v1".into(),
         e.seq.to_string(),

@@ -51,6 +51,11 @@ pub enum Command {
         /// Load the demo street into an empty database first and print the demo accounts.
         #[arg(long)]
         demo: bool,
+        /// Share the address with other zizhi processes on this machine (SO_REUSEPORT): the
+        /// kernel spreads connections among them. PostgreSQL only; on SQLite one process owns
+        /// the database file.
+        #[arg(long)]
+        reuse_port: bool,
     },
     /// Apply migrations and exit.
     Migrate {
@@ -241,7 +246,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             addr,
             demo: with_demo,
-        } => serve(db, addr, with_demo).await,
+            reuse_port,
+        } => serve(db, addr, with_demo, reuse_port).await,
         Command::Migrate { db } => {
             let (c, d) = open(&db).await?;
             println!(
@@ -353,6 +359,25 @@ fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn listen(addr: &str, reuse_port: bool) -> anyhow::Result<tokio::net::TcpListener> {
+    if !reuse_port {
+        return Ok(tokio::net::TcpListener::bind(addr).await?);
+    }
+    let at = tokio::net::lookup_host(addr)
+        .await?
+        .next()
+        .context("the address names no host")?;
+    let socket = if at.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(at)?;
+    Ok(socket.listen(1024)?)
+}
+
 fn print_accounts() {
     println!("demo accounts (password {}):", demo::DEMO_PASSWORD);
     for (user, name, role) in demo::ACCOUNTS {
@@ -361,8 +386,22 @@ fn print_accounts() {
     println!("Open311 API key (community 1): {}", demo::DEMO_OPEN311_KEY);
 }
 
-async fn serve(db: DbArgs, addr: Option<String>, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    db: DbArgs,
+    addr: Option<String>,
+    with_demo: bool,
+    reuse_port: bool,
+) -> anyhow::Result<()> {
     let c = config(&db, addr)?;
+    let on_postgres = c
+        .database_url
+        .as_ref()
+        .is_some_and(|u| u.expose().starts_with("postgres"));
+    if reuse_port && !on_postgres {
+        bail!(
+            "--reuse-port is for several processes on PostgreSQL; on SQLite one process owns the database file"
+        );
+    }
     tracing::info!(config = ?c, "starting");
     let d = app::open_db(&c).await?;
     if with_demo {
@@ -374,7 +413,7 @@ async fn serve(db: DbArgs, addr: Option<String>, with_demo: bool) -> anyhow::Res
         }
         print_accounts();
     }
-    let listener = tokio::net::TcpListener::bind(&c.addr)
+    let listener = listen(&c.addr, reuse_port)
         .await
         .with_context(|| format!("cannot listen on {}", c.addr))?;
     let local = listener.local_addr()?;

@@ -87,24 +87,16 @@ impl Writer {
     /// Starts a member's savepoint, opening the batch's transaction if none is open.
     pub async fn begin(self: &Arc<Self>) -> Result<SharedTx, sqlx::Error> {
         // As a pool's acquire would: a request that cannot get its turn is refused, not stuck.
-        let mut g = tokio::time::timeout(LOCK_TIMEOUT, self.lock())
+        let g = tokio::time::timeout(LOCK_TIMEOUT, self.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
-        g.settle().await?;
-        if !g.open {
-            g.conn_mut().execute("BEGIN IMMEDIATE").await?;
-            g.open = true;
-        }
-        if let Err(e) = g.conn_mut().execute("SAVEPOINT member").await {
-            if g.members.is_empty() {
-                g.rollback().await;
-            }
-            return Err(e);
-        }
-        Ok(SharedTx {
-            guard: Some(g),
-            writer: self.clone(),
-        })
+        // The statements that change the batch's state run in a task of their own: a request
+        // given up halfway (its client gone) cannot leave a transaction the batch does not know
+        // of. Should the request be gone by then, the member is dropped, and so rolled back.
+        let writer = self.clone();
+        tokio::spawn(async move { start_member(writer, g).await })
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
     }
 
     /// The connection alone, with no batch open (migrations, statistics, closing).
@@ -116,6 +108,50 @@ impl Writer {
         }
         Ok(g)
     }
+}
+
+async fn start_member(
+    writer: Arc<Writer>,
+    mut g: OwnedMutexGuard<State>,
+) -> Result<SharedTx, sqlx::Error> {
+    g.settle().await?;
+    if !g.open {
+        g.conn_mut().execute("BEGIN IMMEDIATE").await?;
+        g.open = true;
+    }
+    if let Err(e) = g.conn_mut().execute("SAVEPOINT member").await {
+        if g.members.is_empty() {
+            g.rollback().await;
+        }
+        return Err(e);
+    }
+    Ok(SharedTx {
+        guard: Some(g),
+        writer,
+    })
+}
+
+/// Releases a member's savepoint and joins it to the batch; commits the batch if nobody else
+/// is in line to. Returns what will say whether the batch was committed.
+async fn finish_member(
+    writer: Arc<Writer>,
+    mut g: OwnedMutexGuard<State>,
+) -> Result<oneshot::Receiver<Result<(), String>>, sqlx::Error> {
+    if let Err(e) = g.conn_mut().execute("RELEASE member").await {
+        g.abandoned = true;
+        drop(g);
+        spawn_flush(&writer);
+        return Err(e);
+    }
+    let (tell, told) = oneshot::channel();
+    g.members.push(tell);
+    if writer.waiting.load(Ordering::SeqCst) > 0 && g.members.len() < MAX_BATCH {
+        // The next in line carries the batch on; the last one commits it.
+        drop(g);
+    } else {
+        g.commit_batch().await;
+    }
+    Ok(told)
 }
 
 /// Commits what is waiting if nobody else will (a member left, or a waiter gave up).
@@ -203,25 +239,15 @@ pub struct SharedTx {
 impl SharedTx {
     /// Releases the savepoint and returns once the batch holding it is committed.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let mut g = self
+        let g = self
             .guard
             .take()
             .expect("an uncommitted member holds the lock");
-        if let Err(e) = g.conn_mut().execute("RELEASE member").await {
-            g.abandoned = true;
-            drop(g);
-            spawn_flush(&self.writer);
-            return Err(e);
-        }
-        let (tell, told) = oneshot::channel();
-        g.members.push(tell);
-        if self.writer.waiting.load(Ordering::SeqCst) > 0 && g.members.len() < MAX_BATCH {
-            // The next in line carries the batch on; the last one commits it.
-            drop(g);
-        } else {
-            // In its own task, so that a request given up mid-commit cannot cut it short.
-            tokio::spawn(async move { g.commit_batch().await });
-        }
+        let writer = self.writer.clone();
+        // In a task of its own, as `begin`: a request given up mid-commit cannot cut it short.
+        let told = tokio::spawn(async move { finish_member(writer, g).await })
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))??;
         match told.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(msg)) => Err(sqlx::Error::Protocol(msg)),

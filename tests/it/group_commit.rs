@@ -118,3 +118,74 @@ both!(
         assert_eq!(report.first_broken, None);
     }
 );
+
+both!(
+    writers_given_up_at_any_moment_leave_the_writer_sound,
+    |app: TestApp| async move {
+        // Clients that go away mid-request drop the request's future wherever it is: waiting
+        // for its turn, opening the batch, between statements, committing. Cut writers short
+        // at spread-out moments; every acknowledged one must be kept, none may be torn, and
+        // the writer must go on working.
+        let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+        let attempt = |i: u64, limit: std::time::Duration| {
+            let db = app.db.clone();
+            async move {
+                let write = async {
+                    let mut tx = db.begin().await?;
+                    zizhi::audit::record(
+                        &mut tx,
+                        &Actor::operator(),
+                        Entry::new("test.cut", "probe", i),
+                    )
+                    .await?;
+                    tx.commit().await
+                };
+                matches!(tokio::time::timeout(limit, write).await, Ok(Ok(())))
+            }
+        };
+        let mut acknowledged = 0i64;
+        // One at a time, each cut a few microseconds later than the one before...
+        for i in 0..200u64 {
+            let limit = std::time::Duration::from_micros(i * 5);
+            acknowledged += i64::from(attempt(i, limit).await);
+        }
+        // ...then sixty at once, cut at spread-out moments.
+        let together = (200..260u64)
+            .map(|i| attempt(i, std::time::Duration::from_micros(50 + (i * 37) % 900)));
+        acknowledged += futures_util::future::join_all(together)
+            .await
+            .into_iter()
+            .filter(|a| *a)
+            .count() as i64;
+        // Afterwards, writes go through as ever.
+        for i in 0..3 {
+            let mut tx = app.db.begin().await.unwrap();
+            zizhi::audit::record(
+                &mut tx,
+                &Actor::operator(),
+                Entry::new("test.after", "probe", i),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let kept = app
+            .count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.cut'")
+            .await;
+        assert!(
+            kept >= acknowledged && kept <= 260,
+            "kept {kept}, acknowledged {acknowledged}"
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.after'")
+                .await,
+            3
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log").await - before,
+            kept + 3
+        );
+        let report = zizhi::audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None);
+    }
+);
