@@ -2,15 +2,15 @@
 
 use std::io::BufRead;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 mod import;
+mod serve;
 mod user;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::audit;
 use crate::auth::Scope;
 use crate::config::{Config, Flags};
@@ -193,7 +193,7 @@ impl ScopeArgs {
     }
 }
 
-fn config(db: &DbArgs, addr: Option<String>) -> anyhow::Result<Config> {
+pub(crate) fn config(db: &DbArgs, addr: Option<String>) -> anyhow::Result<Config> {
     let flags = Flags {
         addr,
         data_dir: db.data.clone(),
@@ -247,7 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             demo: with_demo,
             reuse_port,
-        } => serve(db, addr, with_demo, reuse_port).await,
+        } => serve::serve(db, addr, with_demo, reuse_port).await,
         Command::Migrate { db } => {
             let (c, d) = open(&db).await?;
             println!(
@@ -359,65 +359,10 @@ fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn listen(addr: &str, reuse_port: bool) -> anyhow::Result<tokio::net::TcpListener> {
-    if !reuse_port {
-        return Ok(tokio::net::TcpListener::bind(addr).await?);
-    }
-    let at = tokio::net::lookup_host(addr)
-        .await?
-        .next()
-        .context("the address names no host")?;
-    let socket = if at.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.set_reuseport(true)?;
-    socket.bind(at)?;
-    Ok(socket.listen(1024)?)
-}
-
-fn print_accounts() {
+pub(crate) fn print_accounts() {
     println!("demo accounts (password {}):", demo::DEMO_PASSWORD);
     for (user, name, role) in demo::ACCOUNTS {
         println!("  {user:<11} {role:<17} {name}");
     }
     println!("Open311 API key (community 1): {}", demo::DEMO_OPEN311_KEY);
-}
-
-async fn serve(
-    db: DbArgs,
-    addr: Option<String>,
-    with_demo: bool,
-    reuse_port: bool,
-) -> anyhow::Result<()> {
-    let c = config(&db, addr)?;
-    let on_postgres = c
-        .database_url
-        .as_ref()
-        .is_some_and(|u| u.expose().starts_with("postgres"));
-    if reuse_port && !on_postgres {
-        bail!(
-            "--reuse-port is for several processes on PostgreSQL; on SQLite one process owns the database file"
-        );
-    }
-    tracing::info!(config = ?c, "starting");
-    let d = app::open_db(&c).await?;
-    if with_demo {
-        if demo::is_loaded(&d).await? {
-            println!("demo: the database already holds data; using it as it is");
-        } else {
-            let s = demo::load(&d, demo::DEFAULT_SEED).await?;
-            println!("demo loaded: {s:?}");
-        }
-        print_accounts();
-    }
-    let listener = listen(&c.addr, reuse_port)
-        .await
-        .with_context(|| format!("cannot listen on {}", c.addr))?;
-    let local = listener.local_addr()?;
-    println!("zizhi 已启动 listening on http://{local}");
-    let state = AppState::new(d, Arc::new(c));
-    app::serve(state, listener).await
 }

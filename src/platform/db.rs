@@ -11,45 +11,10 @@ use sqlx::AnyConnection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 
-use super::group_commit::{SharedTx, Writer};
-use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
+use super::group_commit::Writer;
+use sqlx::{Any, AnyPool, Connection, Executor, Row};
 
-/// A writing transaction. On SQLite it is one member of a group commit
-/// (`group_commit::SharedTx`); on PostgreSQL an ordinary transaction (the server batches fsyncs
-/// itself). Either way it is the connection to run statements on; `commit()` returns once the
-/// change is durable, and dropping it rolls the change back.
-pub enum Tx {
-    Shared(SharedTx),
-    Own(Transaction<'static, Any>),
-}
-
-impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Shared(t) => t.commit().await,
-            Tx::Own(t) => t.commit().await,
-        }
-    }
-}
-
-impl std::ops::Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        match self {
-            Tx::Shared(t) => t,
-            Tx::Own(t) => t,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self {
-            Tx::Shared(t) => &mut *t,
-            Tx::Own(t) => &mut *t,
-        }
-    }
-}
+pub use super::group_commit::Tx;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -17,7 +17,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 use sqlx::{Connection, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
@@ -282,5 +282,42 @@ impl DerefMut for SharedTx {
             .as_mut()
             .expect("an uncommitted member holds the lock")
             .conn_mut()
+    }
+}
+
+/// A writing transaction. On SQLite it is one member of a group commit
+/// (`group_commit::SharedTx`); on PostgreSQL an ordinary transaction (the server batches fsyncs
+/// itself). Either way it is the connection to run statements on; `commit()` returns once the
+/// change is durable, and dropping it rolls the change back.
+pub enum Tx {
+    Shared(SharedTx),
+    Own(Transaction<'static, Any>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Shared(t) => t.commit().await,
+            Tx::Own(t) => t.commit().await,
+        }
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Tx::Shared(t) => t,
+            Tx::Own(t) => t,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Tx::Shared(t) => &mut *t,
+            Tx::Own(t) => &mut *t,
+        }
     }
 }
