@@ -303,7 +303,7 @@ impl Tx {
     }
 }
 
-impl std::ops::Deref for Tx {
+impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         match self {
@@ -313,7 +313,7 @@ impl std::ops::Deref for Tx {
     }
 }
 
-impl std::ops::DerefMut for Tx {
+impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
             Tx::Shared(t) => &mut *t,
