@@ -241,7 +241,10 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
         Some(url) => Db::connect(url.expose()).await?,
         None => Db::open_sqlite_dir(config.data_dir()).await?,
     };
-    db.check_durability().await?;
+    if let Some(level) = &config.sqlite_synchronous {
+        db.set_synchronous(&level.to_ascii_lowercase()).await?;
+    }
+    db.check_durability(config.unsafe_durability).await?;
     db.migrate().await?;
     Ok(db)
 }

@@ -49,6 +49,11 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Where notifications are POSTed for an SMS or WeChat gateway (http://…; docs/webhook.md).
     pub webhook_url: Option<String>,
+    /// SQLite's `PRAGMA synchronous` for writes (default `full`). Anything weaker than `full`
+    /// also needs `unsafe_durability`.
+    pub sqlite_synchronous: Option<String>,
+    /// The operator's explicit opt-out of the startup durability check (docs/operations.md).
+    pub unsafe_durability: bool,
 }
 
 impl Default for Config {
@@ -61,6 +66,8 @@ impl Default for Config {
             public_url: None,
             trust_proxy: false,
             webhook_url: None,
+            sqlite_synchronous: None,
+            unsafe_durability: false,
         }
     }
 }
@@ -74,6 +81,8 @@ struct FileLayer {
     public_url: Option<String>,
     trust_proxy: Option<bool>,
     webhook_url: Option<String>,
+    sqlite_synchronous: Option<String>,
+    unsafe_durability: Option<bool>,
 }
 
 /// What the command line says; `None` leaves the lower layers' value.
@@ -123,6 +132,12 @@ impl Config {
         if let Some(v) = env("ZIZHI_TRUST_PROXY") {
             c.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("ZIZHI_SQLITE_SYNCHRONOUS") {
+            c.sqlite_synchronous = Some(v);
+        }
+        if let Some(v) = env("ZIZHI_UNSAFE_DURABILITY") {
+            c.unsafe_durability = matches!(v.as_str(), "1" | "true" | "yes");
+        }
         if let Some(v) = &flags.addr {
             c.addr = v.clone();
         }
@@ -155,6 +170,12 @@ impl Config {
         }
         if let Some(v) = f.webhook_url {
             self.webhook_url = Some(v);
+        }
+        if let Some(v) = f.sqlite_synchronous {
+            self.sqlite_synchronous = Some(v);
+        }
+        if let Some(v) = f.unsafe_durability {
+            self.unsafe_durability = v;
         }
     }
 

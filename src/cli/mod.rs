@@ -1,4 +1,4 @@
-//! The command line: `zizhi serve|migrate|demo|user|verify`.
+//! The command line: `zizhi serve|migrate|demo|user|import|calendar|verify|backup|restore`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+mod backup;
 mod import;
 mod serve;
 mod user;
 
 use crate::app;
-use crate::audit;
 use crate::auth::Scope;
 use crate::config::{Config, Flags};
 use crate::demo;
@@ -98,8 +98,25 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
-    /// Verify the audit log's hash chain; exits non-zero naming the first broken entry.
+    /// Check the database: SQLite's integrity check, the audit log's and the publication
+    /// chain's hashes; exits non-zero naming the first broken entry.
     Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a consistent copy of the SQLite database to DEST while zizhi keeps serving, and
+    /// verify it. (PostgreSQL: pg_dump, see docs/operations.md.)
+    Backup {
+        /// The new file, e.g. /backup/zizhi-2026-11-29.db. It must not exist.
+        dest: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Put a backup in place of the data folder's database (zizhi must be stopped). The backup
+    /// is verified first; the current database is kept beside it as zizhi.db.before-restore-….
+    Restore {
+        /// The backup file.
+        from: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -284,28 +301,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => import::run(&file, community, commit, &db).await,
         Command::Verify { db } => {
             let (_, d) = open(&db).await?;
-            let report = audit::verify(d.read()).await?;
-            let published = crate::disclosure::chain::verify(d.read()).await?;
+            let checks = backup::verify(&d).await;
             d.close().await;
-            if let Some(seq) = report.first_broken {
-                bail!("审计日志第 {seq} 条被篡改 audit chain broken at entry {seq}");
-            }
-            if let Some((seq, kind, id)) = published.first_broken {
-                let what = match kind.as_str() {
-                    "disclosure" => format!("公开事项 #{id} disclosure {id}"),
-                    "rule_version" => format!("规约版本 #{id} rule version {id}"),
-                    _ => "链头 chain head".to_owned(),
-                };
-                bail!(
-                    "发布链第 {seq} 条被篡改：{what} publication chain broken at entry {seq}: {kind} {id}"
-                );
-            }
-            println!(
-                "审计日志完整 audit chain intact: {} entries\n发布链完整 publication chain intact: {} entries",
-                report.entries, published.entries
-            );
+            println!("{}", checks?);
             Ok(())
         }
+        Command::Backup { dest, db } => backup::backup(&db, &dest).await,
+        Command::Restore { from, db } => backup::restore(&db, &from).await,
     }
 }
 

@@ -24,6 +24,11 @@ pub(crate) async fn serve(
             "--reuse-port is for several processes on PostgreSQL; on SQLite one process owns the database file"
         );
     }
+    // One process owns a SQLite data folder; `zizhi restore` waits for it to stop.
+    let _lock = match c.database_url {
+        None => Some(super::backup::lock_data_dir(&c.data_dir)?),
+        Some(_) => None,
+    };
     tracing::info!(config = ?c, "starting");
     let d = app::open_db(&c).await?;
     if with_demo {

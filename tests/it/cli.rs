@@ -206,3 +206,174 @@ fn calendar_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Saturday or Sunday"));
     assert!(zizhi(&["calendar", "check"]).status.success());
 }
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn refused(out: &std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a refusal, got {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn count_users(data: &std::path::Path, username: &str) -> i64 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Row;
+        let d = zizhi::platform::db::Db::open_sqlite_dir(data)
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(d.read())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+        d.close().await;
+        n
+    })
+}
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_path = dir.path().join("data");
+    let data = data_path.to_str().unwrap();
+    ok(&zizhi(&["demo", "--data", data]));
+    let copy = dir.path().join("backup.db");
+    let copy_s = copy.to_str().unwrap();
+    let made = ok(&zizhi(&["backup", copy_s, "--data", data]));
+    assert!(made.contains("integrity check ok"), "{made}");
+    assert!(made.contains("publication chain intact"), "{made}");
+    assert!(
+        refused(&zizhi(&["backup", copy_s, "--data", data])).contains("already exists"),
+        "a backup never overwrites a file"
+    );
+
+    // A change after the backup, then the restore takes the database back to the backup.
+    ok(&zizhi(&[
+        "user",
+        "add",
+        "after.backup",
+        "--name",
+        "备份之后",
+        "--password",
+        "long-enough-pw",
+        "--data",
+        data,
+    ]));
+    assert_eq!(count_users(&data_path, "after.backup"), 1);
+
+    // While zizhi serves the folder, restore is refused and nothing changes.
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_zizhi"))
+        .args(["serve", "--data", data, "--addr", "127.0.0.1:0"])
+        .env("ZIZHI_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(server.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("listening"), "{line}");
+    }
+    let busy = refused(&zizhi(&["restore", copy_s, "--data", data]));
+    assert!(busy.contains("stop zizhi serve first"), "{busy}");
+    assert!(
+        refused(&zizhi(&["serve", "--data", data, "--addr", "127.0.0.1:0"]))
+            .contains("another zizhi process"),
+        "two servers never share one SQLite folder"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(count_users(&data_path, "after.backup"), 1);
+
+    // A backup altered behind zizhi's back is refused before anything is replaced.
+    let altered = dir.path().join("altered.db");
+    std::fs::copy(&copy, &altered).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let d = zizhi::platform::db::Db::connect(&zizhi::platform::db::sqlite_url(&altered))
+            .await
+            .unwrap();
+        let mut tx = d.begin().await.unwrap();
+        sqlx::query("UPDATE disclosures SET title = title || '（改）' WHERE id = (SELECT MIN(object_id) FROM publications WHERE kind = 'disclosure')")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        d.close().await;
+    });
+    let bad = refused(&zizhi(&[
+        "restore",
+        altered.to_str().unwrap(),
+        "--data",
+        data,
+    ]));
+    assert!(
+        bad.contains("publication chain broken") && bad.contains("nothing was changed"),
+        "{bad}"
+    );
+    assert_eq!(count_users(&data_path, "after.backup"), 1);
+
+    let back = ok(&zizhi(&["restore", copy_s, "--data", data]));
+    assert!(back.contains("restored"), "{back}");
+    assert_eq!(
+        count_users(&data_path, "after.backup"),
+        0,
+        "the database is the backup's again"
+    );
+    let kept: Vec<_> = std::fs::read_dir(&data_path)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("zizhi.db.before-restore-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the replaced database is kept");
+    ok(&zizhi(&["verify", "--data", data]));
+}
+
+#[test]
+fn weaker_durability_needs_the_operators_explicit_opt_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    ok(&zizhi(&["migrate", "--data", data]));
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_zizhi"));
+        c.args(["verify", "--data", data]).env("ZIZHI_LOG", "warn");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let weak = refused(&run(&[("ZIZHI_SQLITE_SYNCHRONOUS", "normal")]));
+    assert!(
+        weak.contains("synchronous=1") && weak.contains("ZIZHI_UNSAFE_DURABILITY"),
+        "{weak}"
+    );
+    let out = run(&[
+        ("ZIZHI_SQLITE_SYNCHRONOUS", "normal"),
+        ("ZIZHI_UNSAFE_DURABILITY", "1"),
+    ]);
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("durability weakened"),
+        "the opt-out is logged"
+    );
+    ok(&run(&[("ZIZHI_SQLITE_SYNCHRONOUS", "extra")]));
+}

@@ -74,7 +74,9 @@ pub async fn fresh_db(backend: Backend, dir: &std::path::Path) -> Db {
     match backend {
         Backend::Sqlite => {
             let db = Db::open_sqlite_dir(dir).await.expect("open sqlite");
-            db.check_durability().await.expect("durability settings");
+            db.check_durability(false)
+                .await
+                .expect("durability settings");
             db.migrate().await.expect("migrate sqlite");
             db
         }
