@@ -184,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::open311::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(json_limit))
+        .layer(from_fn(web::api_door))
         .layer(from_fn_with_state(state.clone(), web::origin_check))
         .layer(from_fn_with_state(state.clone(), csrf_cookie))
         .layer(from_fn(render_errors))

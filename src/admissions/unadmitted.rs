@@ -1,8 +1,9 @@
 //! Unadmitted work (M21): a community records a task it was handed without admission; the street
 //! follows up; each report counts against its sender.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -6,8 +6,9 @@
 
 pub mod performance;
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

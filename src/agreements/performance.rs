@@ -1,8 +1,9 @@
 //! An agreement's life after drafting: signing, obligations and their performance, breaches by
 //! either party, the yearly review and the review list for the assembly, renewal.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -1,8 +1,9 @@
 //! The numbers: each component of each community (and worker) for a period, as the two counts
 //! behind it, then the weighted score and the street's ranking.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;

@@ -2,8 +2,9 @@
 //! them, so that anyone may recount. `GET /api/v1/assessment/records` and the page
 //! `/assessment/records`.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};

@@ -1,8 +1,9 @@
 //! The assessment pages: the ranking with its trend chart and weights, the drill-down, and the
 //! street dashboard.
 
+use crate::platform::web::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::Row;
 

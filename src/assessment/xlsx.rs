@@ -1,6 +1,7 @@
 //! The ranking as a spreadsheet: `GET /api/v1/assessment.xlsx`.
 
-use axum::extract::{Query, State};
+use crate::platform::web::Query;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 

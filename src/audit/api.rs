@@ -1,7 +1,8 @@
 //! `GET /api/v1/audit`: the audit log, for the auditor only.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};

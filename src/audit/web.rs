@@ -1,7 +1,8 @@
 //! The auditor's page: the audit log, newest first, with filters.
 
+use crate::platform::web::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::api::{AuditFilter, AuditItem, query};

@@ -9,8 +9,9 @@ pub mod web;
 
 pub use tasks::{DoneInput, InspectInput, TaskInput, assign, inspect, mark_done};
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

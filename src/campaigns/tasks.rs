@@ -1,8 +1,9 @@
 //! A campaign's tasks: handed to communities, reported done by them, checked by the
 //! inspection group (passed, or sent back with the reason).
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sqlx::Row;

@@ -1,8 +1,9 @@
 //! The campaign page: each campaign's phases, its progress community by community (the
 //! dashboard), and the tasks — a community reports them done, the inspection group checks them.
 
+use crate::platform::web::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

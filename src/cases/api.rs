@@ -1,7 +1,8 @@
 //! `/api/v1/cases`, `/api/v1/case-categories`, `/api/v1/track/{code}`, `/api/v1/supervision`.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,8 +1,9 @@
 //! Per-community settings: case categories (deadline, responsibility, public intake, in use)
 //! and the Open311 keys of trusted integrations.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

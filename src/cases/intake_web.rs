@@ -1,8 +1,9 @@
 //! The intake form (a resident's phone, anonymous or signed in; a building leader's one-screen
 //! quick report; reception and patrol entry by staff) and tracking by code.
 
+use crate::platform::web::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::Row;

@@ -2,8 +2,9 @@
 //! with EXIF and XMP (and so any GPS position) removed before they are stored under the data
 //! folder. They are served only to those who may read the case.
 
+use crate::platform::web::Path;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::Row;

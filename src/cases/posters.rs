@@ -1,8 +1,9 @@
 //! Printable A4 intake posters for a community or a building, with a QR code (made here, no
 //! outside service) that opens the intake form with the place filled in.
 
+use crate::platform::web::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use qrcode::QrCode;

@@ -1,9 +1,10 @@
 //! 件件有回应: how many cases were answered, on time, to the residents' satisfaction; by
 //! category and by month. `GET /api/v1/cases/stats` and the dashboard page with SVG charts.
 
+use crate::platform::web::Query;
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -1,8 +1,9 @@
 //! Case pages: the staff's case list, a case's page with its actions and photos, the
 //! submitter's rating, and the supervision list.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -1,7 +1,8 @@
 //! `/api/v1/bodies` and `/api/v1/bodies/{id}/members`.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

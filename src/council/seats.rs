@@ -1,7 +1,8 @@
 //! Seating a member on a body, by its composition rules.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sqlx::Row;

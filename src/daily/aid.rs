@@ -2,8 +2,9 @@
 //! review. The reason can name illness or hardship: every read is audited as sensitive, and only
 //! the community's staff see it.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

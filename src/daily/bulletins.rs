@@ -1,8 +1,9 @@
 //! The weekly public-sentiment bulletin (民情通报, M14): drafted from the week's cases and visits,
 //! edited by staff, then published to staff and the council.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

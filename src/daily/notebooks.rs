@@ -3,8 +3,9 @@
 //! `feedback`, linked to a case — an existing one, or one filed from the entry in the same step).
 //! A leader writes only about their own building.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

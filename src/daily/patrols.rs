@@ -1,8 +1,9 @@
 //! Workers' routines (M14): daily patrol logs — the route, what was found, and any finding filed
 //! as a case in the same step — and the weekly staff meeting's record.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -1,8 +1,9 @@
 //! Services (M17): service events — health, education, displays — with their attendance, and
 //! door-to-door deliveries to a household.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -2,8 +2,9 @@
 //! follow-ups that can become cases; and coverage — the share of households visited this quarter,
 //! per building and per worker, counting leaders' visit-notebook entries too.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,9 @@
 //! feedback entry in one screen, and can file what they found as a case in the same step. And
 //! the visit coverage page for the head and the supervisory board.
 
+use crate::platform::web::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::Row;

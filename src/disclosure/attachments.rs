@@ -2,8 +2,9 @@
 //! any GPS position), at most 10 MiB, added to drafts only. Each one's SHA-256 is part of the
 //! notice's canonical content, so the publication chain covers it; serving rechecks the file.
 
+use crate::platform::web::{Path, Query};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! A community's disclosure categories (cadence, privacy, expiry; its own added to the defaults)
 //! and the public publication chain listing.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

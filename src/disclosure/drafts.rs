@@ -2,8 +2,9 @@
 //! cadenced category needs, masking of numbers and names, corrections; and replacing a draft.
 //! A published notice is never edited.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sqlx::Row;

@@ -1,8 +1,9 @@
 //! Notices: drafting (with masking and the finance check), publishing into the chain, reading
 //! (public once published, gone once an expiring category's publicity is over), corrections.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

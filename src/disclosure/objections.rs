@@ -1,8 +1,9 @@
 //! Objections to a notice (M19): by name, from a resident of the community, during the publicity
 //! period; each one's handling is recorded and shown on the notice.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

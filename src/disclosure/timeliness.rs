@@ -1,8 +1,9 @@
 //! Timeliness (M18, M10): each cadenced category's notice is due a number of working days after
 //! its period ends. Late and missing periods are shown to the supervisory board and the street.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use jiff::civil::{Date, date};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

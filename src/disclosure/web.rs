@@ -2,8 +2,9 @@
 //! objection form; the A4 copy for the glass bulletin board with a QR code; the page explaining
 //! how to check a notice; the staff's drafting form; the timeliness table.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

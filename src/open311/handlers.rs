@@ -1,6 +1,7 @@
 //! The GeoReport v2 endpoints.
 
-use axum::extract::{Path, Query, State};
+use crate::platform::web::{Path, Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! GeoReport requests: filing with an API key, listing, reading one, tokens.
 
-use axum::extract::{Path, Query, State};
+use crate::platform::web::{Path, Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};

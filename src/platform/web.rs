@@ -1,7 +1,8 @@
 //! The web shell: language and large-text preferences, security headers, the cross-origin
 //! check, static assets, and the JSON body extractor that turns every malformed body into a 4xx.
 
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -175,6 +176,33 @@ fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     )
 }
 
+/// The API's writes that anyone may call without signing in: getting a token, and filing a
+/// case through public intake (which has its own rate limit).
+const PUBLIC_API_WRITES: &[(Method, &str)] = &[
+    (Method::POST, "/api/v1/auth/token"),
+    (Method::POST, "/api/v1/cases"),
+];
+
+/// Anonymous writes to the API are refused with 401 before their body is read: only the
+/// public doors of `PUBLIC_API_WRITES` take bodies from strangers. (Whether a credential is
+/// live, and what its roles allow, is decided later by `Ctx` and the policy table.)
+pub async fn api_door(req: Request, next: Next) -> Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write && req.uri().path().starts_with("/api/v1/") {
+        let has_credential = req.headers().contains_key(header::AUTHORIZATION)
+            || CookieJar::from_headers(req.headers())
+                .get(crate::auth::session::COOKIE)
+                .is_some();
+        let public = PUBLIC_API_WRITES
+            .iter()
+            .any(|(m, p)| m == req.method() && *p == req.uri().path());
+        if !has_credential && !public {
+            return AppError::unauthenticated().into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// The stylesheet, shipped inside the binary.
 pub async fn stylesheet() -> Response {
     (
@@ -214,6 +242,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             ),
             Err(e) => Err(AppError::new(e.status(), "error.bad_request")),
+        }
+    }
+}
+
+/// A query string, or a 400 in the user's language naming the parameter that is missing or
+/// malformed (axum's own rejection is English plain text).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(e) => {
+                let detail = std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                let field = serde_field(&detail).unwrap_or_else(|| "query".into());
+                Err(AppError::invalid(field.clone(), "error.query_field").arg("field", field))
+            }
+        }
+    }
+}
+
+/// Path parameters, or a 404 in the user's language when one does not parse (`/cases/abc`
+/// names no case).
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(e) if e.status().is_server_error() => Err(AppError::internal(e)),
+            Err(_) => Err(AppError::new(StatusCode::NOT_FOUND, "error.not_found")),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `/api/v1/residents`: list and search, one record (with audited reveal), create, edit, moves.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,8 +1,9 @@
 //! `/api/v1/households`: households in scope, one household with its members (masked), create,
 //! and tags (困难户, 出租户, 重点户) and occupancy.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};

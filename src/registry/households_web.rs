@@ -1,8 +1,9 @@
 //! Household pages: the list with filters (困难户, 出租户, 重点户, address) and one household
 //! with its members.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::households::{Household, HouseholdDetail, HouseholdQuery, TAGS, detail, search};

@@ -1,9 +1,10 @@
 //! `POST /api/v1/imports`: a dry run (the default) or the commit of a households-and-residents
 //! spreadsheet for one community.
 
+use crate::platform::web::Query;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -1,8 +1,9 @@
 //! The import pages: upload a ledger, see the dry run with every error by row and column, then
 //! confirm. The uploaded file waits in the data folder between the two steps.
 
+use crate::platform::web::Path;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

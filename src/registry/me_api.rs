@@ -1,7 +1,8 @@
 //! `/api/v1/me/record`, `/api/v1/me/corrections`, `/api/v1/corrections`.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;

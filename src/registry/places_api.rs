@@ -1,8 +1,9 @@
 //! `/api/v1/communities`, `/api/v1/compounds`, `/api/v1/buildings`: the structure of places,
 //! with occupancy (M2) and the party organization rule (M3).
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};

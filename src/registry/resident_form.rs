@@ -1,7 +1,8 @@
 //! The pages that register, edit and move residents: forms with each error next to its field.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

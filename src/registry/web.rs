@@ -1,8 +1,9 @@
 //! Registry pages: the residents list and search, a resident's record, 我的信息, and the
 //! correction requests a community's workers answer.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -2,8 +2,9 @@
 //! review (a checklist, the reviewer and a note), the vote (a motion, see
 //! `council::meetings::conduct`), publication into the chain, repeal.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -2,8 +2,9 @@
 //! force, its versions with an article-level comparison, and, during public comment, a comment
 //! form under each article.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -3,8 +3,9 @@
 //! agreements — each check pre-filled with what zizhi's own records show, then judged by the
 //! board (`ok` or `concern`, a concern with its note) and kept as signed.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};

@@ -1,8 +1,9 @@
 //! The supervision pages: appraisals (open one, vote, close, disclose) and the supervisory
 //! board's evaluation with its pre-filled checklist.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

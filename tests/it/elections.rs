@@ -83,7 +83,8 @@ both!(objections_are_by_name_only, |app: TestApp| async move {
         .send()
         .await;
     assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(anon.json()["code"], "elections.objection_named");
+    // The API's door refuses anonymous writes before reading them (`web::api_door`).
+    assert_eq!(anon.json()["code"], "error.unauthenticated");
     let worker = app
         .post(&path)
         .bearer(&app.token("worker").await)

@@ -193,3 +193,51 @@ both!(openapi_covers_every_api_route, |app: TestApp| async move {
     let documented: Vec<String> = paths.keys().cloned().collect();
     assert_eq!(built, documented);
 });
+
+both!(
+    bad_queries_and_ids_are_answered_in_the_users_language,
+    |app: TestApp| async move {
+        let token = app.token("head").await;
+        let missing = app
+            .get("/api/v1/case-categories")
+            .bearer(&token)
+            .send()
+            .await;
+        assert!(missing.status.is_client_error(), "{}", missing.status);
+        assert_eq!(missing.json()["field"], "community_id");
+        assert_eq!(
+            missing.json()["detail"],
+            "网址中的参数“community_id”缺失或格式不对"
+        );
+        let typed = app
+            .get("/api/v1/cases?page=abc&lang=en")
+            .bearer(&token)
+            .send()
+            .await;
+        assert!(typed.status.is_client_error(), "{}", typed.status);
+        assert_eq!(typed.json()["field"], "page");
+        assert_eq!(
+            typed.json()["detail"],
+            "The address parameter \"page\" is missing or malformed"
+        );
+        // An id that is not a number names no record: the same 404 as a missing one.
+        let id = app.get("/api/v1/cases/abc").bearer(&token).send().await;
+        assert_eq!(id.status, StatusCode::NOT_FOUND);
+        assert_eq!(id.json()["code"], "error.not_found");
+        let page = app
+            .get("/cases/abc")
+            .browser(&app.login("head").await)
+            .send()
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert!(page.text().contains("页面或记录不存在"), "{}", page.text());
+        // Anonymous writes to the API are refused before the body is read.
+        let anon = app
+            .post("/api/v1/residents")
+            .json(&json!({"name": "张三"}))
+            .send()
+            .await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(anon.json()["code"], "error.unauthenticated");
+    }
+);

@@ -167,6 +167,17 @@ impl TestApp {
         TestApp::with_db(backend, db, dir, Config::default())
     }
 
+    /// The demo street with its whole year behind it (cases, meetings, elections, notices…): the
+    /// data the authorization sweeps need an object of every kind from.
+    pub async fn spawn_with_year(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = fresh_db(backend, dir.path()).await;
+        zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
+            .await
+            .expect("demo with its year");
+        TestApp::with_db(backend, db, dir, Config::default())
+    }
+
     pub fn with_db(
         backend: Backend,
         db: Db,

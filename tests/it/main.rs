@@ -10,6 +10,7 @@ mod appraisal;
 mod assessment;
 mod audit;
 mod auth;
+mod authz;
 mod bodies;
 pub mod browser;
 mod campaigns;

@@ -3,8 +3,9 @@
 //! `election_ballots`; nothing joins the two. Paper: a batch is entered by one worker and counts
 //! only once a second worker has entered the same ballots again.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

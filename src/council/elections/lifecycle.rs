@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;

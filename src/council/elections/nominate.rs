@@ -1,8 +1,9 @@
 //! Nominations (self or by a named recommender, with M5's preference flags) and the publicity
 //! period's objections: real-name only, each handled on the record.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -2,8 +2,9 @@
 //! handling, the result), where a signed-in resident objects by name or casts a ballot; and the
 //! list of a community's elections.
 
+use crate::platform::web::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -1,8 +1,9 @@
 //! Holding a meeting: attendance and quorum, the minutes, and residents' comments (motions and
 //! votes are in `motions.rs`).
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -3,7 +3,8 @@
 //! show — the title, the time, the place and the body — and so need no sign-in, which lets a
 //! phone subscribe to the feed.
 
-use axum::extract::{Query, State};
+use crate::platform::web::Query;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

@@ -2,8 +2,9 @@
 //! and the decision against the threshold — written back on the agenda item, and adopting a rule
 //! or deciding a work-admission application when the motion carries one.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

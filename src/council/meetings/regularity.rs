@@ -1,8 +1,9 @@
 //! Regularity (M6): the council meets at least once every calendar month. A completed month with
 //! no held council meeting is flagged to the head and the street.
 
+use crate::platform::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};

@@ -1,7 +1,8 @@
 //! Scheduling a meeting with its agenda, inviting the members, and reading meetings back.
 
+use crate::platform::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

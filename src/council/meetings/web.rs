@@ -2,8 +2,9 @@
 //! page where the secretary records attendance, puts a motion to the vote and publishes the
 //! minutes, and where residents comment on open meetings.
 
+use crate::platform::web::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::Row;

@@ -2,7 +2,8 @@
 //! social organizations, and the general ledger. xlsx (one sheet per section) or CSV; scope and
 //! masking hold; every export is audited.
 
-use axum::extract::{Path, State};
+use crate::platform::web::Path;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sqlx::{AnyPool, Row};

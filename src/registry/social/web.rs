@@ -69,7 +69,7 @@ pub struct SavedQuery {
 pub async fn page_get(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+    crate::platform::web::Query(q): crate::platform::web::Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     if ctx.scopes(Action::PlacesRead).is_empty() {
         ctx.require(Action::PlacesRead, crate::auth::Target::System)?;

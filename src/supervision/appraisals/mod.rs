@@ -5,8 +5,9 @@
 //! `appraisal_ballots`. Closing tallies the stored ballots (anyone may recount them from
 //! `…/ballots`); the community then discloses the result through the disclosure area.
 
+use crate::platform::web::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
