@@ -27,6 +27,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct TokenRequest {
     username: String,
     password: String,
+    /// The 6-digit one-time code, for accounts with two-factor login on.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -38,14 +41,22 @@ pub struct TokenResponse {
 
 /// Exchange a user name and password for a bearer token (12 hours).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong user name or password"),
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong user name or password, or wrong one-time code"),
+              (status = 403, description = "an admin role without two-factor login"),
               (status = 429, description = "too many failures; see Retry-After")))]
 async fn create_token(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let user = login::authenticate(&state, &req.username, &req.password, &ctx.ip).await?;
+    let user = login::authenticate(
+        &state,
+        &req.username,
+        &req.password,
+        req.code.as_deref(),
+        &ctx.ip,
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     let (token, expires) = token::issue(&mut tx, user.id).await?;
     let actor = crate::audit::Actor {

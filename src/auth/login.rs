@@ -1,11 +1,35 @@
-//! Checking a user name and password, shared by the login page and the token endpoint:
-//! throttled, timing-equal for unknown users, audited either way.
+//! Checking a user name, password and (where enrolled) two-factor code, shared by the login
+//! page and the token endpoint: throttled, timing-equal for unknown users, audited either way.
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry, Outcome};
 use crate::platform::error::AppError;
 
-use super::{User, store, throttle};
+use super::{User, store, throttle, totp};
+
+/// What the second factor says about an account whose password was right.
+enum Second {
+    Passed,
+    /// Enrolled, and the code is missing or wrong.
+    Failed,
+    /// An admin role without two-factor login enrolled (and not a demo account).
+    NotEnrolled,
+}
+
+async fn second_factor(state: &AppState, u: &User, code: Option<&str>) -> Result<Second, AppError> {
+    if let Some(secret) = &u.totp_secret {
+        let ok = code.is_some_and(|c| totp::check(secret, c, totp::now_unix()));
+        return Ok(if ok { Second::Passed } else { Second::Failed });
+    }
+    if u.totp_exempt {
+        return Ok(Second::Passed);
+    }
+    let grants = store::active_grants(state.db.read(), u.id).await?;
+    if grants.iter().any(|g| totp::REQUIRED_FOR.contains(&g.role)) {
+        return Ok(Second::NotEnrolled);
+    }
+    Ok(Second::Passed)
+}
 
 /// The user, if the password is right and neither the account nor the client is locked out.
 /// Every answer for a wrong password, an unknown user or a disabled account is the same.
@@ -13,6 +37,7 @@ pub async fn authenticate(
     state: &AppState,
     username: &str,
     password: &str,
+    code: Option<&str>,
     ip: &str,
 ) -> Result<User, AppError> {
     let username = username.trim();
@@ -46,6 +71,16 @@ pub async fn authenticate(
     })
     .await
     .map_err(|e| AppError::internal(anyhow::anyhow!("password check panicked: {e}")))?;
+    let second = match &ok_user {
+        Some(u) => Some(second_factor(state, u, code.filter(|c| !c.trim().is_empty())).await?),
+        None => None,
+    };
+    let (ok_user, refusal) = match second {
+        None => (None, "login.failed"),
+        Some(Second::Passed) => (ok_user, ""),
+        Some(Second::Failed) => (None, "login.totp"),
+        Some(Second::NotEnrolled) => (None, "login.totp_required"),
+    };
     let mut tx = db.begin().await?;
     throttle::record(&mut tx, username, ip, ok_user.is_some()).await?;
     let actor = Actor {
@@ -64,14 +99,19 @@ pub async fn authenticate(
     } else {
         Outcome::Failed
     };
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::new("auth.login", "account", username).outcome(outcome),
-    )
-    .await?;
+    let mut entry = Entry::new("auth.login", "account", username).outcome(outcome);
+    if ok_user.is_none() && refusal != "login.failed" {
+        entry = entry.detail(refusal);
+    }
+    audit::record(&mut tx, &actor, entry).await?;
     tx.commit().await?;
-    ok_user.ok_or_else(|| {
-        AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.failed").field("password")
+    ok_user.ok_or_else(|| match refusal {
+        "login.totp_required" => {
+            AppError::new(axum::http::StatusCode::FORBIDDEN, "login.totp_required")
+        }
+        "login.totp" => {
+            AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.totp").field("code")
+        }
+        _ => AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.failed").field("password"),
     })
 }

@@ -11,6 +11,7 @@ pub mod session;
 pub mod store;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 pub mod web;
 
 use std::sync::Arc;

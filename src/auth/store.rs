@@ -17,6 +17,10 @@ pub struct User {
     pub password_hash: String,
     pub resident_id: Option<i64>,
     pub disabled: bool,
+    /// The base32 TOTP secret, once two-factor login is on (`auth::totp`).
+    pub totp_secret: Option<String>,
+    /// A demo account, exempt from the two-factor requirement of admin roles.
+    pub totp_exempt: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +32,8 @@ pub struct Grant {
     pub valid_to: Option<Date>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, resident_id, disabled";
+const USER_COLUMNS: &str =
+    "id, username, display_name, password_hash, resident_id, disabled, totp_secret, totp_exempt";
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -38,6 +43,8 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         password_hash: r.try_get("password_hash")?,
         resident_id: r.try_get("resident_id")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
+        totp_secret: r.try_get("totp_secret")?,
+        totp_exempt: r.try_get::<i64, _>("totp_exempt")? != 0,
     })
 }
 

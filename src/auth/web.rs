@@ -59,6 +59,8 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    code: String,
     next: Option<String>,
 }
 
@@ -67,12 +69,20 @@ pub async fn login_submit(
     CsrfForm(ctx, form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
-    let user = match login::authenticate(&state, &form.username, &form.password, &ctx.ip).await {
+    let user = match login::authenticate(
+        &state,
+        &form.username,
+        &form.password,
+        Some(&form.code),
+        &ctx.ip,
+    )
+    .await
+    {
         Ok(u) => u,
         Err(e)
             if matches!(
                 e.status,
-                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
             ) =>
         {
             let mut res = page(&LoginPage {

@@ -108,6 +108,16 @@ async fn verify_file(path: &Path) -> anyhow::Result<String> {
     let db = Db::connect(&sqlite_url(path).replace("mode=rwc", "mode=rw")).await?;
     let result = verify(&db).await;
     db.close().await;
+    // Closing checkpointed the WAL; an empty WAL and the shared-memory index are not part of
+    // the file set and must not travel with it.
+    let wal = with_suffix(path, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+        std::fs::remove_file(&wal)?;
+    }
+    let shm = with_suffix(path, "-shm");
+    if shm.exists() && !wal.exists() {
+        std::fs::remove_file(&shm)?;
+    }
     result
 }
 

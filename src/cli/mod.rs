@@ -182,6 +182,15 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Turn two-factor login (TOTP) on for an account: prints the secret and the otpauth://
+    /// address for an authenticator app. Again to replace a lost secret; --off to turn it off.
+    Totp {
+        username: String,
+        #[arg(long)]
+        off: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Revoke a role (over one scope, or everywhere).
     Revoke {
         username: String,

@@ -40,6 +40,15 @@ pub(crate) async fn serve(
         }
         print_accounts();
     }
+    let exempt: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE totp_exempt = 1")
+        .fetch_one(d.read())
+        .await?;
+    if exempt > 0 {
+        println!(
+            "注意：{exempt} 个演示账号免两步验证；正式使用时系统管理员、审计管理员和街道干部须开通两步验证。\n\
+             note: {exempt} demo account(s) are exempt from two-factor login; in production, sysadmin, auditor and street accounts must turn it on (zizhi user totp)"
+        );
+    }
     let listener = listen(&c.addr, reuse_port)
         .await
         .with_context(|| format!("cannot listen on {}", c.addr))?;

@@ -102,6 +102,33 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 role.as_str()
             );
         }
+        UserCommand::Totp { username, off, db } => {
+            let (_, d) = open(&db).await?;
+            let mut tx = d.begin().await?;
+            let u = store::find_by_username_tx(&mut tx, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            let secret = (!off).then(crate::auth::totp::new_secret);
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+                .bind(secret.as_deref())
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            let action = if off {
+                "account.totp_off"
+            } else {
+                "account.totp_on"
+            };
+            audit::record(&mut tx, &actor, Entry::new(action, "account", &username)).await?;
+            tx.commit().await?;
+            match secret {
+                Some(s) => println!(
+                    "两步验证已开通 two-factor login is on for {username}\nsecret: {s}\n{}",
+                    crate::auth::totp::uri(&username, &s)
+                ),
+                None => println!("两步验证已关闭 two-factor login is off for {username}"),
+            }
+        }
         UserCommand::Revoke {
             username,
             role,

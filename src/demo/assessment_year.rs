@@ -134,7 +134,7 @@ pub async fn load(
         let mut ids = Vec::new();
         for (username, display, role) in &pair {
             let uid: i64 = sqlx::query(
-                "INSERT INTO users (username, display_name, password_hash, resident_id, disabled, created_at, password_changed_at) VALUES ($1, $2, $3, NULL, 0, $4, $4) RETURNING id",
+                "INSERT INTO users (username, display_name, password_hash, resident_id, disabled, created_at, password_changed_at, totp_exempt) VALUES ($1, $2, $3, NULL, 0, $4, $4, 1) RETURNING id",
             )
             .bind(username)
             .bind(display)

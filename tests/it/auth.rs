@@ -268,3 +268,83 @@ both!(bearer_tokens_me_and_revocation, |app: TestApp| async move {
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     assert_eq!(bad.json()["detail"], "用户名或密码错误。");
 });
+
+both!(
+    two_factor_login_and_its_requirement_for_admins,
+    |app: TestApp| async move {
+        use zizhi::auth::totp;
+        // A worker turns two-factor login on: the password alone no longer signs in.
+        let secret = totp::new_secret();
+        app.exec(&format!(
+            "UPDATE users SET totp_secret = '{secret}' WHERE username = 'worker'"
+        ))
+        .await;
+        let token = |code: Option<String>| {
+            let mut body = json!({"username": "worker", "password": "zizhi-demo"});
+            if let Some(c) = code {
+                body["code"] = json!(c);
+            }
+            app.post("/api/v1/auth/token")
+                .ip("10.9.0.1")
+                .json(&body)
+                .send()
+        };
+        let bare = token(None).await;
+        assert_eq!(bare.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(bare.json()["code"], "login.totp");
+        let wrong = token(Some("000000".into())).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        let now = totp::now_unix();
+        let good = token(totp::current(&secret, now)).await;
+        assert_eq!(good.status, StatusCode::OK, "{}", good.text());
+
+        // The login page takes the code in its own field.
+        let mut b = Browser::default();
+        let page = app.get("/login").browser(&b).send().await;
+        b.absorb(&page);
+        assert_eq!(page.select("label[for=code]"), vec!["动态验证码"]);
+        let csrf = page.csrf().unwrap();
+        let code = totp::current(&secret, totp::now_unix()).unwrap();
+        let res = app
+            .post("/login")
+            .browser(&b)
+            .ip("10.9.0.2")
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "worker"),
+                ("password", "zizhi-demo"),
+                ("code", code.as_str()),
+                ("next", "/"),
+            ])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+
+        // An admin account that is not a demo account must have it on.
+        app.exec("UPDATE users SET totp_exempt = 0 WHERE username = 'auditor'")
+            .await;
+        let refused = app
+            .post("/api/v1/auth/token")
+            .ip("10.9.0.3")
+            .json(&json!({"username": "auditor", "password": "zizhi-demo"}))
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(refused.json()["code"], "login.totp_required");
+        // A non-admin role without it still signs in.
+        app.exec("UPDATE users SET totp_exempt = 0 WHERE username = 'head'")
+            .await;
+        app.token("head").await;
+        // Each refusal is on the audit log with its reason.
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND detail = 'login.totp'")
+                .await,
+            2
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND detail = 'login.totp_required'")
+                .await,
+            1
+        );
+    }
+);

@@ -345,6 +345,23 @@ fn backup_and_restore_from_the_command_line() {
         })
         .collect();
     assert_eq!(kept.len(), 1, "the replaced database is kept");
+    let left: Vec<String> = std::fs::read_dir(&data_path)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restoring"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing of the staging copy is left: {left:?}"
+    );
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("backup.db-"))
+        .collect();
+    assert!(beside.is_empty(), "the backup is one file: {beside:?}");
     ok(&zizhi(&["verify", "--data", data]));
 }
 
@@ -376,4 +393,16 @@ fn weaker_durability_needs_the_operators_explicit_opt_out() {
         "the opt-out is logged"
     );
     ok(&run(&[("ZIZHI_SQLITE_SYNCHRONOUS", "extra")]));
+}
+
+#[test]
+fn two_factor_login_is_turned_on_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    ok(&zizhi(&["demo", "--data", data]));
+    let on = ok(&zizhi(&["user", "totp", "street", "--data", data]));
+    assert!(on.contains("otpauth://totp/zizhi%3Astreet?secret="), "{on}");
+    let off = ok(&zizhi(&["user", "totp", "street", "--off", "--data", data]));
+    assert!(off.contains("two-factor login is off"), "{off}");
+    assert!(refused(&zizhi(&["user", "totp", "nobody", "--data", data])).contains("no account"));
 }

@@ -1,0 +1,82 @@
+//! Two-factor login with time-based one-time codes (TOTP, RFC 6238: SHA-1, 6 digits, 30 s, one
+//! step of clock skew either way), as every authenticator app does. Optional per account;
+//! required for the administrative roles (`REQUIRED_FOR`) unless the account is one of the
+//! demo's, which are exempt and announced as such when `zizhi serve` starts.
+
+use totp_rs::{Builder, Secret, Totp};
+
+use super::policy::Role;
+
+/// Roles whose accounts must have two-factor login: the three administrators of 三权分立's
+/// spirit at street level.
+pub const REQUIRED_FOR: &[Role] = &[Role::Sysadmin, Role::Auditor, Role::StreetOfficer];
+
+fn totp(secret_base32: &str) -> Option<Totp> {
+    let secret = Secret::try_from_base32(secret_base32).ok()?;
+    Builder::new().with_secret(secret).build().ok()
+}
+
+/// A new random secret (160 bits), base32 as authenticator apps take it.
+pub fn new_secret() -> String {
+    let bytes: [u8; 20] = rand::random();
+    Secret::from(bytes).to_base32()
+}
+
+/// The `otpauth://` address an authenticator app scans (as a QR code) or takes typed in.
+pub fn uri(username: &str, secret_base32: &str) -> String {
+    let label =
+        form_urlencoded::byte_serialize(format!("zizhi:{username}").as_bytes()).collect::<String>();
+    format!(
+        "otpauth://totp/{label}?secret={secret_base32}&issuer=zizhi&algorithm=SHA1&digits=6&period=30"
+    )
+}
+
+/// Whether `code` is the account's current code (or the one before or after).
+pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> bool {
+    let code = code.trim();
+    code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && totp(secret_base32).is_some_and(|t| t.check(code, unix_seconds).is_some())
+}
+
+/// The current code (for tests and for `zizhi user totp --show-code`).
+pub fn current(secret_base32: &str, unix_seconds: u64) -> Option<String> {
+    totp(secret_base32).map(|t| t.generate(unix_seconds).to_string())
+}
+
+pub fn now_unix() -> u64 {
+    jiff::Timestamp::now().as_second().max(0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_6238_vector_and_skew() {
+        // RFC 6238 appendix B: the SHA-1 secret "12345678901234567890" at T = 59 gives 94287082
+        // (8 digits); its last six digits are the 6-digit code.
+        let secret = Secret::from(*b"12345678901234567890").to_base32();
+        assert_eq!(current(&secret, 59).unwrap(), "287082");
+        assert!(check(&secret, "287082", 59));
+        assert!(
+            check(&secret, "287082", 59 + 30),
+            "one step late is accepted"
+        );
+        assert!(
+            !check(&secret, "287082", 59 + 90),
+            "three steps late is not"
+        );
+        assert!(!check(&secret, "28708", 59));
+        assert!(!check(&secret, "abcdef", 59));
+        assert!(!check("not base32!", "287082", 59));
+    }
+
+    #[test]
+    fn secrets_are_fresh_and_scannable() {
+        let a = new_secret();
+        assert_ne!(a, new_secret());
+        assert_eq!(a.len(), 32);
+        assert!(uri("wang.li", &a).starts_with("otpauth://totp/zizhi%3Awang.li?secret="));
+    }
+}
