@@ -44,6 +44,8 @@ fn worker() -> Ctx {
             password_hash: String::new(),
             resident_id: None,
             disabled: false,
+            totp_secret: None,
+            totp_exempt: false,
         }),
         grants: vec![
             grant(1, Role::CouncilMember, Scope::Community(1)),
