@@ -268,6 +268,13 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
                 {
                     tracing::warn!(error = %e, "supervision sweep failed");
                 }
+                // Retention, once at start and then daily.
+                if n.is_multiple_of(17_280)
+                    && let Err(e) =
+                        crate::audit::retention::purge(&db, jiff::Timestamp::now()).await
+                {
+                    tracing::warn!(error = %e, "retention purge failed");
+                }
                 if let Some(url) = &webhook
                     && let Err(e) = cases::notify::deliver(&db, url).await
                 {

@@ -2,6 +2,7 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
+pub mod retention;
 pub mod web;
 
 use sha2::{Digest, Sha256};
@@ -235,9 +236,14 @@ pub struct ChainReport {
 
 /// Recomputes every entry's hash and link, in pages.
 pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
-    let mut prev = "0".repeat(64);
-    let mut expected_seq = 1;
-    let mut after = 0i64;
+    // After a retention purge the chain starts at the last purged entry's hash.
+    let anchor = sqlx::query("SELECT seq, hash FROM audit_anchor WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    let anchor_seq: i64 = anchor.try_get("seq")?;
+    let mut prev: String = anchor.try_get("hash")?;
+    let mut expected_seq = anchor_seq + 1;
+    let mut after = anchor_seq;
     loop {
         let rows = sqlx::query(
             "SELECT seq, at, actor_id, actor, role, action, object_type, object_id, street_id, community_id, \
@@ -285,7 +291,7 @@ pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
             });
             if seq != expected_seq || prev_hash != prev || computed != hash {
                 return Ok(ChainReport {
-                    entries: seq,
+                    entries: seq - anchor_seq,
                     first_broken: Some(seq.min(expected_seq)),
                 });
             }
@@ -299,12 +305,13 @@ pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
         .await?;
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("hash")?;
-    let entries = expected_seq - 1;
-    if head_seq != entries || head_hash != prev {
+    let last = expected_seq - 1;
+    let entries = last - anchor_seq;
+    if head_seq != last || head_hash != prev {
         // Entries were removed from the end, or the head was rewritten.
         return Ok(ChainReport {
             entries,
-            first_broken: Some(entries + 1),
+            first_broken: Some(last + 1),
         });
     }
     Ok(ChainReport {

@@ -173,3 +173,84 @@ both!(
         assert_eq!(report.first_broken, None);
     }
 );
+
+both!(
+    retention_purges_old_entries_and_keeps_the_chain,
+    |app: TestApp| async move {
+        use jiff::{SignedDuration, Timestamp};
+        use zizhi::audit::{self, Actor, Entry, retention};
+        let actor = Actor::operator();
+        let write = |e: Entry| {
+            let db = app.db.clone();
+            let actor = actor.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let seq = audit::record(&mut tx, &actor, e).await.unwrap();
+                tx.commit().await.unwrap();
+                seq
+            }
+        };
+        let first = write(Entry::new("case.submit", "case", 1)).await;
+        let sensitive = write(Entry::new("registry.reveal", "resident", 7).sensitive()).await;
+        write(Entry::new("case.submit", "case", 2)).await;
+        app.exec("INSERT INTO login_attempts (username, client_ip, at, succeeded) VALUES ('head', '10.0.0.1', '2020-01-01T00:00:00Z', 0)")
+            .await;
+        let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+        assert!(before >= 3);
+
+        // Today nothing is old enough but the 2020 login attempt.
+        let now = Timestamp::now();
+        let p = retention::purge(&app.db, now).await.unwrap();
+        assert_eq!((p.login_attempts, p.audit_entries), (1, 0));
+        assert_eq!(
+            audit::verify(app.db.read()).await.unwrap().first_broken,
+            None
+        );
+
+        // 200 days on: the ordinary entries before the sensitive read may go; the read stays
+        // (3 years), and with it everything after it.
+        let later = now + SignedDuration::from_hours(24 * 200);
+        let p = retention::purge(&app.db, later).await.unwrap();
+        assert_eq!(p.anchor_seq, Some(sensitive - 1));
+        assert_eq!(p.audit_entries as i64, sensitive - 1);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE seq <= {first}"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE seq = {sensitive}"
+            ))
+            .await,
+            1
+        );
+        let report = audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None, "{report:?}");
+
+        // Four years on, everything but the purge's own entry has gone, and the chain holds.
+        let much_later = now + SignedDuration::from_hours(24 * 365 * 4);
+        retention::purge(&app.db, much_later).await.unwrap();
+        let report = audit::verify(app.db.read()).await.unwrap();
+        assert_eq!(report.first_broken, None, "{report:?}");
+        assert_eq!(report.entries, 1, "only the purge's own record");
+        // New entries chain on from the anchor.
+        write(Entry::new("case.submit", "case", 3)).await;
+        assert_eq!(
+            audit::verify(app.db.read()).await.unwrap().first_broken,
+            None
+        );
+        // Rewriting the anchor is found.
+        app.exec("UPDATE audit_anchor SET hash = 'ff' || substr(hash, 3) WHERE id = 1")
+            .await;
+        assert!(
+            audit::verify(app.db.read())
+                .await
+                .unwrap()
+                .first_broken
+                .is_some()
+        );
+    }
+);

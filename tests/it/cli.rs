@@ -283,11 +283,15 @@ fn backup_and_restore_from_the_command_line() {
         .unwrap();
     {
         use std::io::BufRead;
-        let mut line = String::new();
-        std::io::BufReader::new(server.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.contains("listening"), "{line}");
+        // The demo accounts' two-factor exemption is announced first, then the address.
+        let mut out = std::io::BufReader::new(server.stdout.as_mut().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("listening") {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "serve ended: {seen}");
+            seen.push_str(&line);
+        }
+        assert!(seen.contains("exempt from two-factor login"), "{seen}");
     }
     let busy = refused(&zizhi(&["restore", copy_s, "--data", data]));
     assert!(busy.contains("stop zizhi serve first"), "{busy}");
