@@ -25,6 +25,7 @@ mod disclosure;
 mod disclosure_journey;
 mod elections;
 mod errors;
+mod fuzz;
 mod group_commit;
 mod import;
 mod import_web;
