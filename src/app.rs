@@ -71,7 +71,7 @@ impl utoipa::Modify for BearerAuth {
 /// The `/api/v1` routes and their OpenAPI document, built together so that no route can be
 /// missing from the document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::api::routes())
         .merge(audit::api::routes())
         .merge(registry::api_routes())
@@ -85,7 +85,79 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::assessment::routes())
         .merge(crate::supervision::routes())
         .merge(crate::campaigns::routes())
-        .split_for_parts()
+        .split_for_parts();
+    let mut doc = doc;
+    document_problems(&mut doc);
+    (router, doc)
+}
+
+/// An error answer (RFC 9457 problem details), as `platform::error` renders it for the API.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Problem {
+    r#type: String,
+    /// The kind of problem, in the user's language.
+    title: String,
+    status: u16,
+    /// What is wrong, in the user's language.
+    detail: String,
+    /// The message key, stable across languages, e.g. `error.query_field`.
+    code: String,
+    /// The field or parameter at fault, if one is.
+    field: Option<String>,
+}
+
+/// Every operation may answer with these problems besides what it documents itself: a
+/// malformed body or query, no or a dead credential, a refusal, a missing record, a conflict,
+/// a body too large or of the wrong type, invalid fields, too many requests.
+fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    const STATUSES: &[(&str, &str)] = &[
+        ("400", "malformed request"),
+        ("401", "not signed in, or the token is no longer valid"),
+        ("403", "not allowed for this account or scope"),
+        ("404", "no such record"),
+        ("409", "conflicts with the record's state"),
+        ("413", "body too large"),
+        ("415", "body of the wrong content type"),
+        ("422", "a field or parameter is missing or invalid"),
+        ("429", "too many requests; see Retry-After"),
+    ];
+    doc.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .insert("Problem".into(), Problem::schema());
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (status, what) in STATUSES {
+                op.responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(*what)
+                            .content(
+                                "application/problem+json",
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
+                            )
+                            .build()
+                            .into()
+                    });
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {

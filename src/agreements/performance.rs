@@ -340,6 +340,7 @@ pub(super) async fn sign(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = AgreementReviewInput)]
 pub struct ReviewInput {
     pub note: String,
 }

@@ -260,6 +260,7 @@ pub(super) async fn act(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = AidReviewInput)]
 pub struct ReviewInput {
     pub review: String,
 }

@@ -18,6 +18,7 @@ use crate::platform::time;
 use crate::platform::web::ApiJson;
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DisclosureCategoryList)]
 pub struct CategoryList {
     pub items: Vec<Category>,
 }

@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Serialize, ToSchema, Clone)]
+#[schema(as = DisclosureCategory)]
 pub struct Category {
     /// `finance`, `major_matters`, `family_planning`, `policies`, `aid_recipients`, `elections` or a
     /// community's own.

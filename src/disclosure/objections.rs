@@ -20,6 +20,7 @@ use crate::platform::web::ApiJson;
 use crate::registry::participant::participant;
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DisclosureObjection)]
 pub struct Objection {
     pub id: i64,
     /// In full to the community's staff, surname only to everyone else.
@@ -33,6 +34,7 @@ pub struct Objection {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DisclosureObjectionList)]
 pub struct ObjectionList {
     pub items: Vec<Objection>,
     pub total: i64,
@@ -87,6 +89,7 @@ pub(super) async fn list(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = DisclosureObjectionInput)]
 pub struct ObjectionInput {
     pub body: String,
 }
@@ -153,6 +156,7 @@ pub(super) async fn object(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = DisclosureHandlingInput)]
 pub struct HandlingInput {
     /// upheld (a correction should follow) or dismissed.
     pub outcome: String,

@@ -51,6 +51,7 @@ pub async fn load(state: &AppState, ctx: &Ctx) -> Result<MyRecord, AppError> {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CorrectionCreated)]
 pub struct Created {
     pub id: i64,
 }

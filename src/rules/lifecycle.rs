@@ -21,6 +21,7 @@ use crate::platform::time;
 use crate::platform::web::ApiJson;
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = RuleAdvanceInput)]
 pub struct AdvanceInput {
     /// public_comment, legal_review, published or repealed.
     pub status: String,
@@ -172,6 +173,7 @@ async fn publish(tx: &mut Tx, r: &Rule) -> Result<(), AppError> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = RuleReviewInput)]
 pub struct ReviewInput {
     /// No conflict with the Constitution, laws, regulations or policies.
     pub no_conflict_with_law: bool,
@@ -284,6 +286,7 @@ pub async fn may_vote(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RuleComment)]
 pub struct Comment {
     pub id: i64,
     pub version: i64,
@@ -297,6 +300,7 @@ pub struct Comment {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RuleCommentList)]
 pub struct CommentList {
     pub items: Vec<Comment>,
     pub total: i64,
@@ -340,6 +344,7 @@ pub(super) async fn comments(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = RuleCommentInput)]
 pub struct CommentInput {
     /// 1-based article number of the version under comment.
     pub article: i64,

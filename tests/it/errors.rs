@@ -241,3 +241,62 @@ both!(
         assert_eq!(anon.json()["code"], "error.unauthenticated");
     }
 );
+
+/// Two types with one OpenAPI name would share one schema in the document (the later silently
+/// wins), and clients would be told the wrong shape: each `ToSchema` name must be unique.
+#[test]
+fn openapi_schema_names_are_unique() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !(l.starts_with("#[derive(") && l.contains("ToSchema")) {
+                continue;
+            }
+            let mut name_as = None;
+            for next in &lines[i + 1..] {
+                let next = next.trim();
+                if let Some(rest) = next.strip_prefix("#[schema(as = ") {
+                    name_as = Some(rest.trim_end_matches(")]").to_owned());
+                } else if next.starts_with("#[") || next.starts_with("///") {
+                    continue;
+                } else {
+                    let name = next
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("pub(crate) ")
+                        .trim_start_matches("struct ")
+                        .trim_start_matches("enum ")
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap()
+                        .to_owned();
+                    let name = name_as.clone().unwrap_or(name);
+                    let at = format!("{}:{}", f.display(), i + 1);
+                    if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                        clashes.push(format!("{name}: {first} and {at}"));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 100, "found only {} schemas", seen.len());
+    assert!(clashes.is_empty(), "{}", clashes.join("\n"));
+}

@@ -21,6 +21,7 @@ use crate::platform::time;
 use crate::platform::web::ApiJson;
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ElectionAdvanceInput)]
 pub struct AdvanceInput {
     /// The next status: publicity, voting, tallied or announced.
     pub status: String,

@@ -189,6 +189,7 @@ pub(super) async fn nominate(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ElectionObjection)]
 pub struct Objection {
     pub id: i64,
     pub nomination_id: Option<i64>,
@@ -203,6 +204,7 @@ pub struct Objection {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ElectionObjectionList)]
 pub struct ObjectionList {
     pub items: Vec<Objection>,
     pub total: i64,
@@ -262,6 +264,7 @@ pub(super) async fn objections(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ElectionObjectionInput)]
 pub struct ObjectionInput {
     /// The candidate objected to; none for the election as a whole.
     pub nomination_id: Option<i64>,
@@ -347,6 +350,7 @@ pub async fn file_objection(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ElectionHandlingInput)]
 pub struct HandlingInput {
     /// `upheld` (the candidate is struck off) or `dismissed`.
     pub outcome: String,

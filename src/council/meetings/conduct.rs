@@ -208,6 +208,7 @@ pub async fn publish(state: &AppState, ctx: &Ctx, id: i64, minutes: &str) -> Res
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = MeetingComment)]
 pub struct Comment {
     pub id: i64,
     pub author: String,
@@ -216,6 +217,7 @@ pub struct Comment {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = MeetingCommentList)]
 pub struct CommentList {
     pub items: Vec<Comment>,
     pub total: i64,
@@ -259,6 +261,7 @@ pub(super) async fn comments(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = MeetingCommentInput)]
 pub struct CommentInput {
     pub body: String,
 }
