@@ -134,3 +134,60 @@ fn open311_forms_never_fail_the_server() {
         })
         .unwrap();
 }
+
+/// A zip whose one part claims to inflate to 3 GiB from 10 bytes (a zip bomb's signature).
+fn zip_bomb() -> Vec<u8> {
+    let name = b"xl/worksheets/sheet1.xml";
+    let (packed, size): (u32, u32) = (10, 0xC000_0000);
+    let mut z = Vec::new();
+    z.extend(0x0403_4b50u32.to_le_bytes());
+    z.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // version, flags, stored, time, date
+    z.extend(0u32.to_le_bytes()); // crc
+    z.extend(packed.to_le_bytes());
+    z.extend(size.to_le_bytes());
+    z.extend((name.len() as u16).to_le_bytes());
+    z.extend(0u16.to_le_bytes());
+    z.extend(name);
+    z.extend([0u8; 10]);
+    let cd_at = z.len() as u32;
+    z.extend(0x0201_4b50u32.to_le_bytes());
+    z.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // made by, needed, flags, stored, time, date
+    z.extend(0u32.to_le_bytes());
+    z.extend(packed.to_le_bytes());
+    z.extend(size.to_le_bytes());
+    z.extend((name.len() as u16).to_le_bytes());
+    z.extend([0u8; 12]); // extra, comment, disk, internal and external attributes
+    z.extend(0u32.to_le_bytes()); // local header at 0
+    z.extend(name);
+    let cd_len = z.len() as u32 - cd_at;
+    z.extend(0x0605_4b50u32.to_le_bytes());
+    z.extend([0, 0, 0, 0, 1, 0, 1, 0]);
+    z.extend(cd_len.to_le_bytes());
+    z.extend(cd_at.to_le_bytes());
+    z.extend(0u16.to_le_bytes());
+    z
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_it_is_inflated() {
+    let err = read_table(&zip_bomb()).unwrap_err();
+    assert_eq!(err.key, "import.inflated");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let token = app.token("worker").await;
+        let res = app
+            .post("/api/v1/imports?community_id=1")
+            .bearer(&token)
+            .raw("application/octet-stream", zip_bomb())
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            res.text()
+        );
+        assert!(res.text().contains("解压后过大"), "{}", res.text());
+    });
+}

@@ -54,11 +54,34 @@ pub struct ImportReport {
     pub committed: bool,
 }
 
+/// The most an xlsx may inflate to, in all, and the highest compression ratio of a large part.
+const MAX_INFLATED: u64 = 256 * 1024 * 1024;
+const MAX_RATIO: u64 = 200;
+
+/// An xlsx is a zip: one whose parts would inflate beyond reason (a zip bomb) is refused from
+/// its central directory, before anything is decompressed.
+fn refuse_zip_bomb(bytes: &[u8]) -> Result<(), AppError> {
+    let unreadable = || AppError::invalid("file", "import.unreadable");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|_| unreadable())?;
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if total > MAX_INFLATED || (size > 1024 * 1024 && size / packed > MAX_RATIO) {
+            return Err(AppError::invalid("file", "import.inflated")
+                .arg("mib", (MAX_INFLATED / (1024 * 1024)).to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Reads the first sheet of an xlsx file, or a CSV file (UTF-8, with or without a BOM), as rows
 /// of text.
 pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
     if bytes.starts_with(b"PK\x03\x04") {
         use calamine::Reader;
+        refuse_zip_bomb(bytes)?;
         let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|_| AppError::invalid("file", "import.unreadable"))?;
         let range = wb
