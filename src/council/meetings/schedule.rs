@@ -97,7 +97,8 @@ pub async fn detail(state: &AppState, m: Meeting) -> Result<MeetingDetail, AppEr
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "council",
     params(("id" = String, Path, description = "the meeting's id; `12.ics` for its iCalendar event")),
     security(("bearer" = [])),
-    responses((status = 200, body = MeetingDetail), (status = 200, description = "iCalendar", content_type = "text/calendar"),
+    responses((status = 200, description = "the meeting, or its iCalendar event for `ID.ics`",
+               content((MeetingDetail = "application/json"), (String = "text/calendar"))),
               (status = 403), (status = 404)))]
 pub(super) async fn one(
     State(state): State<AppState>,
