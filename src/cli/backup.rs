@@ -43,19 +43,25 @@ pub(crate) fn lock_data_dir(data_dir: &Path) -> anyhow::Result<File> {
     }
 }
 
-fn on_postgres(c: &Config) -> bool {
+pub(crate) fn on_postgres(c: &Config) -> bool {
     c.database_url
         .as_ref()
         .is_some_and(|u| u.expose().starts_with("postgres"))
 }
 
-fn sqlite_file(c: &Config) -> anyhow::Result<PathBuf> {
+/// The configuration and the data folder's SQLite file that backup and restore work on.
+fn sqlite_target(db_args: &DbArgs) -> anyhow::Result<(Config, PathBuf)> {
+    let c = config(db_args, None)?;
+    if on_postgres(&c) {
+        bail!("{PG_GUIDANCE}");
+    }
     if c.database_url.is_some() {
         bail!(
             "backup and restore work on the data folder's zizhi.db; use --data, not --database-url"
         );
     }
-    Ok(c.data_dir.join("zizhi.db"))
+    let file = c.data_dir.join("zizhi.db");
+    Ok((c, file))
 }
 
 /// What `verify` found: one line per check.
@@ -137,11 +143,7 @@ fn sync_dir(dir: &Path) {
 /// `zizhi backup DEST`: a consistent copy while zizhi keeps serving (`VACUUM INTO` reads one
 /// snapshot; writers go on), synced to disk, then verified.
 pub(crate) async fn backup(db_args: &DbArgs, dest: &Path) -> anyhow::Result<()> {
-    let c = config(db_args, None)?;
-    if on_postgres(&c) {
-        bail!("{PG_GUIDANCE}");
-    }
-    let src = sqlite_file(&c)?;
+    let (_, src) = sqlite_target(db_args)?;
     if !src.exists() {
         bail!("no database at {}", src.display());
     }
@@ -184,11 +186,7 @@ pub(crate) async fn backup(db_args: &DbArgs, dest: &Path) -> anyhow::Result<()> 
 /// `zizhi restore SRC`: verifies the backup, sets the current database aside
 /// (`zizhi.db.before-restore-…`) and puts the backup in its place. zizhi must be stopped.
 pub(crate) async fn restore(db_args: &DbArgs, from: &Path) -> anyhow::Result<()> {
-    let c = config(db_args, None)?;
-    if on_postgres(&c) {
-        bail!("{PG_GUIDANCE}");
-    }
-    let target = sqlite_file(&c)?;
+    let (c, target) = sqlite_target(db_args)?;
     if !from.is_file() {
         bail!("no backup file at {}", from.display());
     }

@@ -15,11 +15,7 @@ pub(crate) async fn serve(
     reuse_port: bool,
 ) -> anyhow::Result<()> {
     let c = config(&db, addr)?;
-    let on_postgres = c
-        .database_url
-        .as_ref()
-        .is_some_and(|u| u.expose().starts_with("postgres"));
-    if reuse_port && !on_postgres {
+    if reuse_port && !super::backup::on_postgres(&c) {
         bail!(
             "--reuse-port is for several processes on PostgreSQL; on SQLite one process owns the database file"
         );
