@@ -239,8 +239,11 @@ pub fn router(state: AppState) -> Router {
         .route("/residents/{id}/move", post(registry::resident_form::move_out))
         .route("/me", get(registry::web::me_page))
         .route("/me/corrections", post(registry::web::ask_correction))
+        .route("/me/export", get(registry::rights_api::export))
+        .route("/me/erasure", post(registry::rights_web::ask_erasure))
         .route("/corrections", get(registry::web::corrections_page))
         .route("/corrections/{id}", post(registry::web::answer_correction))
+        .route("/erasure-requests/{id}", post(registry::rights_web::decide_erasure))
         .route(
             "/import",
             get(registry::import_web::form)

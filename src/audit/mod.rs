@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
 
 use crate::auth::scope::Place;
-use crate::platform::db::Tx;
+use crate::platform::db::{Tx, store_failed};
 use crate::platform::time;
 
 /// Who did it, as recorded.
@@ -154,7 +154,19 @@ pub fn entry_hash(e: &Hashed<'_>) -> String {
 }
 
 /// Appends an entry inside `tx`. Taking the chain's head row first serializes appenders.
+///
+/// A write that cannot be audited is not made: should the entry fail, the error is a
+/// `store_failed` one (503), and the caller's `?` drops `tx`, which rolls back the change the
+/// entry was to record.
 pub async fn record(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error> {
+    let action = e.action;
+    append(tx, actor, e).await.map_err(|err| {
+        tracing::error!(error = %err, action, "audit entry failed; the write is rolled back");
+        store_failed("audit entry", err)
+    })
+}
+
+async fn append(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut **tx)
         .await?;

@@ -185,3 +185,22 @@ pub async fn residents(
     crate::registry::residents::index_new_names(tx, community).await?;
     Ok(residents.len())
 }
+
+/// In each community, one resident has asked for their personal data to be deleted (PIPL Art.
+/// 47, `registry::rights`): a request waiting for the head's answer on the corrections page.
+/// They still live there, so the answer can only lock the record, with the reason.
+pub async fn erasure_requests(tx: &mut Tx, communities: &[i64], now: &str) -> anyhow::Result<()> {
+    for c in communities {
+        sqlx::query(
+            "INSERT INTO erasure_requests (community_id, resident_id, user_id, message, status, reason, created_at) \
+             SELECT community_id, MAX(id), NULL, $2, 'open', '', $3 FROM residents \
+             WHERE community_id = $1 AND status = 'living' GROUP BY community_id",
+        )
+        .bind(c)
+        .bind("我不想再让社区保存我的个人信息，请删除。")
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

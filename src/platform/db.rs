@@ -14,7 +14,7 @@ use sqlx::migrate::Migrator;
 use super::group_commit::Writer;
 use sqlx::{Any, AnyPool, Connection, Executor, Row};
 
-pub use super::group_commit::Tx;
+pub use super::group_commit::{Tx, store_failed};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -82,30 +82,55 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
-                let mut err = AppError::unavailable();
-                err.cause = Some(e.into());
-                err
+        let not_saved = match &e {
+            sqlx::Error::Io(io) => io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<super::group_commit::StoreFailed>()),
+            sqlx::Error::Database(d) => disk_full(d.as_ref()),
+            _ => false,
+        };
+        let unavailable = match &e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(d) => store_unavailable(d.as_ref()),
+            _ => false,
+        };
+        if unavailable {
+            let mut err = AppError::unavailable();
+            if not_saved {
+                err.key = "error.not_saved";
             }
-            sqlx::Error::Database(ref d) if is_busy(d.as_ref()) => {
-                let mut err = AppError::unavailable();
-                err.cause = Some(e.into());
-                err
-            }
-            e => AppError::internal(e),
+            err.cause = Some(e.into());
+            err
+        } else {
+            AppError::internal(e)
         }
     }
 }
 
-/// SQLite busy/locked and full disk, PostgreSQL serialization failures and disk full: the
-/// transaction rolled back and the client may retry (503).
-fn is_busy(d: &dyn sqlx::error::DatabaseError) -> bool {
+/// SQLite's `SQLITE_FULL` (by its primary code) or PostgreSQL's `disk_full`.
+fn disk_full(d: &dyn sqlx::error::DatabaseError) -> bool {
     let code = d.code().unwrap_or_default();
-    matches!(
-        code.as_ref(),
-        "5" | "6" | "13" | "517" | "40001" | "40P01" | "53100"
-    )
+    code == "53100" || (code.len() < 5 && code.parse::<u32>().is_ok_and(|c| c & 0xff == 13))
+}
+
+/// The database could not take the work now, and rolled it back; the client may retry (503).
+/// On SQLite: busy, locked, read-only, I/O error, corrupt, full disk, cannot open (by the
+/// primary result code, whatever the extended one). On PostgreSQL (five-character SQLSTATE):
+/// serialization failure, deadlock, connection lost, insufficient resources (disk full, out of
+/// memory), operator intervention, system I/O error. A failed commit or audit entry arrives here
+/// as [`sqlx::Error::Io`] (`platform::db::store_failed`).
+fn store_unavailable(d: &dyn sqlx::error::DatabaseError) -> bool {
+    let code = d.code().unwrap_or_default();
+    if code.len() == 5 {
+        let class = &code[..2];
+        return matches!(code.as_ref(), "40001" | "40P01")
+            || matches!(class, "08" | "53" | "57" | "58");
+    }
+    code.parse::<u32>()
+        .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 11 | 13 | 14 | 26))
 }
 
 impl From<anyhow::Error> for AppError {

@@ -102,7 +102,7 @@ impl Writer {
     /// The connection alone, with no batch open (migrations, statistics, closing).
     pub async fn exclusive(self: &Arc<Self>) -> Result<OwnedMutexGuard<State>, sqlx::Error> {
         let mut g = self.lock().await;
-        g.settle().await?;
+        g.settle().await;
         if g.open {
             g.commit_batch().await;
         }
@@ -114,7 +114,7 @@ async fn start_member(
     writer: Arc<Writer>,
     mut g: OwnedMutexGuard<State>,
 ) -> Result<SharedTx, sqlx::Error> {
-    g.settle().await?;
+    g.settle().await;
     if !g.open {
         g.conn_mut().execute("BEGIN IMMEDIATE").await?;
         g.open = true;
@@ -141,7 +141,7 @@ async fn finish_member(
         g.abandoned = true;
         drop(g);
         spawn_flush(&writer);
-        return Err(e);
+        return Err(store_failed("commit", e));
     }
     let (tell, told) = oneshot::channel();
     g.members.push(tell);
@@ -162,9 +162,7 @@ fn spawn_flush(writer: &Arc<Writer>) {
     let writer = writer.clone();
     rt.spawn(async move {
         let mut g = writer.state.clone().lock_owned().await;
-        if g.settle().await.is_err() {
-            return;
-        }
+        g.settle().await;
         if g.open && writer.waiting.load(Ordering::SeqCst) == 0 {
             g.commit_batch().await;
         }
@@ -177,7 +175,10 @@ impl State {
     }
 
     /// Rolls back what an abandoned member left; with no member waiting, ends the transaction.
-    async fn settle(&mut self) -> Result<(), sqlx::Error> {
+    /// Should the member's savepoint be gone (SQLite may roll a whole transaction back on a full
+    /// disk or an I/O error), the batch is refused to its members and the connection is left
+    /// with no transaction: the next request starts afresh.
+    async fn settle(&mut self) {
         if self.abandoned {
             self.abandoned = false;
             let undone = self
@@ -185,14 +186,13 @@ impl State {
                 .execute("ROLLBACK TO member; RELEASE member")
                 .await;
             if let Err(e) = undone {
+                tracing::error!(error = %e, "rolling back a failed request took its batch with it");
                 self.fail_batch(&e.to_string()).await;
-                return Err(e);
             }
         }
         if self.open && self.members.is_empty() {
             self.rollback().await;
         }
-        Ok(())
     }
 
     async fn rollback(&mut self) {
@@ -218,7 +218,10 @@ impl State {
                     let _ = m.send(Ok(()));
                 }
             }
-            Err(e) => self.fail_batch(&e.to_string()).await,
+            Err(e) => {
+                tracing::error!(error = %e, members = self.members.len(), "commit failed; the batch is rolled back");
+                self.fail_batch(&e.to_string()).await
+            }
         }
     }
 
@@ -250,8 +253,8 @@ impl SharedTx {
             .map_err(|e| sqlx::Error::Protocol(e.to_string()))??;
         match told.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(msg)) => Err(sqlx::Error::Protocol(msg)),
-            Err(_) => Err(sqlx::Error::Protocol("the batch was given up".into())),
+            Ok(Err(msg)) => Err(store_failed("commit", msg)),
+            Err(_) => Err(store_failed("commit", "the batch was given up")),
         }
     }
 }
@@ -295,14 +298,44 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Returns once the change is durable. A commit that fails leaves nothing of the change and
+    /// is a [`store_failed`] error (503: the client may try again).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Shared(t) => t.commit().await,
-            Tx::Own(t) => t.commit().await,
+            Tx::Own(t) => t.commit().await.map_err(|e| store_failed("commit", e)),
         }
     }
 }
 
+/// The database could not record a write (its commit or its audit entry failed) and nothing of
+/// it was kept. An I/O error to sqlx, so that it reaches the client as a 503 with `Retry-After`
+/// (`platform::error`), not as a 500: the fault is the store's, and trying again may succeed.
+pub fn store_failed(stage: &'static str, cause: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::other(StoreFailed {
+        stage,
+        cause: cause.to_string(),
+    }))
+}
+
+/// What [`store_failed`] carries, so that the answer can say that nothing was saved.
+#[derive(Debug)]
+pub struct StoreFailed {
+    pub stage: &'static str,
+    pub cause: String,
+}
+
+impl std::fmt::Display for StoreFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} failed, the write was rolled back: {}",
+            self.stage, self.cause
+        )
+    }
+}
+
+impl std::error::Error for StoreFailed {}
 impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {

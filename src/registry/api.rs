@@ -114,6 +114,7 @@ pub async fn read_one(
     let mut entry = Entry::new("registry.read", "resident", id).at(r.place());
     if rid || rphone {
         ctx.require(Action::RegistryReveal, Target::At(r.place()))?;
+        super::rights::ensure_processable(&r)?;
         let what = [(rid, "id_number"), (rphone, "phone")]
             .iter()
             .filter(|(b, _)| *b)
@@ -199,6 +200,7 @@ async fn edit(
         .await?
         .ok_or_else(AppError::not_found)?;
     ctx.require(Action::RegistryWrite, Target::At(old.place()))?;
+    super::rights::ensure_processable(&old)?;
     let new = NewResident::try_from(input)?;
     let place = household_target(&state, new.household_id).await?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;

@@ -44,6 +44,8 @@ pub struct MyRecord {
     pub household: Vec<ResidentView>,
     pub accesses: Vec<Access>,
     pub corrections: Vec<Correction>,
+    /// Deletion requests and their answers (`registry::rights`).
+    pub erasures: Vec<super::rights::ErasureRequest>,
 }
 
 /// The signed-in user's own resident record, or 403 for an account that is not a resident's.

@@ -47,6 +47,7 @@ pub async fn load(state: &AppState, ctx: &Ctx) -> Result<MyRecord, AppError> {
         household: household.iter().map(|m| m.view(false, false)).collect(),
         accesses: me::accesses(pool, &r).await?,
         corrections: me::corrections_of(pool, r.id).await?,
+        erasures: super::rights::requests_of(pool, r.id).await?,
     })
 }
 

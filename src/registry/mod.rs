@@ -19,6 +19,9 @@ pub mod places_api;
 pub mod places_web;
 pub mod resident_form;
 pub mod residents;
+pub mod rights;
+pub mod rights_api;
+pub mod rights_web;
 pub mod rules;
 pub mod social;
 pub mod web;
@@ -34,6 +37,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(places_api::routes())
         .merge(households::routes())
         .merge(me_api::routes())
+        .merge(rights_api::routes())
         .merge(ledgers::routes())
         .merge(social::routes())
         .merge(import_api::routes())

@@ -270,6 +270,7 @@ pub async fn edit_form(
         .await?
         .ok_or_else(AppError::not_found)?;
     ctx.require(Action::RegistryWrite, Target::At(r.place()))?;
+    super::rights::ensure_processable(&r)?;
     let masked = (
         super::id_number::mask(&r.id_number),
         if r.phone.is_empty() {
@@ -311,6 +312,7 @@ pub async fn update(
         .await?
         .ok_or_else(AppError::not_found)?;
     ctx.require(Action::RegistryWrite, Target::At(old.place()))?;
+    super::rights::ensure_processable(&old)?;
     let mut full = f.clone();
     if full.id_number.trim().is_empty() {
         full.id_number = old.id_number.clone();

@@ -128,12 +128,22 @@ struct MePage {
     t: Tr,
     rec: MyRecord,
     accesses: Vec<(String, String)>,
-    error: Option<String>,
-    sent: bool,
+    erasures: Vec<(String, super::rights::ErasureRequest)>,
+    notes: MeNotes,
+}
+
+/// What the last form on 我的信息 came to: a refusal to show beside it, or a request sent.
+#[derive(Default)]
+pub struct MeNotes {
+    pub correction_error: Option<String>,
+    pub correction_sent: bool,
+    pub erasure_error: Option<String>,
+    pub erasure_sent: bool,
 }
 
 #[derive(Deserialize)]
 pub struct Sent {
+    /// `1` after a correction request, `erasure` after a deletion request.
     sent: Option<String>,
 }
 
@@ -143,15 +153,16 @@ pub async fn me_page(
     ctx: Ctx,
     Query(s): Query<Sent>,
 ) -> Result<Response, AppError> {
-    render_me(&state, &ctx, None, s.sent.is_some()).await
+    let notes = MeNotes {
+        correction_sent: s.sent.as_deref() == Some("1"),
+        erasure_sent: s.sent.as_deref() == Some("erasure"),
+        ..MeNotes::default()
+    };
+    render_me(&state, &ctx, notes).await
 }
 
-async fn render_me(
-    state: &AppState,
-    ctx: &Ctx,
-    error: Option<String>,
-    sent: bool,
-) -> Result<Response, AppError> {
+pub async fn render_me(state: &AppState, ctx: &Ctx, notes: MeNotes) -> Result<Response, AppError> {
+    let refused = notes.correction_error.is_some() || notes.erasure_error.is_some();
     let rec = super::me_api::load(state, ctx).await?;
     let accesses = rec
         .accesses
@@ -164,15 +175,20 @@ async fn render_me(
             )
         })
         .collect();
+    let erasures = rec
+        .erasures
+        .iter()
+        .map(|k| (time::show_db(&k.created_at, ctx.lang), k.clone()))
+        .collect();
     let mut res = page(&MePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         rec,
         accesses,
-        error: error.clone(),
-        sent,
+        erasures,
+        notes,
     })?;
-    if error.is_some() {
+    if refused {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
@@ -191,7 +207,11 @@ pub async fn ask_correction(
         }
         Err(e) if e.status.is_client_error() => {
             drop(tx);
-            render_me(&state, &ctx, Some(tf(ctx.lang, e.key, &e.args)), false).await
+            let notes = MeNotes {
+                correction_error: Some(tf(ctx.lang, e.key, &e.args)),
+                ..MeNotes::default()
+            };
+            render_me(&state, &ctx, notes).await
         }
         Err(e) => Err(e),
     }
@@ -203,6 +223,7 @@ struct CorrectionsPage {
     chrome: Chrome,
     t: Tr,
     items: Vec<(me::Correction, String, String)>,
+    erasures: Vec<(super::rights::ErasureRequest, String)>,
 }
 
 pub async fn corrections_page(
@@ -222,10 +243,19 @@ pub async fn corrections_page(
             (c, name, at)
         })
         .collect();
+    let erasures = super::rights::requests_in(state.db.read(), &communities)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let at = time::show_db(&k.created_at, ctx.lang);
+            (k, at)
+        })
+        .collect();
     page(&CorrectionsPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         items,
+        erasures,
     })
 }
 

@@ -52,6 +52,12 @@ pub struct Resident {
     pub moved_out: Option<String>,
     pub status: String,
     pub address: String,
+    /// Locked on a deletion request the law does not allow (`registry::rights`): kept, not
+    /// processed.
+    pub locked_at: Option<String>,
+    pub lock_reason: String,
+    /// Its personal data deleted (`registry::rights`).
+    pub erased_at: Option<String>,
 }
 
 impl Resident {
@@ -94,6 +100,8 @@ impl Resident {
             moved_out: self.moved_out.clone(),
             status: self.status.clone(),
             address: self.address.clone(),
+            locked: self.locked_at.is_some(),
+            lock_reason: self.lock_reason.clone(),
         }
     }
 }
@@ -124,11 +132,16 @@ pub struct ResidentView {
     /// living, moved_out or deceased.
     pub status: String,
     pub address: String,
+    /// Kept but no longer processed, after a deletion request the law does not allow (or once
+    /// its personal data is deleted).
+    pub locked: bool,
+    /// Why it is locked: shown to the resident.
+    pub lock_reason: String,
 }
 
 pub(super) const SELECT: &str = "SELECT r.id, c.street_id, r.community_id, b.compound_id, r.building_id, r.household_id, r.name, \
     r.gender, r.birth_date, r.id_number, r.phone, r.ethnicity, r.political_status, r.rep_party, r.rep_npc, r.rep_cppcc, \
-    r.rep_resident, r.moved_in, r.moved_out, r.status, h.address \
+    r.rep_resident, r.moved_in, r.moved_out, r.status, h.address, r.locked_at, r.lock_reason, r.erased_at \
     FROM residents r JOIN households h ON h.id = r.household_id JOIN buildings b ON b.id = r.building_id \
     JOIN communities c ON c.id = r.community_id";
 
@@ -156,6 +169,9 @@ pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Resident, sqlx::Error> {
         moved_out: r.try_get("moved_out")?,
         status: r.try_get("status")?,
         address: r.try_get("address")?,
+        locked_at: r.try_get("locked_at")?,
+        lock_reason: r.try_get("lock_reason")?,
+        erased_at: r.try_get("erased_at")?,
     })
 }
 
@@ -172,7 +188,7 @@ pub async fn household_members(
     household_id: i64,
 ) -> Result<Vec<Resident>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE r.household_id = $1 ORDER BY r.birth_date, r.id"
+        "{SELECT} WHERE r.household_id = $1 AND r.erased_at IS NULL ORDER BY r.birth_date, r.id"
     ))
     .bind(household_id)
     .fetch_all(pool)

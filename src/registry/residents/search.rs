@@ -68,6 +68,8 @@ pub async fn search(
     )
     .ok_or_else(AppError::forbidden)?;
     f.and(&cond, vals);
+    // Locked and deleted records are kept, not processed (`registry::rights`).
+    f.and("r.locked_at IS NULL", []);
     for (col, v) in [
         ("r.community_id", q.community_id),
         ("b.compound_id", q.compound_id),

@@ -171,6 +171,10 @@ impl Ids {
                 format!("SELECT MIN(id) FROM correction_requests WHERE community_id = {c}"),
             ),
             (
+                "erasure-requests",
+                format!("SELECT MIN(id) FROM erasure_requests WHERE community_id = {c}"),
+            ),
+            (
                 "case-categories",
                 "SELECT MIN(code) FROM case_categories".to_owned(),
             ),

@@ -1,0 +1,426 @@
+//! 个人信息权利 (PIPL Arts. 44–50), beside 我的信息 (`me`):
+//! - a resident's copy of everything zizhi holds about them and their account (Art. 45),
+//!   downloaded as one JSON file;
+//! - their deletion requests (Art. 47), each answered by the community: the personal data
+//!   deleted where the law allows it, or else the record locked (kept, no longer processed:
+//!   out of every list, no reveal, no edit) with the legal reason shown to the resident.
+//!
+//! Deletion is allowed for a resident who has moved out or died. A living resident's
+//! registration is kept by law (the residents' committee's registry duty), so the request can
+//! only lock it. A deletion overwrites the ID number, phone, name and birth date in place, and
+//! removes the name index, volunteer and organization records. It disables the account and
+//! blanks the contact details of the cases they filed. With `secure_delete` on, the ID number
+//! is gone from the SQLite file and its WAL after the next checkpoint. The audit log keeps its
+//! entries: they hold object ids, not the data.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use utoipa::ToSchema;
+
+use super::me;
+use super::residents::Resident;
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::db::Tx;
+use crate::platform::error::AppError;
+use crate::platform::time;
+
+/// The sections of the export: every table that holds rows about the resident or their
+/// account, with the rows it holds. `$1` is the resident's id, `$2` the account's (or 0), `$3`
+/// the household's. Secrets of the account (password hash, TOTP secret, session tokens) are
+/// left out: they are not information about the person.
+const SECTIONS: &[(&str, &str)] = &[
+    ("resident", "SELECT * FROM residents WHERE id = $1"),
+    (
+        "household",
+        "SELECT id, building_id, unit_id, door_number, address FROM households WHERE id = $3",
+    ),
+    (
+        "moves",
+        "SELECT * FROM resident_moves WHERE resident_id = $1 ORDER BY id",
+    ),
+    (
+        "volunteering",
+        "SELECT * FROM volunteers WHERE resident_id = $1",
+    ),
+    (
+        "organizations",
+        "SELECT * FROM social_org_members WHERE resident_id = $1",
+    ),
+    (
+        "body_memberships",
+        "SELECT * FROM body_members WHERE resident_id = $1 OR user_id = $2 ORDER BY id",
+    ),
+    (
+        "nominations",
+        "SELECT * FROM election_nominations WHERE resident_id = $1 ORDER BY id",
+    ),
+    (
+        "voter_rolls",
+        "SELECT * FROM election_voters WHERE user_id = $2",
+    ),
+    (
+        "election_objections",
+        "SELECT * FROM election_objections WHERE user_id = $2 ORDER BY id",
+    ),
+    (
+        "appraisal_rolls",
+        "SELECT * FROM appraisal_voters WHERE resident_id = $1",
+    ),
+    (
+        "household_visits",
+        "SELECT id, visit_date, visitors, topics, notes FROM visits WHERE household_id = $3 ORDER BY id",
+    ),
+    (
+        "cases",
+        "SELECT id, community_id, building_id, category, channel, status, description, address, contact_name, \
+        contact_phone, client_ip, tracking_code, deadline, reply, reject_reason, satisfied, feedback, created_at, \
+        replied_at, closed_at FROM cases WHERE submitter_user_id = $2 ORDER BY id",
+    ),
+    (
+        "notifications",
+        "SELECT * FROM outbox WHERE user_id = $2 ORDER BY id",
+    ),
+    (
+        "meeting_comments",
+        "SELECT * FROM meeting_comments WHERE user_id = $2 ORDER BY id",
+    ),
+    (
+        "rule_comments",
+        "SELECT * FROM rule_comments WHERE user_id = $2 ORDER BY id",
+    ),
+    (
+        "disclosure_objections",
+        "SELECT * FROM disclosure_objections WHERE user_id = $2 ORDER BY id",
+    ),
+    (
+        "corrections",
+        "SELECT * FROM correction_requests WHERE resident_id = $1 ORDER BY id",
+    ),
+    (
+        "erasure_requests",
+        "SELECT * FROM erasure_requests WHERE resident_id = $1 ORDER BY id",
+    ),
+    (
+        "account",
+        "SELECT id, username, display_name, lang, disabled, created_at, password_changed_at, \
+        CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS two_factor FROM users WHERE id = $2",
+    ),
+    (
+        "sessions",
+        "SELECT created_at, last_seen_at, expires_at FROM sessions WHERE user_id = $2 ORDER BY created_at",
+    ),
+    (
+        "api_tokens",
+        "SELECT created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $2 ORDER BY created_at",
+    ),
+    (
+        "sign_ins",
+        "SELECT at, client_ip, succeeded FROM login_attempts \
+        WHERE username = (SELECT username FROM users WHERE id = $2) ORDER BY id",
+    ),
+];
+
+/// Everything held about the signed-in resident, section by section, with who accessed it.
+#[derive(Serialize, ToSchema)]
+pub struct PersonalData {
+    /// UTC, RFC 3339.
+    pub exported_at: String,
+    /// Each section's rows, as stored (column → value). The resident's own ID number and
+    /// phone in full: it is their copy.
+    #[schema(value_type = Object)]
+    pub sections: serde_json::Map<String, serde_json::Value>,
+    /// Who read this resident's data, from the audit log (the latest 100).
+    pub accesses: Vec<me::Access>,
+}
+
+/// One stored row as JSON, whatever its columns: numbers as numbers, text as text.
+fn row_json(row: &sqlx::any::AnyRow) -> serde_json::Value {
+    use sqlx::Column;
+    let mut out = serde_json::Map::new();
+    for (i, col) in row.columns().iter().enumerate() {
+        let v = if let Ok(n) = row.try_get::<Option<i64>, _>(i) {
+            n.map(serde_json::Value::from)
+        } else if let Ok(s) = row.try_get::<Option<String>, _>(i) {
+            s.map(serde_json::Value::from)
+        } else if let Ok(f) = row.try_get::<Option<f64>, _>(i) {
+            f.map(serde_json::Value::from)
+        } else {
+            None
+        };
+        out.insert(col.name().to_owned(), v.unwrap_or(serde_json::Value::Null));
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The export of the signed-in resident's data; the read is audited as sensitive (it shows
+/// the full ID number and phone, to their owner).
+pub async fn export(db: &crate::platform::db::Db, ctx: &Ctx) -> Result<PersonalData, AppError> {
+    let pool = db.read();
+    let r = me::own_resident(pool, ctx).await?;
+    let user_id = ctx.user.as_ref().map_or(0, |u| u.id);
+    audit::record_alone(
+        db,
+        &ctx.actor(),
+        Entry::new("registry.export_own", "resident", r.id)
+            .at(r.place())
+            .sensitive(),
+    )
+    .await?;
+    let mut sections = serde_json::Map::new();
+    for (name, sql) in SECTIONS {
+        let rows = sqlx::query(sql)
+            .bind(r.id)
+            .bind(user_id)
+            .bind(r.household_id)
+            .fetch_all(pool)
+            .await?;
+        sections.insert(
+            (*name).to_owned(),
+            serde_json::Value::Array(rows.iter().map(row_json).collect()),
+        );
+    }
+    Ok(PersonalData {
+        exported_at: time::now_db(),
+        sections,
+        accesses: me::accesses(pool, &r).await?,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ErasureRequest {
+    pub id: i64,
+    pub resident_id: i64,
+    pub community_id: i64,
+    /// The resident's name as held (empty once deleted).
+    pub resident_name: String,
+    pub message: String,
+    /// open, erased or locked.
+    pub status: String,
+    /// Why the record was locked instead of deleted.
+    pub reason: String,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+}
+
+const REQUEST_SELECT: &str = "SELECT k.id, k.resident_id, k.community_id, r.name AS resident_name, \
+    r.erased_at, k.message, k.status, k.reason, k.created_at, k.decided_at \
+    FROM erasure_requests k JOIN residents r ON r.id = k.resident_id";
+
+fn request_from(r: &sqlx::any::AnyRow) -> Result<ErasureRequest, sqlx::Error> {
+    let erased: Option<String> = r.try_get("erased_at")?;
+    Ok(ErasureRequest {
+        id: r.try_get("id")?,
+        resident_id: r.try_get("resident_id")?,
+        community_id: r.try_get("community_id")?,
+        resident_name: if erased.is_some() {
+            String::new()
+        } else {
+            r.try_get("resident_name")?
+        },
+        message: r.try_get("message")?,
+        status: r.try_get("status")?,
+        reason: r.try_get("reason")?,
+        created_at: r.try_get("created_at")?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
+pub async fn requests_of(
+    pool: &AnyPool,
+    resident_id: i64,
+) -> Result<Vec<ErasureRequest>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "{REQUEST_SELECT} WHERE k.resident_id = $1 ORDER BY k.id DESC"
+    ))
+    .bind(resident_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(request_from).collect()
+}
+
+/// The requests of the communities in scope, open ones first.
+pub async fn requests_in(
+    pool: &AnyPool,
+    communities: &[i64],
+) -> Result<Vec<ErasureRequest>, sqlx::Error> {
+    if communities.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = crate::platform::db::placeholders(0, communities.len());
+    let sql = format!(
+        "{REQUEST_SELECT} WHERE k.community_id IN ({list}) \
+         ORDER BY CASE WHEN k.status = 'open' THEN 0 ELSE 1 END, k.id DESC LIMIT 200"
+    );
+    let mut q = sqlx::query(&sql);
+    for c in communities {
+        q = q.bind(*c);
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter().map(request_from).collect()
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ErasureInput {
+    /// What the resident wants deleted and why (2 to 500 characters).
+    pub message: String,
+}
+
+/// A resident asks for their personal data to be deleted; one open request at a time.
+pub async fn ask(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    r: &Resident,
+    input: &ErasureInput,
+) -> Result<i64, AppError> {
+    let message = input.message.trim();
+    if message.chars().count() < 2 || message.chars().count() > 500 {
+        return Err(AppError::invalid("message", "rights.bad_message"));
+    }
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM erasure_requests WHERE resident_id = $1 AND status = 'open'",
+    )
+    .bind(r.id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if open > 0 {
+        return Err(AppError::conflict("rights.already_open"));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO erasure_requests (community_id, resident_id, user_id, message, status, reason, created_at) \
+         VALUES ($1, $2, $3, $4, 'open', '', $5) RETURNING id",
+    )
+    .bind(r.community_id)
+    .bind(r.id)
+    .bind(ctx.user.as_ref().map(|u| u.id))
+    .bind(message)
+    .bind(time::now_db())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    audit::record(
+        tx,
+        &ctx.actor(),
+        Entry::new("registry.erasure_request", "erasure_request", id).at(r.place()),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ErasureDecision {
+    /// `erase` (moved-out or deceased residents only) or `lock`.
+    pub decision: String,
+    /// For `lock`: the legal reason the record must be kept, shown to the resident (2 to 500
+    /// characters).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The community answers a deletion request, once.
+pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Result<(), AppError> {
+    let row = sqlx::query(
+        "SELECT k.resident_id, k.status, k.community_id, c.street_id, r.building_id, r.status AS living \
+         FROM erasure_requests k JOIN communities c ON c.id = k.community_id \
+         JOIN residents r ON r.id = k.resident_id WHERE k.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let place = Place {
+        street_id: Some(row.try_get("street_id")?),
+        community_id: Some(row.try_get("community_id")?),
+        building_id: Some(row.try_get("building_id")?),
+    };
+    ctx.require(Action::RegistryWrite, Target::At(place))?;
+    if row.try_get::<String, _>("status")? != "open" {
+        return Err(AppError::conflict("rights.already_decided"));
+    }
+    let resident_id: i64 = row.try_get("resident_id")?;
+    let now = time::now_db();
+    let reason = d.reason.trim();
+    let status = match d.decision.as_str() {
+        "erase" => {
+            if row.try_get::<String, _>("living")? == "living" {
+                return Err(AppError::conflict("rights.must_keep"));
+            }
+            erase(tx, resident_id, &now).await?;
+            "erased"
+        }
+        "lock" => {
+            if reason.chars().count() < 2 || reason.chars().count() > 500 {
+                return Err(AppError::invalid("reason", "rights.bad_reason"));
+            }
+            sqlx::query("UPDATE residents SET locked_at = $1, lock_reason = $2, updated_at = $1 WHERE id = $3")
+                .bind(&now)
+                .bind(reason)
+                .bind(resident_id)
+                .execute(&mut **tx)
+                .await?;
+            "locked"
+        }
+        _ => return Err(AppError::invalid("decision", "rights.bad_decision")),
+    };
+    sqlx::query(
+        "UPDATE erasure_requests SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5",
+    )
+    .bind(status)
+    .bind(if status == "locked" { reason } else { "" })
+    .bind(&now)
+    .bind(ctx.actor().name)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        &ctx.actor(),
+        Entry::new("registry.erasure_decide", "resident", resident_id)
+            .at(place)
+            .detail(status),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a resident's personal data in place (the row stays, for the ids that point to it)
+/// and closes their account.
+async fn erase(tx: &mut Tx, resident_id: i64, now: &str) -> Result<(), sqlx::Error> {
+    let statements = [
+        "UPDATE residents SET name = '', gender = '', birth_date = '', id_number = 'erased-' || CAST(id AS TEXT), \
+         phone = '', id_last4 = '', phone_last4 = '', ethnicity = '', political_status = 'masses', rep_party = 0, \
+         rep_npc = 0, rep_cppcc = 0, rep_resident = 0, erased_at = $2, locked_at = $2, lock_reason = '', \
+         updated_at = $2 WHERE id = $1",
+        "DELETE FROM resident_name_grams WHERE resident_id = $1",
+        "UPDATE resident_moves SET note = '' WHERE resident_id = $1",
+        "DELETE FROM volunteers WHERE resident_id = $1",
+        "DELETE FROM social_org_members WHERE resident_id = $1",
+        "UPDATE correction_requests SET message = '', reply = '' WHERE resident_id = $1",
+        "UPDATE erasure_requests SET message = '' WHERE resident_id = $1",
+        "UPDATE cases SET contact_name = '', contact_phone = '', client_ip = '' \
+         WHERE submitter_user_id IN (SELECT id FROM users WHERE resident_id = $1)",
+        "DELETE FROM outbox WHERE user_id IN (SELECT id FROM users WHERE resident_id = $1)",
+        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE resident_id = $1)",
+        "DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE resident_id = $1)",
+        "UPDATE users SET display_name = '', disabled = 1, totp_secret = NULL WHERE resident_id = $1",
+    ];
+    for sql in statements {
+        // Each statement gets exactly the parameters it names.
+        let q = sqlx::query(sql).bind(resident_id);
+        let q = if sql.contains("$2") { q.bind(now) } else { q };
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A locked or deleted record is kept but not processed: no reveal, no edit.
+pub fn ensure_processable(r: &Resident) -> Result<(), AppError> {
+    if r.erased_at.is_some() {
+        return Err(AppError::conflict("rights.erased"));
+    }
+    if r.locked_at.is_some() {
+        return Err(AppError::conflict("rights.locked").arg("reason", &r.lock_reason));
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The pages' side of `registry::rights`: a resident's deletion request on 我的信息 and its
+//! download link, and the community's answer on the corrections page.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::me;
+use super::rights::{self, ErasureDecision, ErasureInput};
+use super::web::{MeNotes, render_me};
+use crate::app::AppState;
+use crate::auth::CsrfForm;
+use crate::platform::error::AppError;
+use crate::platform::i18n::tf;
+use crate::platform::web::Path;
+
+pub async fn ask_erasure(
+    State(state): State<AppState>,
+    CsrfForm(ctx, input): CsrfForm<ErasureInput>,
+) -> Result<Response, AppError> {
+    let r = me::own_resident(state.db.read(), &ctx).await?;
+    let mut tx = state.db.begin().await?;
+    match rights::ask(&mut tx, &ctx, &r, &input).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/me?sent=erasure#erasure").into_response())
+        }
+        Err(e) if e.status.is_client_error() => {
+            drop(tx);
+            let notes = MeNotes {
+                erasure_error: Some(tf(ctx.lang, e.key, &e.args)),
+                ..MeNotes::default()
+            };
+            render_me(&state, &ctx, notes).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn decide_erasure(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, d): CsrfForm<ErasureDecision>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    rights::decide(&mut tx, &ctx, id, &d).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/corrections#erasures").into_response())
+}
