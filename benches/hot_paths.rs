@@ -46,6 +46,7 @@ fn worker() -> Ctx {
             disabled: false,
             totp_secret: None,
             totp_exempt: false,
+            password_changed_at: "2026-01-01T00:00:00Z".into(),
         }),
         grants: vec![
             grant(1, Role::CouncilMember, Scope::Community(1)),

@@ -168,6 +168,11 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::index))
         .route("/login", get(auth::web::login_page).post(auth::web::login_submit))
         .route("/logout", post(auth::web::logout))
+        .route("/login/renew", post(auth::password_web::renew_submit))
+        .route(
+            "/account/password",
+            get(auth::password_web::change_page).post(auth::password_web::change_submit),
+        )
         .route("/audit", get(audit::web::index))
         .route("/report", get(cases::intake_web::report_form).post(cases::intake_web::report_submit))
         .route("/track", get(cases::intake_web::track_page))

@@ -54,6 +54,8 @@ pub struct Config {
     pub sqlite_synchronous: Option<String>,
     /// The operator's explicit opt-out of the startup durability check (docs/operations.md).
     pub unsafe_durability: bool,
+    /// The password rules: `asvs` (default) or `dengbao` (等保 2.0 level 3; `auth::password`).
+    pub password_profile: crate::auth::password::Profile,
 }
 
 impl Default for Config {
@@ -68,6 +70,7 @@ impl Default for Config {
             webhook_url: None,
             sqlite_synchronous: None,
             unsafe_durability: false,
+            password_profile: crate::auth::password::Profile::Asvs,
         }
     }
 }
@@ -83,6 +86,7 @@ struct FileLayer {
     webhook_url: Option<String>,
     sqlite_synchronous: Option<String>,
     unsafe_durability: Option<bool>,
+    password_profile: Option<String>,
 }
 
 /// What the command line says; `None` leaves the lower layers' value.
@@ -110,7 +114,7 @@ impl Config {
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let layer: FileLayer =
                 toml::from_str(&text).with_context(|| format!("invalid {}", file.display()))?;
-            c.apply_file(layer);
+            c.apply_file(layer)?;
         }
         if let Some(v) = env("ZIZHI_ADDR") {
             c.addr = v;
@@ -138,6 +142,9 @@ impl Config {
         if let Some(v) = env("ZIZHI_UNSAFE_DURABILITY") {
             c.unsafe_durability = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("ZIZHI_PASSWORD_PROFILE") {
+            c.password_profile = crate::auth::password::Profile::parse(&v)?;
+        }
         if let Some(v) = &flags.addr {
             c.addr = v.clone();
         }
@@ -152,7 +159,7 @@ impl Config {
         Ok(c)
     }
 
-    fn apply_file(&mut self, f: FileLayer) {
+    fn apply_file(&mut self, f: FileLayer) -> anyhow::Result<()> {
         if let Some(v) = f.addr {
             self.addr = v;
         }
@@ -177,6 +184,10 @@ impl Config {
         if let Some(v) = f.unsafe_durability {
             self.unsafe_durability = v;
         }
+        if let Some(v) = f.password_profile {
+            self.password_profile = crate::auth::password::Profile::parse(&v)?;
+        }
+        Ok(())
     }
 
     /// Whether users reach zizhi over https (Secure cookies, HSTS).

@@ -55,6 +55,7 @@ async fn create_token(
         &req.password,
         req.code.as_deref(),
         &ctx.ip,
+        login::Purpose::SignIn,
     )
     .await?;
     let mut tx = state.db.begin().await?;

@@ -31,14 +31,25 @@ async fn second_factor(state: &AppState, u: &User, code: Option<&str>) -> Result
     Ok(Second::Passed)
 }
 
+/// What a sign-in is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignIn,
+    /// Proving who one is in order to set a new password: an expired password still does.
+    NewPassword,
+}
+
 /// The user, if the password is right and neither the account nor the client is locked out.
-/// Every answer for a wrong password, an unknown user or a disabled account is the same.
+/// Every answer for a wrong password, an unknown user or a disabled account is the same. Under
+/// the 等保 profile an expired password signs nobody in (403 `login.password_expired`); it
+/// only serves to set a new one.
 pub async fn authenticate(
     state: &AppState,
     username: &str,
     password: &str,
     code: Option<&str>,
     ip: &str,
+    purpose: Purpose,
 ) -> Result<User, AppError> {
     let username = username.trim();
     let db = &state.db;
@@ -75,14 +86,23 @@ pub async fn authenticate(
         Some(u) => Some(second_factor(state, u, code.filter(|c| !c.trim().is_empty())).await?),
         None => None,
     };
+    let expired = purpose == Purpose::SignIn
+        && ok_user.as_ref().is_some_and(|u| {
+            state
+                .config
+                .password_profile
+                .expired(&u.password_changed_at, jiff::Timestamp::now())
+        });
     let (ok_user, refusal) = match second {
         None => (None, "login.failed"),
+        Some(Second::Passed) if expired => (None, "login.password_expired"),
         Some(Second::Passed) => (ok_user, ""),
         Some(Second::Failed) => (None, "login.totp"),
         Some(Second::NotEnrolled) => (None, "login.totp_required"),
     };
     let mut tx = db.begin().await?;
-    throttle::record(&mut tx, username, ip, ok_user.is_some()).await?;
+    // An expired but right password is no failed guess: it does not count towards a lockout.
+    throttle::record(&mut tx, username, ip, ok_user.is_some() || expired).await?;
     let actor = Actor {
         id: ok_user.as_ref().map(|u| u.id),
         name: username.to_owned(),
@@ -108,6 +128,10 @@ pub async fn authenticate(
     ok_user.ok_or_else(|| match refusal {
         "login.totp_required" => {
             AppError::new(axum::http::StatusCode::FORBIDDEN, "login.totp_required")
+        }
+        "login.password_expired" => {
+            AppError::new(axum::http::StatusCode::FORBIDDEN, "login.password_expired")
+                .field("password")
         }
         "login.totp" => {
             AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.totp").field("code")

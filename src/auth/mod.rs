@@ -5,6 +5,7 @@
 pub mod api;
 pub mod login;
 pub mod password;
+pub mod password_web;
 pub mod policy;
 pub mod scope;
 pub mod session;

@@ -32,25 +32,83 @@ pub fn verify_dummy(password: &str) {
     let _ = verify(password, &DUMMY);
 }
 
-/// The ASVS 5.0 level-2 profile: at least 10 characters, not the user name, not a password
-/// from the breached-common list. (The 等保 profile with complexity and rotation is issue 10.)
-pub fn check_profile(username: &str, password: &str) -> Result<(), &'static str> {
-    const COMMON: &[&str] = &[
-        "1234567890",
-        "password123",
-        "qwertyuiop",
-        "a123456789",
-        "zizhi12345",
-    ];
-    if password.chars().count() < 10 {
-        return Err("password.too_short");
+/// Which password rules apply (`password_profile` in zizhi.toml; docs/operations.md).
+///
+/// - `asvs` (the default), OWASP ASVS 5.0 level 2: length is what counts. At least 10
+///   characters, at most 128, not the user name, not a breached-common password. No composition
+///   rules and no forced rotation, which ASVS advises against (V6.2.5, V6.2.10).
+/// - `dengbao`, 等保 2.0 level 3 (GB/T 22239-2019 8.1.4.1 a, "身份鉴别信息具有复杂度要求并定期
+///   更换"): the same, plus at least three of the four kinds of character (capital letters,
+///   small letters, digits, symbols), and a new password every 90 days. An expired password
+///   still proves who is signing in, but only to set a new one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    #[default]
+    Asvs,
+    Dengbao,
+}
+
+/// Days a password lasts under the 等保 profile.
+pub const DENGBAO_MAX_AGE_DAYS: i64 = 90;
+
+impl Profile {
+    pub fn parse(s: &str) -> anyhow::Result<Profile> {
+        match s.trim() {
+            "asvs" => Ok(Profile::Asvs),
+            "dengbao" => Ok(Profile::Dengbao),
+            other => anyhow::bail!("password_profile must be asvs or dengbao, got {other:?}"),
+        }
     }
-    if password.eq_ignore_ascii_case(username)
-        || COMMON.contains(&password.to_ascii_lowercase().as_str())
-    {
-        return Err("password.too_common");
+
+    /// The catalog key of the first rule `password` breaks.
+    pub fn check(self, username: &str, password: &str) -> Result<(), &'static str> {
+        const COMMON: &[&str] = &[
+            "1234567890",
+            "password123",
+            "qwertyuiop",
+            "a123456789",
+            "zizhi12345",
+            "password@123",
+            "p@ssw0rd123",
+            "admin@12345",
+            "qwer!@#$1234",
+        ];
+        let n = password.chars().count();
+        if n < 10 {
+            return Err("password.too_short");
+        }
+        if n > 128 {
+            return Err("password.too_long");
+        }
+        if password.eq_ignore_ascii_case(username)
+            || COMMON.contains(&password.to_ascii_lowercase().as_str())
+        {
+            return Err("password.too_common");
+        }
+        if self == Profile::Dengbao {
+            let kinds = [
+                password.chars().any(|c| c.is_ascii_uppercase()),
+                password.chars().any(|c| c.is_ascii_lowercase()),
+                password.chars().any(|c| c.is_ascii_digit()),
+                password.chars().any(|c| !c.is_ascii_alphanumeric()),
+            ];
+            if kinds.iter().filter(|k| **k).count() < 3 {
+                return Err("password.too_simple");
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Whether a password set at `changed_at` (the database's UTC text) must be changed now.
+    pub fn expired(self, changed_at: &str, now: jiff::Timestamp) -> bool {
+        if self != Profile::Dengbao {
+            return false;
+        }
+        let Ok(at) = changed_at.parse::<jiff::Timestamp>() else {
+            return true;
+        };
+        now.duration_since(at).as_secs() > DENGBAO_MAX_AGE_DAYS * 86_400
+    }
 }
 
 #[cfg(test)]
@@ -64,16 +122,32 @@ mod tests {
         assert!(!super::verify("x", "not a hash"));
     }
 
+    use super::Profile;
+
     #[test]
-    fn profile() {
+    fn profiles() {
+        for p in [Profile::Asvs, Profile::Dengbao] {
+            assert_eq!(p.check("head", "short"), Err("password.too_short"));
+            assert_eq!(p.check("head", "1234567890"), Err("password.too_common"));
+            assert_eq!(p.check("head", &"x".repeat(129)), Err("password.too_long"));
+        }
+        assert!(Profile::Asvs.check("head", "zizhi-demo").is_ok());
+        assert!(Profile::Asvs.check("head", "明月几时有把酒问青天").is_ok());
         assert_eq!(
-            super::check_profile("head", "short"),
-            Err("password.too_short")
+            Profile::Dengbao.check("head", "zizhi-demo"),
+            Err("password.too_simple")
         );
-        assert_eq!(
-            super::check_profile("head", "1234567890"),
-            Err("password.too_common")
-        );
-        assert!(super::check_profile("head", "zizhi-demo").is_ok());
+        assert!(Profile::Dengbao.check("head", "Zizhi-demo").is_ok());
+        assert!(Profile::Dengbao.check("head", "zizhi-2026x").is_ok());
+        assert_eq!(Profile::parse("dengbao").unwrap(), Profile::Dengbao);
+        assert!(Profile::parse("strict").is_err());
+    }
+
+    #[test]
+    fn rotation() {
+        let now: jiff::Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
+        assert!(!Profile::Asvs.expired("2020-01-01T00:00:00Z", now));
+        assert!(!Profile::Dengbao.expired("2026-09-01T00:00:00Z", now));
+        assert!(Profile::Dengbao.expired("2026-08-30T00:00:00Z", now));
     }
 }

@@ -3,6 +3,7 @@
 use jiff::civil::Date;
 use sqlx::{AnyPool, Row};
 
+use super::password::Profile;
 use super::policy::Role;
 use super::scope::Scope;
 use crate::platform::db::Tx;
@@ -21,6 +22,8 @@ pub struct User {
     pub totp_secret: Option<String>,
     /// A demo account, exempt from the two-factor requirement of admin roles.
     pub totp_exempt: bool,
+    /// UTC, as stored: when the password was last set (rotation under the 等保 profile).
+    pub password_changed_at: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +35,8 @@ pub struct Grant {
     pub valid_to: Option<Date>,
 }
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, password_hash, resident_id, disabled, totp_secret, totp_exempt";
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, resident_id, disabled, totp_secret, totp_exempt, \
+     password_changed_at";
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -45,6 +48,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         totp_secret: r.try_get("totp_secret")?,
         totp_exempt: r.try_get::<i64, _>("totp_exempt")? != 0,
+        password_changed_at: r.try_get("password_changed_at")?,
     })
 }
 
@@ -150,7 +154,7 @@ pub fn check_username(name: &str) -> Result<(), AppError> {
     }
 }
 
-pub async fn create_user(tx: &mut Tx, u: NewUser<'_>) -> Result<i64, AppError> {
+pub async fn create_user(tx: &mut Tx, u: NewUser<'_>, profile: Profile) -> Result<i64, AppError> {
     check_username(u.username)?;
     if u.display_name.trim().is_empty() {
         return Err(AppError::invalid(
@@ -158,7 +162,8 @@ pub async fn create_user(tx: &mut Tx, u: NewUser<'_>) -> Result<i64, AppError> {
             "account.display_name_required",
         ));
     }
-    super::password::check_profile(u.username, u.password)
+    profile
+        .check(u.username, u.password)
         .map_err(|k| AppError::invalid("password", k))?;
     let hash = super::password::hash(u.password)?;
     let now = time::now_db();
@@ -182,9 +187,19 @@ pub async fn create_user(tx: &mut Tx, u: NewUser<'_>) -> Result<i64, AppError> {
     }
 }
 
-pub async fn set_password(tx: &mut Tx, user: &User, password: &str) -> Result<(), AppError> {
-    super::password::check_profile(&user.username, password)
+/// Sets a new password under `profile`'s rules; every session and token of the account ends.
+pub async fn set_password(
+    tx: &mut Tx,
+    user: &User,
+    password: &str,
+    profile: Profile,
+) -> Result<(), AppError> {
+    profile
+        .check(&user.username, password)
         .map_err(|k| AppError::invalid("password", k))?;
+    if super::password::verify(password, &user.password_hash) {
+        return Err(AppError::invalid("password", "password.same_as_before"));
+    }
     let hash = super::password::hash(password)?;
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
         .bind(&hash)

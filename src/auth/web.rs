@@ -30,7 +30,7 @@ pub struct NextParam {
 }
 
 /// Only paths on this site: `/…`, never `//host` or `/\host`.
-fn safe_next(next: Option<&str>) -> String {
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
             n.to_owned()
@@ -75,10 +75,15 @@ pub async fn login_submit(
         &form.password,
         Some(&form.code),
         &ctx.ip,
+        login::Purpose::SignIn,
     )
     .await
     {
         Ok(u) => u,
+        // The right password, but too old: the page to set a new one, which then signs in.
+        Err(e) if e.key == "login.password_expired" => {
+            return super::password_web::renew_form(&ctx, form.username.trim(), &next, None);
+        }
         Err(e)
             if matches!(
                 e.status,
@@ -100,14 +105,23 @@ pub async fn login_submit(
         }
         Err(e) => return Err(e),
     };
+    start_session(&state, &ctx, user.id, &next).await
+}
+
+/// Signs `user_id` in with a new session (the old one, if any, ends here) and goes to `next`.
+pub async fn start_session(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    next: &str,
+) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
-    // A new session at every login: the old one (if any) ends here.
     if let Via::Session { token_hash } = &ctx.via {
         session::delete(&mut tx, token_hash).await?;
     }
-    let (token, _csrf) = session::create(&mut tx, user.id).await?;
+    let (token, _csrf) = session::create(&mut tx, user_id).await?;
     tx.commit().await?;
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = Redirect::to(next).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
         session::set_cookie(token, state.config.https()),

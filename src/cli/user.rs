@@ -17,7 +17,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             db,
         } => {
             let password = password_arg(password)?;
-            let (_, d) = open(&db).await?;
+            let (c, d) = open(&db).await?;
             let mut tx = d.begin().await?;
             let id = store::create_user(
                 &mut tx,
@@ -27,6 +27,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                     password: &password,
                     resident_id: resident,
                 },
+                c.password_profile,
             )
             .await
             .map_err(refused)?;
@@ -45,12 +46,12 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             db,
         } => {
             let password = password_arg(password)?;
-            let (_, d) = open(&db).await?;
+            let (c, d) = open(&db).await?;
             let mut tx = d.begin().await?;
             let u = store::find_by_username_tx(&mut tx, &username)
                 .await?
                 .with_context(|| format!("no account {username}"))?;
-            store::set_password(&mut tx, &u, &password)
+            store::set_password(&mut tx, &u, &password, c.password_profile)
                 .await
                 .map_err(refused)?;
             audit::record(

@@ -196,6 +196,15 @@ impl TestApp {
         }
     }
 
+    /// The same database under a changed configuration (the router is built anew).
+    pub fn with_config(mut self, f: impl FnOnce(&mut Config)) -> TestApp {
+        let mut c = (*self.config).clone();
+        f(&mut c);
+        self.config = Arc::new(c);
+        self.router = app::router(AppState::new(self.db.clone(), self.config.clone()));
+        self
+    }
+
     /// Runs one statement directly against the database (to age a session, tamper with a row…).
     pub async fn exec(&self, sql: &str) {
         let mut tx = self.db.begin().await.unwrap();

@@ -36,6 +36,7 @@ mod meetings;
 mod open311;
 mod open311_keys;
 mod pages;
+mod passwords;
 mod photos;
 mod policy;
 mod registry;
