@@ -10,6 +10,7 @@ use super::store::{self, Category};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Role, Target};
+use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::registry::phone::Phone;
@@ -139,6 +140,40 @@ pub async fn file_from(
     i: &CaseInput,
     integration: Option<&Integration>,
 ) -> Result<Filed, AppError> {
+    let ready = prepare(state, ctx, i, integration).await?;
+    let mut tx = state.db.begin().await?;
+    let filed = insert(&mut tx, &ready).await?;
+    tx.commit().await?;
+    Ok(filed)
+}
+
+/// A case that passed every check, ready to be stored.
+pub struct Prepared {
+    community: i64,
+    place: Place,
+    category: String,
+    sensitive: bool,
+    channel: String,
+    description: String,
+    address: String,
+    submitter: Option<i64>,
+    contact_name: String,
+    phone: String,
+    ip: String,
+    key_id: Option<i64>,
+    actor: crate::audit::Actor,
+    deadline: jiff::Timestamp,
+    now: jiff::Timestamp,
+}
+
+/// Every check of a case to be filed (reads only): done before the transaction that stores it,
+/// so that no transaction waits on a read (on PostgreSQL, reads and writes share one pool).
+pub async fn prepare(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &CaseInput,
+    integration: Option<&Integration>,
+) -> Result<Prepared, AppError> {
     let description = i.description.trim();
     if description.is_empty() {
         return Err(AppError::invalid(
@@ -203,57 +238,67 @@ pub async fn file_from(
     };
     duplicate_check(state, ctx, &i.category, description).await?;
     let now = time::now();
-    let deadline = store::deadline(&state.calendar, now, cat.deadline_days);
+    Ok(Prepared {
+        community,
+        place,
+        category: cat.code.clone(),
+        sensitive: cat.sensitive,
+        channel,
+        description: description.to_owned(),
+        address: i.address.trim().to_owned(),
+        submitter: ctx.user.as_ref().map(|u| u.id),
+        contact_name: i.contact_name.trim().to_owned(),
+        phone,
+        ip: ctx.ip.clone(),
+        key_id: integration.map(|k| k.key_id),
+        actor,
+        deadline: store::deadline(&state.calendar, now, cat.deadline_days),
+        now,
+    })
+}
+
+/// Stores a prepared case inside `tx`, with its timeline's first step and its audit entry: a
+/// record that files cases along with itself (a patrol's findings, a visit's follow-ups) keeps
+/// them or loses them together.
+pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     let code = super::model::tracking_code();
-    let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
          contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id) \
          VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id",
     )
-    .bind(community)
-    .bind(place.building_id)
-    .bind(&cat.code)
-    .bind(i64::from(cat.sensitive))
-    .bind(&channel)
-    .bind(description)
-    .bind(i.address.trim())
-    .bind(ctx.user.as_ref().map(|u| u.id))
-    .bind(i.contact_name.trim())
-    .bind(&phone)
-    .bind(&ctx.ip)
+    .bind(p.community)
+    .bind(p.place.building_id)
+    .bind(&p.category)
+    .bind(i64::from(p.sensitive))
+    .bind(&p.channel)
+    .bind(&p.description)
+    .bind(&p.address)
+    .bind(p.submitter)
+    .bind(&p.contact_name)
+    .bind(&p.phone)
+    .bind(&p.ip)
     .bind(&code)
-    .bind(time::to_db(deadline))
-    .bind(time::to_db(now))
-    .bind(integration.map(|k| k.key_id))
-    .fetch_one(&mut *tx)
+    .bind(time::to_db(p.deadline))
+    .bind(time::to_db(p.now))
+    .bind(p.key_id)
+    .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    store::add_event(
-        &mut tx,
-        id,
-        &actor.name,
-        "submit",
-        "",
-        "submitted",
-        "",
-        true,
-    )
-    .await?;
+    store::add_event(tx, id, &p.actor.name, "submit", "", "submitted", "", true).await?;
     audit::record(
-        &mut tx,
-        &actor,
+        tx,
+        &p.actor,
         Entry::new("case.submit", "case", id)
-            .at(place)
-            .detail(format!("{} via {channel}", cat.code)),
+            .at(p.place)
+            .detail(format!("{} via {}", p.category, p.channel)),
     )
     .await?;
-    tx.commit().await?;
     Ok(Filed {
         id,
         tracking_code: code,
         status: "submitted".into(),
-        deadline: time::rfc3339_shanghai(deadline),
+        deadline: time::rfc3339_shanghai(p.deadline),
     })
 }
 

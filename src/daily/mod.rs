@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Scope, Target};
-use crate::cases::intake::{CaseInput, file};
+use crate::cases::intake::{CaseInput, Prepared, prepare};
 use crate::platform::db::{Filter, Val};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -50,15 +50,16 @@ pub struct NewCase {
     pub description: Option<String>,
 }
 
-/// Files the finding as a case in the building (or community) through the cases area's intake,
-/// on the channel of the one who found it.
-pub async fn file_case(
+/// Checks the finding as a case in the building (or community) through the cases area's intake,
+/// on the channel of the one who found it. The record that found it stores it
+/// (`cases::intake::insert`) in its own transaction, so that both are kept or neither.
+pub async fn prepare_case(
     state: &AppState,
     ctx: &Ctx,
     c: &NewCase,
     text: &str,
     place: Place,
-) -> Result<i64, AppError> {
+) -> Result<Prepared, AppError> {
     let channel = if ctx.has_role(crate::auth::Role::CommunityWorker)
         || ctx.has_role(crate::auth::Role::CommunityHead)
     {
@@ -66,7 +67,7 @@ pub async fn file_case(
     } else {
         "quick_report"
     };
-    let filed = file(
+    prepare(
         state,
         ctx,
         &CaseInput {
@@ -81,9 +82,9 @@ pub async fn file_case(
             channel: Some(channel.into()),
             ..Default::default()
         },
+        None,
     )
-    .await?;
-    Ok(filed.id)
+    .await
 }
 
 /// A date given by the user, or today.

@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{NewCase, date_or_today, dated, file_case, scoped, text};
+use super::{NewCase, date_or_today, dated, prepare_case, scoped, text};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::cases::intake::insert;
 use crate::platform::db::{Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -193,12 +194,17 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
             return Err(AppError::invalid("case_id", "meetings.unknown_case").arg("id", c));
         }
     }
-    let case_id = match &e.new_case {
-        Some(c) => Some(file_case(state, ctx, c, &body, place).await?),
+    let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    // A new case is stored in the entry's transaction: kept or lost with it.
+    let ready = match &e.new_case {
+        Some(c) => Some(prepare_case(state, ctx, c, &body, place).await?),
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let case_id = match &ready {
+        Some(r) => Some(insert(&mut tx, r).await?.id),
         None => e.case_id,
     };
-    let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
-    let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO notebook_entries (street_id, community_id, building_id, kind, entry_date, body, household_id, case_id, author_id, author, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{NewCase, community_place, date_or_today, dated, file_case, scoped, text};
+use super::{NewCase, community_place, date_or_today, dated, prepare_case, scoped, text};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx};
+use crate::cases::intake::insert;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -150,20 +151,28 @@ pub(super) async fn create(
         }
         findings.push(d);
     }
-    // Cases are filed once everything else is known to be good.
-    let mut cases = Vec::new();
+    let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    // Cases are checked once everything else is known to be good, and stored in the patrol's
+    // transaction: the patrol and its cases are kept or lost together.
+    let mut ready = Vec::new();
     for (f, d) in p.findings.iter().zip(&findings) {
         let at = crate::auth::Place {
             building_id: f.building_id,
             ..place
         };
-        cases.push(match &f.new_case {
-            Some(c) => Some(file_case(&state, &ctx, c, d, at).await?),
+        ready.push(match &f.new_case {
+            Some(c) => Some(prepare_case(&state, &ctx, c, d, at).await?),
             None => None,
         });
     }
-    let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     let mut tx = state.db.begin().await?;
+    let mut cases = Vec::new();
+    for r in &ready {
+        cases.push(match r {
+            Some(r) => Some(insert(&mut tx, r).await?.id),
+            None => None,
+        });
+    }
     let id: i64 = sqlx::query(
         "INSERT INTO patrols (street_id, community_id, patrol_date, route, summary, author_id, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )

@@ -12,10 +12,11 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::patrols::DatedQuery;
-use super::{NewCase, community_place, date_or_today, dated, file_case, scoped, text};
+use super::{NewCase, community_place, date_or_today, dated, prepare_case, scoped, text};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place};
+use crate::cases::intake::insert;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -187,14 +188,22 @@ pub(super) async fn create(
         building_id: building,
         ..place
     };
-    let mut cases = Vec::new();
+    // The follow-up cases are stored in the visit's transaction: kept or lost with it.
+    let mut ready = Vec::new();
     for (f, t) in v.followups.iter().zip(&texts) {
-        cases.push(match &f.new_case {
-            Some(c) => Some(file_case(&state, &ctx, c, t, at).await?),
+        ready.push(match &f.new_case {
+            Some(c) => Some(prepare_case(&state, &ctx, c, t, at).await?),
             None => None,
         });
     }
     let mut tx = state.db.begin().await?;
+    let mut cases = Vec::new();
+    for r in &ready {
+        cases.push(match r {
+            Some(r) => Some(insert(&mut tx, r).await?.id),
+            None => None,
+        });
+    }
     let id: i64 = sqlx::query(
         "INSERT INTO visits (street_id, community_id, building_id, household_id, social_unit_id, visit_date, visitors, topics, notes, worker_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",

@@ -326,3 +326,65 @@ async fn a_full_disk_leaves_nothing_and_answers_503() {
     );
     assert_chains_verify(&app).await;
 }
+
+both!(
+    a_patrol_that_fails_takes_its_new_cases_with_it,
+    |app: TestApp| async move {
+        // A patrol files its findings as cases; should the patrol itself not be stored, neither
+        // are they (they were once committed first, on their own).
+        prepare(&app).await;
+        let worker = app.token("worker").await;
+        match app.backend {
+            Backend::Sqlite => {
+                app.exec(
+                    "CREATE TRIGGER fault_injected BEFORE INSERT ON patrols \
+                     BEGIN SELECT RAISE(ABORT, 'injected fault: patrol'); END",
+                )
+                .await
+            }
+            Backend::Postgres => {
+                app.exec(
+                    "CREATE TRIGGER fault_injected BEFORE INSERT ON patrols \
+                     FOR EACH ROW EXECUTE FUNCTION fault_raise()",
+                )
+                .await
+            }
+        }
+        let before = snapshot(&app).await;
+        let body = json!({"route": "东区 1—11 号楼", "findings": [
+            {"description": "井盖松动", "building_id": 1, "new_case": {"category": "public_facility"}},
+            {"description": "路灯不亮", "new_case": {"category": "public_facility"}}]});
+        let res = app
+            .post("/api/v1/patrols")
+            .bearer(&worker)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.text()
+        );
+        assert_eq!(
+            snapshot(&app).await,
+            before,
+            "nothing of the patrol is left"
+        );
+        match app.backend {
+            Backend::Sqlite => app.exec("DROP TRIGGER fault_injected").await,
+            Backend::Postgres => app.exec("DROP TRIGGER fault_injected ON patrols").await,
+        }
+        let res = app
+            .post("/api/v1/patrols")
+            .bearer(&worker)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM cases").await,
+            before["cases"] + 2
+        );
+    }
+);
