@@ -92,8 +92,17 @@ impl Req<'_> {
             .insert(header::HOST, "zizhi.test".parse().unwrap());
         let addr: SocketAddr = format!("{}:40000", self.ip).parse().unwrap();
         req.extensions_mut().insert(ConnectInfo(addr));
+        let method = req.method().clone();
+        let watch = crate::audit_sweep::Watch::start(self.app).await;
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok());
+        watch
+            .finish(self.app, &method, &self.path, status, location)
+            .await;
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         // Only an audited reveal may show full ID numbers and phones: `?reveal=`, or a

@@ -52,6 +52,7 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub config: Arc<Config>,
+    pub audit_counters: Arc<crate::audit_sweep::Counters>,
     _dir: tempfile::TempDir,
 }
 
@@ -192,6 +193,7 @@ impl TestApp {
             db,
             backend,
             config,
+            audit_counters: Default::default(),
             _dir: dir,
         }
     }

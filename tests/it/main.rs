@@ -9,6 +9,7 @@ mod admissions;
 mod appraisal;
 mod assessment;
 mod audit;
+mod audit_sweep;
 mod auth;
 mod authz;
 mod bodies;
