@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::me;
 use super::rights::{self, ErasureDecision, ErasureInput};
-use super::web::{MeNotes, render_me};
+use super::web::{MeNotes, render_corrections, render_me};
 use crate::app::AppState;
 use crate::auth::CsrfForm;
 use crate::platform::error::AppError;
@@ -42,7 +42,18 @@ pub async fn decide_erasure(
     CsrfForm(ctx, d): CsrfForm<ErasureDecision>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
-    rights::decide(&mut tx, &ctx, id, &d).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/corrections#erasures").into_response())
+    match rights::decide(&mut tx, &ctx, id, &d).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/corrections#erasure-{id}")).into_response())
+        }
+        // Refused (a living resident's record to delete, no reason to lock): said beside the
+        // request, the page kept. Refusals of access stay refusals.
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            drop(tx);
+            let msg = tf(ctx.lang, e.key, &e.args);
+            render_corrections(&state, &ctx, Some((id, msg))).await
+        }
+        Err(e) => Err(e),
+    }
 }

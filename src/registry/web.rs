@@ -224,11 +224,21 @@ struct CorrectionsPage {
     t: Tr,
     items: Vec<(me::Correction, String, String)>,
     erasures: Vec<(super::rights::ErasureRequest, String)>,
+    /// A refused answer to a deletion request: its id and the message, shown beside it.
+    erasure_error: Option<(i64, String)>,
 }
 
 pub async fn corrections_page(
     State(state): State<AppState>,
     ctx: Ctx,
+) -> Result<Response, AppError> {
+    render_corrections(&state, &ctx, None).await
+}
+
+pub async fn render_corrections(
+    state: &AppState,
+    ctx: &Ctx,
+    erasure_error: Option<(i64, String)>,
 ) -> Result<Response, AppError> {
     let communities = super::me_api::writable_communities(&ctx);
     if communities.is_empty() {
@@ -251,12 +261,18 @@ pub async fn corrections_page(
             (k, at)
         })
         .collect();
-    page(&CorrectionsPage {
+    let refused = erasure_error.is_some();
+    let mut res = page(&CorrectionsPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         items,
         erasures,
-    })
+        erasure_error,
+    })?;
+    if refused {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 pub async fn answer_correction(

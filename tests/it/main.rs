@@ -42,6 +42,7 @@ mod photos;
 mod policy;
 mod registry;
 mod rights;
+mod rights_journey;
 mod rules;
 mod schema;
 mod street_journey;
