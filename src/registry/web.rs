@@ -240,7 +240,7 @@ pub async fn render_corrections(
     ctx: &Ctx,
     erasure_error: Option<(i64, String)>,
 ) -> Result<Response, AppError> {
-    let communities = super::me_api::writable_communities(&ctx);
+    let communities = super::me_api::writable_communities(ctx);
     if communities.is_empty() {
         ctx.require(Action::RegistryWrite, Target::System)?;
         return Err(AppError::forbidden());
