@@ -405,6 +405,9 @@ pub(super) async fn renew(
     if to <= from {
         return Err(AppError::invalid("valid_to", "account.term_order"));
     }
+    // Read before the transaction: on PostgreSQL a transaction waiting on a read holds one of
+    // the pool's connections while it asks for another.
+    let obligations = obligation_list(&state, id).await?;
     let mut tx = state.db.begin().await?;
     let nid: i64 = sqlx::query(
         "INSERT INTO agreements (street_id, community_id, household_id, template, title, status, valid_from, valid_to, renews_id, author_id, created_at) \
@@ -423,7 +426,7 @@ pub(super) async fn renew(
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    for o in obligation_list(&state, id).await? {
+    for o in obligations {
         let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM agreement_obligations WHERE agreement_id = $1")
             .bind(nid)
             .fetch_one(&mut *tx)
