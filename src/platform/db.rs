@@ -12,7 +12,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 
 use super::group_commit::Writer;
-use sqlx::{Any, AnyPool, Connection, Executor, Row};
+use sqlx::{Any, AnyPool, Connection, Executor};
 
 pub use super::group_commit::{Tx, store_failed};
 
@@ -36,7 +36,7 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; 
 pub struct Db {
     read: AnyPool,
     write: Write,
-    backend: Backend,
+    pub(super) backend: Backend,
 }
 
 #[derive(Clone, Debug)]
@@ -125,7 +125,7 @@ impl Db {
     }
 
     /// Runs `f` on the writing connection alone, outside any transaction.
-    async fn with_writer<T>(
+    pub(super) async fn with_writer<T>(
         &self,
         f: impl AsyncFnOnce(&mut AnyConnection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
@@ -152,89 +152,6 @@ impl Db {
             Ok(())
         })
         .await
-    }
-
-    /// A consistent copy of the SQLite database into the new file `dest` (`VACUUM INTO` reads
-    /// one snapshot; other processes' writers go on meanwhile).
-    pub async fn vacuum_into(&self, dest: &Path) -> anyhow::Result<()> {
-        anyhow::ensure!(self.backend == Backend::Sqlite, "VACUUM INTO is SQLite's");
-        self.with_writer(async |conn| {
-            sqlx::query("VACUUM INTO $1")
-                .bind(dest.to_string_lossy().into_owned())
-                .execute(&mut *conn)
-                .await
-                .context("VACUUM INTO failed")?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Sets `PRAGMA synchronous` on the writing connection (`Durability::synchronous`, an
-    /// operator's explicit choice; the default is FULL). SQLite only.
-    pub async fn set_synchronous(&self, level: &str) -> anyhow::Result<()> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            ["off", "normal", "full", "extra"].contains(&level),
-            "synchronous must be off, normal, full or extra"
-        );
-        self.with_writer(async |conn| {
-            conn.execute(format!("PRAGMA synchronous={level}").as_str())
-                .await?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Refuses to run on SQLite unless WAL, synchronous=FULL (or EXTRA), foreign keys and
-    /// secure_delete are in force on the writing connection. With `allow_weaker` (the operator's
-    /// explicit opt-out, `unsafe_durability`) it logs the weaker settings and goes on.
-    pub async fn check_durability(&self, allow_weaker: bool) -> anyhow::Result<()> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        let (mode, sync, fk, secure) = self
-            .with_writer(async |conn| {
-                let mut pragma = async |name: &str| -> anyhow::Result<String> {
-                    let row = sqlx::query(&format!("PRAGMA {name}"))
-                        .fetch_one(&mut *conn)
-                        .await?;
-                    Ok(row
-                        .try_get::<String, _>(0)
-                        .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))?)
-                };
-                Ok((
-                    pragma("journal_mode").await?,
-                    pragma("synchronous").await?,
-                    pragma("foreign_keys").await?,
-                    pragma("secure_delete").await?,
-                ))
-            })
-            .await?;
-        let ok = mode.eq_ignore_ascii_case("wal")
-            && (sync == "2" || sync == "3")
-            && fk == "1"
-            && secure == "1";
-        if ok {
-            return Ok(());
-        }
-        let found = format!(
-            "journal_mode={mode}, synchronous={sync}, foreign_keys={fk}, secure_delete={secure}"
-        );
-        if allow_weaker {
-            tracing::warn!(
-                "SQLite durability weakened by the operator (unsafe_durability): {found}; \
-                 acknowledged writes may be lost in a power cut"
-            );
-            return Ok(());
-        }
-        bail!(
-            "SQLite 持久化设置未生效 durability settings not in force ({found}); zizhi needs \
-             WAL, synchronous=FULL (2), foreign_keys=ON and secure_delete=ON. To run anyway, \
-             knowing acknowledged writes may be lost, set unsafe_durability = true in zizhi.toml \
-             or ZIZHI_UNSAFE_DURABILITY=1"
-        );
     }
 
     /// Refreshes the planner's statistics of the tables a bulk load filled, on either backend.

@@ -5,5 +5,6 @@ pub mod error;
 pub mod group_commit;
 pub mod i18n;
 pub mod sheets;
+pub mod sqlite_ops;
 pub mod time;
 pub mod web;
