@@ -52,6 +52,16 @@ const SECTIONS: &[(&str, &str)] = &[
         "SELECT * FROM body_members WHERE resident_id = $1 OR user_id = $2 ORDER BY id",
     ),
     (
+        "meeting_attendance",
+        "SELECT * FROM meeting_attendance WHERE member_id IN \
+         (SELECT id FROM body_members WHERE resident_id = $1 OR user_id = $2) ORDER BY meeting_id",
+    ),
+    (
+        "council_votes",
+        "SELECT * FROM motion_votes WHERE member_id IN \
+         (SELECT id FROM body_members WHERE resident_id = $1 OR user_id = $2) ORDER BY motion_id",
+    ),
+    (
         "nominations",
         "SELECT * FROM election_nominations WHERE resident_id = $1 ORDER BY id",
     ),
@@ -76,6 +86,11 @@ const SECTIONS: &[(&str, &str)] = &[
         "SELECT id, community_id, building_id, category, channel, status, description, address, contact_name, \
         contact_phone, client_ip, tracking_code, deadline, reply, reject_reason, satisfied, feedback, created_at, \
         replied_at, closed_at FROM cases WHERE submitter_user_id = $2 ORDER BY id",
+    ),
+    (
+        "case_photos",
+        "SELECT id, case_id, content_type, size, created_at FROM case_attachments \
+         WHERE case_id IN (SELECT id FROM cases WHERE submitter_user_id = $2) ORDER BY id",
     ),
     (
         "notifications",

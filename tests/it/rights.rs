@@ -105,6 +105,21 @@ both!(
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.json()["sections"]["resident"][0]["id"], rid);
 
+        // A building leader's export holds their seats on the bodies.
+        let leader = app.token("leader").await;
+        let theirs = app
+            .get("/api/v1/me/export")
+            .bearer(&leader)
+            .send()
+            .await
+            .json();
+        assert!(
+            !theirs["sections"]["body_memberships"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
         // Nobody else's export: staff have no resident record, strangers are not signed in.
         let worker = app.token("worker").await;
         let res = app.get("/api/v1/me/export").bearer(&worker).send().await;
