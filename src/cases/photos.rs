@@ -31,6 +31,32 @@ fn kind(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Where a JPEG's image ends: just after its EOI marker, the first `FF D9` past the segments
+/// that is a marker (in the compressed data a real `FF` is followed by `00`, and restart
+/// markers are `FF D0`…`FF D7`).
+fn end_of_image(b: &[u8]) -> Option<usize> {
+    let mut i = 2; // after SOI
+    // The segments before the first scan carry their lengths.
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(i + 1)?;
+        let len = usize::from(u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]));
+        i += 2 + len;
+        if marker == 0xDA {
+            break;
+        }
+    }
+    while i + 1 < b.len() {
+        if b[i] == 0xFF && b[i + 1] == 0xD9 {
+            return Some(i + 2);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The photo without its metadata, or a 422 for anything that is not a well-formed JPEG or PNG.
 pub fn clean(bytes: Bytes) -> Result<(Bytes, &'static str), AppError> {
     use img_parts::ImageEXIF;
@@ -40,10 +66,17 @@ pub fn clean(bytes: Bytes) -> Result<(Bytes, &'static str), AppError> {
         "image/jpeg" => {
             let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| bad())?;
             jpeg.set_exif(None);
-            // XMP lives in APP1 too, and may hold a position.
-            jpeg.segments_mut()
-                .retain(|s| s.marker() != img_parts::jpeg::markers::APP1);
-            jpeg.encoder().bytes()
+            // XMP lives in APP1 too, and may hold a position. Comments and the other
+            // application segments are where a polyglot hides its HTML or script: only JFIF
+            // (APP0), the colour profile (APP2) and Adobe's colour transform (APP14) stay.
+            use img_parts::jpeg::markers::{APP1, APP2, APP14, APP15, COM};
+            jpeg.segments_mut().retain(|s| {
+                let m = s.marker();
+                !(m == COM || ((APP1..=APP15).contains(&m) && m != APP2 && m != APP14))
+            });
+            let out = jpeg.encoder().bytes();
+            // And whatever follows the end of the image (a page appended to the picture).
+            out.slice(..end_of_image(&out).ok_or_else(bad)?)
         }
         _ => {
             let mut png = img_parts::png::Png::from_bytes(bytes).map_err(|_| bad())?;

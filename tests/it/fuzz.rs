@@ -52,6 +52,21 @@ proptest! {
     }
 
     #[test]
+    fn the_photo_cleaner_takes_any_bytes_and_leaves_nothing_after_the_image(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        for prefix in [&[0xFF, 0xD8, 0xFF][..], b"\x89PNG\r\n\x1a\n"] {
+            let mut b = prefix.to_vec();
+            b.extend_from_slice(&bytes);
+            if let Ok((out, ct)) = zizhi::cases::photos::clean(b.into()) {
+                if ct == "image/jpeg" {
+                    prop_assert!(out.ends_with(&[0xFF, 0xD9]));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_import_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let _ = read_table(&bytes);
         // The same behind a zip signature, so that the xlsx reader gets it.

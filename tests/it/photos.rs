@@ -25,6 +25,26 @@ fn jpeg_with_gps() -> Vec<u8> {
     b
 }
 
+/// A JPEG that is also HTML: script in a comment and an application segment, and a page after
+/// the end-of-image marker.
+fn jpeg_polyglot() -> Vec<u8> {
+    let mut b = jpeg_with_gps();
+    b.truncate(b.len() - 2 - 3 - 10); // before the scan
+    for (marker, text) in [
+        (0xFE, &b"<script>alert('com')</script>"[..]),
+        (0xEB, &b"<html><script>alert('app11')</script>"[..]),
+    ] {
+        b.extend([0xFF, marker]);
+        b.extend(((text.len() + 2) as u16).to_be_bytes());
+        b.extend(text);
+    }
+    b.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+    b.extend([0x12, 0x34, 0x56]);
+    b.extend([0xFF, 0xD9]);
+    b.extend(b"<html><body><script>alert('tail')</script></body></html>");
+    b
+}
+
 both!(
     photos_are_checked_stripped_and_guarded,
     |app: TestApp| async move {
@@ -77,6 +97,31 @@ both!(
             !String::from_utf8_lossy(&photo.body).contains("GPSLatitude"),
             "the position is gone"
         );
+        // A polyglot loses every place its script hid, and is served as nothing but a picture.
+        let poly = upload(jpeg_polyglot(), resident.clone()).await;
+        assert_eq!(poly.status, StatusCode::SEE_OTHER, "{}", poly.text());
+        let stored = app
+            .count(&format!(
+                "SELECT MAX(id) FROM case_attachments WHERE case_id = {id}"
+            ))
+            .await;
+        let served = app
+            .get(&format!("/cases/{id}/photos/{stored}"))
+            .browser(&resident)
+            .send()
+            .await;
+        assert_eq!(served.status, StatusCode::OK);
+        assert!(served.body.starts_with(&[0xFF, 0xD8]));
+        let text = String::from_utf8_lossy(&served.body).to_lowercase();
+        assert!(
+            !text.contains("<script") && !text.contains("<html"),
+            "{text}"
+        );
+        assert_eq!(served.header("content-type").as_deref(), Some("image/jpeg"));
+        assert_eq!(
+            served.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
         // Not a picture, a script in a picture's name, a PNG header on garbage: refused.
         for bad in [
             b"<svg onload=alert(1)>".to_vec(),
@@ -108,6 +153,10 @@ both!(
             StatusCode::SEE_OTHER,
             "anonymous: sign in first"
         );
-        assert_eq!(app.count("SELECT COUNT(*) FROM case_attachments").await, 1);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM case_attachments").await,
+            2,
+            "the photo and the cleaned polyglot, nothing refused"
+        );
     }
 );
