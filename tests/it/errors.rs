@@ -300,3 +300,38 @@ fn openapi_schema_names_are_unique() {
     assert!(seen.len() > 100, "found only {} schemas", seen.len());
     assert!(clashes.is_empty(), "{}", clashes.join("\n"));
 }
+
+both!(
+    a_page_number_past_any_list_is_refused_not_overflowed,
+    |app: TestApp| async move {
+        // Found by schemathesis: page × per_page overflowed (a panic in a debug build).
+        let head = app.token("head").await;
+        let auditor = app.token("auditor").await;
+        for (path, token) in [
+            ("/api/v1/cases?page=368934881474191034", &head),
+            ("/api/v1/residents?page=9223372036854775807", &head),
+            ("/api/v1/households?page=1000001", &head),
+            ("/api/v1/audit?page=368934881474191034", &auditor),
+        ] {
+            let res = app.get(path).bearer(token).send().await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path}: {}",
+                res.text()
+            );
+            assert_eq!(res.json()["field"], "page", "{path}");
+            assert!(
+                res.json()["detail"].as_str().unwrap().contains("1000000"),
+                "{path}"
+            );
+        }
+        let last = app
+            .get("/api/v1/cases?page=1000000")
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(last.status, StatusCode::OK);
+        assert_eq!(last.json()["items"].as_array().unwrap().len(), 0);
+    }
+);

@@ -45,11 +45,20 @@ pub fn paging(
     if !(1..=max).contains(&per_page) {
         return Err(AppError::invalid("per_page", "error.per_page").arg("max", max));
     }
+    Ok((page_number(page)?, per_page))
+}
+
+/// The furthest page anyone may ask for: far past any list, and small enough that the offset
+/// (`(page - 1) × per_page`) cannot overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A page number from 1 to [`MAX_PAGE`] (default 1).
+pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
     let page = page.unwrap_or(1);
-    if page < 1 {
-        return Err(AppError::invalid("page", "error.page"));
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(AppError::invalid("page", "error.page").arg("max", MAX_PAGE));
     }
-    Ok((page, per_page))
+    Ok(page)
 }
 
 /// Residents inside `scopes` that match the query.
