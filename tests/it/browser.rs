@@ -138,6 +138,20 @@ impl Journey {
         Ok(())
     }
 
+    /// Signs out with the button at the top, and waits for the public home page.
+    pub async fn logout(&self) -> Result<(), fantoccini::error::CmdError> {
+        self.c
+            .find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        self.c
+            .wait()
+            .for_element(Locator::Css("a.button[href='/login']"))
+            .await?;
+        Ok(())
+    }
+
     /// Saves a screenshot to the temporary folder, for a person to look at.
     pub async fn snapshot(&self, name: &str) {
         if let Ok(png) = self.c.screenshot().await {
@@ -228,13 +242,7 @@ async fn a_worker_signs_in_on_a_phone_and_sees_their_home() {
         c.wait()
             .for_element(Locator::Css("body.big .role-card"))
             .await?;
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("a.button[href='/login']"))
-            .await?;
+        j.logout().await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
@@ -301,13 +309,7 @@ async fn a_worker_finds_a_resident_and_a_leader_sees_only_their_building() {
         let id = c.find(Locator::Css("#id-number")).await?.text().await?;
         assert!(id.contains("***"), "masked on the page: {id}");
         j.snapshot("resident-record").await;
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("a.button[href='/login']"))
-            .await?;
+        j.logout().await?;
 
         j.login("leader").await?;
         c.find(Locator::LinkText("本楼居民")).await?.click().await?;

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use serde_json::json;
-use sqlx::Row;
 
 use crate::both;
 use crate::harness::{Backend, Browser, TestApp};
@@ -88,23 +87,7 @@ async fn clear(app: &TestApp) {
 
 /// Every table's row count, and the audit chain's head: any trace of a write changes one.
 async fn snapshot(app: &TestApp) -> BTreeMap<String, i64> {
-    let list = match app.backend {
-        Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        }
-        Backend::Postgres => {
-            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-        }
-    };
-    let names: Vec<String> = sqlx::query(list)
-        .fetch_all(app.db.read())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get(0).unwrap())
-        .collect();
-    assert!(names.len() > 40, "tables: {names:?}");
+    let names = app.table_names().await;
     let mut counts = BTreeMap::new();
     for name in names {
         let n = app.count(&format!("SELECT COUNT(*) FROM {name}")).await;

@@ -228,6 +228,29 @@ impl TestApp {
         id
     }
 
+    /// The names of the database's tables (of the test's own schema on PostgreSQL).
+    pub async fn table_names(&self) -> Vec<String> {
+        use sqlx::Row;
+        let list = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            }
+        };
+        let names: Vec<String> = sqlx::query(list)
+            .fetch_all(self.db.read())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get(0).unwrap())
+            .collect();
+        assert!(names.len() > 40, "tables: {names:?}");
+        names
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql)

@@ -34,13 +34,7 @@ async fn a_deletion_request_is_answered_with_a_lock_and_its_reason() {
             ))
             .await?;
         j.snapshot("me-erasure").await;
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("a.button.primary[href='/report']"))
-            .await?;
+        j.logout().await?;
 
         j.login("head").await?;
         c.goto(&j.url("/corrections#erasures")).await?;
@@ -73,13 +67,7 @@ async fn a_deletion_request_is_answered_with_a_lock_and_its_reason() {
                 "//section[contains(@class,'erasure')][contains(., '已封存')][contains(., '{reason}')]"
             )))
             .await?;
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("a.button.primary[href='/report']"))
-            .await?;
+        j.logout().await?;
 
         j.login("resident").await?;
         c.goto(&j.url("/me")).await?;
