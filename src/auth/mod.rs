@@ -261,6 +261,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .find(|(k, _)| k == "_csrf")
             .map(|(_, v)| v.into_owned());
         ctx.check_csrf(sent.as_deref().unwrap_or(""))?;
+        if let Some(field) = crate::platform::web::nul_in_form(&bytes) {
+            return Err(crate::platform::web::refuse_nul(field));
+        }
         let value: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
             let field =
                 crate::platform::web::serde_field(&e.to_string()).unwrap_or_else(|| "form".into());

@@ -258,6 +258,11 @@ pub async fn create_request(
     ctx: Ctx,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
+    if let Some(field) = crate::platform::web::nul_in_form(&body) {
+        return Err(AppError::bad_request("error.nul")
+            .arg("field", &field)
+            .field(field));
+    }
     let form: PostForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::bad_request("open311.bad_form"))?;
     let key = keys::lookup(state.db.read(), &form.api_key).await?;
