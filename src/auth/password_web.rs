@@ -31,6 +31,8 @@ struct PasswordPage {
     saved: bool,
     /// Which rules apply, for the hint.
     dengbao: bool,
+    /// Ask for the two-factor code: the account has it on (or, renewing, it may have).
+    code: bool,
 }
 
 #[derive(Deserialize)]
@@ -66,11 +68,16 @@ fn form_page(
         error,
         saved: false,
         dengbao,
+        code: renew || has_code(ctx),
     })?;
     if refused {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
+}
+
+fn has_code(ctx: &Ctx) -> bool {
+    ctx.user.as_ref().is_some_and(|u| u.totp_secret.is_some())
 }
 
 /// The form an expired password leads to at sign-in.
@@ -161,6 +168,7 @@ pub async fn change_page(
         error: None,
         saved: s.saved.is_some(),
         dengbao: state.config.password_profile == super::password::Profile::Dengbao,
+        code: has_code(&ctx),
     })
 }
 

@@ -39,6 +39,10 @@ both!(
             form.select("form[action='/account/password'] button"),
             vec!["修改密码"]
         );
+        assert!(
+            form.select("#code").is_empty(),
+            "no two-factor code asked of an account without it"
+        );
         let demo = zizhi::demo::DEMO_PASSWORD;
         for (current, new, confirm, says) in [
             (
