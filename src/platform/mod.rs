@@ -2,6 +2,7 @@
 pub mod calendar;
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod group_commit;
 pub mod i18n;
 pub mod sheets;

@@ -12,6 +12,7 @@ mod audit;
 mod audit_sweep;
 mod auth;
 mod authz;
+mod bad_input;
 mod bodies;
 pub mod browser;
 mod campaigns;
