@@ -205,6 +205,13 @@ impl Config {
         }
     }
 
+    /// Whether the database is PostgreSQL rather than the SQLite file.
+    pub fn on_postgres(&self) -> bool {
+        self.database_url
+            .as_ref()
+            .is_some_and(|u| u.expose().starts_with("postgres"))
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -93,7 +93,7 @@ pub async fn query(pool: &sqlx::AnyPool, f: &AuditFilter) -> Result<AuditList, A
     if !(1..=500).contains(&per_page) {
         return Err(AppError::invalid("per_page", "error.per_page").arg("max", 500));
     }
-    let page = crate::registry::residents::page_number(f.page)?;
+    let page = crate::platform::web::page_number(f.page)?;
     let mut conds: Vec<String> = vec![];
     let mut texts: Vec<String> = vec![];
     for (col, v) in [

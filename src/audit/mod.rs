@@ -23,6 +23,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An account that has just proved who it is (a token issued, a password changed), before
+    /// any request context knows it.
+    pub fn account(user: &crate::auth::User, ip: &str) -> Actor {
+        Actor {
+            id: Some(user.id),
+            name: user.username.clone(),
+            role: "user".into(),
+            ip: ip.to_owned(),
+        }
+    }
+
     /// The operator at the command line.
     pub fn operator() -> Actor {
         let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());

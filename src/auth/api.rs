@@ -60,15 +60,9 @@ async fn create_token(
     .await?;
     let mut tx = state.db.begin().await?;
     let (token, expires) = token::issue(&mut tx, user.id).await?;
-    let actor = crate::audit::Actor {
-        id: Some(user.id),
-        name: user.username.clone(),
-        role: "user".into(),
-        ip: ctx.ip.clone(),
-    };
     audit::record(
         &mut tx,
-        &actor,
+        &crate::audit::Actor::account(&user, &ctx.ip),
         Entry::new("auth.token_issue", "account", &user.username),
     )
     .await?;

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::login::{self, Purpose};
+use super::password::Profile;
 use super::web::{safe_next, start_session};
 use super::{CsrfForm, Ctx, store};
 use crate::app::AppState;
@@ -50,13 +51,16 @@ pub struct PasswordForm {
     next: Option<String>,
 }
 
+/// The form: to change one's own password, or (`renew`) to replace an expired one at sign-in,
+/// which happens only under the 等保 profile. A refusal shown beside it makes it a 422.
 fn form_page(
     ctx: &Ctx,
+    profile: Profile,
     renew: bool,
     username: &str,
     next: &str,
     error: Option<String>,
-    dengbao: bool,
+    saved: bool,
 ) -> Result<Response, AppError> {
     let refused = error.is_some();
     let mut res = page(&PasswordPage {
@@ -66,8 +70,8 @@ fn form_page(
         username: username.to_owned(),
         next: next.to_owned(),
         error,
-        saved: false,
-        dengbao,
+        saved,
+        dengbao: renew || profile == Profile::Dengbao,
         code: renew || has_code(ctx),
     })?;
     if refused {
@@ -81,13 +85,8 @@ fn has_code(ctx: &Ctx) -> bool {
 }
 
 /// The form an expired password leads to at sign-in.
-pub fn renew_form(
-    ctx: &Ctx,
-    username: &str,
-    next: &str,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let mut res = form_page(ctx, true, username, next, error, true)?;
+pub fn renew_form(ctx: &Ctx, username: &str, next: &str) -> Result<Response, AppError> {
+    let mut res = form_page(ctx, Profile::Dengbao, true, username, next, None, false)?;
     *res.status_mut() = StatusCode::FORBIDDEN;
     Ok(res)
 }
@@ -114,15 +113,9 @@ async fn set_new(
     .await?;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, &user, &f.new, state.config.password_profile).await?;
-    let actor = audit::Actor {
-        id: Some(user.id),
-        name: user.username.clone(),
-        role: "user".into(),
-        ip: ctx.ip.clone(),
-    };
     audit::record(
         &mut tx,
-        &actor,
+        &audit::Actor::account(&user, &ctx.ip),
         Entry::new("account.password", "account", &user.username).detail("self-service"),
     )
     .await?;
@@ -140,7 +133,8 @@ pub async fn renew_submit(
         Ok(id) => start_session(&state, &ctx, id, &next).await,
         Err(e) if e.status.is_client_error() => {
             let msg = tf(ctx.lang, e.key, &e.args);
-            form_page(&ctx, true, &username, &next, Some(msg), true)
+            let profile = state.config.password_profile;
+            form_page(&ctx, profile, true, &username, &next, Some(msg), false)
         }
         Err(e) => Err(e),
     }
@@ -159,17 +153,16 @@ pub async fn change_page(
     let Some(u) = &ctx.user else {
         return Ok(Redirect::to("/login?next=/account/password").into_response());
     };
-    page(&PasswordPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        renew: false,
-        username: u.username.clone(),
-        next: "/".into(),
-        error: None,
-        saved: s.saved.is_some(),
-        dengbao: state.config.password_profile == super::password::Profile::Dengbao,
-        code: has_code(&ctx),
-    })
+    let profile = state.config.password_profile;
+    form_page(
+        &ctx,
+        profile,
+        false,
+        &u.username,
+        "/",
+        None,
+        s.saved.is_some(),
+    )
 }
 
 pub async fn change_submit(
@@ -179,13 +172,13 @@ pub async fn change_submit(
     let Some(username) = ctx.user.as_ref().map(|u| u.username.clone()) else {
         return Err(AppError::unauthenticated());
     };
-    let dengbao = state.config.password_profile == super::password::Profile::Dengbao;
     match set_new(&state, &ctx, &username, &f).await {
         // The old sessions are gone with the old password; this one starts afresh.
         Ok(id) => start_session(&state, &ctx, id, "/account/password?saved=1").await,
         Err(e) if e.status.is_client_error() => {
             let msg = tf(ctx.lang, e.key, &e.args);
-            form_page(&ctx, false, &username, "/", Some(msg), dengbao)
+            let profile = state.config.password_profile;
+            form_page(&ctx, profile, false, &username, "/", Some(msg), false)
         }
         Err(e) => Err(e),
     }

@@ -82,7 +82,7 @@ pub async fn login_submit(
         Ok(u) => u,
         // The right password, but too old: the page to set a new one, which then signs in.
         Err(e) if e.key == "login.password_expired" => {
-            return super::password_web::renew_form(&ctx, form.username.trim(), &next, None);
+            return super::password_web::renew_form(&ctx, form.username.trim(), &next);
         }
         Err(e)
             if matches!(

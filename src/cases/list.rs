@@ -13,7 +13,7 @@ use crate::auth::{Action, Ctx, Scope, Target, scope::scope_condition};
 use crate::platform::db::{Db, Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
-use crate::registry::residents::paging;
+use crate::platform::web::paging;
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

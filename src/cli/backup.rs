@@ -43,16 +43,10 @@ pub(crate) fn lock_data_dir(data_dir: &Path) -> anyhow::Result<File> {
     }
 }
 
-pub(crate) fn on_postgres(c: &Config) -> bool {
-    c.database_url
-        .as_ref()
-        .is_some_and(|u| u.expose().starts_with("postgres"))
-}
-
 /// The configuration and the data folder's SQLite file that backup and restore work on.
 fn sqlite_target(db_args: &DbArgs) -> anyhow::Result<(Config, PathBuf)> {
     let c = config(db_args, None)?;
-    if on_postgres(&c) {
+    if c.on_postgres() {
         bail!("{PG_GUIDANCE}");
     }
     if c.database_url.is_some() {

@@ -15,7 +15,7 @@ pub(crate) async fn serve(
     reuse_port: bool,
 ) -> anyhow::Result<()> {
     let c = config(&db, addr)?;
-    if reuse_port && !super::backup::on_postgres(&c) {
+    if reuse_port && !c.on_postgres() {
         bail!(
             "--reuse-port is for several processes on PostgreSQL; on SQLite one process owns the database file"
         );

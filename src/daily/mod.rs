@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Scope, Target};
-use crate::cases::intake::{CaseInput, Prepared, prepare};
-use crate::platform::db::{Filter, Val};
+use crate::cases::intake::{CaseInput, Prepared, insert, prepare};
+use crate::platform::db::{Filter, Tx, Val};
 use crate::platform::error::AppError;
 use crate::platform::time;
 
@@ -85,6 +85,22 @@ pub async fn prepare_case(
         None,
     )
     .await
+}
+
+/// Stores the prepared cases (`prepare_case`) inside the transaction of the record that found
+/// them; gives each one's id, `None` where there was no case to file.
+pub async fn insert_cases(
+    tx: &mut Tx,
+    ready: &[Option<Prepared>],
+) -> Result<Vec<Option<i64>>, AppError> {
+    let mut ids = Vec::with_capacity(ready.len());
+    for r in ready {
+        ids.push(match r {
+            Some(r) => Some(insert(tx, r).await?.id),
+            None => None,
+        });
+    }
+    Ok(ids)
 }
 
 /// A date given by the user, or today.

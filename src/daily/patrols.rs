@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{NewCase, community_place, date_or_today, dated, prepare_case, scoped, text};
+use super::{
+    NewCase, community_place, date_or_today, dated, insert_cases, prepare_case, scoped, text,
+};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx};
-use crate::cases::intake::insert;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -166,13 +167,7 @@ pub(super) async fn create(
         });
     }
     let mut tx = state.db.begin().await?;
-    let mut cases = Vec::new();
-    for r in &ready {
-        cases.push(match r {
-            Some(r) => Some(insert(&mut tx, r).await?.id),
-            None => None,
-        });
-    }
+    let cases = insert_cases(&mut tx, &ready).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO patrols (street_id, community_id, patrol_date, route, summary, author_id, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )

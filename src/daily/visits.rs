@@ -12,11 +12,12 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::patrols::DatedQuery;
-use super::{NewCase, community_place, date_or_today, dated, prepare_case, scoped, text};
+use super::{
+    NewCase, community_place, date_or_today, dated, insert_cases, prepare_case, scoped, text,
+};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place};
-use crate::cases::intake::insert;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -197,13 +198,7 @@ pub(super) async fn create(
         });
     }
     let mut tx = state.db.begin().await?;
-    let mut cases = Vec::new();
-    for r in &ready {
-        cases.push(match r {
-            Some(r) => Some(insert(&mut tx, r).await?.id),
-            None => None,
-        });
-    }
+    let cases = insert_cases(&mut tx, &ready).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO visits (street_id, community_id, building_id, household_id, social_unit_id, visit_date, visitors, topics, notes, worker_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",

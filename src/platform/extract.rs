@@ -1,6 +1,7 @@
 //! Extractors whose refusals speak the user's language: a JSON body, a query string and path
 //! parameters (axum's own rejections are English plain text), and the check that no text holds
-//! a NUL character. Re-exported from `platform::web`.
+//! a NUL character, and the page and page size every list takes. Re-exported from
+//! `platform::web`.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -152,4 +153,31 @@ pub fn serde_field(detail: &str) -> Option<String> {
     let start = detail.find('`')?;
     let rest = &detail[start + 1..];
     rest.find('`').map(|end| rest[..end].to_owned())
+}
+
+/// Page and page size, checked.
+pub fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<(i64, i64), AppError> {
+    let per_page = per_page.unwrap_or(default);
+    if !(1..=max).contains(&per_page) {
+        return Err(AppError::invalid("per_page", "error.per_page").arg("max", max));
+    }
+    Ok((page_number(page)?, per_page))
+}
+
+/// The furthest page anyone may ask for: far past any list, and small enough that the offset
+/// (`(page - 1) × per_page`) cannot overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A page number from 1 to [`MAX_PAGE`] (default 1).
+pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
+    let page = page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(AppError::invalid("page", "error.page").arg("max", MAX_PAGE));
+    }
+    Ok(page)
 }

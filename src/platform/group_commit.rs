@@ -336,6 +336,7 @@ impl std::fmt::Display for StoreFailed {
 }
 
 impl std::error::Error for StoreFailed {}
+
 impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {

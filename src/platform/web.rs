@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use super::error::AppError;
-pub use super::extract::{ApiJson, Path, Query, nul_in_form, nul_in_json, refuse_nul, serde_field};
+pub use super::extract::{
+    ApiJson, Path, Query, nul_in_form, nul_in_json, page_number, paging, refuse_nul, serde_field,
+};
 use super::i18n::{Lang, Tr};
 use crate::app::AppState;
 

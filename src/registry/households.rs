@@ -10,7 +10,7 @@ use sqlx::{AnyPool, Row};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::residents::{self, ResidentView, paging};
+use super::residents::{self, ResidentView};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
@@ -18,6 +18,7 @@ use crate::platform::db::{Filter, Val, bind_vals, like_pattern};
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
+use crate::platform::web::paging;
 
 pub const TAGS: &[&str] = &["in_difficulty", "rented_out", "key_household"];
 

@@ -8,7 +8,7 @@ mod write;
 
 pub use grams::{BULK_TABLES, index_name, index_new_names, name_grams, query_grams};
 pub use input::{NewResident, ResidentInput, find_by_id_number, household_place, parse_date};
-pub use search::{MAX_PAGE, PageOf, ResidentQuery, page_number, paging, search};
+pub use search::{PageOf, ResidentQuery, search};
 pub use write::{Move, insert, leave, moves, record_move, update};
 
 use serde::Serialize;

@@ -34,40 +34,13 @@ pub struct PageOf<T> {
     pub per_page: i64,
 }
 
-/// Page and page size, checked.
-pub fn paging(
-    page: Option<i64>,
-    per_page: Option<i64>,
-    default: i64,
-    max: i64,
-) -> Result<(i64, i64), AppError> {
-    let per_page = per_page.unwrap_or(default);
-    if !(1..=max).contains(&per_page) {
-        return Err(AppError::invalid("per_page", "error.per_page").arg("max", max));
-    }
-    Ok((page_number(page)?, per_page))
-}
-
-/// The furthest page anyone may ask for: far past any list, and small enough that the offset
-/// (`(page - 1) × per_page`) cannot overflow.
-pub const MAX_PAGE: i64 = 1_000_000;
-
-/// A page number from 1 to [`MAX_PAGE`] (default 1).
-pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
-    let page = page.unwrap_or(1);
-    if !(1..=MAX_PAGE).contains(&page) {
-        return Err(AppError::invalid("page", "error.page").arg("max", MAX_PAGE));
-    }
-    Ok(page)
-}
-
 /// Residents inside `scopes` that match the query.
 pub async fn search(
     pool: &AnyPool,
     scopes: &[Scope],
     q: &ResidentQuery,
 ) -> Result<PageOf<Resident>, AppError> {
-    let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
+    let (page, per_page) = crate::platform::web::paging(q.page, q.per_page, 25, 200)?;
     let mut f = Filter::default();
     let (cond, vals) = scope_condition(
         scopes,
