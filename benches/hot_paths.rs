@@ -45,6 +45,7 @@ fn worker() -> Ctx {
             resident_id: None,
             disabled: false,
             totp_secret: None,
+            totp_last_step: None,
             totp_exempt: false,
             password_changed_at: "2026-01-01T00:00:00Z".into(),
         }),
@@ -117,6 +118,7 @@ fn case(i: i64) -> Case {
         feedback: String::new(),
         supervised_at: None,
         supervision_reason: String::new(),
+        public_note: None,
         created_at: "2026-11-26T01:02:03Z".into(),
         updated_at: "2026-11-27T01:02:03Z".into(),
     }
@@ -131,6 +133,15 @@ fn rendering(c: &mut Criterion) {
     };
     c.bench_function("render/case_list_25_rows", |b| {
         b.iter(|| zizhi::cases::web::list_html(&ctx, black_box(&items), 1234, &q).unwrap())
+    });
+    // The masking layer on the same page: every answer passes through it.
+    let page = zizhi::cases::web::list_html(&ctx, &items, 1234, &q).unwrap();
+    let with_phones: String = page.replace("请尽快修理", "请尽快修理，电话 139 1234 5678");
+    c.bench_function("pii/mask_case_list_page_clean", |b| {
+        b.iter(|| zizhi::platform::pii::mask_bytes(black_box(page.as_bytes())))
+    });
+    c.bench_function("pii/mask_case_list_page_25_phones", |b| {
+        b.iter(|| zizhi::platform::pii::mask_bytes(black_box(with_phones.as_bytes())))
     });
 }
 

@@ -10,6 +10,8 @@ use super::{User, store, throttle, totp};
 /// What the second factor says about an account whose password was right.
 enum Second {
     Passed,
+    /// The code of this time step, not used before: recorded as used with the sign-in.
+    PassedAt(u64),
     /// Enrolled, and the code is missing or wrong.
     Failed,
     /// An admin role without two-factor login enrolled (and not a demo account).
@@ -18,8 +20,11 @@ enum Second {
 
 async fn second_factor(state: &AppState, u: &User, code: Option<&str>) -> Result<Second, AppError> {
     if let Some(secret) = &u.totp_secret {
-        let ok = code.is_some_and(|c| totp::check(secret, c, totp::now_unix()));
-        return Ok(if ok { Second::Passed } else { Second::Failed });
+        let step = code.and_then(|c| totp::check(secret, c, totp::now_unix()));
+        return Ok(match step {
+            Some(s) if u.totp_last_step.is_none_or(|last| s as i64 > last) => Second::PassedAt(s),
+            _ => Second::Failed,
+        });
     }
     if u.totp_exempt {
         return Ok(Second::Passed);
@@ -93,14 +98,29 @@ pub async fn authenticate(
                 .password_profile
                 .expired(&u.password_changed_at, jiff::Timestamp::now())
         });
-    let (ok_user, refusal) = match second {
+    let (mut ok_user, mut refusal) = match second {
         None => (None, "login.failed"),
-        Some(Second::Passed) if expired => (None, "login.password_expired"),
-        Some(Second::Passed) => (ok_user, ""),
+        Some(Second::Passed | Second::PassedAt(_)) if expired => (None, "login.password_expired"),
+        Some(Second::Passed | Second::PassedAt(_)) => (ok_user, ""),
         Some(Second::Failed) => (None, "login.totp"),
         Some(Second::NotEnrolled) => (None, "login.totp_required"),
     };
     let mut tx = db.begin().await?;
+    // A code works once: the step is taken only if no sign-in took it (or a later one) first.
+    if let (Some(Second::PassedAt(step)), Some(u)) = (&second, &ok_user) {
+        let taken = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(*step as i64)
+        .bind(u.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            ok_user = None;
+            refusal = "login.totp";
+        }
+    }
     // An expired but right password is no failed guess: it does not count towards a lockout.
     throttle::record(&mut tx, username, ip, ok_user.is_some() || expired).await?;
     let actor = Actor {
@@ -133,9 +153,8 @@ pub async fn authenticate(
             AppError::new(axum::http::StatusCode::FORBIDDEN, "login.password_expired")
                 .field("password")
         }
-        "login.totp" => {
-            AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.totp").field("code")
-        }
+        // A right password with a missing, wrong or used code answers as a wrong password
+        // does, so that the answer tells a guesser nothing (the audit entry says which).
         _ => AppError::new(axum::http::StatusCode::UNAUTHORIZED, "login.failed").field("password"),
     })
 }

@@ -20,6 +20,8 @@ pub struct User {
     pub disabled: bool,
     /// The base32 TOTP secret, once two-factor login is on (`auth::totp`).
     pub totp_secret: Option<String>,
+    /// The time step of the last two-factor code accepted; no code of it or before works again.
+    pub totp_last_step: Option<i64>,
     /// A demo account, exempt from the two-factor requirement of admin roles.
     pub totp_exempt: bool,
     /// UTC, as stored: when the password was last set (rotation under the 等保 profile).
@@ -35,7 +37,7 @@ pub struct Grant {
     pub valid_to: Option<Date>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, resident_id, disabled, totp_secret, totp_exempt, \
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, resident_id, disabled, totp_secret, totp_last_step, totp_exempt, \
      password_changed_at";
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
@@ -47,6 +49,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         resident_id: r.try_get("resident_id")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         totp_secret: r.try_get("totp_secret")?,
+        totp_last_step: r.try_get("totp_last_step")?,
         totp_exempt: r.try_get::<i64, _>("totp_exempt")? != 0,
         password_changed_at: r.try_get("password_changed_at")?,
     })

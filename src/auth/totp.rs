@@ -31,12 +31,15 @@ pub fn uri(username: &str, secret_base32: &str) -> String {
     )
 }
 
-/// Whether `code` is the account's current code (or the one before or after).
-pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> bool {
+/// The time step `code` belongs to, if it is the account's current code (or the one before or
+/// after). A step is accepted once only (RFC 6238 §5.2): the caller records it
+/// (`users.totp_last_step`) and refuses that step and earlier ones.
+pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> Option<u64> {
     let code = code.trim();
-    code.len() == 6
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && totp(secret_base32).is_some_and(|t| t.check(code, unix_seconds).is_some())
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    totp(secret_base32)?.check(code, unix_seconds)
 }
 
 /// The current code (for tests and for `zizhi user totp --show-code`).
@@ -58,18 +61,24 @@ mod tests {
         // (8 digits); its last six digits are the 6-digit code.
         let secret = Secret::from(*b"12345678901234567890").to_base32();
         assert_eq!(current(&secret, 59).unwrap(), "287082");
-        assert!(check(&secret, "287082", 59));
-        assert!(
-            check(&secret, "287082", 59 + 30),
-            "one step late is accepted"
+        assert_eq!(
+            check(&secret, "287082", 59),
+            Some(1),
+            "the step it belongs to"
         );
-        assert!(
-            !check(&secret, "287082", 59 + 90),
+        assert_eq!(
+            check(&secret, "287082", 59 + 30),
+            Some(1),
+            "one step late is accepted, as its own step"
+        );
+        assert_eq!(
+            check(&secret, "287082", 59 + 90),
+            None,
             "three steps late is not"
         );
-        assert!(!check(&secret, "28708", 59));
-        assert!(!check(&secret, "abcdef", 59));
-        assert!(!check("not base32!", "287082", 59));
+        assert_eq!(check(&secret, "28708", 59), None);
+        assert_eq!(check(&secret, "abcdef", 59), None);
+        assert_eq!(check("not base32!", "287082", 59), None);
     }
 
     #[test]

@@ -29,12 +29,21 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-/// Only paths on this site: `/…`, never `//host` or `/\host`.
+/// Where to go after signing in: only a path on this site that parses as one. Anything else
+/// (another host, `//host`, a backslash, whitespace or a control character anywhere, which
+/// browsers strip or read as `/`) goes home instead.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
+    let Some(n) = next else {
+        return "/".to_owned();
+    };
+    let plain = n.len() <= 2000
+        && n.starts_with('/')
+        && !n.starts_with("//")
+        && !n
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    match n.parse::<axum::http::uri::PathAndQuery>() {
+        Ok(pq) if plain && pq.as_str() == n => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -169,5 +178,21 @@ mod tests {
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(Some("/\\evil")), "/");
         assert_eq!(super::safe_next(None), "/");
+        for bad in [
+            "/\r\nSet-Cookie: x=1",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "/\u{0}x",
+            "/a\\b",
+            "/\u{3000}/evil",
+            "evil",
+            "",
+        ] {
+            assert_eq!(super::safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(
+            super::safe_next(Some("/cases?status=open&page=2")),
+            "/cases?status=open&page=2"
+        );
     }
 }

@@ -11,6 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::handle::{self, FeedbackInput, TransitionInput};
 use super::intake::{self, CaseInput, Filed};
 use super::list::{self, CaseQuery};
+use super::model::PublicNote;
 use super::store::{self, Case, Category, Event};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
@@ -101,6 +102,8 @@ pub struct CaseView {
     pub reply: String,
     pub satisfied: Option<bool>,
     pub supervised: bool,
+    /// The public note on progress chosen by staff, if any.
+    pub public_note: Option<PublicNote>,
     pub created_at: String,
 }
 
@@ -131,6 +134,7 @@ impl From<&Case> for CaseView {
             reply: c.reply.clone(),
             satisfied: c.satisfied,
             supervised: c.supervised_at.is_some(),
+            public_note: c.public_note,
             created_at: c.created_at.clone(),
         }
     }
@@ -241,14 +245,16 @@ pub struct PublicStep {
     pub status: String,
 }
 
-/// What a tracking code shows anyone: no personal data.
+/// What a tracking code shows anyone: the category, the status, dates and the public note
+/// chosen by staff. Never the reply, the description or the address: a tracking code can be
+/// seen over a shoulder or passed on, and the reply goes to the signed-in submitter.
 #[derive(Serialize, ToSchema)]
 pub struct Tracked {
     pub category: String,
     pub status: String,
     pub created_at: String,
     pub deadline: String,
-    pub reply: String,
+    pub public_note: Option<PublicNote>,
     pub steps: Vec<PublicStep>,
 }
 
@@ -280,7 +286,7 @@ async fn track(
         deadline: time::from_db(&c.deadline)
             .map(time::rfc3339_shanghai)
             .unwrap_or_default(),
-        reply: c.reply.clone(),
+        public_note: c.public_note,
         steps,
     }))
 }

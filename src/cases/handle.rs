@@ -4,7 +4,7 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::model::Transition;
+use super::model::{PublicNote, Transition};
 use super::store::{self, Case};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
@@ -21,6 +21,18 @@ pub struct TransitionInput {
     pub message: Option<String>,
     /// With `reject`: why (required); it is the case's answer.
     pub reason: Option<String>,
+    /// With any action: the public note on progress shown with the tracking code and on
+    /// Open311 (chosen from a fixed list; the reply itself is never public).
+    pub public_note: Option<PublicNote>,
+}
+
+/// A reply or a rejection's reason goes to the resident and stays in the record: it may not
+/// carry an ID number or a phone (however written). The message says where the number is.
+fn no_personal_numbers(field: &'static str, s: &str) -> Result<(), AppError> {
+    match crate::platform::pii::first_position(s) {
+        Some(pos) => Err(AppError::invalid(field, "cases.personal_number").arg("position", pos)),
+        None => Ok(()),
+    }
 }
 
 fn text(field: &'static str, s: Option<&str>, key: &'static str) -> Result<String, AppError> {
@@ -63,11 +75,13 @@ pub async fn transition(
     match t.action {
         Transition::Reply => {
             message = text("message", t.message.as_deref(), "cases.reply_required")?;
+            no_personal_numbers("message", &message)?;
             sets.push("reply = $5".into());
             sets.push("replied_at = $2".into());
         }
         Transition::Reject => {
             message = text("reason", t.reason.as_deref(), "cases.reason_required")?;
+            no_personal_numbers("reason", &message)?;
             sets.push("reply = $5".into());
             sets.push("reject_reason = $5".into());
             sets.push("replied_at = $2".into());
@@ -101,6 +115,13 @@ pub async fn transition(
     let mut tx = state.db.begin().await?;
     if q.execute(&mut *tx).await?.rows_affected() != 1 {
         return Err(AppError::conflict("cases.changed"));
+    }
+    if let Some(n) = t.public_note {
+        sqlx::query("UPDATE cases SET public_note = $1 WHERE id = $2")
+            .bind(n.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     let public = !matches!(t.action, Transition::Assign);
     store::add_event(

@@ -176,18 +176,21 @@ pub async fn report_submit(
             })
         }
         Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render_report(&state, &ctx, f, Some(&e)).await
+            // What the caller typed comes back whole, so that nothing has to be typed again.
+            let res = render_report(&state, &ctx, f, Some(&e)).await?;
+            Ok((crate::platform::pii::Unmasked, res).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-/// What the tracking page shows: category, status, deadline, answer and the public steps.
+/// What the tracking page shows: category, status, deadline, the public note and the public
+/// steps. Not the reply: it goes to the signed-in submitter (and staff) only.
 struct Tracked {
     category: String,
     status: String,
     deadline: String,
-    reply: String,
+    public_note: Option<&'static str>,
     steps: Vec<(String, String)>,
 }
 
@@ -228,7 +231,7 @@ pub async fn track_page(
             category: c.category,
             status: c.status,
             deadline,
-            reply: c.reply,
+            public_note: c.public_note.map(super::model::PublicNote::as_str),
             steps,
         });
     }

@@ -66,6 +66,57 @@ impl Transition {
     }
 }
 
+/// A short note on a case's progress that anyone holding its tracking code (or an Open311
+/// client without the community's key) may read. Staff choose it from this list, so it can hold
+/// no name, phone or address: the reply itself goes only to the submitter and staff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicNote {
+    /// 已收到，正在核实
+    Verifying,
+    /// 已安排人员上门查看
+    OnSite,
+    /// 已转交相关单位办理
+    Referred,
+    /// 已列入维修或工作计划
+    Scheduled,
+    /// 需要补充情况，请与居委会联系
+    NeedsInfo,
+    /// 问题已处理完毕
+    Resolved,
+    /// 不属于社区职责，已告知办理渠道
+    NotOurs,
+}
+
+impl PublicNote {
+    pub const ALL: [PublicNote; 7] = [
+        PublicNote::Verifying,
+        PublicNote::OnSite,
+        PublicNote::Referred,
+        PublicNote::Scheduled,
+        PublicNote::NeedsInfo,
+        PublicNote::Resolved,
+        PublicNote::NotOurs,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicNote::Verifying => "verifying",
+            PublicNote::OnSite => "on_site",
+            PublicNote::Referred => "referred",
+            PublicNote::Scheduled => "scheduled",
+            PublicNote::NeedsInfo => "needs_info",
+            PublicNote::Resolved => "resolved",
+            PublicNote::NotOurs => "not_ours",
+        }
+    }
+
+    /// The stored value back (`None` for an empty or unknown one).
+    pub fn parse(s: &str) -> Option<PublicNote> {
+        PublicNote::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+}
+
 /// A tracking code: 12 characters from an alphabet without look-alikes, grouped by four.
 pub fn tracking_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

@@ -95,6 +95,8 @@ pub struct Case {
     pub feedback: String,
     pub supervised_at: Option<String>,
     pub supervision_reason: String,
+    /// The public note on progress (`model::PublicNote`), if staff chose one.
+    pub public_note: Option<super::model::PublicNote>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -116,7 +118,7 @@ impl Case {
 pub const CASE_COLUMNS: &str = "k.id, c.street_id, k.community_id, k.building_id, k.category, k.sensitive, k.channel, k.status, \
     k.description, k.address, k.submitter_user_id, k.contact_name, k.contact_phone, k.tracking_code, k.assignee_user_id, \
     k.deadline, k.reply, k.reject_reason, k.reopen_count, k.satisfied, k.feedback, k.supervised_at, k.supervision_reason, \
-    k.created_at, k.updated_at";
+    k.public_note, k.created_at, k.updated_at";
 
 pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
     Ok(Case {
@@ -143,6 +145,10 @@ pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
         feedback: r.try_get("feedback")?,
         supervised_at: r.try_get("supervised_at")?,
         supervision_reason: r.try_get("supervision_reason")?,
+        public_note: r
+            .try_get::<Option<String>, _>("public_note")?
+            .as_deref()
+            .and_then(super::model::PublicNote::parse),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

@@ -76,6 +76,7 @@ struct CasePage {
     error: String,
     photos: Vec<i64>,
     can_add_photo: bool,
+    public_notes: [super::model::PublicNote; 7],
 }
 
 #[derive(Deserialize)]
@@ -137,6 +138,7 @@ async fn render_case(
         error,
         photos,
         can_add_photo,
+        public_notes: super::model::PublicNote::ALL,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;
@@ -160,6 +162,9 @@ pub struct ActForm {
     assignee: String,
     #[serde(default)]
     message: String,
+    /// Empty: the public note stays as it is.
+    #[serde(default)]
+    public_note: String,
 }
 
 pub async fn act(
@@ -167,13 +172,26 @@ pub async fn act(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<ActForm>,
 ) -> Result<Response, AppError> {
-    let t = TransitionInput {
-        action: f.action,
-        assignee: Some(f.assignee),
-        message: Some(f.message.clone()),
-        reason: Some(f.message),
+    let public_note = match f.public_note.trim() {
+        "" => Ok(None),
+        s => super::model::PublicNote::parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("public_note", "caselist.bad_public_note")),
     };
-    match handle::transition(&state, &ctx, id, &t).await {
+    let result = match public_note {
+        Ok(public_note) => {
+            let t = TransitionInput {
+                action: f.action,
+                assignee: Some(f.assignee),
+                message: Some(f.message.clone()),
+                reason: Some(f.message),
+                public_note,
+            };
+            handle::transition(&state, &ctx, id, &t).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
             render_case(&state, &ctx, id, false, Some(&e)).await

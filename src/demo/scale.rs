@@ -19,7 +19,7 @@ const CATEGORIES: [(&str, u32, bool); 10] = [
     ("neighbour_dispute", 5, false),
     ("repairs", 5, false),
     ("safety_hazard", 2, false),
-    ("house_rented", 5, false),
+    ("house_rented", 5, true),
     ("new_pregnancy", 5, true),
     ("serious_illness", 2, true),
 ];

@@ -61,12 +61,22 @@ fn rfc(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `open` until the committee has closed or rejected it; the finer state in the notes.
-fn request_out(c: &Case, community: &str, with_description: bool) -> RequestOut {
+/// The building a case is about, as anonymous clients may see it (compound and number).
+const BUILDING_NAME: &str = "(SELECT p.name || ' ' || b.number FROM buildings b JOIN compounds p ON p.id = b.compound_id \
+    WHERE b.id = k.building_id) AS building_name";
+
+/// `open` until the committee has closed or rejected it; the finer state and the public note
+/// chosen by staff in the notes. The reply is never public. With the community's key
+/// (`keyed`), the description and the address as filed; without it, the address only to the
+/// building (`building`), never a unit or a room.
+fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -> RequestOut {
     let closed = matches!(c.status.as_str(), "closed" | "rejected");
     let mut notes = t(Lang::ZhCn, &format!("case_status.{}", c.status)).to_owned();
-    if !c.reply.is_empty() {
-        notes = format!("{notes}：{}", c.reply);
+    if let Some(n) = c.public_note {
+        notes = format!(
+            "{notes}：{}",
+            t(Lang::ZhCn, &format!("public_note.{}", n.as_str()))
+        );
     }
     RequestOut {
         service_request_id: c.id.to_string(),
@@ -74,10 +84,14 @@ fn request_out(c: &Case, community: &str, with_description: bool) -> RequestOut 
         status_notes: notes,
         service_name: t(Lang::ZhCn, &format!("category.{}", c.category)).to_owned(),
         service_code: c.category.clone(),
-        description: with_description.then(|| c.description.clone()),
+        description: keyed.then(|| c.description.clone()),
         agency_responsible: format!("{community}居委会"),
         service_notice: String::new(),
-        address: c.address.clone(),
+        address: if keyed {
+            c.address.clone()
+        } else {
+            building.unwrap_or_default().to_owned()
+        },
         requested_datetime: rfc(&c.created_at),
         updated_datetime: rfc(&c.updated_at),
         expected_datetime: rfc(&c.deadline),
@@ -174,7 +188,7 @@ pub async fn list_requests(
         }
     }
     let sql = format!(
-        "SELECT {CASE_COLUMNS}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY k.id DESC LIMIT 1000",
+        "SELECT {CASE_COLUMNS}, {BUILDING_NAME}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY k.id DESC LIMIT 1000",
         f.sql()
     );
     let rows = crate::platform::db::bind_vals(sqlx::query(&sql), &f.vals)
@@ -184,7 +198,13 @@ pub async fn list_requests(
     for r in &rows {
         let c = case_from(r)?;
         let name: String = r.try_get("community_name")?;
-        out.push(request_out(&c, &name, keyed == Some(c.community_id)));
+        let building: Option<String> = r.try_get("building_name")?;
+        out.push(request_out(
+            &c,
+            &name,
+            building.as_deref(),
+            keyed == Some(c.community_id),
+        ));
     }
     Ok(respond(fmt, StatusCode::OK, "service_requests", &out))
 }
@@ -196,7 +216,7 @@ pub async fn one_request(
 ) -> Result<Response, AppError> {
     let id: i64 = stem(&file)?.parse().map_err(|_| AppError::not_found())?;
     let sql = format!(
-        "SELECT {CASE_COLUMNS}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.id = $1 AND k.sensitive = 0"
+        "SELECT {CASE_COLUMNS}, {BUILDING_NAME}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.id = $1 AND k.sensitive = 0"
     );
     let row = sqlx::query(&sql)
         .bind(id)
@@ -205,11 +225,12 @@ pub async fn one_request(
         .ok_or_else(AppError::not_found)?;
     let c = case_from(&row)?;
     let name: String = row.try_get("community_name")?;
+    let building: Option<String> = row.try_get("building_name")?;
     Ok(respond(
         fmt,
         StatusCode::OK,
         "service_requests",
-        &[request_out(&c, &name, false)],
+        &[request_out(&c, &name, building.as_deref(), false)],
     ))
 }
 

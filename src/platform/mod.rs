@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod group_commit;
 pub mod i18n;
+pub mod pii;
 pub mod sheets;
 pub mod sqlite_ops;
 pub mod time;

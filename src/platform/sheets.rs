@@ -26,6 +26,23 @@ impl From<i64> for Cell {
 }
 
 impl Cell {
+    /// The cell as CSV text: personal numbers masked, and a text that a spreadsheet would run
+    /// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) neutralised
+    /// with a leading `'` (OWASP's rule for CSV injection). Numbers are written as they are.
+    fn csv_text(&self) -> String {
+        match self {
+            Cell::Text(s) => {
+                let s = super::pii::mask(s);
+                if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    format!("'{s}")
+                } else {
+                    s.into_owned()
+                }
+            }
+            Cell::Num(_) => self.text(),
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
@@ -77,7 +94,7 @@ pub fn to_xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
             let r = r as u32 + 2;
             for (c, cell) in row.iter().enumerate() {
                 match cell {
-                    Cell::Text(s) => ws.write_string(r, c as u16, s)?,
+                    Cell::Text(s) => ws.write_string(r, c as u16, &*super::pii::mask(s))?,
                     Cell::Num(n) => ws.write_number(r, c as u16, *n)?,
                 };
             }
@@ -104,10 +121,45 @@ pub fn to_csv(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
             w.write_record([t.title.as_str()])?;
             w.write_record(&t.headers)?;
             for row in &t.rows {
-                w.write_record(row.iter().map(Cell::text))?;
+                w.write_record(row.iter().map(Cell::csv_text))?;
             }
         }
         w.flush()?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_would_run_are_neutralised() {
+        let t = Table {
+            name: "t".into(),
+            title: "标题".into(),
+            headers: vec!["a", "b"],
+            rows: vec![
+                vec!["=HYPERLINK(\"http://x\")".into(), "+1".into()],
+                vec!["-2+3".into(), "@SUM(A1)".into()],
+                vec!["\tx".into(), "\rcmd".into()],
+                vec!["普通文字 a=b".into(), Cell::Num(-5.0)],
+                vec!["电话 138 1234 5678".into(), "".into()],
+            ],
+        };
+        let csv = String::from_utf8(to_csv(&[t]).unwrap()).unwrap();
+        for want in [
+            "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            "'+1",
+            "'-2+3",
+            "'@SUM(A1)",
+            "'\tx",
+            "\"'\rcmd\"",
+            "普通文字 a=b,-5",
+            "电话 138****5678",
+        ] {
+            assert!(csv.contains(want), "{want:?} not in {csv}");
+        }
+        assert!(!csv.contains("1381234"));
+    }
 }

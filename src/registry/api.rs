@@ -139,9 +139,12 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(rq): Query<RevealQuery>,
-) -> Result<Json<ResidentView>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let (_, view) = read_one(&state, &ctx, id, &rq).await?;
-    Ok(Json(view))
+    // read_one audited the reveal, if there was one.
+    let (rid, rphone, _) = parse_reveal(&rq)?;
+    let revealed = rid || rphone;
+    Ok(crate::platform::pii::unmasked_if(revealed, Json(view)))
 }
 
 /// The place of a household, for authorizing a write into it.
@@ -157,7 +160,8 @@ async fn household_target(state: &AppState, household_id: i64) -> Result<Place, 
 }
 
 /// Register a resident in a household. The ID number is checked (GB 11643 checksum, birth date,
-/// gender); a number already registered is refused, naming the record that holds it.
+/// gender); a number already registered is refused (naming the record only within the
+/// same community).
 #[utoipa::path(post, path = "/api/v1/residents", tag = "registry", request_body = ResidentInput, security(("bearer" = [])),
     responses((status = 201, body = ResidentView), (status = 409, description = "ID number already registered"), (status = 422)))]
 async fn create(

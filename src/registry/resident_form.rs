@@ -249,14 +249,18 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     match save(&state, &ctx, None, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response()),
-        Err(e) if form_error(&e) => render(
-            &ctx,
-            "/residents/new".into(),
-            "residents.new_title",
-            f,
-            None,
-            Some(&e),
-        ),
+        // What was typed comes back whole (it is the typist's own input), next to its error.
+        Err(e) if form_error(&e) => Ok(crate::platform::pii::unmasked_if(
+            true,
+            render(
+                &ctx,
+                "/residents/new".into(),
+                "residents.new_title",
+                f,
+                None,
+                Some(&e),
+            )?,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -327,14 +331,18 @@ pub async fn update(
                 super::id_number::mask(&old.id_number),
                 super::id_number::mask(&old.phone),
             );
-            render(
-                &ctx,
-                format!("/residents/{id}/edit"),
-                "residents.edit_title",
-                f,
-                Some(masked),
-                Some(&e),
-            )
+            // Only what was typed is whole; the stored values stay masked.
+            Ok(crate::platform::pii::unmasked_if(
+                true,
+                render(
+                    &ctx,
+                    format!("/residents/{id}/edit"),
+                    "residents.edit_title",
+                    f,
+                    Some(masked),
+                    Some(&e),
+                )?,
+            ))
         }
         Err(e) => Err(e),
     }

@@ -32,7 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let data = rights::export(&state.db, &ctx).await?;
     let day = data.exported_at.get(..10).unwrap_or("").replace('-', "");
-    let mut res = Json(data).into_response();
+    // The resident's own data, whole (their own ID number and phone included); the export is
+    // audited as a sensitive read.
+    let mut res = (crate::platform::pii::Unmasked, Json(data)).into_response();
     res.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         format!("attachment; filename=\"zizhi-my-data-{day}.json\"")

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::api::{RevealQuery, read_one};
+use super::api::{RevealQuery, parse_reveal, read_one};
 use super::me::{self, CorrectionInput, CorrectionReply, MyRecord};
 use super::residents::{self, Move, ResidentQuery, ResidentView};
 use crate::app::AppState;
@@ -104,7 +104,9 @@ pub async fn resident_page(
         .require(Action::RegistryWrite, Target::At(r.place()))
         .is_ok();
     let household = residents::household_members(state.db.read(), r.household_id).await?;
-    page(&ResidentPage {
+    let (rid, rphone, _) = parse_reveal(&rq)?;
+    // read_one audited the reveal, if there was one.
+    let res = page(&ResidentPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         revealed: rq.reveal.as_deref().is_some_and(|s| !s.is_empty()),
@@ -118,7 +120,8 @@ pub async fn resident_page(
         can_reveal,
         can_write,
         saved: saved.saved.is_some(),
-    })
+    })?;
+    Ok(crate::platform::pii::unmasked_if(rid || rphone, res))
 }
 
 #[derive(Template)]

@@ -60,7 +60,10 @@ both!(
         let unknown = login_form(&app, &mut b, "nobody-here", "not-the-password", "10.1.1.2").await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert_eq!(unknown.status, wrong.status);
-        assert_eq!(wrong.select("#login-error"), vec!["用户名或密码错误。"]);
+        assert_eq!(
+            wrong.select("#login-error"),
+            vec!["用户名或密码错误；已开通两步验证的账号还须填写当前的动态验证码。"]
+        );
         assert_eq!(unknown.select("#login-error"), wrong.select("#login-error"));
         assert!(
             wrong
@@ -266,7 +269,10 @@ both!(bearer_tokens_me_and_revocation, |app: TestApp| async move {
         .send()
         .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(bad.json()["detail"], "用户名或密码错误。");
+    assert_eq!(
+        bad.json()["detail"],
+        "用户名或密码错误；已开通两步验证的账号还须填写当前的动态验证码。"
+    );
 });
 
 both!(
@@ -289,14 +295,29 @@ both!(
                 .json(&body)
                 .send()
         };
+        // The right password without the code answers exactly as a wrong password does.
         let bare = token(None).await;
+        let wrong_password = app
+            .post("/api/v1/auth/token")
+            .ip("10.9.0.1")
+            .json(&json!({"username": "worker", "password": "not-the-password"}))
+            .send()
+            .await;
         assert_eq!(bare.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(bare.json()["code"], "login.totp");
+        assert_eq!(bare.body, wrong_password.body);
+        assert_eq!(bare.json()["code"], "login.failed");
         let wrong = token(Some("000000".into())).await;
-        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.body, wrong_password.body);
         let now = totp::now_unix();
         let good = token(totp::current(&secret, now)).await;
         assert_eq!(good.status, StatusCode::OK, "{}", good.text());
+        // A code works once: the same one again (seen over a shoulder, replayed) is refused.
+        let replay = token(totp::current(&secret, now)).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(replay.body, wrong_password.body);
+        // And so is the one before it.
+        let earlier = token(totp::current(&secret, now - 30)).await;
+        assert_eq!(earlier.status, StatusCode::UNAUTHORIZED);
 
         // The login page takes the code in its own field.
         let mut b = Browser::default();
@@ -304,7 +325,8 @@ both!(
         b.absorb(&page);
         assert_eq!(page.select("label[for=code]"), vec!["动态验证码"]);
         let csrf = page.csrf().unwrap();
-        let code = totp::current(&secret, totp::now_unix()).unwrap();
+        // The next step's code (one step of skew is allowed), not yet used.
+        let code = totp::current(&secret, now + 30).unwrap();
         let res = app
             .post("/login")
             .browser(&b)
@@ -339,7 +361,8 @@ both!(
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND detail = 'login.totp'")
                 .await,
-            2
+            4,
+            "no code, a wrong one, a replayed one, an earlier one"
         );
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND detail = 'login.totp_required'")
@@ -348,3 +371,48 @@ both!(
         );
     }
 );
+
+both!(next_takes_only_a_local_path, |app: TestApp| async move {
+    // On GET (already signed in: straight to `next`) and on POST (after the password).
+    let b = app.login("head").await;
+    for (bad, what) in [
+        ("%2F%2Fevil.example", "//host"),
+        ("https%3A%2F%2Fevil.example", "another site"),
+        ("%2F%5Cevil.example", "a backslash"),
+        ("%2F%0D%0ASet-Cookie%3A%20x%3D1", "CR/LF"),
+        ("%2F%09%2Fevil.example", "a tab"),
+        ("%2F%20%2Fevil.example", "a space"),
+    ] {
+        let res = app
+            .get(&format!("/login?next={bad}"))
+            .browser(&b)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{what}: {}", res.text());
+        assert_eq!(res.header("location").as_deref(), Some("/"), "{what}");
+    }
+    let mut fresh = Browser::default();
+    let page = app.get("/login").browser(&fresh).send().await;
+    fresh.absorb(&page);
+    let csrf = page.csrf().unwrap();
+    let res = app
+        .post("/login")
+        .browser(&fresh)
+        .ip("10.1.9.1")
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "worker"),
+            ("password", zizhi::demo::DEMO_PASSWORD),
+            ("next", "/\r\n//evil.example"),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(res.header("location").as_deref(), Some("/"));
+    let ok = app
+        .get("/login?next=%2Fcases%3Fstatus%3Dopen")
+        .browser(&b)
+        .send()
+        .await;
+    assert_eq!(ok.header("location").as_deref(), Some("/cases?status=open"));
+});

@@ -202,7 +202,10 @@ async fn a_worker_signs_in_on_a_phone_and_sees_their_home() {
             .click()
             .await?;
         let err = c.wait().for_element(Locator::Css("#login-error")).await?;
-        assert_eq!(err.text().await?, "用户名或密码错误。");
+        assert_eq!(
+            err.text().await?,
+            "用户名或密码错误；已开通两步验证的账号还须填写当前的动态验证码。"
+        );
         c.find(Locator::Css("#password"))
             .await?
             .send_keys("zizhi-demo")

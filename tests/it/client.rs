@@ -82,6 +82,7 @@ impl Req<'_> {
         self.header("content-type", "application/x-www-form-urlencoded")
     }
     pub async fn send(self) -> Res {
+        let sent = [self.path.as_bytes(), &self.body[..]].concat();
         let mut req = Request::builder()
             .method(self.method)
             .uri(&self.path)
@@ -105,10 +106,10 @@ impl Req<'_> {
             .await;
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        // Only an audited reveal may show full ID numbers and phones: `?reveal=`, or a
-        // resident's export of their own data.
+        // Only an audited reveal may show full ID numbers and phones: `?reveal=`, a
+        // resident's export of their own data, or what the request itself carried.
         if !self.path.contains("reveal=") && !self.path.ends_with("/me/export") {
-            crate::masking::scan(&self.path, &body);
+            crate::masking::scan(&self.path, &sent, &body);
         }
         Res {
             status,

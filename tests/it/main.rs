@@ -41,6 +41,7 @@ mod pages;
 mod passwords;
 mod photos;
 mod policy;
+mod privacy;
 mod registry;
 mod rights;
 mod rights_journey;

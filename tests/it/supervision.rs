@@ -43,9 +43,11 @@ both!(
             .await
             .json();
         assert_eq!(
-            t["reply"], "属于民政部门职责，已告知办理窗口",
+            r["reply"], "属于民政部门职责，已告知办理窗口",
             "the reason is the answer"
         );
+        assert_eq!(t["status"], "rejected");
+        assert!(t.get("reply").is_none(), "the answer is not public: {t}");
     }
 );
 

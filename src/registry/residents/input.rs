@@ -125,17 +125,43 @@ impl TryFrom<ResidentInput> for NewResident {
     }
 }
 
-/// The resident already registered under an ID number, as `name (id)`: for refusing duplicates.
+/// The resident already registered under an ID number, as (id, name, community): for refusing
+/// duplicates.
 pub async fn find_by_id_number(
     tx: &mut Tx,
     id_number: &str,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, name FROM residents WHERE id_number = $1")
+) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, name, community_id FROM residents WHERE id_number = $1")
         .bind(id_number)
         .fetch_optional(&mut **tx)
         .await?;
-    row.map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            r.try_get("id")?,
+            r.try_get("name")?,
+            r.try_get("community_id")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The refusal of an ID number that `holder` already has. Within the same community it names
+/// the record (the staff may read it anyway); in another community it says only that, so that
+/// the form is no oracle for who lives where.
+pub fn duplicate_id(
+    holder: (i64, String, i64),
+    community: i64,
+) -> crate::platform::error::AppError {
+    let (id, name, holder_community) = holder;
+    if holder_community == community {
+        crate::platform::error::AppError::conflict("registry.duplicate_id")
+            .field("id_number")
+            .arg("name", name)
+            .arg("id", id)
+    } else {
+        crate::platform::error::AppError::conflict("registry.duplicate_elsewhere")
+            .field("id_number")
+    }
 }
 
 /// The household's building and community, or a 422 naming `household_id`.

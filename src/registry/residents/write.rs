@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
 
-use super::{NewResident, find_by_id_number, household_place, index_name};
+use super::{NewResident, duplicate_id, find_by_id_number, household_place, index_name};
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -22,13 +22,10 @@ fn last4(s: &str) -> String {
 
 /// Stores a new resident and the move-in; refuses a duplicate ID number, naming who holds it.
 pub async fn insert(tx: &mut Tx, r: &NewResident, by: &str) -> Result<i64, AppError> {
-    if let Some((id, name)) = find_by_id_number(tx, r.id.as_str()).await? {
-        return Err(AppError::conflict("registry.duplicate_id")
-            .field("id_number")
-            .arg("name", name)
-            .arg("id", id));
-    }
     let (building, community, _) = household_place(tx, r.household_id).await?;
+    if let Some(holder) = find_by_id_number(tx, r.id.as_str()).await? {
+        return Err(duplicate_id(holder, community));
+    }
     let now = time::now_db();
     let phone = r
         .phone
@@ -69,15 +66,12 @@ pub async fn insert(tx: &mut Tx, r: &NewResident, by: &str) -> Result<i64, AppEr
 
 /// Replaces a resident's record; a new household is a move between households.
 pub async fn update(tx: &mut Tx, id: i64, r: &NewResident, by: &str) -> Result<(), AppError> {
-    if let Some((other, name)) = find_by_id_number(tx, r.id.as_str()).await?
-        && other != id
-    {
-        return Err(AppError::conflict("registry.duplicate_id")
-            .field("id_number")
-            .arg("name", name)
-            .arg("id", other));
-    }
     let (building, community, _) = household_place(tx, r.household_id).await?;
+    if let Some(holder) = find_by_id_number(tx, r.id.as_str()).await?
+        && holder.0 != id
+    {
+        return Err(duplicate_id(holder, community));
+    }
     let old: i64 = sqlx::query("SELECT household_id FROM residents WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
