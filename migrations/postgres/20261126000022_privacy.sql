@@ -10,3 +10,14 @@ UPDATE cases SET sensitive = 1 WHERE category = 'house_rented';
 
 -- A two-factor code works once (RFC 6238 §5.2): the time step of the last code accepted.
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+
+-- The planner's statistics never hold personal values: no most-common values or histogram
+-- bounds are gathered for the columns that hold names, ID numbers and phones (pg_statistic
+-- would otherwise keep samples of them, even after a deletion).
+ALTER TABLE residents ALTER COLUMN name SET STATISTICS 0;
+ALTER TABLE residents ALTER COLUMN id_number SET STATISTICS 0;
+ALTER TABLE residents ALTER COLUMN phone SET STATISTICS 0;
+ALTER TABLE residents ALTER COLUMN id_last4 SET STATISTICS 0;
+ALTER TABLE residents ALTER COLUMN phone_last4 SET STATISTICS 0;
+ALTER TABLE cases ALTER COLUMN contact_name SET STATISTICS 0;
+ALTER TABLE cases ALTER COLUMN contact_phone SET STATISTICS 0;

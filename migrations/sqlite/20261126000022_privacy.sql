@@ -10,3 +10,7 @@ UPDATE cases SET sensitive = 1 WHERE category = 'house_rented';
 
 -- A two-factor code works once (RFC 6238 §5.2): the time step of the last code accepted.
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+
+-- Statistics: SQLite's sqlite_stat4 would keep sample rows of indexed columns (names, ID
+-- numbers). Db::analyze and Db::migrate empty it (only sqlite_stat1's counts are kept); the
+-- table may not exist, so that is done in code, not here.

@@ -2,6 +2,7 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
+pub mod refusals;
 pub mod retention;
 pub mod web;
 

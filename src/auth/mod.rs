@@ -161,6 +161,9 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let ctx = build_ctx(parts, state).await?;
         parts.extensions.insert(Arc::new(ctx.clone()));
+        if let Some(slot) = parts.extensions.get::<crate::audit::refusals::CtxSlot>() {
+            let _ = slot.0.set(ctx.clone());
+        }
         Ok(ctx)
     }
 }

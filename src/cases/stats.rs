@@ -66,10 +66,7 @@ fn ratio(a: i64, b: i64) -> f64 {
 /// The day range as stored instants: from the start of `from` to the end of `to`, Shanghai.
 fn range(q: &StatsQuery) -> Result<(String, String), AppError> {
     let tz = time::shanghai();
-    let parse = |field: &'static str, s: &str| {
-        s.parse::<jiff::civil::Date>()
-            .map_err(|_| AppError::invalid(field, "registry.bad_date").arg("field", field))
-    };
+    let parse = time::parse_day;
     let to = match &q.to {
         Some(s) => parse("to", s)?,
         None => time::today(),

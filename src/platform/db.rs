@@ -48,9 +48,21 @@ enum Write {
 impl Db {
     /// Opens (creating if needed) `data_dir/zizhi.db`.
     pub async fn open_sqlite_dir(data_dir: &Path) -> anyhow::Result<Db> {
+        let created = !data_dir.exists();
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
-        Db::connect(&sqlite_url(&data_dir.join("zizhi.db"))).await
+        if created {
+            set_mode(data_dir, 0o700)?;
+        }
+        let db = Db::connect(&sqlite_url(&data_dir.join("zizhi.db"))).await?;
+        // Residents' personal data: readable by zizhi's own user only, whatever the umask.
+        for f in ["zizhi.db", "zizhi.db-wal", "zizhi.db-shm"] {
+            let p = data_dir.join(f);
+            if p.exists() {
+                set_mode(&p, 0o600)?;
+            }
+        }
+        Ok(db)
     }
 
     /// Connects to `sqlite://…` or `postgres://…`.
@@ -151,6 +163,30 @@ impl Db {
             migrator.run(conn).await.context("migration failed")?;
             Ok(())
         })
+        .await?;
+        self.forget_samples().await
+    }
+
+    /// SQLite's `sqlite_stat4` keeps sample rows of indexed columns (names, ID numbers), and
+    /// keeps them after a deletion: emptied, so that only `sqlite_stat1`'s counts remain.
+    /// (PostgreSQL gathers no statistics on those columns: migration 22.)
+    async fn forget_samples(&self) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        self.with_writer(async |conn| {
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'",
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            if exists > 0 {
+                sqlx::query("DELETE FROM sqlite_stat4")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
         .await
     }
 
@@ -165,7 +201,8 @@ impl Db {
             }
             Ok(())
         })
-        .await
+        .await?;
+        self.forget_samples().await
     }
 
     /// Closes both pools (checkpointing SQLite's WAL on the last connection).
@@ -339,4 +376,17 @@ pub fn like_pattern(text: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// Sets a file's or folder's permission bits (Unix; elsewhere nothing to do).
+pub fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }

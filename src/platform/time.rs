@@ -34,6 +34,19 @@ pub fn from_db(s: &str) -> Option<Timestamp> {
 }
 
 /// Today's civil date in Asia/Shanghai.
+/// A day typed by a user (a form field or a query parameter): an ISO date from 1900 to 2199.
+/// Anything else is a 422 naming the field (a day like 9999-12-31 has no next day to count to,
+/// and no record of a residents' committee lies outside that span).
+pub fn parse_day(field: &'static str, s: &str) -> Result<Date, super::error::AppError> {
+    let d = s.trim().parse::<Date>().map_err(|_| {
+        super::error::AppError::invalid(field, "registry.bad_date").arg("field", field)
+    })?;
+    if !(jiff::civil::date(1900, 1, 1)..=jiff::civil::date(2199, 12, 31)).contains(&d) {
+        return Err(super::error::AppError::invalid(field, "error.date_range").arg("field", field));
+    }
+    Ok(d)
+}
+
 pub fn today() -> Date {
     now().to_zoned_datetime(shanghai().clone()).date()
 }

@@ -93,7 +93,16 @@ pub fn parse_reveal(r: &RevealQuery) -> Result<(bool, bool, String), AppError> {
         }
     }
     let reason = r.reason.as_deref().map(str::trim).unwrap_or("").to_owned();
-    if reason.chars().count() < 2 || reason.chars().count() > 200 {
+    // At least two characters one can see: not spaces, control or zero-width characters.
+    let visible = reason
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(*c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}')
+        })
+        .count();
+    if visible < 2 || reason.chars().count() > 200 {
         return Err(AppError::invalid("reason", "registry.reveal_reason"));
     }
     Ok((id, phone, reason))

@@ -108,3 +108,40 @@ both!(
         assert_eq!(text.status, StatusCode::CREATED, "{}", text.text());
     }
 );
+
+both!(
+    a_day_out_of_range_is_refused_by_name,
+    |app: TestApp| async move {
+        // Found by the probe: 9999-12-31 has no next day, and the statistics answered 500.
+        let head = app.token("head").await;
+        for (path, field) in [
+            ("/api/v1/cases/stats?to=9999-12-31", "to"),
+            ("/api/v1/cases/stats?from=0001-01-01", "from"),
+            ("/api/v1/meetings?to=9999-12-31", "to"),
+            ("/api/v1/notebooks?from=9999-12-31", "from"),
+        ] {
+            let r = app.get(path).bearer(&head).send().await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path}: {}",
+                r.text()
+            );
+            assert_eq!(r.json()["field"], field, "{path}");
+            assert!(
+                r.json()["detail"].as_str().unwrap().contains("2199"),
+                "{path}: {}",
+                r.text()
+            );
+        }
+        let b = app.login("head").await;
+        let page = app.get("/dashboard?to=9999-12-31").browser(&b).send().await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            page.text()
+        );
+        assert!(page.text().contains("2199"));
+    }
+);

@@ -410,3 +410,23 @@ fn two_factor_login_is_turned_on_from_the_command_line() {
     assert!(off.contains("two-factor login is off"), "{off}");
     assert!(refused(&zizhi(&["user", "totp", "nobody", "--data", data])).contains("no account"));
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_the_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("zizhi-data");
+    ok(&zizhi(&["migrate", "--data", data.to_str().unwrap()]));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the folder zizhi created");
+    assert_eq!(mode(&data.join("zizhi.db")), 0o600);
+    // A database whose mode someone widened is narrowed again at the next start.
+    std::fs::set_permissions(
+        data.join("zizhi.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    ok(&zizhi(&["migrate", "--data", data.to_str().unwrap()]));
+    assert_eq!(mode(&data.join("zizhi.db")), 0o600);
+}

@@ -52,9 +52,7 @@ pub struct NewResident {
 }
 
 pub fn parse_date(field: &'static str, s: &str) -> Result<Date, AppError> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| AppError::invalid(field, "registry.bad_date").arg("field", field))
+    crate::platform::time::parse_day(field, s)
 }
 
 impl TryFrom<ResidentInput> for NewResident {

@@ -196,7 +196,9 @@ pub(super) async fn one_org(
         community_id: Some(org.community_id),
         building_id: None,
     };
-    ctx.require(Action::PlacesRead, Target::At(place))?;
+    // The member list names residents: the register's readers only (never the sysadmin, who
+    // reads places but no personal data, nor the council and the board).
+    ctx.require(Action::RegistryRead, Target::At(place))?;
     let rows = sqlx::query(
         "SELECT m.resident_id, r.name, m.position, m.joined_on FROM social_org_members m JOIN residents r ON r.id = m.resident_id \
          WHERE m.org_id = $1 ORDER BY m.joined_on, r.id",
