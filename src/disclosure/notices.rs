@@ -273,6 +273,12 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
     let content = super::content::disclosure(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    if let Some((field, position)) = super::privacy::personal_number_in(&content) {
+        // Refused before anything is kept: the transaction rolls back.
+        return Err(
+            AppError::invalid(field, "disclosure.personal_number").arg("position", position)
+        );
+    }
     let hash = chain::sha256_hex(content.as_bytes());
     sqlx::query("UPDATE disclosures SET content_hash = $1 WHERE id = $2")
         .bind(&hash)

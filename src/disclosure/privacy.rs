@@ -2,33 +2,39 @@
 //! names are masked unless the category needs them (an election's candidates, aid recipients).
 //! Masking happens when the draft is saved, so nothing unmasked is ever stored or published.
 
-use crate::registry::id_number::mask;
-
-/// Masks every run of digits that reads as an ID number (17 digits and a digit or X) or a mobile
-/// phone (11 digits starting 1).
+/// Masks every ID number and phone, however written (`platform::pii`, the detector every
+/// answer passes through).
 pub fn mask_numbers(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
+    crate::platform::pii::mask(s).into_owned()
+}
+
+/// The last check before a notice is published (it can never be edited afterwards): the first
+/// field of its canonical content that still holds an ID number or a phone, and the character
+/// position there, e.g. `("body", 12)`. Drafts saved before the detector knew a form are caught
+/// here.
+pub fn personal_number_in(content_json: &str) -> Option<(String, usize)> {
+    fn walk(v: &serde_json::Value, path: &str) -> Option<(String, usize)> {
+        match v {
+            serde_json::Value::String(s) => {
+                crate::platform::pii::first_position(s).map(|p| (path.to_owned(), p))
             }
-            if i - start == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
-                i += 1;
-            }
-            let run: String = chars[start..i].iter().collect();
-            let is_id = run.len() == 18;
-            let is_phone = run.len() == 11 && run.starts_with('1');
-            out.push_str(&if is_id || is_phone { mask(&run) } else { run });
-        } else {
-            out.push(chars[i]);
-            i += 1;
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(x, &p)
+            }),
+            _ => None,
         }
     }
-    out
+    let v: serde_json::Value = serde_json::from_str(content_json).ok()?;
+    walk(&v, "")
 }
 
 /// Masks each of `names` where it appears: the surname stays, the rest is starred. Longer names
