@@ -124,6 +124,16 @@ pub fn find(text: &str) -> Vec<Hit> {
     // Where the last digit ended, to measure the gap before the next.
     let mut last_end: Option<usize> = None;
     while i < text.len() {
+        if run.is_empty() {
+            // Outside a number, ASCII that is no digit cannot start one: skip it fast (pages
+            // are mostly markup).
+            while i < b.len() && b[i] < 0x80 && !b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+        }
         let rest = &text[i..];
         let c = rest.chars().next().expect("in bounds");
         if let Some(v) = digit(c) {
@@ -205,6 +215,9 @@ fn skip_word(b: &[u8], mut i: usize) -> usize {
 }
 
 fn flush(run: &mut Vec<Group>, hits: &mut Vec<Hit>) {
+    if run.is_empty() {
+        return;
+    }
     let groups = std::mem::take(run);
     let total: usize = groups.iter().map(|g| g.digits.len()).sum();
     if total < 11 {
@@ -280,20 +293,27 @@ fn is_id(d: &[(usize, usize, u8)]) -> bool {
     (1900..=2099).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
-/// `text` with every personal number masked (borrowed when there is none).
+/// `text` with every personal number masked (borrowed when there is none). The digits a mask
+/// keeps can make a new number with the digits before it (`13 123456 138****…`): masking goes
+/// on until nothing is found.
 pub fn mask(text: &str) -> Cow<'_, str> {
-    let hits = find(text);
+    let mut hits = find(text);
     if hits.is_empty() {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for h in &hits {
-        out.push_str(&text[at..h.start]);
-        out.push_str(&h.masked());
-        at = h.end;
+    let mut out = text.to_owned();
+    while !hits.is_empty() {
+        let mut next = String::with_capacity(out.len());
+        let mut at = 0;
+        for h in &hits {
+            next.push_str(&out[at..h.start]);
+            next.push_str(&h.masked());
+            at = h.end;
+        }
+        next.push_str(&out[at..]);
+        out = next;
+        hits = find(&out);
     }
-    out.push_str(&text[at..]);
     Cow::Owned(out)
 }
 
@@ -415,6 +435,7 @@ mod tests {
             ),
             ("2026 13812345678", "2026 138****5678"),
             ("0 138 1234 5678", "0 138****5678"),
+            ("13 123456 13812345678", "131****6138****5678"),
         ] {
             assert_eq!(masked(input), want, "{input:?}");
         }

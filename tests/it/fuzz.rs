@@ -22,6 +22,21 @@ fn config(cases: u32) -> ProptestConfig {
 proptest! {
     #![proptest_config(config(2000))]
 
+    /// The masking layer takes any text: no panic, and nothing it would find is left after it
+    /// (so masking twice changes nothing), and a text with no number comes back as it was.
+    #[test]
+    fn masking_takes_any_text_and_leaves_no_number(
+        s in "(\\PC|[0-9０-９一三八 \n.-]|\\+86|<br>){0,80}"
+    ) {
+        use zizhi::platform::pii;
+        let once = pii::mask(&s).into_owned();
+        prop_assert!(pii::find(&once).is_empty(), "{:?} → {:?}", s, once);
+        prop_assert_eq!(pii::mask(&once).into_owned(), once.clone());
+        if pii::find(&s).is_empty() {
+            prop_assert_eq!(once, s);
+        }
+    }
+
     #[test]
     fn id_numbers_never_panic_and_accept_only_valid_ones(s in "\\PC{0,24}|[0-9]{17}[0-9Xx]") {
         if let Ok(id) = IdNumber::parse(&s) {
