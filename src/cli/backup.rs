@@ -22,8 +22,7 @@ const PG_GUIDANCE: &str = "on PostgreSQL, back up with the server's own tools: \
 
 /// The lock a running `zizhi serve` holds on its SQLite data folder; `restore` needs it too.
 pub(crate) fn lock_data_dir(data_dir: &Path) -> anyhow::Result<File> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+    crate::platform::db::create_data_dir(data_dir)?;
     let path = data_dir.join("zizhi.lock");
     let file = File::options()
         .create(true)

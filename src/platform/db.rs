@@ -48,12 +48,7 @@ enum Write {
 impl Db {
     /// Opens (creating if needed) `data_dir/zizhi.db`.
     pub async fn open_sqlite_dir(data_dir: &Path) -> anyhow::Result<Db> {
-        let created = !data_dir.exists();
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
-        if created {
-            set_mode(data_dir, 0o700)?;
-        }
+        create_data_dir(data_dir)?;
         let db = Db::connect(&sqlite_url(&data_dir.join("zizhi.db"))).await?;
         // Residents' personal data: readable by zizhi's own user only, whatever the umask.
         for f in ["zizhi.db", "zizhi.db-wal", "zizhi.db-shm"] {
@@ -376,6 +371,17 @@ pub fn like_pattern(text: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// Creates the data folder, if it is not there, readable by zizhi's own user only (0700). A
+/// folder the operator made is left as they made it.
+pub fn create_data_dir(data_dir: &Path) -> anyhow::Result<()> {
+    if data_dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+    set_mode(data_dir, 0o700)
 }
 
 /// Sets a file's or folder's permission bits (Unix; elsewhere nothing to do).

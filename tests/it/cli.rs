@@ -420,6 +420,31 @@ fn the_data_folder_and_the_database_are_private() {
     ok(&zizhi(&["migrate", "--data", data.to_str().unwrap()]));
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700, "the folder zizhi created");
+    // `serve` creates it first (for its lock): the same.
+    let served = dir.path().join("served");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zizhi"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data",
+            served.to_str().unwrap(),
+        ])
+        .env("ZIZHI_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run zizhi serve");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(mode(&served), 0o700, "serve's folder ({line})");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the folder zizhi created");
     assert_eq!(mode(&data.join("zizhi.db")), 0o600);
     // A database whose mode someone widened is narrowed again at the next start.
     std::fs::set_permissions(
