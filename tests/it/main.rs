@@ -42,6 +42,7 @@ mod passwords;
 mod photos;
 mod policy;
 mod privacy;
+mod privacy_access;
 mod registry;
 mod rights;
 mod rights_journey;

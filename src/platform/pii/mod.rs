@@ -11,7 +11,8 @@
 
 use std::borrow::Cow;
 
-use axum::response::IntoResponse;
+mod layer;
+pub use layer::{mask_responses, unmasked_if};
 
 /// A response extension: this answer shows full personal numbers on purpose (an audited reveal,
 /// the resident's own export, or the requester's own input sent back with an error).
@@ -334,136 +335,5 @@ pub fn first_position(text: &str) -> Option<usize> {
         .map(|h| text[..h.start].chars().count() + 1)
 }
 
-/// Is an answer of this content type text that a person or a program reads (and so masked)?
-fn is_text(content_type: &str) -> bool {
-    let ct = content_type.to_ascii_lowercase();
-    (ct.starts_with("text/") && !ct.starts_with("text/css") && !ct.starts_with("text/javascript"))
-        || ct.contains("json")
-        || ct.contains("xml")
-        || ct.contains("csv")
-}
-
-/// The masking layer every answer passes through: text answers (pages, JSON, XML, CSV,
-/// calendars) have every personal number masked, unless the handler marked the answer
-/// [`Unmasked`] after auditing it.
-pub async fn mask_responses(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::http::header;
-    let res = next.run(req).await;
-    if res.extensions().get::<Unmasked>().is_some() {
-        return res;
-    }
-    let text = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(is_text);
-    if !text {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "answer body could not be read for masking");
-            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    match mask_bytes(&bytes) {
-        None => axum::response::Response::from_parts(parts, axum::body::Body::from(bytes)),
-        Some(masked) => {
-            parts.headers.remove(header::CONTENT_LENGTH);
-            parts.headers.remove(header::ETAG);
-            axum::response::Response::from_parts(parts, axum::body::Body::from(masked))
-        }
-    }
-}
-
-/// `res`, marked [`Unmasked`] when `reveal` holds (the handler has audited the reveal).
-pub fn unmasked_if(reveal: bool, res: impl IntoResponse) -> axum::response::Response {
-    let mut res = res.into_response();
-    if reveal {
-        res.extensions_mut().insert(Unmasked);
-    }
-    res
-}
-
-impl axum::response::IntoResponseParts for Unmasked {
-    type Error = std::convert::Infallible;
-    fn into_response_parts(
-        self,
-        mut res: axum::response::ResponseParts,
-    ) -> Result<axum::response::ResponseParts, Self::Error> {
-        res.extensions_mut().insert(self);
-        Ok(res)
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn masked(s: &str) -> String {
-        mask(s).into_owned()
-    }
-
-    #[test]
-    fn plain_and_dodged_forms_are_found() {
-        for (input, want) in [
-            ("电话13812345678", "电话138****5678"),
-            ("电话 138 1234 5678。", "电话 138****5678。"),
-            ("138-1234-5678", "138****5678"),
-            ("138.1234.5678", "138****5678"),
-            ("138\n1234\n5678", "138****5678"),
-            ("138\r\n1234 - 5678", "138****5678"),
-            ("\"138\\n1234\\n5678\"", "\"138****5678\""),
-            ("138<br>1234<br>5678", "138****5678"),
-            ("１３８１２３４５６７８", "138****5678"),
-            ("一三八一二三四五六七八", "138****5678"),
-            ("+86 138 1234 5678", "+86 138****5678"),
-            ("+8613812345678", "+86138****5678"),
-            ("008613812345678", "0086138****5678"),
-            ("Tel13812345678", "Tel138****5678"),
-            ("身份证11010519491231002X", "身份证110***********002X"),
-            ("110105 19491231 002x", "110***********002X"),
-            ("１１０１０５１９４９１２３１００２Ｘ", "110***********002X"),
-            (
-                "110105-1949-1231-0021 错校验也遮",
-                "110***********0021 错校验也遮",
-            ),
-            ("2026 13812345678", "2026 138****5678"),
-            ("0 138 1234 5678", "0 138****5678"),
-            ("13 123456 13812345678", "131****6138****5678"),
-        ] {
-            assert_eq!(masked(input), want, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn other_numbers_are_left_alone() {
-        for s in [
-            "金额 1200 元，户号 12345678901234567890",
-            "2026-12-10 19:30",
-            "192.168.100.123",
-            "100000000.00 元",
-            "12345678901",
-            "hash a13812345678b",
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-            "13812345678aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-            "138****5678 110***********002X",
-            "ABCD-2345-6789",
-            "第一二三四五六七八九十条",
-            "1 2 3 4 5 6 7 8 9 10 11",
-        ] {
-            assert_eq!(masked(s), s, "{s:?}");
-        }
-    }
-
-    #[test]
-    fn positions_are_characters() {
-        assert_eq!(first_position("联系我 13812345678"), Some(5));
-        assert_eq!(first_position("没有号码"), None);
-    }
-}
+mod tests;
