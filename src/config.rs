@@ -56,6 +56,10 @@ pub struct Config {
     pub unsafe_durability: bool,
     /// The password rules: `asvs` (default) or `dengbao` (等保 2.0 level 3; `auth::password`).
     pub password_profile: crate::auth::password::Profile,
+    /// The chain key's file (`platform::chain_key`); default `<data folder>.key`.
+    pub chain_key_file: Option<PathBuf>,
+    /// The chain key itself, from `ZIZHI_CHAIN_KEY` (64 hex digits); wins over the file.
+    pub chain_key: Option<Secret>,
 }
 
 impl Default for Config {
@@ -71,6 +75,8 @@ impl Default for Config {
             sqlite_synchronous: None,
             unsafe_durability: false,
             password_profile: crate::auth::password::Profile::Asvs,
+            chain_key_file: None,
+            chain_key: None,
         }
     }
 }
@@ -87,6 +93,7 @@ struct FileLayer {
     sqlite_synchronous: Option<String>,
     unsafe_durability: Option<bool>,
     password_profile: Option<String>,
+    chain_key_file: Option<PathBuf>,
 }
 
 /// What the command line says; `None` leaves the lower layers' value.
@@ -145,6 +152,12 @@ impl Config {
         if let Some(v) = env("ZIZHI_PASSWORD_PROFILE") {
             c.password_profile = crate::auth::password::Profile::parse(&v)?;
         }
+        if let Some(v) = env("ZIZHI_CHAIN_KEY_FILE") {
+            c.chain_key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("ZIZHI_CHAIN_KEY") {
+            c.chain_key = Some(Secret(v));
+        }
         if let Some(v) = &flags.addr {
             c.addr = v.clone();
         }
@@ -186,6 +199,9 @@ impl Config {
         }
         if let Some(v) = f.password_profile {
             self.password_profile = crate::auth::password::Profile::parse(&v)?;
+        }
+        if let Some(v) = f.chain_key_file {
+            self.chain_key_file = Some(v);
         }
         Ok(())
     }

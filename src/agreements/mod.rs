@@ -224,6 +224,17 @@ async fn list(
     Query(q): Query<AgreementQuery>,
 ) -> Result<Json<AgreementList>, AppError> {
     let items = search(&state, &ctx, &q).await?;
+    // Agreements name households and their obligations, family planning's among them.
+    let n = format!("{} agreements", items.len());
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        "list",
+        n,
+    )
+    .await?;
     Ok(Json(AgreementList {
         total: items.len() as i64,
         items,
@@ -237,7 +248,18 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Agreement>, AppError> {
-    Ok(Json(readable(&state, &ctx, id).await?))
+    let a = readable(&state, &ctx, id).await?;
+    let what = a.template.clone();
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        id,
+        what,
+    )
+    .await?;
+    Ok(Json(a))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -63,7 +63,17 @@ pub(super) async fn obligations(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<ObligationList>, AppError> {
-    readable(&state, &ctx, id).await?;
+    let a = readable(&state, &ctx, id).await?;
+    let what = format!("{}: obligations", a.template);
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        id,
+        what,
+    )
+    .await?;
     Ok(Json(ObligationList {
         items: obligation_list(&state, id).await?,
     }))
@@ -222,7 +232,17 @@ pub(super) async fn breaches(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<BreachList>, AppError> {
-    readable(&state, &ctx, id).await?;
+    let a = readable(&state, &ctx, id).await?;
+    let what = format!("{}: breaches", a.template);
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        id,
+        what,
+    )
+    .await?;
     Ok(Json(BreachList {
         items: breach_list(&state, id).await?,
     }))
@@ -500,6 +520,16 @@ pub(super) async fn review_list(
             });
         }
     }
+    let n = format!("review list: {} agreements", items.len());
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        "review",
+        n,
+    )
+    .await?;
     Ok(Json(ReviewList {
         committee_breaches: items.iter().map(|i| i.agreement.committee_breaches).sum(),
         household_breaches: items.iter().map(|i| i.agreement.household_breaches).sum(),

@@ -2,12 +2,15 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
+pub mod checkpoint;
+pub mod integrity;
 pub mod refusals;
 pub mod retention;
+pub mod seal;
 pub mod web;
 
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::auth::scope::Place;
 use crate::platform::db::{Tx, store_failed};
@@ -179,11 +182,14 @@ pub async fn record(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::E
 }
 
 async fn append(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
-        .await?;
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, mac")
+            .fetch_one(&mut **tx)
+            .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
+    // The head must be the one zizhi sealed: extending a rewritten head would seal the rewrite.
+    let key = seal::check_head(seal::HEAD, seq - 1, &prev, head.try_get("mac")?)?;
     let at = time::now_db();
     let hash = entry_hash(&Hashed {
         seq,
@@ -203,8 +209,8 @@ async fn append(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error
     });
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor, role, action, object_type, object_id, \
-         street_id, community_id, building_id, result, client_ip, sensitive, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         street_id, community_id, building_id, result, client_ip, sensitive, detail, prev_hash, hash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(seq)
     .bind(&at)
@@ -223,10 +229,12 @@ async fn append(tx: &mut Tx, actor: &Actor, e: Entry) -> Result<i64, sqlx::Error
     .bind(&e.detail)
     .bind(&prev)
     .bind(&hash)
+    .bind(key.mac(seal::ENTRY, &[&hash]))
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET hash = $1, mac = $2 WHERE id = 1")
         .bind(&hash)
+        .bind(seal::head_mac(key, seal::HEAD, seq, &hash))
         .execute(&mut **tx)
         .await?;
     Ok(seq)
@@ -250,32 +258,79 @@ pub async fn record_alone(
     Ok(seq)
 }
 
+/// A read of sensitive personal data (health, family planning, aid, visits, notebooks): one
+/// entry, marked sensitive, committed before the data is shown (`record_alone`).
+pub async fn sensitive_read(
+    db: &crate::platform::db::Db,
+    actor: &Actor,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: impl ToString,
+    detail: String,
+) -> Result<(), sqlx::Error> {
+    let e = Entry::new(action, object_type, object_id)
+        .sensitive()
+        .detail(detail);
+    record_alone(db, actor, e).await.map(|_| ())
+}
+
 /// What `zizhi verify` found in the audit chain.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ChainReport {
     pub entries: i64,
-    /// The first entry whose hash, link or sequence is wrong.
+    /// The first entry whose hash, link, sequence or seal is wrong.
     pub first_broken: Option<i64>,
+    /// What was wrong there.
+    pub why: Option<seal::Break>,
 }
 
-/// Recomputes every entry's hash and link, in pages.
+impl ChainReport {
+    fn broken(entries: i64, at: i64, why: seal::Break) -> ChainReport {
+        ChainReport {
+            entries,
+            first_broken: Some(at),
+            why: Some(why),
+        }
+    }
+}
+
+/// Recomputes every entry's hash, link and seal, in pages (`verify_on` one connection).
 pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    verify_on(&mut conn).await
+}
+
+/// As `verify`, on one connection: inside a transaction it sees that transaction's writes.
+pub async fn verify_on(conn: &mut AnyConnection) -> Result<ChainReport, sqlx::Error> {
+    walk(conn, true).await
+}
+
+/// The walk itself; without `seals` only the public SHA-256 chain (before the first sealing).
+pub(crate) async fn walk(
+    conn: &mut AnyConnection,
+    seals: bool,
+) -> Result<ChainReport, sqlx::Error> {
+    let key = seal::key()?;
     // After a retention purge the chain starts at the last purged entry's hash.
-    let anchor = sqlx::query("SELECT seq, hash FROM audit_anchor WHERE id = 1")
-        .fetch_one(pool)
+    let anchor = sqlx::query("SELECT seq, hash, mac FROM audit_anchor WHERE id = 1")
+        .fetch_one(&mut *conn)
         .await?;
     let anchor_seq: i64 = anchor.try_get("seq")?;
     let mut prev: String = anchor.try_get("hash")?;
+    let sealed = seal::holds(key, seal::ANCHOR, anchor_seq, &prev, anchor.try_get("mac")?);
+    if seals && !sealed {
+        return Ok(ChainReport::broken(0, anchor_seq, seal::Break::Anchor));
+    }
     let mut expected_seq = anchor_seq + 1;
     let mut after = anchor_seq;
     loop {
         let rows = sqlx::query(
             "SELECT seq, at, actor_id, actor, role, action, object_type, object_id, street_id, community_id, \
-             building_id, result, client_ip, sensitive, detail, prev_hash, hash FROM audit_log \
+             building_id, result, client_ip, sensitive, detail, prev_hash, hash, mac FROM audit_log \
              WHERE seq > $1 ORDER BY seq LIMIT 5000",
         )
         .bind(after)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         if rows.is_empty() {
             break;
@@ -314,18 +369,27 @@ pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
                 prev_hash: &prev_hash,
             });
             if seq != expected_seq || prev_hash != prev || computed != hash {
-                return Ok(ChainReport {
-                    entries: seq - anchor_seq,
-                    first_broken: Some(seq.min(expected_seq)),
-                });
+                return Ok(ChainReport::broken(
+                    seq - anchor_seq,
+                    seq.min(expected_seq),
+                    seal::Break::Link,
+                ));
+            }
+            let mac: Option<String> = r.try_get("mac")?;
+            if seals && !key.holds(mac.as_deref(), seal::ENTRY, &[&hash]) {
+                return Ok(ChainReport::broken(
+                    seq - anchor_seq,
+                    seq,
+                    seal::Break::Seal,
+                ));
             }
             prev = hash;
             expected_seq += 1;
             after = seq;
         }
     }
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(pool)
+    let head = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
         .await?;
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("hash")?;
@@ -333,13 +397,18 @@ pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
     let entries = last - anchor_seq;
     if head_seq != last || head_hash != prev {
         // Entries were removed from the end, or the head was rewritten.
-        return Ok(ChainReport {
+        return Ok(ChainReport::broken(entries, last + 1, seal::Break::Head));
+    }
+    if seals && !seal::holds(key, seal::HEAD, head_seq, &head_hash, head.try_get("mac")?) {
+        return Ok(ChainReport::broken(
             entries,
-            first_broken: Some(last + 1),
-        });
+            head_seq,
+            seal::Break::HeadSeal,
+        ));
     }
     Ok(ChainReport {
         entries,
         first_broken: None,
+        why: None,
     })
 }

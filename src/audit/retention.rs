@@ -73,12 +73,21 @@ pub async fn purge(db: &Db, now: Timestamp) -> anyhow::Result<Purged> {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        sqlx::query("UPDATE audit_anchor SET seq = $1, hash = $2, purged_at = $3 WHERE id = 1")
-            .bind(last_purgeable)
-            .bind(&hash)
-            .bind(time::to_db(now))
-            .execute(&mut *tx)
-            .await?;
+        let mac = super::seal::head_mac(
+            super::seal::key()?,
+            super::seal::ANCHOR,
+            last_purgeable,
+            &hash,
+        );
+        sqlx::query(
+            "UPDATE audit_anchor SET seq = $1, hash = $2, purged_at = $3, mac = $4 WHERE id = 1",
+        )
+        .bind(last_purgeable)
+        .bind(&hash)
+        .bind(time::to_db(now))
+        .bind(mac)
+        .execute(&mut *tx)
+        .await?;
         purged.anchor_seq = Some(last_purgeable);
     }
     if purged.audit_entries > 0 || purged.login_attempts > 0 {

@@ -19,8 +19,11 @@ enum Second {
 }
 
 async fn second_factor(state: &AppState, u: &User, code: Option<&str>) -> Result<Second, AppError> {
-    if let Some(secret) = &u.totp_secret {
-        let step = code.and_then(|c| totp::check(secret, c, totp::now_unix()));
+    if let Some(stored) = &u.totp_secret {
+        let secret = totp::open_secret(stored);
+        let step = code
+            .zip(secret)
+            .and_then(|(c, s)| totp::check(&s, c, totp::now_unix()));
         return Ok(match step {
             Some(s) if u.totp_last_step.is_none_or(|last| s as i64 > last) => Second::PassedAt(s),
             _ => Second::Failed,

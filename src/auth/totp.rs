@@ -47,6 +47,42 @@ pub fn current(secret_base32: &str, unix_seconds: u64) -> Option<String> {
     totp(secret_base32).map(|t| t.generate(unix_seconds).to_string())
 }
 
+/// A secret as stored: encrypted with the chain key (`platform::chain_key`), so that a copy of
+/// the database alone does not yield anyone's second factor.
+pub fn seal_secret(secret_base32: &str) -> Result<String, sqlx::Error> {
+    Ok(crate::audit::seal::key()?.encrypt(secret_base32))
+}
+
+/// The secret from what is stored; none if it is not encrypted with this process's key (a
+/// secret written into the database by hand signs nobody in).
+pub fn open_secret(stored: &str) -> Option<String> {
+    crate::platform::chain_key::current()?.decrypt(stored)
+}
+
+/// Encrypts secrets stored in the clear before secrets were encrypted; run at start.
+pub async fn encrypt_stored(db: &crate::platform::db::Db) -> Result<u64, sqlx::Error> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+            .fetch_all(db.read())
+            .await?;
+    let mut n = 0;
+    let mut tx = db.begin().await?;
+    for (id, stored) in rows {
+        if crate::platform::chain_key::is_encrypted(&stored) {
+            continue;
+        }
+        n += sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+            .bind(seal_secret(&stored)?)
+            .bind(id)
+            .bind(&stored)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
 pub fn now_unix() -> u64 {
     jiff::Timestamp::now().as_second().max(0) as u64
 }

@@ -124,7 +124,7 @@ pub async fn transition(
             .await?;
     }
     let public = !matches!(t.action, Transition::Assign);
-    store::add_event(
+    let event = store::add_event(
         &mut tx,
         id,
         &ctx.actor().name,
@@ -140,7 +140,11 @@ pub async fn transition(
         &ctx.actor(),
         Entry::new("case.transition", "case", id)
             .at(c.place())
-            .detail(format!("{} → {to}", c.status)),
+            .detail(format!(
+                "{} → {to}{}",
+                c.status,
+                store::attested(event, &message)
+            )),
     )
     .await?;
     let note = format!("{} #{id}: {} → {to}", c.category, c.status);
@@ -230,7 +234,7 @@ pub async fn feedback(
     } else {
         "rated_unsatisfied"
     };
-    store::add_event(
+    let event = store::add_event(
         &mut tx,
         id,
         &ctx.actor().name,
@@ -246,7 +250,10 @@ pub async fn feedback(
         &ctx.actor(),
         Entry::new("case.feedback", "case", id)
             .at(c.place())
-            .detail(action),
+            .detail(format!(
+                "{action} → {to}{}",
+                store::attested(event, f.comment.trim())
+            )),
     )
     .await?;
     if reopen {

@@ -125,7 +125,7 @@ pub async fn store_photo(
     std::fs::write(dir.join(&name), &clean).map_err(AppError::internal)?;
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO case_attachments (case_id, stored_name, content_type, size, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO case_attachments (case_id, stored_name, content_type, size, uploaded_by, created_at, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(case_id)
     .bind(&name)
@@ -133,6 +133,7 @@ pub async fn store_photo(
     .bind(clean.len() as i64)
     .bind(ctx.actor().name)
     .bind(time::now_db())
+    .bind(crate::disclosure::chain::sha256_hex(&clean))
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;

@@ -216,9 +216,9 @@ pub async fn add_event(
     to: &str,
     message: &str,
     public: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, message, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, message, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(case_id)
     .bind(time::now_db())
@@ -228,9 +228,20 @@ pub async fn add_event(
     .bind(to)
     .bind(message)
     .bind(i64::from(public))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// How a case's audit entry attests the message of the event it made (`audit::integrity`).
+pub fn attested(event: i64, message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · event {event} {}",
+            crate::audit::integrity::attest(message)
+        )
+    }
 }
 
 /// A notification for a user, delivered in the app (and by the operator's webhook, if set).

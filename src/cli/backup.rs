@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use sqlx::Row;
 
 use super::{DbArgs, config};
-use crate::audit;
+use crate::audit::{checkpoint::Checkpoint, integrity};
 use crate::config::Config;
 use crate::platform::db::{Backend, Db, sqlite_url};
 
@@ -54,11 +54,20 @@ fn sqlite_target(db_args: &DbArgs) -> anyhow::Result<(Config, PathBuf)> {
         );
     }
     let file = c.data_dir.join("zizhi.db");
+    // The copy is verified with the chain key, as the running server seals.
+    let (key, _) = crate::platform::chain_key::load(&c)?;
+    crate::platform::chain_key::install(key)?;
     Ok((c, file))
 }
 
-/// What `verify` found: one line per check.
-pub(crate) async fn verify(db: &Db) -> anyhow::Result<String> {
+/// What `verify` found: one line per check; an error listing every problem if any.
+/// `files` is the data folder whose attachment files are checked; `checkpoint` one to hold
+/// the database against.
+pub(crate) async fn verify(
+    db: &Db,
+    files: Option<&Path>,
+    checkpoint: Option<&Checkpoint>,
+) -> anyhow::Result<String> {
     let mut lines = Vec::new();
     if db.backend() == Backend::Sqlite {
         let rows = sqlx::query("PRAGMA integrity_check")
@@ -76,36 +85,29 @@ pub(crate) async fn verify(db: &Db) -> anyhow::Result<String> {
         }
         lines.push("SQLite 完整性检查通过 integrity check ok".to_owned());
     }
-    let report = audit::verify(db.read()).await?;
-    if let Some(seq) = report.first_broken {
-        bail!("审计日志第 {seq} 条被篡改 audit chain broken at entry {seq}");
-    }
-    let published = crate::disclosure::chain::verify(db.read()).await?;
-    if let Some((seq, kind, id)) = published.first_broken {
-        let what = match kind.as_str() {
-            "disclosure" => format!("公开事项 #{id} disclosure {id}"),
-            "rule_version" => format!("规约版本 #{id} rule version {id}"),
-            _ => "链头 chain head".to_owned(),
-        };
+    let mut conn = db.read().acquire().await?;
+    let integrity::Report {
+        lines: found,
+        problems,
+    } = integrity::report(&mut conn, files, checkpoint).await?;
+    lines.extend(found);
+    drop(conn);
+    if !problems.is_empty() {
         bail!(
-            "发布链第 {seq} 条被篡改：{what} publication chain broken at entry {seq}: {kind} {id}"
+            "发现 {} 处问题 {} problem(s) found:\n{}\n{}",
+            problems.len(),
+            problems.len(),
+            problems.join("\n"),
+            lines.join("\n")
         );
     }
-    lines.push(format!(
-        "审计日志完整 audit chain intact: {} entries",
-        report.entries
-    ));
-    lines.push(format!(
-        "发布链完整 publication chain intact: {} entries",
-        published.entries
-    ));
     Ok(lines.join("\n"))
 }
 
 /// Opens a SQLite file as it is (no migrations), runs `verify`, closes it.
 async fn verify_file(path: &Path) -> anyhow::Result<String> {
     let db = Db::connect(&sqlite_url(path).replace("mode=rwc", "mode=rw")).await?;
-    let result = verify(&db).await;
+    let result = verify(&db, None, None).await;
     db.close().await;
     // Closing checkpointed the WAL; an empty WAL and the shared-memory index are not part of
     // the file set and must not travel with it.

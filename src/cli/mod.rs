@@ -99,8 +99,27 @@ pub enum Command {
         command: CalendarCommand,
     },
     /// Check the database: SQLite's integrity check, the audit log's and the publication
-    /// chain's hashes; exits non-zero naming the first broken entry.
+    /// chain's hashes and seals, the records they attest (notices, objections, attachment
+    /// files, tallies, case replies); exits non-zero naming every problem.
     Verify {
+        /// Also hold the database against a checkpoint taken earlier (zizhi checkpoint).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Seal a database that carries no seals (one from before seals, kept under a chain key
+    /// given in ZIZHI_CHAIN_KEY): your word that it is as zizhi left it. Its chains must hold.
+    Seal {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print (or write to --out) a checkpoint: where both chains stand now, signed with the
+    /// chain key. Keep it away from the database; zizhi verify --checkpoint holds it.
+    Checkpoint {
+        /// The new file; it must not exist.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -308,11 +327,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commit,
             db,
         } => import::run(&file, community, commit, &db).await,
-        Command::Verify { db } => {
-            let (_, d) = open(&db).await?;
-            let checks = backup::verify(&d).await;
+        Command::Verify { checkpoint, db } => {
+            let c = config(&db, None)?;
+            let mark = checkpoint
+                .as_deref()
+                .map(crate::audit::checkpoint::read)
+                .transpose()?;
+            let (d, _) = app::open_db_as_is(&c).await?;
+            let checks = backup::verify(&d, Some(&c.data_dir), mark.as_ref()).await;
             d.close().await;
             println!("{}", checks?);
+            Ok(())
+        }
+        Command::Seal { db } => {
+            let c = config(&db, None)?;
+            let (d, _) = app::open_db_as_is(&c).await?;
+            let sealed = crate::audit::seal::seal_unsealed(&d).await;
+            d.close().await;
+            match sealed? {
+                crate::audit::seal::Sealing::Sealed {
+                    audit,
+                    publications,
+                } => {
+                    println!("已签名 sealed {audit} audit entries and {publications} publications")
+                }
+                crate::audit::seal::Sealing::Holds => {
+                    println!("已有签名，无需再签 the seals are there and hold")
+                }
+                crate::audit::seal::Sealing::Broken(why) => bail!("{why}"),
+            }
+            Ok(())
+        }
+        Command::Checkpoint { out, db } => {
+            let (_, d) = open(&db).await?;
+            let mark = crate::audit::checkpoint::take(&d).await;
+            d.close().await;
+            let text = serde_json::to_string_pretty(&mark?)?;
+            match out {
+                Some(path) => {
+                    let mut f = std::fs::File::create_new(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    std::io::Write::write_all(&mut f, format!("{text}\n").as_bytes())?;
+                    f.sync_all()?;
+                    println!("检查点已写入 checkpoint written to {}", path.display());
+                }
+                None => println!("{text}"),
+            }
             Ok(())
         }
         Command::Backup { dest, db } => backup::backup(&db, &dest).await,

@@ -110,8 +110,12 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("no account {username}"))?;
             let secret = (!off).then(crate::auth::totp::new_secret);
+            let stored = secret
+                .as_deref()
+                .map(crate::auth::totp::seal_secret)
+                .transpose()?;
             sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-                .bind(secret.as_deref())
+                .bind(stored)
                 .bind(u.id)
                 .execute(&mut *tx)
                 .await?;

@@ -206,7 +206,7 @@ pub async fn may_stand(
     resident: i64,
 ) -> Result<(), AppError> {
     let row = sqlx::query(
-        "SELECT community_id, building_id FROM residents WHERE id = $1 AND status = 'living'",
+        "SELECT community_id, building_id FROM residents WHERE id = $1 AND status = 'living' AND locked_at IS NULL",
     )
     .bind(resident)
     .fetch_optional(&mut **tx)

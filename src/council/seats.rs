@@ -66,7 +66,7 @@ pub(super) async fn seat(
     ) {
         (Some(r), None) => {
             let row = sqlx::query(
-                "SELECT name, community_id FROM residents WHERE id = $1 AND status = 'living'",
+                "SELECT name, community_id FROM residents WHERE id = $1 AND status = 'living' AND locked_at IS NULL",
             )
             .bind(r)
             .fetch_optional(&mut *tx)

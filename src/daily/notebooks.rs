@@ -111,6 +111,16 @@ pub(super) async fn list(
     Query(q): Query<NotebookQuery>,
 ) -> Result<Json<NotebookList>, AppError> {
     let items = search(&state, &ctx, &q).await?;
+    let n = format!("{} entries", items.len());
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "notebooks.read",
+        "notebook",
+        "list",
+        n,
+    )
+    .await?;
     Ok(Json(NotebookList {
         total: items.len() as i64,
         items,

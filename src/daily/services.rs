@@ -86,6 +86,17 @@ pub(super) async fn list(
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
+    // Health services and deliveries name households: a sensitive read.
+    let n = format!("{} services", items.len());
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "services.read",
+        "service",
+        "list",
+        n,
+    )
+    .await?;
     Ok(Json(ServiceList {
         total: items.len() as i64,
         items,

@@ -95,6 +95,8 @@ pub(super) async fn list(
             followups,
         });
     }
+    let n = format!("{} visits", items.len());
+    audit::sensitive_read(&state.db, &ctx.actor(), "visits.read", "visit", "list", n).await?;
     Ok(Json(VisitList {
         total: items.len() as i64,
         items,

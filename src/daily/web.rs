@@ -92,6 +92,18 @@ async fn render(
         },
     )
     .await?;
+    if !items.is_empty() {
+        let n = format!("building {first}: {} entries", items.len());
+        crate::audit::sensitive_read(
+            &state.db,
+            &ctx.actor(),
+            "notebooks.read",
+            "notebook",
+            first,
+            n,
+        )
+        .await?;
+    }
     let mut res = page(&NotebookPage {
         chrome: ctx.chrome(),
         t: ctx.t(),

@@ -385,18 +385,28 @@ pub async fn disclosures(
         let resident = sqlx::query("SELECT u.id, r.name FROM users u JOIN residents r ON r.id = u.resident_id WHERE u.username = 'resident'")
             .fetch_one(&mut **tx)
             .await?;
-        sqlx::query(
+        let handling = "本月维修 3 号、7 号、12 号楼楼道灯共 41 盏，票据可到社区查阅。";
+        let oid: i64 = sqlx::query_scalar(
             "INSERT INTO disclosure_objections (disclosure_id, user_id, objector_name, body, outcome, handling, handled_by, handled_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'dismissed', $5, $6, $7, $7)",
+             VALUES ($1, $2, $3, $4, 'dismissed', $5, $6, $7, $7) RETURNING id",
         )
         .bind(id)
         .bind(resident.try_get::<i64, _>("id")?)
         .bind(resident.try_get::<String, _>("name")?)
         .bind("楼道照明维修费用比上月高，请说明是哪几栋楼。")
-        .bind("本月维修 3 号、7 号、12 号楼楼道灯共 41 盏，票据可到社区查阅。")
+        .bind(handling)
         .bind(author.0)
         .bind(now)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
+        .await?;
+        // Its handling is on record, as one handled on the page would be.
+        crate::audit::record(
+            tx,
+            &crate::audit::Actor::operator(),
+            crate::audit::Entry::new("disclosure.handle_objection", "disclosure", id).detail(
+                crate::audit::integrity::objection_detail(oid, "dismissed", handling),
+            ),
+        )
         .await?;
     }
     Ok(())

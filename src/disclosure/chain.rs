@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::audit::seal;
 use crate::platform::db::Tx;
 use crate::platform::time;
 
@@ -14,7 +15,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn entry_hash(seq: i64, at: &str, kind: &str, object: i64, content: &str, prev: &str) -> String {
+/// A publication entry's hash (public: anyone may recompute it).
+pub fn entry_hash(
+    seq: i64,
+    at: &str,
+    kind: &str,
+    object: i64,
+    content: &str,
+    prev: &str,
+) -> String {
     let fields = [
         "zizhi-publication-v1".to_owned(),
         seq.to_string(),
@@ -41,15 +50,17 @@ pub async fn append(
     object: i64,
     content_hash: &str,
 ) -> Result<i64, sqlx::Error> {
-    let head =
-        sqlx::query("UPDATE publication_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut **tx)
-            .await?;
+    let head = sqlx::query(
+        "UPDATE publication_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, mac",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
+    let key = seal::check_head(seal::PUBLICATION_HEAD, seq - 1, &prev, head.try_get("mac")?)?;
     let at = time::now_db();
     let hash = entry_hash(seq, &at, kind, object, content_hash, &prev);
-    sqlx::query("INSERT INTO publications (seq, at, kind, object_id, content_hash, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    sqlx::query("INSERT INTO publications (seq, at, kind, object_id, content_hash, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(seq)
         .bind(&at)
         .bind(kind)
@@ -57,10 +68,12 @@ pub async fn append(
         .bind(content_hash)
         .bind(&prev)
         .bind(&hash)
+        .bind(key.mac(seal::PUBLICATION, &[&hash]))
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE publication_head SET hash = $1 WHERE id = 1")
+    sqlx::query("UPDATE publication_head SET hash = $1, mac = $2 WHERE id = 1")
         .bind(&hash)
+        .bind(seal::head_mac(key, seal::PUBLICATION_HEAD, seq, &hash))
         .execute(&mut **tx)
         .await?;
     Ok(seq)
@@ -84,22 +97,39 @@ pub async fn entries(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Publication>, sqlx::Error> {
-    sqlx::query("SELECT seq, at, kind, object_id, content_hash, prev_hash, hash FROM publications WHERE seq > $1 ORDER BY seq LIMIT $2")
+    let mut conn = pool.acquire().await?;
+    Ok(sealed_entries(&mut conn, after, limit)
+        .await?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// Entries with their seals (which are not public).
+async fn sealed_entries(
+    conn: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(Publication, Option<String>)>, sqlx::Error> {
+    sqlx::query("SELECT seq, at, kind, object_id, content_hash, prev_hash, hash, mac FROM publications WHERE seq > $1 ORDER BY seq LIMIT $2")
         .bind(after)
         .bind(limit)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await?
         .iter()
         .map(|r| {
-            Ok(Publication {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                kind: r.try_get("kind")?,
-                object_id: r.try_get("object_id")?,
-                content_hash: r.try_get("content_hash")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            })
+            Ok((
+                Publication {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    kind: r.try_get("kind")?,
+                    object_id: r.try_get("object_id")?,
+                    content_hash: r.try_get("content_hash")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                },
+                r.try_get("mac")?,
+            ))
         })
         .collect()
 }
@@ -108,25 +138,47 @@ pub async fn entries(
 #[derive(Debug)]
 pub struct ChainReport {
     pub entries: i64,
-    /// The first entry that does not hold: its sequence, kind and object.
+    /// The first entry that does not hold: its sequence, kind (`head` for the head row) and
+    /// object.
     pub first_broken: Option<(i64, String, i64)>,
+    /// What was wrong there.
+    pub why: Option<seal::Break>,
 }
 
-/// Recomputes every entry: its content from the live rows, its hash, its link.
+impl ChainReport {
+    fn broken(e: &Publication, why: seal::Break) -> ChainReport {
+        ChainReport {
+            entries: e.seq,
+            first_broken: Some((e.seq, e.kind.clone(), e.object_id)),
+            why: Some(why),
+        }
+    }
+}
+
+/// Recomputes every entry: its content from the live rows, its hash, its link, its seal.
 pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    walk(&mut conn, true).await
+}
+
+/// As `verify` on one connection; without `seals` only the public chain (`audit::seal`).
+pub(crate) async fn walk(
+    conn: &mut AnyConnection,
+    seals: bool,
+) -> Result<ChainReport, sqlx::Error> {
+    let key = seal::key()?;
     let mut prev = "0".repeat(64);
     let mut after = 0;
     let mut expected = 1;
-    let mut conn = pool.acquire().await?;
     loop {
-        let page = entries(pool, after, 2000).await?;
+        let page = sealed_entries(conn, after, 2000).await?;
         if page.is_empty() {
             break;
         }
-        for e in &page {
+        for (e, mac) in &page {
             let content = match e.kind.as_str() {
-                "disclosure" => super::content::disclosure(&mut conn, e.object_id).await?,
-                "rule_version" => crate::rules::content::version(&mut conn, e.object_id).await?,
+                "disclosure" => super::content::disclosure(conn, e.object_id).await?,
+                "rule_version" => crate::rules::content::version(conn, e.object_id).await?,
                 _ => None,
             };
             let holds = e.seq == expected
@@ -142,28 +194,38 @@ pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
                     &e.prev_hash,
                 ) == e.hash;
             if !holds {
-                return Ok(ChainReport {
-                    entries: e.seq,
-                    first_broken: Some((e.seq, e.kind.clone(), e.object_id)),
-                });
+                return Ok(ChainReport::broken(e, seal::Break::Link));
+            }
+            if seals && !key.holds(mac.as_deref(), seal::PUBLICATION, &[&e.hash]) {
+                return Ok(ChainReport::broken(e, seal::Break::Seal));
             }
             prev = e.hash.clone();
             expected += 1;
             after = e.seq;
         }
     }
-    let head = sqlx::query("SELECT seq, hash FROM publication_head WHERE id = 1")
-        .fetch_one(pool)
+    let head = sqlx::query("SELECT seq, hash, mac FROM publication_head WHERE id = 1")
+        .fetch_one(&mut *conn)
         .await?;
     let (seq, hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    if seq != after || hash != prev {
-        return Ok(ChainReport {
-            entries: after,
-            first_broken: Some((seq, "head".into(), 0)),
-        });
-    }
+    let why = if seq != after || hash != prev {
+        Some(seal::Break::Head)
+    } else if seals
+        && !seal::holds(
+            key,
+            seal::PUBLICATION_HEAD,
+            seq,
+            &hash,
+            head.try_get("mac")?,
+        )
+    {
+        Some(seal::Break::HeadSeal)
+    } else {
+        None
+    };
     Ok(ChainReport {
         entries: after,
-        first_broken: None,
+        first_broken: why.map(|_| (seq, "head".into(), 0)),
+        why,
     })
 }

@@ -210,7 +210,9 @@ pub(super) async fn handle(
         &ctx.actor(),
         Entry::new("disclosure.handle_objection", "disclosure", id)
             .at(n.place())
-            .detail(format!("objection {oid}: {}", h.outcome)),
+            .detail(crate::audit::integrity::objection_detail(
+                oid, &h.outcome, text,
+            )),
     )
     .await?;
     tx.commit().await?;

@@ -245,7 +245,7 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         Role::Resident => {
             if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id) {
                 let r = sqlx::query(
-                    "SELECT h.address, (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id AND m.status = 'living') AS n \
+                    "SELECT h.address, (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id AND m.status = 'living' AND m.locked_at IS NULL) AS n \
                      FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1",
                 )
                 .bind(rid)

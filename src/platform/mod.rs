@@ -1,5 +1,6 @@
 //! The shared kernel: storage, errors, language, time and the web shell.
 pub mod calendar;
+pub mod chain_key;
 pub mod db;
 pub mod error;
 pub mod extract;

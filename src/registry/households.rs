@@ -46,7 +46,7 @@ pub struct Household {
 
 const SELECT: &str = "SELECT h.id, h.community_id, b.compound_id, h.building_id, u.number AS unit, h.door_number, h.address, \
     h.occupied, h.tags, c.street_id, \
-    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'living') AS members \
+    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'living' AND r.locked_at IS NULL) AS members \
     FROM households h JOIN buildings b ON b.id = h.building_id JOIN units u ON u.id = h.unit_id \
     JOIN communities c ON c.id = h.community_id";
 

@@ -36,7 +36,7 @@ pub async fn participant(
         .resident_id
         .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
     let r = sqlx::query(
-        "SELECT name, community_id, building_id, rep_resident, birth_date FROM residents WHERE id = $1 AND status = 'living'",
+        "SELECT name, community_id, building_id, rep_resident, birth_date FROM residents WHERE id = $1 AND status = 'living' AND locked_at IS NULL",
     )
     .bind(rid)
     .fetch_optional(state.db.read())

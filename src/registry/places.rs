@@ -82,7 +82,7 @@ pub async fn counts(pool: &AnyPool, scope: Scope) -> Result<(i64, i64), sqlx::Er
     .try_get("n")?;
     let residents: i64 = sqlx::query(&format!(
         "SELECT COUNT(*) AS n FROM residents r JOIN households h ON h.id = r.household_id \
-         JOIN communities c ON c.id = h.community_id WHERE {col} = $1 AND r.status = 'living'"
+         JOIN communities c ON c.id = h.community_id WHERE {col} = $1 AND r.status = 'living' AND r.locked_at IS NULL"
     ))
     .bind(id)
     .fetch_one(pool)

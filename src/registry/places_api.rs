@@ -45,7 +45,7 @@ pub struct CommunityList {
 
 const COMMUNITY_SQL: &str = "SELECT c.id, c.street_id, c.code, c.name, \
     (SELECT COUNT(*) FROM households h WHERE h.community_id = c.id) AS households, \
-    (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living') AS residents \
+    (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living' AND r.locked_at IS NULL) AS residents \
     FROM communities c";
 
 fn community_from(r: &sqlx::any::AnyRow) -> Result<Community, sqlx::Error> {
@@ -155,7 +155,7 @@ pub async fn party_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Party, App
         Target::At(community_place(state, id).await?),
     )?;
     let rows = sqlx::query(
-        "SELECT b.id, (SELECT COUNT(*) FROM residents r WHERE r.building_id = b.id AND r.status = 'living' \
+        "SELECT b.id, (SELECT COUNT(*) FROM residents r WHERE r.building_id = b.id AND r.status = 'living' AND r.locked_at IS NULL \
          AND r.political_status IN ('party_member', 'probationary_member')) AS n \
          FROM buildings b WHERE b.community_id = $1 ORDER BY b.compound_id, b.id",
     )
@@ -313,7 +313,7 @@ pub struct BuildingList {
 
 const BUILDING_SQL: &str = "SELECT b.id, b.community_id, b.compound_id, b.number, b.units, b.floors, \
     (SELECT COUNT(*) FROM households h WHERE h.building_id = b.id) AS households, \
-    (SELECT COUNT(*) FROM residents r WHERE r.building_id = b.id AND r.status = 'living') AS residents \
+    (SELECT COUNT(*) FROM residents r WHERE r.building_id = b.id AND r.status = 'living' AND r.locked_at IS NULL) AS residents \
     FROM buildings b JOIN communities c ON c.id = b.community_id";
 
 fn building_from(r: &sqlx::any::AnyRow) -> Result<Building, sqlx::Error> {

@@ -18,6 +18,17 @@ use sqlx::Row;
 
 use crate::harness::TestApp;
 
+/// Reads of sensitive personal data by what they read (issue 18 item 7): family-planning and
+/// other agreements with their breaches, health services and deliveries, aid plans, visits and
+/// notebooks.
+const SENSITIVE_READS: &[&str] = &[
+    "/api/v1/agreements",
+    "/api/v1/services",
+    "/api/v1/aid-plans",
+    "/api/v1/visits",
+    "/api/v1/notebooks",
+];
+
 #[derive(Default)]
 pub struct Counters {
     inflight: AtomicUsize,
@@ -80,7 +91,10 @@ impl Watch {
         if !alone || !answered || import {
             return;
         }
-        let sensitive = path.contains("reveal=") || path.ends_with("/me/export");
+        let sensitive = path.contains("reveal=")
+            || path.ends_with("/me/export")
+            || SENSITIVE_READS.iter().any(|p| path.starts_with(p))
+                && !path.starts_with("/api/v1/visits/coverage");
         let write = *method != Method::GET && *method != Method::HEAD;
         let kind = if write {
             "write"

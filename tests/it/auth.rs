@@ -281,8 +281,11 @@ both!(
         use zizhi::auth::totp;
         // A worker turns two-factor login on: the password alone no longer signs in.
         let secret = totp::new_secret();
+        // Stored encrypted with the chain key, as `zizhi user totp` stores it.
+        let stored = totp::seal_secret(&secret).unwrap();
+        assert!(!stored.contains(&secret), "{stored}");
         app.exec(&format!(
-            "UPDATE users SET totp_secret = '{secret}' WHERE username = 'worker'"
+            "UPDATE users SET totp_secret = '{stored}' WHERE username = 'worker'"
         ))
         .await;
         let token = |code: Option<String>| {
@@ -416,3 +419,39 @@ both!(next_takes_only_a_local_path, |app: TestApp| async move {
         .await;
     assert_eq!(ok.header("location").as_deref(), Some("/cases?status=open"));
 });
+
+both!(
+    totp_secrets_are_stored_encrypted_with_the_chain_key,
+    |app: TestApp| async move {
+        use zizhi::auth::totp;
+        // A secret written into the database by hand, in the clear: it signs nobody in.
+        let secret = totp::new_secret();
+        app.exec(&format!(
+            "UPDATE users SET totp_secret = '{secret}' WHERE username = 'worker'"
+        ))
+        .await;
+        let token = |code: Option<String>, ip: &'static str| {
+            app.post("/api/v1/auth/token")
+                .ip(ip)
+                .json(&json!({"username": "worker", "password": "zizhi-demo", "code": code}))
+                .send()
+        };
+        let now = totp::now_unix();
+        let clear = token(totp::current(&secret, now), "10.9.1.1").await;
+        assert_eq!(clear.status, StatusCode::UNAUTHORIZED, "{}", clear.text());
+        // What a start does with secrets from before encryption: encrypts them in place.
+        assert_eq!(totp::encrypt_stored(&app.db).await.unwrap(), 1);
+        assert_eq!(totp::encrypt_stored(&app.db).await.unwrap(), 0, "once");
+        let stored: String =
+            sqlx::query_scalar("SELECT totp_secret FROM users WHERE username = 'worker'")
+                .fetch_one(app.db.read())
+                .await
+                .unwrap();
+        assert!(
+            stored.starts_with("v1:") && !stored.contains(&secret),
+            "{stored}"
+        );
+        let good = token(totp::current(&secret, now + 30), "10.9.1.2").await;
+        assert_eq!(good.status, StatusCode::OK, "{}", good.text());
+    }
+);

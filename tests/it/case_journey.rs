@@ -54,6 +54,11 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
                     .await?
                     .send_keys(message)
                     .await?;
+                // What the public may see instead of the reply: a note from the list.
+                c.find(Locator::Css("#public_note"))
+                    .await?
+                    .select_by_value("resolved")
+                    .await?;
             }
             c.wait()
                 .for_element(Locator::Css(&format!("#act-form button[value='{action}']")))
@@ -63,9 +68,22 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
             // The next page, not the one the click left.
             let status = format!("//dd[@id='status'][starts-with(normalize-space(.), '{then}')]");
             c.wait().for_element(Locator::XPath(&status)).await?;
+            if action == "reply" {
+                let kept = c
+                    .find(Locator::Css("#public_note option[value='']"))
+                    .await?
+                    .text()
+                    .await?;
+                assert!(kept.contains("问题已处理完毕"), "the note chosen: {kept}");
+            }
         }
         let status = c.find(Locator::Css("#status")).await?.text().await?;
         assert!(status.starts_with("已办结"), "{status}");
+        let code = c
+            .find(Locator::XPath("//dl//dd[contains(@class, 'mono')]"))
+            .await?
+            .text()
+            .await?;
         c.find(Locator::Css("form[action='/logout'] button"))
             .await?
             .click()
@@ -73,6 +91,18 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
         c.wait()
             .for_element(Locator::Css("a.button.primary[href='/report']"))
             .await?;
+
+        // Anyone with the tracking code sees the note, never the reply.
+        c.goto(&j.url(&format!("/track?code={}", code.trim()))).await?;
+        let note = c
+            .wait()
+            .for_element(Locator::Css("#public-note"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(note, "问题已处理完毕");
+        let public = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(!public.contains("已更换灯泡"), "{public}");
 
         j.login("resident").await?;
         c.goto(&j.url(&format!("/cases/{id}"))).await?;

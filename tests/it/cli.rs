@@ -6,6 +6,7 @@ fn zizhi(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_zizhi"))
         .args(args)
         .env("ZIZHI_LOG", "error")
+        .env("ZIZHI_CHAIN_KEY", crate::harness::TEST_CHAIN_KEY)
         .output()
         .expect("run zizhi")
 }
@@ -101,7 +102,7 @@ fn demo_users_and_verify_from_the_command_line() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&ok.stdout).contains("intact: 4 entries"),
+        String::from_utf8_lossy(&ok.stdout).contains("intact: 5 entries"),
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
@@ -278,6 +279,7 @@ fn backup_and_restore_from_the_command_line() {
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_zizhi"))
         .args(["serve", "--data", data, "--addr", "127.0.0.1:0"])
         .env("ZIZHI_LOG", "error")
+        .env("ZIZHI_CHAIN_KEY", crate::harness::TEST_CHAIN_KEY)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -377,6 +379,7 @@ fn weaker_durability_needs_the_operators_explicit_opt_out() {
     let run = |vars: &[(&str, &str)]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_zizhi"));
         c.args(["verify", "--data", data]).env("ZIZHI_LOG", "warn");
+        c.env("ZIZHI_CHAIN_KEY", crate::harness::TEST_CHAIN_KEY);
         for (k, v) in vars {
             c.env(k, v);
         }
@@ -431,6 +434,7 @@ fn the_data_folder_and_the_database_are_private() {
             served.to_str().unwrap(),
         ])
         .env("ZIZHI_LOG", "error")
+        .env("ZIZHI_CHAIN_KEY", crate::harness::TEST_CHAIN_KEY)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("run zizhi serve");

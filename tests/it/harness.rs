@@ -70,6 +70,21 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}{n:016x}")
 }
 
+/// The chain key every test process uses (`platform::chain_key`); the CLI tests pass it to
+/// the binary as `ZIZHI_CHAIN_KEY`.
+pub const TEST_CHAIN_KEY: &str = "7a697a6869207465737420636861696e206b6579206e6f7420666f7220757365";
+
+/// What `app::open_db` does after migrating: the key installed, the chains sealed or checked.
+pub async fn sealed(db: &Db) {
+    let key = zizhi::platform::chain_key::ChainKey::from_hex(TEST_CHAIN_KEY).unwrap();
+    zizhi::platform::chain_key::install(key).expect("the test chain key");
+    let s = zizhi::audit::seal::on_start(db, false).await.expect("seal");
+    assert!(
+        !matches!(s, zizhi::audit::seal::Sealing::Broken(_)),
+        "{s:?}"
+    );
+}
+
 /// A fresh, migrated, empty database of the given backend, in `dir` for SQLite.
 pub async fn fresh_db(backend: Backend, dir: &std::path::Path) -> Db {
     match backend {
@@ -79,6 +94,7 @@ pub async fn fresh_db(backend: Backend, dir: &std::path::Path) -> Db {
                 .await
                 .expect("durability settings");
             db.migrate().await.expect("migrate sqlite");
+            sealed(&db).await;
             db
         }
         Backend::Postgres => {
@@ -116,6 +132,7 @@ pub async fn fresh_db(backend: Backend, dir: &std::path::Path) -> Db {
             let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
             let db = Db::connect(&url).await.expect("connect to test schema");
             db.migrate().await.expect("migrate postgres");
+            sealed(&db).await;
             db
         }
     }
@@ -155,6 +172,7 @@ impl TestApp {
                 std::fs::copy(template, dir.path().join("zizhi.db")).expect("copy template");
                 let db = Db::open_sqlite_dir(dir.path()).await.expect("open copy");
                 db.migrate().await.expect("migrate copy");
+                sealed(&db).await;
                 db
             }
             Backend::Postgres => {

@@ -145,3 +145,49 @@ both!(every_refusal_leaves_an_entry, |app: TestApp| async move {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert_eq!(count("sysadmin", "/api/v1/social-orgs/{id}").await, 1);
 });
+
+both!(
+    reads_of_health_family_planning_aid_visits_and_notebooks_are_sensitive_reads,
+    |app: TestApp| async move {
+        let app = TestApp::spawn_with_year(app.backend).await;
+        let worker = app.token("worker").await;
+        let agreement: i64 = sqlx::query_scalar(
+            "SELECT MIN(id) FROM agreements WHERE community_id = 1 AND template = 'family_planning'",
+        )
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+        for (path, action) in [
+            (format!("/api/v1/agreements/{agreement}"), "agreements.read"),
+            (
+                format!("/api/v1/agreements/{agreement}/breaches"),
+                "agreements.read",
+            ),
+            (
+                format!("/api/v1/agreements/{agreement}/obligations"),
+                "agreements.read",
+            ),
+            ("/api/v1/agreements".to_owned(), "agreements.read"),
+            (
+                "/api/v1/agreements/review-list".to_owned(),
+                "agreements.read",
+            ),
+            ("/api/v1/services".to_owned(), "services.read"),
+            ("/api/v1/aid-plans".to_owned(), "aid.read"),
+            ("/api/v1/visits".to_owned(), "visits.read"),
+            ("/api/v1/notebooks".to_owned(), "notebooks.read"),
+        ] {
+            let sql = format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND sensitive = 1 AND actor = 'worker'"
+            );
+            let before = app.count(&sql).await;
+            let r = app.get(&path).bearer(&worker).send().await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+            assert_eq!(
+                app.count(&sql).await,
+                before + 1,
+                "{path}: one sensitive entry"
+            );
+        }
+    }
+);

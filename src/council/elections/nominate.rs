@@ -158,7 +158,7 @@ pub(super) async fn nominate(
     let nid: i64 = sqlx::query(
         "INSERT INTO election_nominations (election_id, resident_id, name, method, recommender, party_representative, npc_deputy, \
          cppcc_member, resident_representative, statement, created_by, created_at) \
-         SELECT $1, r.id, r.name, $2, $3, r.rep_party, r.rep_npc, r.rep_cppcc, r.rep_resident, $4, $5, $6 FROM residents r WHERE r.id = $7 \
+         SELECT $1, r.id, r.name, $2, $3, r.rep_party, r.rep_npc, r.rep_cppcc, r.rep_resident, $4, $5, $6 FROM residents r WHERE r.id = $7 AND r.locked_at IS NULL \
          RETURNING id",
     )
     .bind(id)

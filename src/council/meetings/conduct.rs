@@ -299,7 +299,7 @@ pub async fn add_comment(
     let home = match user.resident_id {
         Some(r) => {
             sqlx::query(
-                "SELECT community_id, name FROM residents WHERE id = $1 AND status = 'living'",
+                "SELECT community_id, name FROM residents WHERE id = $1 AND status = 'living' AND locked_at IS NULL",
             )
             .bind(r)
             .fetch_optional(state.db.read())

@@ -18,8 +18,8 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
          (SELECT COUNT(*) FROM compounds p WHERE p.community_id = c.id) AS compounds, \
          (SELECT COUNT(*) FROM buildings b WHERE b.community_id = c.id) AS buildings, \
          (SELECT COUNT(*) FROM households h WHERE h.community_id = c.id) AS households, \
-         (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living') AS residents, \
-         (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living' AND r.political_status IN ('party_member', 'probationary_member')) AS party, \
+         (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living' AND r.locked_at IS NULL) AS residents, \
+         (SELECT COUNT(*) FROM residents r WHERE r.community_id = c.id AND r.status = 'living' AND r.locked_at IS NULL AND r.political_status IN ('party_member', 'probationary_member')) AS party, \
          (SELECT COUNT(*) FROM households h WHERE h.community_id = c.id AND h.tags LIKE '%in_difficulty%') AS difficulty, \
          (SELECT COUNT(*) FROM households h WHERE h.community_id = c.id AND h.tags LIKE '%rented_out%') AS rented, \
          (SELECT COUNT(*) FROM social_units s WHERE s.community_id = c.id) AS units, \
@@ -118,7 +118,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
     }
     let sql = format!(
         "SELECT c.name AS community, h.address, \
-         (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'living') AS members \
+         (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'living' AND r.locked_at IS NULL) AS members \
          FROM households h JOIN communities c ON c.id = h.community_id {} AND h.tags LIKE '%in_difficulty%' ORDER BY c.code, h.id",
         f.sql()
     );

@@ -120,7 +120,7 @@ async fn residents(pool: &AnyPool, scopes: &[Scope], lang: Lang) -> Result<Vec<T
          r.rep_cppcc, r.rep_resident, r.moved_in \
          FROM residents r JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = r.building_id JOIN compounds p ON p.id = b.compound_id JOIN communities c ON c.id = r.community_id \
-         {} AND r.status = 'living' ORDER BY c.code, p.id, b.id, u.number, h.door_number, r.birth_date",
+         {} AND r.status = 'living' AND r.locked_at IS NULL ORDER BY c.code, p.id, b.id, u.number, h.door_number, r.birth_date",
         f.sql()
     );
     let rows = bind_vals(sqlx::query(&sql), &f.vals)

@@ -59,7 +59,7 @@ pub(super) async fn social_units(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec
 
 /// Social organizations, and their members on a second sheet.
 pub(super) async fn social_orgs(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
-    let f = scoped(scopes, "c.street_id", "o.community_id", None)?;
+    let mut f = scoped(scopes, "c.street_id", "o.community_id", None)?;
     let sql = format!(
         "SELECT o.id, c.name AS community, o.name, o.kind, o.founded_on, o.activities, \
          (SELECT r.name FROM residents r WHERE r.id = o.leader_resident_id) AS leader, \
@@ -99,6 +99,8 @@ pub(super) async fn social_orgs(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<
             r.try_get::<String, _>("activities")?.into(),
         ]);
     }
+    // A locked record (PIPL Art. 47) is kept, not listed.
+    f.and("r.locked_at IS NULL", []);
     let sql = format!(
         "SELECT o.name AS org, r.name, m.position, m.joined_on FROM social_org_members m JOIN social_orgs o ON o.id = m.org_id \
          JOIN residents r ON r.id = m.resident_id JOIN communities c ON c.id = o.community_id {} ORDER BY o.id, m.joined_on",

@@ -190,7 +190,8 @@ pub async fn household_members(
     household_id: i64,
 ) -> Result<Vec<Resident>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE r.household_id = $1 AND r.erased_at IS NULL ORDER BY r.birth_date, r.id"
+        // A locked record (PIPL Art. 47; an erased one is locked too) is kept, not shown.
+        "{SELECT} WHERE r.household_id = $1 AND r.locked_at IS NULL ORDER BY r.birth_date, r.id"
     ))
     .bind(household_id)
     .fetch_all(pool)

@@ -151,7 +151,7 @@ async fn member_of_community(
     field: &'static str,
 ) -> Result<(), AppError> {
     let ok = sqlx::query(
-        "SELECT id FROM residents WHERE id = $1 AND community_id = $2 AND status = 'living'",
+        "SELECT id FROM residents WHERE id = $1 AND community_id = $2 AND status = 'living' AND locked_at IS NULL",
     )
     .bind(resident)
     .bind(community)
@@ -201,7 +201,7 @@ pub(super) async fn one_org(
     ctx.require(Action::RegistryRead, Target::At(place))?;
     let rows = sqlx::query(
         "SELECT m.resident_id, r.name, m.position, m.joined_on FROM social_org_members m JOIN residents r ON r.id = m.resident_id \
-         WHERE m.org_id = $1 ORDER BY m.joined_on, r.id",
+         WHERE m.org_id = $1 AND r.locked_at IS NULL ORDER BY m.joined_on, r.id",
     )
     .bind(id)
     .fetch_all(state.db.read())

@@ -30,7 +30,8 @@ pub struct VolunteerList {
 }
 
 pub async fn volunteers_in_scope(state: &AppState, ctx: &Ctx) -> Result<Vec<Volunteer>, AppError> {
-    let f = scoped(ctx, Action::RegistryRead, "v.community_id")?;
+    let mut f = scoped(ctx, Action::RegistryRead, "v.community_id")?;
+    f.and("r.locked_at IS NULL", []);
     let sql = format!(
         "SELECT v.id, v.community_id, v.resident_id, r.name, v.skills, v.hours, v.since FROM volunteers v \
          JOIN residents r ON r.id = v.resident_id JOIN communities c ON c.id = v.community_id {} ORDER BY v.community_id, v.id",
