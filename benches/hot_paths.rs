@@ -171,6 +171,21 @@ fn chaining(c: &mut Criterion) {
             }))
         })
     });
+    // What an append adds for the seals (issue 18): the head's seal checked, the entry's and the
+    // new head's made.
+    let key = zizhi::platform::chain_key::ChainKey::from_hex(&"5a".repeat(32)).unwrap();
+    let head = key.mac("zizhi-audit-head-v1", &["123455", &prev]);
+    c.bench_function("audit/seals_per_append", |b| {
+        b.iter(|| {
+            assert!(key.holds(
+                Some(&head),
+                "zizhi-audit-head-v1",
+                &["123455", black_box(&prev)]
+            ));
+            black_box(key.mac("zizhi-audit-entry-v1", &[&prev]));
+            black_box(key.mac("zizhi-audit-head-v1", &["123456", &prev]))
+        })
+    });
 }
 
 criterion_group!(hot_paths, working_days, policy, rendering, chaining);

@@ -93,7 +93,8 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
             .await?;
 
         // Anyone with the tracking code sees the note, never the reply.
-        c.goto(&j.url(&format!("/track?code={}", code.trim()))).await?;
+        c.goto(&j.url(&format!("/track?code={}", code.trim())))
+            .await?;
         let note = c
             .wait()
             .for_element(Locator::Css("#public-note"))
