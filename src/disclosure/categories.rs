@@ -83,7 +83,10 @@ pub(super) async fn add_category(
         return Err(AppError::invalid("cadence", "disclosure.bad_cadence"));
     }
     if !(0..=60).contains(&c.due_working_days) {
-        return Err(AppError::invalid("due_working_days", "disclosure.bad_days"));
+        return Err(AppError::invalid(
+            "due_working_days",
+            "disclosure.bad_due_days",
+        ));
     }
     for (field, v) in [("name_zh", &c.name_zh), ("name_en", &c.name_en)] {
         if v.trim().is_empty() || v.chars().count() > 40 {

@@ -88,9 +88,7 @@ async fn check(
     if !CHANNELS.contains(&n.channel.as_str()) {
         return Err(AppError::invalid("channel", "disclosure.bad_channel"));
     }
-    if !(1..=30).contains(&n.publicity_days) {
-        return Err(AppError::invalid("publicity_days", "disclosure.bad_days"));
-    }
+    crate::platform::calendar::publicity_period("publicity_days", n.publicity_days)?;
     let period = n.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     match (cat.cadence.as_str(), period) {
         ("none", _) => {}

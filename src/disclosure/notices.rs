@@ -263,13 +263,19 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
         .calendar
         .add_working_days(today, (n.publicity_days - 1 + first) as u32);
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE disclosures SET status = 'published', publish_date = $1, publicity_until = $2, published_at = $3 WHERE id = $4 AND status = 'draft'")
+    // Guarded: of concurrent publishes one wins; the others find it published (409) and add
+    // no chain entry.
+    let published = sqlx::query("UPDATE disclosures SET status = 'published', publish_date = $1, publicity_until = $2, published_at = $3 WHERE id = $4 AND status = 'draft'")
         .bind(today.to_string())
         .bind(until.to_string())
         .bind(time::now_db())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if published != 1 {
+        return Err(AppError::conflict("disclosure.published_immutable"));
+    }
     let content = super::content::disclosure(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;

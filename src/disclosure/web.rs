@@ -355,11 +355,9 @@ pub async fn create_submit(
             body: f.body.clone(),
             channel: f.channel.clone(),
             period: opt(&f.period),
-            publicity_days: f
-                .publicity_days
-                .trim()
-                .parse()
-                .map_err(|_| AppError::invalid("publicity_days", "disclosure.bad_days"))?,
+            publicity_days: f.publicity_days.trim().parse().map_err(|_| {
+                crate::platform::calendar::publicity_period("publicity_days", 0).unwrap_err()
+            })?,
             income_total: opt(&f.income_total),
             expense_total: opt(&f.expense_total),
             lines: parse_lines(&f.lines)?,

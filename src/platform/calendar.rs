@@ -35,6 +35,24 @@ struct Workday {
     date: String,
 }
 
+/// M19: a 公示 lasts at least 5 working days (the seed's period); a community may set a longer
+/// one, up to 30, never a shorter one. The one check every publicity period passes: notices
+/// (`disclosure::drafts`) and election candidates (`council::elections`).
+pub const PUBLICITY_DAYS: std::ops::RangeInclusive<i64> = 5..=30;
+
+/// `days` as a publicity period, or a 422 on `field` naming the bounds.
+pub fn publicity_period(field: &str, days: i64) -> Result<i64, crate::platform::error::AppError> {
+    if PUBLICITY_DAYS.contains(&days) {
+        Ok(days)
+    } else {
+        Err(
+            crate::platform::error::AppError::invalid(field, "publicity.bad_days")
+                .arg("min", PUBLICITY_DAYS.start())
+                .arg("max", PUBLICITY_DAYS.end()),
+        )
+    }
+}
+
 /// Which days are working days.
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {

@@ -382,8 +382,13 @@ pub async fn add_comment(
         return Err(AppError::invalid("body", "meetings.bad_comment"));
     }
     let mut tx = state.db.begin().await?;
+    // M7: comments are taken only while the comment period runs (its last day included),
+    // checked in the insert itself, so the period cannot end between the check and the write.
+    let today = time::today().to_string();
     let cid: i64 = sqlx::query(
-        "INSERT INTO rule_comments (rule_id, version, article, user_id, author, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO rule_comments (rule_id, version, article, user_id, author, body, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM rules WHERE id = $1 \
+         AND status = 'public_comment' AND comment_until >= $8) RETURNING id",
     )
     .bind(id)
     .bind(r.latest_version)
@@ -392,8 +397,13 @@ pub async fn add_comment(
     .bind(crate::council::elections::mask_name(&p.name))
     .bind(body)
     .bind(time::now_db())
-    .fetch_one(&mut *tx)
+    .bind(&today)
+    .fetch_optional(&mut *tx)
     .await?
+    .ok_or_else(|| {
+        AppError::conflict("rules.comment_closed")
+            .arg("until", r.comment_until.clone().unwrap_or_default())
+    })?
     .try_get("id")?;
     audit::record(
         &mut tx,

@@ -106,11 +106,22 @@ both!(
             "{}",
             wrong.text()
         );
-        for days in [0, 400] {
+        // 公示 lasts at least 5 working days: a head cannot make it 1 (M19).
+        for days in [0, 1, 4, 31, 400] {
             let mut v = finance("2000");
             v["publicity_days"] = json!(days);
             let r = post(&app, &worker, "/api/v1/disclosures", v).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{days}");
             assert_eq!(r.json()["field"], "publicity_days", "{days}");
+            assert_eq!(r.json()["code"], "publicity.bad_days", "{days}");
+            assert!(
+                r.json()["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("不得少于 5 个工作日"),
+                "{}",
+                r.text()
+            );
         }
         let mut no_period = finance("2000");
         no_period["period"] = json!("十一月");
@@ -573,5 +584,50 @@ both!(
             app.count("SELECT COUNT(*) FROM publications").await,
             chain_before
         );
+    }
+);
+
+both!(
+    concurrent_publishes_of_one_notice_publish_it_once,
+    |app: TestApp| async move {
+        let worker = app.token("worker").await;
+        let id = post(&app, &worker, "/api/v1/disclosures", finance("2000"))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/api/v1/disclosures/{id}/publish");
+        let publishes = (0..4).map(|_| {
+            let (app, worker, path) = (&app, worker.clone(), path.clone());
+            async move { post(app, &worker, &path, json!({})).await.status }
+        });
+        let mut statuses = futures_util::future::join_all(publishes).await;
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [
+                StatusCode::OK,
+                StatusCode::CONFLICT,
+                StatusCode::CONFLICT,
+                StatusCode::CONFLICT
+            ],
+            "exactly one wins"
+        );
+        let entries = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM publications WHERE kind = 'disclosure' AND object_id = {id}"
+            ))
+            .await;
+        assert_eq!(entries, 1, "one chain entry");
+        let audited = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'disclosure.publish' AND object_id = '{id}'"
+            ))
+            .await;
+        assert_eq!(audited, 1, "one audit entry");
+        let ok = zizhi::disclosure::chain::verify(app.db.read())
+            .await
+            .unwrap();
+        assert!(ok.first_broken.is_none(), "{ok:?}");
     }
 );

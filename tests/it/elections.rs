@@ -477,6 +477,18 @@ both!(
         )
         .await;
         assert_eq!(too_many.json()["field"], "seats");
+        // The candidates' 公示 is never shorter than 5 working days (M5, M19).
+        let short = post(
+            &app,
+            &head,
+            "/api/v1/elections",
+            json!({"body_id": council, "title": "x", "seats": 5, "publicity_days": 1,
+            "electorate": "representatives", "term_from": "2027-01-01"}),
+        )
+        .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(short.json()["field"], "publicity_days");
+        assert_eq!(short.json()["code"], "publicity.bad_days");
         let not_leader = app.count("SELECT r.id FROM residents r WHERE r.community_id = 1 AND r.status = 'living' AND r.id NOT IN \
             (SELECT m.resident_id FROM body_members m JOIN bodies b ON b.id = m.body_id WHERE b.kind = 'building_group' AND m.resident_id IS NOT NULL) ORDER BY r.id LIMIT 1").await;
         let r = post(

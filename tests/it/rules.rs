@@ -121,6 +121,29 @@ both!(
             .status,
             StatusCode::UNPROCESSABLE_ENTITY
         );
+        // After the comment period's last day, no comment is taken, even before staff move on.
+        let until: String =
+            sqlx::query_scalar(&format!("SELECT comment_until FROM rules WHERE id = {id}"))
+                .fetch_one(app.db.read())
+                .await
+                .unwrap();
+        app.exec(&format!(
+            "UPDATE rules SET comment_until = '2026-01-05' WHERE id = {id}"
+        ))
+        .await;
+        let late = post(
+            &app,
+            &resident,
+            &p("/comments"),
+            json!({"article": 1, "body": "期限过了还能提吗？"}),
+        )
+        .await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+        assert_eq!(late.json()["code"], "rules.comment_closed");
+        app.exec(&format!(
+            "UPDATE rules SET comment_until = '{until}' WHERE id = {id}"
+        ))
+        .await;
         assert_eq!(
             app.post(&p("/comments"))
                 .json(&json!({"article": 1, "body": "匿名意见"}))

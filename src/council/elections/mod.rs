@@ -295,10 +295,11 @@ async fn create(
     {
         return Err(AppError::invalid("electorate", "elections.bad_electorate"));
     }
-    let days = n.publicity_days.unwrap_or(5);
-    if !(1..=30).contains(&days) {
-        return Err(AppError::invalid("publicity_days", "elections.bad_days"));
-    }
+    let days = crate::platform::calendar::publicity_period(
+        "publicity_days",
+        n.publicity_days
+            .unwrap_or(*crate::platform::calendar::PUBLICITY_DAYS.start()),
+    )?;
     let from = crate::registry::residents::parse_date("term_from", &n.term_from)?;
     let to = n
         .term_to
