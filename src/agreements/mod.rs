@@ -92,7 +92,9 @@ pub struct Agreement {
     /// family_planning, frontage (门前三包), dogs or parking.
     pub template: String,
     pub title: String,
-    /// draft, in_force, reviewed or ended.
+    /// draft; signed (before its start); in_force or reviewed (between its dates); lapsed
+    /// (after its end); ended (by a renewal). The dated ones follow from the dates by themselves
+    /// (`standing`).
     pub status: String,
     pub valid_from: String,
     pub valid_to: String,
@@ -126,7 +128,29 @@ const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.a
     (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'household') AS hb \
     FROM agreements t JOIN households h ON h.id = t.household_id";
 
+/// M9: where a signed agreement stands on a day, from its dates: in force from its first day
+/// to its last, before that only signed, after that lapsed. Nobody moves it; a stored
+/// `in_force` or `reviewed` outside its dates never counts as in force.
+pub fn standing(stored: &str, valid_from: &str, valid_to: &str, on: &str) -> &'static str {
+    match stored {
+        "in_force" | "reviewed" if on < valid_from => "signed",
+        "in_force" | "reviewed" if on > valid_to => "lapsed",
+        "in_force" => "in_force",
+        "reviewed" => "reviewed",
+        "draft" => "draft",
+        _ => "ended",
+    }
+}
+
+/// Whether it is in force today (obligations checked, reviewed, breaches recorded).
+pub fn in_force(a: &Agreement) -> bool {
+    matches!(a.status.as_str(), "in_force" | "reviewed")
+}
+
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
+    let stored: String = r.try_get("status")?;
+    let (from, to): (String, String) = (r.try_get("valid_from")?, r.try_get("valid_to")?);
+    let today = time::today().to_string();
     Ok(Agreement {
         id: r.try_get("id")?,
         street_id: r.try_get("street_id")?,
@@ -135,9 +159,9 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
         household: r.try_get("address")?,
         template: r.try_get("template")?,
         title: r.try_get("title")?,
-        status: r.try_get("status")?,
-        valid_from: r.try_get("valid_from")?,
-        valid_to: r.try_get("valid_to")?,
+        status: standing(&stored, &from, &to, &today).to_owned(),
+        valid_from: from,
+        valid_to: to,
         signed_on: r.try_get("signed_on")?,
         signing_method: r.try_get("signing_method")?,
         reviewed_on: r.try_get("reviewed_on")?,
@@ -203,7 +227,23 @@ pub async fn search(
         f.and("t.household_id = ?", [Val::I(h)]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        f.and("t.status = ?", [Val::T(s.to_owned())]);
+        // By standing (`standing`): the dated ones by today's date.
+        let today = Val::T(time::today().to_string());
+        match s {
+            "in_force" | "reviewed" => f.and(
+                "t.status = ? AND t.valid_from <= ? AND t.valid_to >= ?",
+                [Val::T(s.to_owned()), today.clone(), today],
+            ),
+            "signed" => f.and(
+                "t.status IN ('in_force', 'reviewed') AND t.valid_from > ?",
+                [today],
+            ),
+            "lapsed" => f.and(
+                "t.status IN ('in_force', 'reviewed') AND t.valid_to < ?",
+                [today],
+            ),
+            _ => f.and("t.status = ?", [Val::T(s.to_owned())]),
+        };
     }
     if let Some(s) = q.template.as_deref().filter(|s| !s.is_empty()) {
         f.and("t.template = ?", [Val::T(s.to_owned())]);

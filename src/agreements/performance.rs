@@ -148,7 +148,7 @@ pub(super) async fn check(
     ApiJson(c): ApiJson<CheckInput>,
 ) -> Result<Json<ObligationList>, AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if !matches!(a.status.as_str(), "in_force" | "reviewed") {
+    if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
     if !matches!(c.performance.as_str(), "met" | "not_met") {
@@ -259,9 +259,6 @@ pub(super) async fn breach(
     ApiJson(mut b): ApiJson<Breach>,
 ) -> Result<(StatusCode, Json<Breach>), AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if !matches!(a.status.as_str(), "in_force" | "reviewed") {
-        return Err(AppError::conflict("agreements.not_in_force"));
-    }
     if !PARTIES.contains(&b.party.as_str()) {
         return Err(AppError::invalid("party", "agreements.bad_party"));
     }
@@ -288,9 +285,20 @@ pub(super) async fn breach(
             ));
         }
     }
+    // M9: a breach only of an agreement in force on the day it happened, checked in the insert.
+    let not_in_force = || {
+        AppError::conflict("agreements.not_in_force_on")
+            .arg("date", date)
+            .arg("from", &a.valid_from)
+            .arg("to", &a.valid_to)
+    };
+    if matches!(a.status.as_str(), "draft" | "ended") {
+        return Err(AppError::conflict("agreements.not_in_force"));
+    }
     b.id = sqlx::query(
         "INSERT INTO agreement_breaches (agreement_id, party, obligation_id, occurred_on, description, remedy, author_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM agreements WHERE id = $1 \
+         AND status IN ('in_force', 'reviewed') AND valid_from <= $4 AND valid_to >= $4) RETURNING id",
     )
     .bind(id)
     .bind(&b.party)
@@ -300,8 +308,9 @@ pub(super) async fn breach(
     .bind(b.remedy.trim())
     .bind(ctx.user.as_ref().map(|u| u.id))
     .bind(time::now_db())
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?
+    .ok_or_else(not_in_force)?
     .try_get("id")?;
     audit::record(
         &mut tx,
@@ -341,12 +350,17 @@ pub(super) async fn sign(
     }
     let date = date_or_today("signed_on", s.signed_on.as_deref())?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE agreements SET status = 'in_force', signed_on = $1, signing_method = $2 WHERE id = $3")
+    // Guarded: signed once; it is in force only from its first day (`standing`).
+    let signed = sqlx::query("UPDATE agreements SET status = 'in_force', signed_on = $1, signing_method = $2 WHERE id = $3 AND status = 'draft'")
         .bind(date.to_string())
         .bind(&s.method)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if signed != 1 {
+        return Err(AppError::conflict("agreements.signed"));
+    }
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -375,7 +389,7 @@ pub(super) async fn review(
     ApiJson(r): ApiJson<ReviewInput>,
 ) -> Result<Json<Agreement>, AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if !matches!(a.status.as_str(), "in_force" | "reviewed") {
+    if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
     let note = text("note", &r.note, 2000)?;
@@ -412,7 +426,7 @@ pub(super) async fn renew(
     ApiJson(r): ApiJson<RenewInput>,
 ) -> Result<(StatusCode, Json<Agreement>), AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if !matches!(a.status.as_str(), "in_force" | "reviewed") {
+    if !matches!(a.status.as_str(), "in_force" | "reviewed" | "lapsed") {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
     let from = a

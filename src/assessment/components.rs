@@ -22,19 +22,22 @@ pub async fn counts(
     let pool = state.db.read();
     let (start, end) = instants(p)?;
     let who = if worker.is_some() {
-        " AND assignee_user_id = $4"
+        " AND assignee_user_id = $5"
     } else {
         ""
     };
+    let due = crate::cases::stats::ON_TIME_DUE;
     let r = sqlx::query(&format!(
         "SELECT COUNT(*) AS total, COUNT(CASE WHEN replied_at IS NOT NULL THEN 1 END) AS answered, \
          COUNT(CASE WHEN replied_at IS NOT NULL AND replied_at <= deadline THEN 1 END) AS on_time, \
+         COUNT(CASE WHEN {due}$4 THEN 1 END) AS due, \
          COUNT(CASE WHEN satisfied IS NOT NULL THEN 1 END) AS rated, COUNT(CASE WHEN satisfied = 1 THEN 1 END) AS satisfied \
          FROM cases WHERE community_id = $1 AND created_at >= $2 AND created_at < $3{who}"
     ))
     .bind(community)
     .bind(&start)
     .bind(&end)
+    .bind(time::now_db())
     .bind(worker.unwrap_or(0))
     .fetch_one(pool)
     .await?;
@@ -42,7 +45,7 @@ pub async fn counts(
     let (total, answered) = (n("total")?, n("answered")?);
     let mut out: [Option<(i64, i64)>; 9] = [None; 9];
     out[0] = Some((answered, total));
-    out[1] = Some((n("on_time")?, answered));
+    out[1] = Some((n("on_time")?, n("due")?));
     out[2] = Some((n("satisfied")?, n("rated")?));
     out[3] = Some(visits(pool, community, p, worker).await?);
     out[7] = Some(appraisal(pool, community, p, worker).await?);

@@ -138,6 +138,7 @@ async fn list(
             .bind(q.worker_id.unwrap_or(0))
             .fetch_all(pool)
             .await?;
+            let now = time::now_db();
             for r in &rows {
                 let replied: Option<String> = r.try_get("replied_at")?;
                 let deadline: String = r.try_get("deadline")?;
@@ -145,7 +146,7 @@ async fn list(
                 let (within, part) = match q.component.as_str() {
                     "response" => (true, replied.is_some()),
                     "on_time" => (
-                        replied.is_some(),
+                        crate::cases::stats::on_time_due(replied.as_deref(), &deadline, &now),
                         replied.as_deref().is_some_and(|x| x <= deadline.as_str()),
                     ),
                     _ => (satisfied.is_some(), satisfied == Some(1)),

@@ -44,12 +44,23 @@ pub struct MonthStats {
     pub answered: i64,
 }
 
+/// 件件有回应's on-time rule (M12), one definition for the statistics and the assessment: a case
+/// is due once it is answered or its deadline has passed (bound to now); it is on time if it
+/// was answered by its deadline. The rate is on time ÷ due.
+pub const ON_TIME_DUE: &str = "replied_at IS NOT NULL OR deadline < ";
+
+/// `ON_TIME_DUE` for one case, for lists of the cases behind the rate.
+pub fn on_time_due(replied: Option<&str>, deadline: &str, now: &str) -> bool {
+    replied.is_some() || deadline < now
+}
+
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Stats {
     pub total: i64,
     /// Answered (replied or rejected with a reason) ÷ total, 0–1.
     pub response_rate: f64,
-    /// Answered by the deadline ÷ answered.
+    /// Answered by the deadline ÷ cases due (`ON_TIME_DUE`): an unanswered case past its
+    /// deadline counts as late, not as nothing.
     pub on_time_rate: f64,
     /// Rated satisfied ÷ rated.
     pub satisfaction_rate: f64,
@@ -116,14 +127,16 @@ pub async fn compute(state: &AppState, ctx: &Ctx, q: &StatsQuery) -> Result<Stat
     }
     let now = time::now_db();
     let from = "FROM cases k JOIN communities c ON c.id = k.community_id";
+    let due = ON_TIME_DUE;
     let sql = format!(
         "SELECT k.category, COUNT(*) AS total, \
          SUM(CASE WHEN k.replied_at IS NOT NULL THEN 1 ELSE 0 END) AS answered, \
          SUM(CASE WHEN k.replied_at IS NOT NULL AND k.replied_at <= k.deadline THEN 1 ELSE 0 END) AS on_time, \
+         SUM(CASE WHEN {due}${0} THEN 1 ELSE 0 END) AS due, \
          SUM(CASE WHEN k.satisfied IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
          SUM(CASE WHEN k.satisfied = 1 THEN 1 ELSE 0 END) AS satisfied, \
-         SUM(CASE WHEN k.status IN ('submitted', 'accepted', 'assigned', 'in_progress', 'reopened') AND k.deadline < ${} THEN 1 ELSE 0 END) AS overdue \
-         {from} {} GROUP BY k.category ORDER BY total DESC, k.category",
+         SUM(CASE WHEN k.status IN ('submitted', 'accepted', 'assigned', 'in_progress', 'reopened') AND k.deadline < ${0} THEN 1 ELSE 0 END) AS overdue \
+         {from} {1} GROUP BY k.category ORDER BY total DESC, k.category",
         f.len() + 1,
         f.sql()
     );
@@ -134,6 +147,7 @@ pub async fn compute(state: &AppState, ctx: &Ctx, q: &StatsQuery) -> Result<Stat
         .await?;
     let (mut total, mut answered, mut on_time, mut rated, mut satisfied, mut overdue) =
         (0, 0, 0, 0, 0, 0);
+    let mut due = 0;
     let mut by_category = Vec::new();
     for r in &rows {
         let n = |c: &str| -> Result<i64, sqlx::Error> {
@@ -142,6 +156,7 @@ pub async fn compute(state: &AppState, ctx: &Ctx, q: &StatsQuery) -> Result<Stat
         total += n("total")?;
         answered += n("answered")?;
         on_time += n("on_time")?;
+        due += n("due")?;
         rated += n("rated")?;
         satisfied += n("satisfied")?;
         overdue += n("overdue")?;
@@ -173,7 +188,7 @@ pub async fn compute(state: &AppState, ctx: &Ctx, q: &StatsQuery) -> Result<Stat
     Ok(Stats {
         total,
         response_rate: ratio(answered, total),
-        on_time_rate: ratio(on_time, answered),
+        on_time_rate: ratio(on_time, due),
         satisfaction_rate: ratio(satisfied, rated),
         overdue,
         by_category,

@@ -41,7 +41,8 @@ async fn fixture(app: &TestApp) -> (i64, i64) {
     // Cases filed in Q3: four. (E, filed on 30 June, is Q2's.)
     // A: answered in time, rated satisfied. B: answered late, rated not satisfied.
     // C: answered in time, not rated. D: not answered.
-    // response 3/4, on time 2/3, satisfaction 1/2. The worker has A and B.
+    // response 3/4, on time 2/4 (D is past its deadline unanswered: late, not left out),
+    // satisfaction 1/2. The worker has A and B.
     for (code, created, deadline, replied, satisfied, assignee) in [
         (
             "FA",
@@ -216,7 +217,7 @@ both!(
         let r = row(&a, c);
         let expected: [(&str, f64, i64, i64); 9] = [
             ("response", 0.75, 3, 4),
-            ("on_time", 0.667, 2, 3),
+            ("on_time", 0.5, 2, 4),
             ("satisfaction", 0.5, 1, 2),
             ("visits", 0.5, 2, 4),
             ("disclosure", 0.6, 3, 5),
@@ -228,8 +229,8 @@ both!(
         for (code, score, num, den) in expected {
             assert_eq!(component(&r, code), (score, num, den), "{code}");
         }
-        // 15·0.75 + 15·⅔ + 15·0.5 + 10·0.5 + 10·0.6 + 10·⅔ + 10·⅔ + 10·0.85 + 5·0.6 = 64.58…
-        assert_eq!(r["score"].as_f64(), Some(64.6));
+        // 15·0.75 + 15·0.5 + 15·0.5 + 10·0.5 + 10·0.6 + 10·⅔ + 10·⅔ + 10·0.85 + 5·0.6 = 62.08…
+        assert_eq!(r["score"].as_f64(), Some(62.1));
         // The worker: A and B (response 2/2, on time 1/2, satisfaction 1/2), one household of
         // four visited, appraisal 9/10; the community-only components do not apply and their
         // weight is shared: (15·1 + 15·0.5 + 15·0.5 + 10·0.25 + 10·0.9) / 65 = 41.5 / 65.
@@ -287,14 +288,18 @@ both!(
             .send()
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert_eq!(page.select("#records tbody tr").len(), 3);
+        assert_eq!(
+            page.select("#records tbody tr").len(),
+            4,
+            "D, late, is listed"
+        );
         let ranking = app
             .get("/assessment?period=2026-Q3")
             .browser(&browser)
             .send()
             .await;
         assert_eq!(ranking.status, StatusCode::OK);
-        assert!(ranking.text().contains("64.6"));
+        assert!(ranking.text().contains("62.1"));
         assert_eq!(
             ranking.select("svg.trend polyline").len() as i64,
             app.count("SELECT COUNT(*) FROM communities").await
@@ -518,7 +523,7 @@ both!(
             .iter()
             .find(|r| r.iter().any(|c| c == "四季社区"))
             .expect("a row for 四季社区");
-        assert!(siji.iter().any(|c| c == "64.6"), "{siji:?}");
+        assert!(siji.iter().any(|c| c == "62.1"), "{siji:?}");
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assessment.export'")
                 .await,

@@ -558,3 +558,102 @@ both!(agreements_bind_both_sides, |app: TestApp| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+both!(
+    agreements_move_through_their_dates_by_themselves,
+    |app: TestApp| async move {
+        let worker = app.token("worker").await;
+        let household = app
+            .count("SELECT id FROM households WHERE community_id = 1 ORDER BY id DESC LIMIT 1")
+            .await;
+        let make = |from: &'static str, to: &'static str| {
+            let (app, worker) = (&app, worker.clone());
+            async move {
+                let a = post(app, &worker, "/api/v1/agreements", json!({"household_id": household, "template": "dogs", "valid_from": from, "valid_to": to})).await;
+                assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+                let id = a.json()["id"].as_i64().unwrap();
+                let s = post(
+                    app,
+                    &worker,
+                    &format!("/api/v1/agreements/{id}/sign"),
+                    json!({"method": "in_person", "signed_on": "2024-12-20"}),
+                )
+                .await;
+                assert_eq!(s.status, StatusCode::OK, "{}", s.text());
+                id
+            }
+        };
+        let breach = |id: i64, on: &'static str| {
+            let (app, worker) = (&app, worker.clone());
+            async move {
+                post(
+                    app,
+                    &worker,
+                    &format!("/api/v1/agreements/{id}/breaches"),
+                    json!({"party": "household", "description": "遛狗未牵绳", "occurred_on": on}),
+                )
+                .await
+            }
+        };
+        let status = |id: i64| {
+            let (app, worker) = (&app, worker.clone());
+            async move {
+                app.get(&format!("/api/v1/agreements/{id}"))
+                    .bearer(&worker)
+                    .send()
+                    .await
+                    .json()["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        // Signed for next year: not in force the day it is signed.
+        let next = make("2099-01-01", "2099-12-31").await;
+        assert_eq!(status(next).await, "signed");
+        let early = breach(next, "2026-01-05").await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
+        assert_eq!(early.json()["code"], "agreements.not_in_force_on");
+        // Ended last year: lapsed by itself, no breach after its end, one during it still.
+        let past = make("2025-01-01", "2025-12-31").await;
+        assert_eq!(status(past).await, "lapsed");
+        let late = breach(past, "2026-03-02").await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+        assert_eq!(late.json()["code"], "agreements.not_in_force_on");
+        assert_eq!(breach(past, "2025-06-02").await.status, StatusCode::CREATED);
+        assert_eq!(
+            post(
+                &app,
+                &worker,
+                &format!("/api/v1/agreements/{past}/review"),
+                json!({"note": "已到期"})
+            )
+            .await
+            .json()["code"],
+            "agreements.not_in_force"
+        );
+        // The list by standing.
+        let lapsed = app
+            .get("/api/v1/agreements?status=lapsed")
+            .bearer(&worker)
+            .send()
+            .await
+            .json();
+        let ids: Vec<i64> = lapsed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.contains(&past) && !ids.contains(&next), "{ids:?}");
+        // Signing twice is refused.
+        let again = post(
+            &app,
+            &worker,
+            &format!("/api/v1/agreements/{past}/sign"),
+            json!({"method": "in_person"}),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+    }
+);
