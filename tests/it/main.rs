@@ -49,6 +49,7 @@ mod registry;
 mod rights;
 mod rights_journey;
 mod rules;
+mod rules_doc;
 mod schema;
 mod street_journey;
 mod supervision;
