@@ -192,6 +192,8 @@ async fn create(
         }
     }
     let mut tx = state.db.begin().await?;
+    // M5: one building group per building, so one building leader (the unique index
+    // `bodies_one_group_per_building` decides between concurrent creations).
     let id: i64 = sqlx::query(
         "INSERT INTO bodies (street_id, community_id, building_id, kind, name, parent_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -203,7 +205,14 @@ async fn create(
     .bind(b.parent_id)
     .bind(time::now_db())
     .fetch_one(&mut *tx)
-    .await?
+    .await
+    .map_err(|e| {
+        if crate::platform::db::is_unique_violation(&e) {
+            AppError::conflict("bodies.one_group_per_building")
+        } else {
+            e.into()
+        }
+    })?
     .try_get("id")?;
     audit::record(
         &mut tx,

@@ -254,3 +254,54 @@ both!(
         assert_eq!(ok.json()["parent_id"], top);
     }
 );
+
+both!(
+    one_building_group_per_building_even_created_at_once,
+    |app: TestApp| async move {
+        let head = app.token("head").await;
+        // A building of community 1 that has its group, and one that has none yet.
+        let taken = app
+            .count("SELECT MIN(building_id) FROM bodies WHERE kind = 'building_group' AND community_id = 1")
+            .await;
+        let create = |building: i64| {
+            let (app, head) = (&app, head.clone());
+            async move {
+                app.post("/api/v1/bodies")
+                    .bearer(&head)
+                    .json(&serde_json::json!({"kind": "building_group", "name": "第二楼栋小组", "building_id": building}))
+                    .send()
+                    .await
+            }
+        };
+        let second = create(taken).await;
+        assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.text());
+        assert_eq!(second.json()["code"], "bodies.one_group_per_building");
+        // A new building, and three heads' tabs creating its group at once: one wins.
+        let free = app
+            .insert(
+                "INSERT INTO buildings (community_id, compound_id, number, units, floors, created_at) \
+                 SELECT 1, MIN(id), '99', 2, 6, '2026-12-01T00:00:00.000000Z' FROM compounds WHERE community_id = 1 RETURNING id",
+            )
+            .await;
+        let mut statuses: Vec<StatusCode> =
+            futures_util::future::join_all((0..3).map(|_| create(free)))
+                .await
+                .iter()
+                .map(|r| r.status)
+                .collect();
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [
+                StatusCode::CREATED,
+                StatusCode::CONFLICT,
+                StatusCode::CONFLICT
+            ]
+        );
+        let groups = app
+            .count("SELECT COUNT(*) FROM bodies WHERE kind = 'building_group' AND building_id IS NOT NULL \
+                    GROUP BY building_id ORDER BY COUNT(*) DESC LIMIT 1")
+            .await;
+        assert_eq!(groups, 1, "never two groups for one building");
+    }
+);

@@ -94,6 +94,8 @@ async fn shape(db: &Db, backend: Backend) -> (BTreeSet<String>, BTreeSet<String>
 /// The columns of `CREATE INDEX … USING btree (a, substr(b, 1, 24))`, an expression as `<expr>`
 /// (as SQLite's `pragma_index_info` gives none).
 fn pg_index_columns(def: &str) -> String {
+    // A partial index's `WHERE …` is not part of its columns.
+    let def = def.split(" WHERE ").next().unwrap();
     let list = def.split_once(" USING btree (").unwrap().1;
     let list = &list[..list.rfind(')').unwrap()];
     let (mut cols, mut depth, mut cur) = (Vec::new(), 0, String::new());
