@@ -166,6 +166,20 @@ both!(
         .await;
         assert_eq!(few.status, StatusCode::OK, "{}", few.text());
         assert_eq!(few.json()["quorum"], false);
+        // Without its quorum the meeting is not held: it stays scheduled (M6), so it cannot
+        // raise the council's regularity.
+        let status = app.get(&path("")).bearer(&head).send().await.json()["status"].clone();
+        assert_eq!(status, "scheduled");
+        let nobody = post(&app, &head, &path("/attendance"), json!({"present": []})).await;
+        assert_eq!(nobody.json()["present"], 0);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM meetings WHERE id = {id} AND status = 'held'"
+            ))
+            .await,
+            0,
+            "nobody present is no meeting held"
+        );
         let no_quorum = post(
             &app,
             &head,

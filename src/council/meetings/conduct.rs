@@ -91,7 +91,7 @@ pub(super) async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Meet
     Ok(m)
 }
 
-/// Record attendance: the meeting is then held.
+/// Record attendance: with the quorum present the meeting is then held.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", tag = "council", params(("id" = i64, Path)),
     request_body = AttendanceInput, security(("bearer" = [])),
     responses((status = 200, body = AttendanceSummary), (status = 403), (status = 409), (status = 422)))]
@@ -137,10 +137,20 @@ pub async fn record(state: &AppState, ctx: &Ctx, id: i64, present: &[i64]) -> Re
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE meetings SET status = 'held' WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // M6: a meeting is held only with its quorum present; without it, it stays scheduled and
+    // counts for nothing (regularity, motions, minutes). Guarded: not after its minutes.
+    let held = super::conduct::quorum(present.len() as i64, invited.len() as i64);
+    let changed = sqlx::query(
+        "UPDATE meetings SET status = $1 WHERE id = $2 AND status IN ('scheduled', 'held')",
+    )
+    .bind(if held { "held" } else { "scheduled" })
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::conflict("meetings.attendance_closed"));
+    }
     audit::record(
         &mut tx,
         &ctx.actor(),

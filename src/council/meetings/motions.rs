@@ -124,14 +124,15 @@ pub async fn put_motion(
     i: &MotionInput,
 ) -> Result<i64, AppError> {
     let m = managed(state, ctx, id).await?;
-    if m.status != "held" {
-        return Err(AppError::conflict("meetings.not_held"));
-    }
     let a = attendance_summary(state, id).await?;
-    if !a.quorum {
+    let recorded = a.items.iter().any(|x| x.status != "invited");
+    if recorded && !a.quorum {
         return Err(AppError::invalid("present", "meetings.no_quorum")
             .arg("present", a.present)
             .arg("members", a.members));
+    }
+    if m.status != "held" {
+        return Err(AppError::conflict("meetings.not_held"));
     }
     let title = i.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
