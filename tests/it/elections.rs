@@ -275,6 +275,10 @@ both!(
             .await,
             1
         );
+        // No tally while the polls are open (M5): two ballots of many would be the result.
+        let early = post(&app, &head, &path("/status"), json!({"status": "tallied"})).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
+        assert_eq!(early.json()["code"], "elections.voting_running");
         app.exec(&format!(
             "UPDATE elections SET voting_closes = '2026-01-01T00:00:00.000000Z' WHERE id = {id}"
         ))

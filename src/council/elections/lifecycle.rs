@@ -95,6 +95,12 @@ pub(super) async fn advance(
                 .await?;
         }
         ("voting", "tallied") => {
+            // M5: no tally while the polls are open: it would count a part and show it.
+            let closes = e.voting_closes.clone().unwrap_or_default();
+            if time::now_db() < closes {
+                return Err(AppError::conflict("elections.voting_running")
+                    .arg("until", time::show_db(&closes, ctx.lang)));
+            }
             if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_paper_batches WHERE election_id = $1 AND confirmed_at IS NULL", id).await? > 0 {
                 return Err(AppError::conflict("elections.batches_unconfirmed"));
             }
