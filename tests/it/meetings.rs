@@ -480,3 +480,29 @@ both!(meetings_in_phone_calendars, |app: TestApp| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+both!(
+    the_council_is_convened_by_its_president,
+    |app: TestApp| async move {
+        let council = app
+            .count("SELECT id FROM bodies WHERE kind = 'council' AND community_id = 1")
+            .await;
+        let meeting = json!({"body_id": council, "kind": "ad_hoc", "title": "临时会议",
+            "starts_at": local(60), "location": "议事厅"});
+        let before = app.count("SELECT COUNT(*) FROM meetings").await;
+        // A worker may manage meetings, but does not call the council (M6).
+        let worker = post(
+            &app,
+            &app.token("worker").await,
+            "/api/v1/meetings",
+            meeting.clone(),
+        )
+        .await;
+        assert_eq!(worker.status, StatusCode::FORBIDDEN, "{}", worker.text());
+        assert_eq!(worker.json()["code"], "meetings.convened_by_president");
+        assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, before);
+        // The secretary, its president, does.
+        let head = post(&app, &app.token("head").await, "/api/v1/meetings", meeting).await;
+        assert_eq!(head.status, StatusCode::CREATED, "{}", head.text());
+    }
+);

@@ -162,9 +162,39 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(detail(&state, m).await?)))
 }
 
+/// M6: the council is convened and chaired by its president (the community secretary, seated
+/// ex officio); other staff prepare its meetings but do not call them.
+async fn convened_by_president(
+    state: &AppState,
+    ctx: &Ctx,
+    body: &crate::council::rules::Body,
+) -> Result<(), AppError> {
+    if body.kind != "council" {
+        return Ok(());
+    }
+    let user = ctx.user.as_ref().map_or(0, |u| u.id);
+    let president: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM body_members WHERE body_id = $1 AND position = 'president' AND user_id = $2 \
+         AND ended_at IS NULL AND (term_to IS NULL OR term_to >= $3)",
+    )
+    .bind(body.id)
+    .bind(user)
+    .bind(time::today().to_string())
+    .fetch_one(state.db.read())
+    .await?;
+    if president == 0 {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "meetings.convened_by_president",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64, AppError> {
     let (body, place) = super::super::bodies::load_body(state, n.body_id).await?;
     ctx.require(Action::MeetingsManage, Target::At(place))?;
+    convened_by_president(state, ctx, &body).await?;
     if !KINDS.contains(&n.kind.as_str()) {
         return Err(AppError::invalid("kind", "meetings.bad_kind"));
     }
