@@ -4,7 +4,13 @@
 //! count in its assessment), the yearly review list for the assembly, renewal.
 //! `draft → in_force (signed) → reviewed (yearly) → ended`.
 
+pub mod breaches;
 pub mod performance;
+pub mod templates;
+pub mod term;
+
+pub use templates::{TEMPLATES, template};
+pub use term::{in_force, standing};
 
 use crate::platform::web::{Path, Query};
 use axum::Json;
@@ -27,61 +33,18 @@ use crate::platform::web::ApiJson;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(performance::review_list))
+        .routes(routes!(term::review_list))
         .routes(routes!(one))
         .routes(routes!(
             performance::obligations,
             performance::add_obligation
         ))
         .routes(routes!(performance::check))
-        .routes(routes!(performance::breaches, performance::breach))
-        .routes(routes!(performance::sign))
-        .routes(routes!(performance::review))
-        .routes(routes!(performance::renew))
+        .routes(routes!(breaches::breaches, breaches::breach))
+        .routes(routes!(term::sign))
+        .routes(routes!(term::review))
+        .routes(routes!(term::renew))
 }
-
-/// The templates and their default obligations: (household's, committee's).
-pub fn template(
-    code: &str,
-) -> Option<(
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-)> {
-    Some(match code {
-        "family_planning" => (
-            "计划生育协议书",
-            &["按政策生育，落实避孕节育措施", "如实申报人口信息及变动"],
-            &[
-                "提供政策咨询和生殖健康服务",
-                "按规定兑现奖励扶助",
-                "保护家庭个人信息不外泄",
-            ],
-        ),
-        "frontage" => (
-            "门前三包责任书",
-            &[
-                "门前卫生：每日清扫，不乱倒垃圾",
-                "门前秩序：不乱摆摊点、不乱堆放",
-                "门前绿化：爱护花草树木",
-            ],
-            &["提供保洁工具并每日清运垃圾", "每月检查一次并反馈结果"],
-        ),
-        "dogs" => (
-            "文明养犬协议书",
-            &["犬只依法登记并按时免疫", "出户束犬链，及时清理粪便"],
-            &["每年组织免疫登记服务", "三个工作日内处理养犬扰民投诉"],
-        ),
-        "parking" => (
-            "停车管理协议书",
-            &["在划定车位停放车辆", "不占用消防通道和盲道"],
-            &["维护车位标线与照明", "车位分配公开公平并公示"],
-        ),
-        _ => return None,
-    })
-}
-
-pub const TEMPLATES: &[&str] = &["family_planning", "frontage", "dogs", "parking"];
 
 #[derive(Serialize, ToSchema, Clone)]
 pub struct Agreement {
@@ -128,25 +91,6 @@ const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.a
     (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'household') AS hb \
     FROM agreements t JOIN households h ON h.id = t.household_id";
 
-/// M9: where a signed agreement stands on a day, from its dates: in force from its first day
-/// to its last, before that only signed, after that lapsed. Nobody moves it; a stored
-/// `in_force` or `reviewed` outside its dates never counts as in force.
-pub fn standing(stored: &str, valid_from: &str, valid_to: &str, on: &str) -> &'static str {
-    match stored {
-        "in_force" | "reviewed" if on < valid_from => "signed",
-        "in_force" | "reviewed" if on > valid_to => "lapsed",
-        "in_force" => "in_force",
-        "reviewed" => "reviewed",
-        "draft" => "draft",
-        _ => "ended",
-    }
-}
-
-/// Whether it is in force today (obligations checked, reviewed, breaches recorded).
-pub fn in_force(a: &Agreement) -> bool {
-    matches!(a.status.as_str(), "in_force" | "reviewed")
-}
-
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
     let stored: String = r.try_get("status")?;
     let (from, to): (String, String) = (r.try_get("valid_from")?, r.try_get("valid_to")?);
@@ -190,6 +134,28 @@ pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement,
         ctx.require(Action::AgreementsRead, Target::System)?;
         return Err(AppError::forbidden());
     }
+    Ok(a)
+}
+
+/// `readable`, recorded as a sensitive read: an agreement names a household and its
+/// obligations, family planning's among them. `part` says what of it was read.
+pub async fn read_audited(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    part: &str,
+) -> Result<Agreement, AppError> {
+    let a = readable(state, ctx, id).await?;
+    let what = format!("{}{part}", a.template);
+    audit::sensitive_read(
+        &state.db,
+        &ctx.actor(),
+        "agreements.read",
+        "agreement",
+        id,
+        what,
+    )
+    .await?;
     Ok(a)
 }
 
@@ -288,18 +254,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Agreement>, AppError> {
-    let a = readable(&state, &ctx, id).await?;
-    let what = a.template.clone();
-    audit::sensitive_read(
-        &state.db,
-        &ctx.actor(),
-        "agreements.read",
-        "agreement",
-        id,
-        what,
-    )
-    .await?;
-    Ok(Json(a))
+    Ok(Json(read_audited(&state, &ctx, id, "").await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,11 +7,12 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 mod backup;
+mod chains;
+mod database;
 mod import;
 mod serve;
 mod user;
 
-use crate::app;
 use crate::auth::Scope;
 use crate::config::{Config, Flags};
 use crate::demo;
@@ -249,7 +250,7 @@ pub(crate) fn config(db: &DbArgs, addr: Option<String>) -> anyhow::Result<Config
 
 pub(crate) async fn open(db: &DbArgs) -> anyhow::Result<(Config, Db)> {
     let c = config(db, None)?;
-    let d = app::open_db(&c).await?;
+    let d = database::open_db(&c).await?;
     Ok((c, d))
 }
 
@@ -327,54 +328,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commit,
             db,
         } => import::run(&file, community, commit, &db).await,
-        Command::Verify { checkpoint, db } => {
-            let c = config(&db, None)?;
-            let mark = checkpoint
-                .as_deref()
-                .map(crate::audit::checkpoint::read)
-                .transpose()?;
-            let (d, _) = app::open_db_as_is(&c).await?;
-            let checks = backup::verify(&d, Some(&c.data_dir), mark.as_ref()).await;
-            d.close().await;
-            println!("{}", checks?);
-            Ok(())
-        }
-        Command::Seal { db } => {
-            let c = config(&db, None)?;
-            let (d, _) = app::open_db_as_is(&c).await?;
-            let sealed = crate::audit::seal::seal_unsealed(&d).await;
-            d.close().await;
-            match sealed? {
-                crate::audit::seal::Sealing::Sealed {
-                    audit,
-                    publications,
-                } => {
-                    println!("已签名 sealed {audit} audit entries and {publications} publications")
-                }
-                crate::audit::seal::Sealing::Holds => {
-                    println!("已有签名，无需再签 the seals are there and hold")
-                }
-                crate::audit::seal::Sealing::Broken(why) => bail!("{why}"),
-            }
-            Ok(())
-        }
-        Command::Checkpoint { out, db } => {
-            let (_, d) = open(&db).await?;
-            let mark = crate::audit::checkpoint::take(&d).await;
-            d.close().await;
-            let text = serde_json::to_string_pretty(&mark?)?;
-            match out {
-                Some(path) => {
-                    let mut f = std::fs::File::create_new(&path)
-                        .with_context(|| format!("cannot create {}", path.display()))?;
-                    std::io::Write::write_all(&mut f, format!("{text}\n").as_bytes())?;
-                    f.sync_all()?;
-                    println!("检查点已写入 checkpoint written to {}", path.display());
-                }
-                None => println!("{text}"),
-            }
-            Ok(())
-        }
+        Command::Verify { checkpoint, db } => chains::verify(&db, checkpoint.as_deref()).await,
+        Command::Seal { db } => chains::seal(&db).await,
+        Command::Checkpoint { out, db } => chains::checkpoint(&db, out.as_deref()).await,
         Command::Backup { dest, db } => backup::backup(&db, &dest).await,
         Command::Restore { from, db } => backup::restore(&db, &from).await,
     }

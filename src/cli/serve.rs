@@ -26,7 +26,7 @@ pub(crate) async fn serve(
         Some(_) => None,
     };
     tracing::info!(config = ?c, "starting");
-    let d = app::open_db(&c).await?;
+    let d = super::database::open_db(&c).await?;
     if with_demo {
         if demo::is_loaded(&d).await? {
             println!("demo: the database already holds data; using it as it is");

@@ -122,7 +122,7 @@ pub fn install(key: ChainKey) -> anyhow::Result<&'static ChainKey> {
     Ok(held)
 }
 
-/// The process's key, once `install`ed (`app::open_db` does it).
+/// The process's key, once `install`ed (`cli::database::open_db` does it).
 pub fn current() -> Option<&'static ChainKey> {
     KEY.get()
 }

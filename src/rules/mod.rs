@@ -5,6 +5,7 @@
 //! publication chain. The vote is a motion of the council (conventions, house rules) or the
 //! assembly (the charter, by two thirds).
 
+pub mod comments;
 pub mod content;
 pub mod lifecycle;
 pub mod versions;
@@ -56,8 +57,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(versions::diff))
         .routes(routes!(lifecycle::advance))
         .routes(routes!(lifecycle::review))
-        .routes(routes!(lifecycle::comments, lifecycle::comment))
-        .routes(routes!(lifecycle::answer))
+        .routes(routes!(comments::comments, comments::comment))
+        .routes(routes!(comments::answer))
 }
 
 #[derive(Serialize, ToSchema, Clone)]

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::lifecycle::{Comment, add_comment, comment_list};
+use super::comments::{Comment, add_comment, comment_list};
 use super::versions::{ArticleChange, Version, all, article_diff};
 use super::{Rule, RuleQuery, readable, search};
 use crate::app::AppState;

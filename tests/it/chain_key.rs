@@ -4,6 +4,8 @@
 
 use std::process::{Command, Output};
 
+use crate::cli::{ok, refused};
+
 /// Runs zizhi with the key file (no `ZIZHI_CHAIN_KEY`) or with the key given.
 fn zizhi(args: &[&str], key: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zizhi"));
@@ -14,24 +16,6 @@ fn zizhi(args: &[&str], key: Option<&str>) -> Output {
         c.env("ZIZHI_CHAIN_KEY", k);
     }
     c.output().expect("run zizhi")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn refused(out: &Output) -> String {
-    assert!(
-        !out.status.success(),
-        "expected a refusal, got {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -208,7 +208,7 @@ fn calendar_from_the_command_line() {
     assert!(zizhi(&["calendar", "check"]).status.success());
 }
 
-fn ok(out: &std::process::Output) -> String {
+pub(crate) fn ok(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
         "{}",
@@ -217,7 +217,7 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn refused(out: &std::process::Output) -> String {
+pub(crate) fn refused(out: &std::process::Output) -> String {
     assert!(
         !out.status.success(),
         "expected a refusal, got {}",

@@ -74,7 +74,7 @@ fn unique(prefix: &str) -> String {
 /// the binary as `ZIZHI_CHAIN_KEY`.
 pub const TEST_CHAIN_KEY: &str = "7a697a6869207465737420636861696e206b6579206e6f7420666f7220757365";
 
-/// What `app::open_db` does after migrating: the key installed, the chains sealed or checked.
+/// What `cli::database::open_db` does after migrating: the key installed, the chains sealed or checked.
 pub async fn sealed(db: &Db) {
     let key = zizhi::platform::chain_key::ChainKey::from_hex(TEST_CHAIN_KEY).unwrap();
     zizhi::platform::chain_key::install(key).expect("the test chain key");
