@@ -92,6 +92,17 @@ async fn holds_role(
     Ok(n > 0)
 }
 
+/// A seat recorded by hand (`seats::seat`) is appointed or ex officio: an `elected` seat comes
+/// only from an election's announced result (`elections::lifecycle::announce`). The one
+/// exception is the council's vice president, chosen from among its elected members, whose
+/// seat stays elected.
+pub fn seated_by_hand(seat: &Seat<'_>) -> Result<(), AppError> {
+    if seat.source == "elected" && seat.position != "vice_president" {
+        return Err(AppError::invalid("source", "bodies.elected_by_election"));
+    }
+    Ok(())
+}
+
 /// Checks a seat against the rules of its body; `Ok` means it may be recorded.
 pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppError> {
     let community = body.community_id.unwrap_or_default();

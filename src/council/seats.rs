@@ -91,17 +91,14 @@ pub(super) async fn seat(
         }
         _ => return Err(AppError::invalid("resident_id", "bodies.who")),
     };
-    rules::check(
-        &mut tx,
-        &body,
-        &Seat {
-            resident_id,
-            user_id,
-            position: &s.position,
-            source: &s.source,
-        },
-    )
-    .await?;
+    let seat = Seat {
+        resident_id,
+        user_id,
+        position: &s.position,
+        source: &s.source,
+    };
+    rules::seated_by_hand(&seat)?;
+    rules::check(&mut tx, &body, &seat).await?;
     if s.position == "vice_president" {
         // Elected from among the members: the member's seat becomes the vice president's.
         let mid: i64 = sqlx::query(

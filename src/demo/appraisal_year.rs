@@ -10,7 +10,7 @@ use super::assessment_year::{Profile, ids};
 use crate::platform::db::Tx;
 
 /// The year's democratic appraisal of the head and the worker by the resident representatives,
-/// tallied on 20 November; 三角线社区's result disclosed.
+/// tallied on 20 November; 三角线社区's result disclosed by its supervisory board (`board`).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn appraisal(
     tx: &mut Tx,
@@ -19,7 +19,7 @@ pub(super) async fn appraisal(
     community: i64,
     p: &Profile,
     staff: (i64, i64),
-    disclose: bool,
+    board: Option<i64>,
     now: &str,
 ) -> anyhow::Result<()> {
     let id: i64 = sqlx::query(
@@ -31,7 +31,20 @@ pub(super) async fn appraisal(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    let reps = ids(tx, "SELECT id FROM residents WHERE community_id = $1 AND rep_resident = 1 AND status = 'living' ORDER BY id LIMIT 40", community).await?;
+    // The roll: every representative; most of them voted.
+    sqlx::query(
+        "INSERT INTO appraisal_roll (appraisal_id, resident_id) SELECT $1, id FROM residents \
+         WHERE community_id = $2 AND rep_resident = 1 AND status = 'living'",
+    )
+    .bind(id)
+    .bind(community)
+    .execute(&mut **tx)
+    .await?;
+    let mut reps = ids(tx, "SELECT id FROM residents WHERE community_id = $1 AND rep_resident = 1 AND status = 'living' ORDER BY id", community).await?;
+    reps.truncate(
+        (reps.len() * 9 / 10)
+            .max(crate::supervision::appraisals::required_turnout(reps.len() as i64) as usize),
+    );
     let mut subjects = Vec::new();
     for (uid, post) in [(staff.0, "社区书记/主任"), (staff.1, "社区工作者")] {
         let name: String = sqlx::query("SELECT display_name FROM users WHERE id = $1")
@@ -96,9 +109,10 @@ pub(super) async fn appraisal(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    if disclose {
-        let worker: String = sqlx::query("SELECT display_name FROM users WHERE id = $1")
-            .bind(staff.1)
+    // Disclosed by the supervisory board, never by a cadre appraised.
+    if let Some(board) = board {
+        let board_name: String = sqlx::query("SELECT display_name FROM users WHERE id = $1")
+            .bind(board)
             .fetch_one(&mut **tx)
             .await?
             .try_get("display_name")?;
@@ -125,7 +139,7 @@ pub(super) async fn appraisal(
             lines: vec![],
         };
         let notice =
-            super::public_year::publish(tx, street, community, (staff.1, &worker), &draft, now)
+            super::public_year::publish(tx, street, community, (board, &board_name), &draft, now)
                 .await?;
         sqlx::query("UPDATE appraisals SET disclosure_id = $1 WHERE id = $2")
             .bind(notice)

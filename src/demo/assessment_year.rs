@@ -179,7 +179,12 @@ pub async fn load(
             .await?;
             super::daily_year::agreements(tx, street, *c, &households, worker, now).await?;
         }
-        super::appraisal_year::appraisal(tx, rng, street, *c, p, (head, worker), i == 0, now)
+        let board = if i == 0 {
+            Some(user(tx, "supervisor").await?)
+        } else {
+            None
+        };
+        super::appraisal_year::appraisal(tx, rng, street, *c, p, (head, worker), board, now)
             .await?;
     }
     super::scale::escalated(tx, "DEMO%").await?;

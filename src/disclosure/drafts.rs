@@ -14,7 +14,8 @@ use super::notices::{LineInput, Notice, load};
 use super::{CADENCES, CHANNELS, Category, category, fen, privacy, yuan};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
-use crate::auth::{Action, Ctx, Target};
+use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -61,19 +62,7 @@ fn period_ok(cadence: &str, p: &str) -> bool {
 }
 
 /// Checks a draft and returns it masked, with its lines in fen.
-async fn check(
-    state: &AppState,
-    ctx: &Ctx,
-    n: &NoticeInput,
-) -> Result<
-    (
-        Category,
-        NoticeInput,
-        Vec<(String, String, i64)>,
-        Option<(i64, i64)>,
-    ),
-    AppError,
-> {
+async fn check(state: &AppState, ctx: &Ctx, n: &NoticeInput) -> Result<Checked, AppError> {
     let cat = category(state, n.community_id, &n.category, ctx.lang)
         .await?
         .ok_or_else(|| AppError::invalid("category", "disclosure.bad_category"))?;
@@ -191,13 +180,46 @@ pub async fn save_draft(
             return Err(AppError::invalid("community_id", "disclosure.moved"));
         }
     }
-    let (_, m, lines, totals) = check(state, ctx, n).await?;
+    let checked = check(state, ctx, n).await?;
     let mut tx = state.db.begin().await?;
+    let nid = write_draft(&mut tx, ctx, place, id, checked).await?;
+    tx.commit().await?;
+    Ok(nid)
+}
+
+/// Drafts a notice inside the caller's transaction, checked and masked like any draft, for an
+/// area that publishes a result on its own authority (the supervisory board's appraisal
+/// result, `supervision::appraisals::disclose`). The caller has authorized the write.
+pub async fn draft_in(
+    tx: &mut Tx,
+    state: &AppState,
+    ctx: &Ctx,
+    place: Place,
+    n: &NoticeInput,
+) -> Result<i64, AppError> {
+    let checked = check(state, ctx, n).await?;
+    write_draft(tx, ctx, place, None, checked).await
+}
+
+type Checked = (
+    Category,
+    NoticeInput,
+    Vec<(String, String, i64)>,
+    Option<(i64, i64)>,
+);
+
+async fn write_draft(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    place: Place,
+    id: Option<i64>,
+    (_, m, lines, totals): Checked,
+) -> Result<i64, AppError> {
     if let Some(c) = m.corrects_id {
         let ok: i64 = sqlx::query("SELECT COUNT(*) AS n FROM disclosures WHERE id = $1 AND community_id = $2 AND status = 'published'")
             .bind(c)
             .bind(m.community_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?
             .try_get("n")?;
         if ok == 0 {
@@ -231,7 +253,7 @@ pub async fn save_draft(
         .bind(ctx.user.as_ref().map(|u| u.id))
         .bind(&author)
         .bind(time::now_db())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?
         .try_get("id")?,
         Some(id) => {
@@ -249,11 +271,11 @@ pub async fn save_draft(
             .bind(totals.map(|t| t.1))
             .bind(m.corrects_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             sqlx::query("DELETE FROM disclosure_lines WHERE disclosure_id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             id
         }
@@ -265,18 +287,17 @@ pub async fn save_draft(
             .bind(kind)
             .bind(item)
             .bind(*amount)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     audit::record(
-        &mut tx,
+        tx,
         &ctx.actor(),
         Entry::new("disclosure.draft", "disclosure", nid)
             .at(place)
             .detail(&*m.category),
     )
     .await?;
-    tx.commit().await?;
     Ok(nid)
 }
 

@@ -14,7 +14,7 @@ use super::{category, chain, yuan};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::platform::db::{Filter, Val, bind_vals};
+use crate::platform::db::{Filter, Tx, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
 
@@ -253,6 +253,23 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
     if n.status != "draft" {
         return Err(AppError::conflict("disclosure.published_immutable"));
     }
+    let mut tx = state.db.begin().await?;
+    publish_in(&mut tx, state, ctx, n.id, n.publicity_days, n.place()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes draft `id` inside the caller's transaction: its publicity period of
+/// `publicity_days` starts today and it joins the publication chain. The caller has authorized
+/// the write (`publish_notice`, or an area publishing a result on its own authority).
+pub async fn publish_in(
+    tx: &mut Tx,
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    publicity_days: i64,
+    place: Place,
+) -> Result<(), AppError> {
     let today = time::today();
     let first = if state.calendar.is_working_day(today) {
         0
@@ -261,8 +278,7 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
     };
     let until = state
         .calendar
-        .add_working_days(today, (n.publicity_days - 1 + first) as u32);
-    let mut tx = state.db.begin().await?;
+        .add_working_days(today, (publicity_days - 1 + first) as u32);
     // Guarded: of concurrent publishes one wins; the others find it published (409) and add
     // no chain entry.
     let published = sqlx::query("UPDATE disclosures SET status = 'published', publish_date = $1, publicity_until = $2, published_at = $3 WHERE id = $4 AND status = 'draft'")
@@ -270,13 +286,13 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
         .bind(until.to_string())
         .bind(time::now_db())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
     if published != 1 {
         return Err(AppError::conflict("disclosure.published_immutable"));
     }
-    let content = super::content::disclosure(&mut tx, id)
+    let content = super::content::disclosure(&mut *tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     if let Some((field, position)) = super::privacy::personal_number_in(&content) {
@@ -289,18 +305,17 @@ pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), 
     sqlx::query("UPDATE disclosures SET content_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    let seq = chain::append(&mut tx, "disclosure", id, &hash).await?;
+    let seq = chain::append(tx, "disclosure", id, &hash).await?;
     audit::record(
-        &mut tx,
+        tx,
         &ctx.actor(),
         Entry::new("disclosure.publish", "disclosure", id)
-            .at(n.place())
+            .at(place)
             .detail(format!("publication {seq}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

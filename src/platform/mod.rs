@@ -9,5 +9,6 @@ pub mod i18n;
 pub mod pii;
 pub mod sheets;
 pub mod sqlite_ops;
+pub mod state;
 pub mod time;
 pub mod web;

@@ -29,6 +29,8 @@ struct AppraisalsPage {
     /// The community where the caller may open appraisals, and its cadres.
     manage: Option<(i64, Vec<Cadre>)>,
     can_disclose: bool,
+    /// The appraisals the caller is a subject of: they never disclose those.
+    appraised: Vec<i64>,
     can_vote: bool,
     error: String,
 }
@@ -58,12 +60,18 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
         }
         None => None,
     };
+    let appraised = items
+        .iter()
+        .filter(|a| ctx.user.as_ref().is_some_and(|u| a.appraises(u.id)))
+        .map(|a| a.id)
+        .collect();
     let mut res = page(&AppraisalsPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         items,
         manage,
-        can_disclose: !ctx.scopes(Action::DisclosuresManage).is_empty(),
+        can_disclose: !ctx.scopes(Action::AppraisalsManage).is_empty(),
+        appraised,
         can_vote: ctx.user.as_ref().is_some_and(|u| u.resident_id.is_some())
             && !ctx.scopes(Action::Participate).is_empty(),
         error: err

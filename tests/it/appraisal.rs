@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::both;
 use crate::harness::TestApp;
 
-async fn open_appraisal(app: &TestApp) -> (i64, Vec<i64>) {
+pub(crate) async fn open_appraisal(app: &TestApp) -> (i64, Vec<i64>) {
     let head = app
         .count("SELECT id FROM users WHERE username = 'head'")
         .await;
@@ -37,13 +37,23 @@ async fn open_appraisal(app: &TestApp) -> (i64, Vec<i64>) {
 both!(
     representatives_vote_once_in_secret_and_the_tally_is_reproducible,
     |app: TestApp| async move {
+        // The roll: the resident, the leader and four more representatives; a fifth neighbour
+        // with an account is no representative.
+        let mut others = app.representatives(5).await;
+        let outsider = others.pop().unwrap();
+        let outsider_rid = format!("(SELECT resident_id FROM users WHERE username = '{outsider}')");
+        app.exec(&format!(
+            "UPDATE residents SET rep_resident = 0 WHERE id = {outsider_rid}"
+        ))
+        .await;
         let (id, subjects) = open_appraisal(&app).await;
         let ballot = |a: &str, b: &str| json!({"choices": [{"subject_id": subjects[0], "choice": a}, {"subject_id": subjects[1], "choice": b}]});
-        // The demo resident is not a representative: refused, nothing recorded.
+        // Not a representative: refused, nothing recorded.
         let resident = app.token("resident").await;
+        let outsider = app.token(&outsider).await;
         let res = app
             .post(&format!("/api/v1/appraisals/{id}/ballots"))
-            .bearer(&resident)
+            .bearer(&outsider)
             .json(&ballot("satisfied", "basically"))
             .send()
             .await;
@@ -68,8 +78,22 @@ both!(
             0
         );
 
-        // Two representatives: the resident and the leader.
-        app.exec("UPDATE residents SET rep_resident = 1 WHERE id IN (SELECT resident_id FROM users WHERE username IN ('resident', 'leader'))").await;
+        // Made a representative after the appraisal opened: still not on its roll.
+        app.exec(&format!(
+            "UPDATE residents SET rep_resident = 1 WHERE id = {outsider_rid}"
+        ))
+        .await;
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/ballots"))
+            .bearer(&outsider)
+            .json(&ballot("satisfied", "basically"))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "the roll is fixed at opening"
+        );
         // A ballot that skips a cadre or invents a choice is a 422.
         let half = json!({"choices": [{"subject_id": subjects[0], "choice": "satisfied"}]});
         assert_eq!(
@@ -139,22 +163,49 @@ both!(
             ))
             .await;
         assert_eq!(stored, 2);
+        // Two of six on the roll, the window still open: no count yet, whoever asks.
+        let supervisor = app.token("supervisor").await;
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/close"))
+            .bearer(&supervisor)
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+        assert_eq!(res.json()["code"], "appraisal.voting_running");
+        assert!(res.text().contains("2/6"), "{}", res.text());
+        // The other four vote.
+        for name in &others {
+            let t = app.token(name).await;
+            let res = app
+                .post(&format!("/api/v1/appraisals/{id}/ballots"))
+                .bearer(&t)
+                .json(&ballot("satisfied", "satisfied"))
+                .send()
+                .await;
+            assert_eq!(res.status, StatusCode::NO_CONTENT, "{name}: {}", res.text());
+        }
         assert_eq!(
             app.count(&format!(
                 "SELECT COUNT(*) FROM appraisal_voters WHERE appraisal_id = {id}"
             ))
             .await,
-            2
+            6
         );
         // While voting is open nobody sees the running tally.
-        let supervisor = app.token("supervisor").await;
         let open = app
             .get(&format!("/api/v1/appraisals/{id}"))
             .bearer(&supervisor)
             .send()
             .await
             .json();
-        assert_eq!(open["voted"], 2);
+        assert_eq!(
+            (
+                open["voted"].clone(),
+                open["roll"].clone(),
+                open["required"].clone()
+            ),
+            (json!(6), json!(6), json!(5))
+        );
         assert!(open["subjects"][0]["satisfied"].is_null());
         assert_eq!(
             app.get(&format!("/api/v1/appraisals/{id}/ballots"))
@@ -166,9 +217,10 @@ both!(
         );
         // The audit log says who voted, never how.
         let votes = app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.vote' AND object_id = '{id}' AND (detail IS NULL OR detail = '')")).await;
-        assert_eq!(votes, 2);
+        assert_eq!(votes, 6);
 
-        // Closing tallies; the stored ballots recount to the same.
+        // The whole roll has voted: it may close before the window ends, and closing tallies;
+        // the stored ballots recount to the same.
         let res = app
             .post(&format!("/api/v1/appraisals/{id}/close"))
             .bearer(&supervisor)
@@ -176,7 +228,8 @@ both!(
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
         let closed = res.json();
-        assert_eq!(closed["ballots_counted"], 2);
+        assert_eq!(closed["ballots_counted"], 6);
+        assert_eq!(closed["status"], "closed");
         let s0 = &closed["subjects"][0];
         assert_eq!(
             (
@@ -184,7 +237,7 @@ both!(
                 s0["basically"].as_i64(),
                 s0["unsatisfied"].as_i64()
             ),
-            (Some(1), Some(1), Some(0))
+            (Some(5), Some(1), Some(0))
         );
         assert_eq!(s0["rate"].as_f64(), Some(1.0));
         let s1 = &closed["subjects"][1];
@@ -194,7 +247,7 @@ both!(
                 s1["unsatisfied"].as_i64(),
                 s1["rate"].as_f64()
             ),
-            (Some(0), Some(2), Some(0.0))
+            (Some(4), Some(2), Some(0.667))
         );
         let recount = app
             .get(&format!("/api/v1/appraisals/{id}/ballots"))
@@ -204,7 +257,7 @@ both!(
             .json();
         assert_eq!(recount["matches"], true);
         let ballots = recount["ballots"].as_array().unwrap();
-        assert_eq!(ballots.len(), 2);
+        assert_eq!(ballots.len(), 6);
         assert!(ballots.iter().all(
             |b| b.as_object().unwrap().keys().cloned().collect::<Vec<_>>() == ["choices", "token"]
         ));
@@ -219,27 +272,25 @@ both!(
             StatusCode::CONFLICT
         );
 
-        // Disclosed through the disclosure area, by the community's disclosure officers.
-        assert_eq!(
-            app.post(&format!("/api/v1/appraisals/{id}/disclose"))
-                .bearer(&supervisor)
-                .send()
-                .await
-                .status,
-            StatusCode::FORBIDDEN
-        );
+        // Disclosed by the supervisory board, not by the head it appraises.
         let head = app.token("head").await;
         let res = app
             .post(&format!("/api/v1/appraisals/{id}/disclose"))
             .bearer(&head)
             .send()
             .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+        let res = app
+            .post(&format!("/api/v1/appraisals/{id}/disclose"))
+            .bearer(&supervisor)
+            .send()
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
         let notice = res.json()["disclosure_id"].as_i64().expect("disclosed");
-        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM disclosures WHERE id = {notice} AND category = 'appraisal' AND status = 'published' AND body LIKE '%满意率 100.0%%'")).await, 1);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM disclosures WHERE id = {notice} AND category = 'appraisal' AND status = 'published' AND body LIKE '%满意率 100.0%%' AND body LIKE '%名册 6 名%'")).await, 1);
         assert_eq!(
             app.post(&format!("/api/v1/appraisals/{id}/disclose"))
-                .bearer(&head)
+                .bearer(&supervisor)
                 .send()
                 .await
                 .status,

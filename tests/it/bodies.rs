@@ -73,7 +73,8 @@ both!(composition_rules_are_enforced, |app: TestApp| async move {
                 .await
         }
     };
-    // An eleventh elected member: refused; so is someone who leads no building.
+    // Nobody is seated as elected by hand, not even a building leader, who may stand: elected
+    // seats come only from an election's result.
     let building_leader_12: i64 = app.count("SELECT m.resident_id FROM body_members m JOIN bodies b ON b.id = m.body_id WHERE b.kind = 'building_group' ORDER BY m.id LIMIT 1 OFFSET 11").await;
     let r = seat(
         council,
@@ -81,19 +82,19 @@ both!(composition_rules_are_enforced, |app: TestApp| async move {
     )
     .await;
     assert_eq!(
-        (r.status, r.json()["code"].clone()),
+        (
+            r.status,
+            r.json()["code"].clone(),
+            r.json()["field"].clone()
+        ),
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!("bodies.ten_members")
+            json!("bodies.elected_by_election"),
+            json!("source")
         )
     );
+    assert!(r.text().contains("选举结果"), "{}", r.text());
     let not_leader = app.count("SELECT MIN(id) FROM residents WHERE community_id = 1 AND id NOT IN (SELECT resident_id FROM body_members WHERE resident_id IS NOT NULL)").await;
-    let r = seat(
-        council,
-        json!({"resident_id": not_leader, "position": "member", "source": "elected"}),
-    )
-    .await;
-    assert_eq!(r.json()["code"], "bodies.members_are_leaders");
     let r = seat(
         council,
         json!({"username": "worker", "position": "member", "source": "appointed"}),
@@ -125,6 +126,12 @@ both!(composition_rules_are_enforced, |app: TestApp| async move {
         json!({"resident_id": not_leader, "position": "president", "source": "elected"}),
     )
     .await;
+    assert_eq!(r.json()["code"], "bodies.elected_by_election");
+    let r = seat(
+        group,
+        json!({"resident_id": not_leader, "position": "president", "source": "appointed"}),
+    )
+    .await;
     assert_eq!(r.json()["code"], "bodies.one_leader_per_building");
     // The supervisory board takes resident representatives or association members only.
     let board = app
@@ -133,17 +140,27 @@ both!(composition_rules_are_enforced, |app: TestApp| async move {
     let plain = app.count("SELECT MIN(id) FROM residents WHERE community_id = 1 AND rep_resident = 0 AND id NOT IN (SELECT resident_id FROM social_org_members)").await;
     let r = seat(
         board,
-        json!({"resident_id": plain, "position": "member", "source": "elected"}),
+        json!({"resident_id": plain, "position": "member", "source": "appointed"}),
     )
     .await;
     assert_eq!(r.json()["code"], "bodies.board_members");
     let rep = app
         .count("SELECT MAX(id) FROM residents WHERE community_id = 1 AND rep_resident = 1")
         .await;
+    let r = seat(
+        board,
+        json!({"resident_id": rep, "position": "member", "source": "elected"}),
+    )
+    .await;
+    assert_eq!(
+        r.json()["code"],
+        "bodies.elected_by_election",
+        "board members seated as elected without an election"
+    );
     assert_eq!(
         seat(
             board,
-            json!({"resident_id": rep, "position": "member", "source": "elected"})
+            json!({"resident_id": rep, "position": "member", "source": "appointed"})
         )
         .await
         .status,

@@ -77,6 +77,8 @@ pub async fn browser(port: u16, profile: &std::path::Path) -> fantoccini::Client
 pub struct Journey {
     pub base: String,
     pub c: fantoccini::Client,
+    /// The server's database, to move the calendar on (end a voting window…).
+    pub db: zizhi::platform::db::Db,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
     _driver: Driver,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -95,7 +97,7 @@ impl Journey {
             data_dir: dir.path().to_owned(),
             ..Config::default()
         };
-        let state = AppState::new(db, Arc::new(config));
+        let state = AppState::new(db.clone(), Arc::new(config));
         let server = tokio::spawn(app::serve(state, listener));
         let (driver, port) = chromedriver().await;
         let profile = tempfile::tempdir().unwrap();
@@ -103,6 +105,7 @@ impl Journey {
         Journey {
             base,
             c,
+            db,
             server,
             _driver: driver,
             _dirs: (dir, profile),

@@ -246,6 +246,34 @@ impl TestApp {
         id
     }
 
+    /// Makes the demo `resident` and `leader` and `more` other adults of their building the
+    /// only resident representatives of community 1, each of the others with an account of
+    /// their own (`rep1`, `rep2`…, the demo password); gives the others' user names.
+    pub async fn representatives(&self, more: usize) -> Vec<String> {
+        self.exec("UPDATE residents SET rep_resident = 0 WHERE community_id = 1")
+            .await;
+        self.exec("UPDATE residents SET rep_resident = 1 WHERE id IN (SELECT resident_id FROM users WHERE username IN ('resident', 'leader'))").await;
+        let now = zizhi::platform::time::now_db();
+        let mut names = Vec::new();
+        for i in 1..=more {
+            let rid = self.count("SELECT MIN(r.id) FROM residents r JOIN residents me ON me.building_id = r.building_id \
+                 JOIN users u ON u.resident_id = me.id AND u.username = 'resident' \
+                 WHERE r.status = 'living' AND r.birth_date < '2000-01-01' AND r.rep_resident = 0 AND r.id NOT IN (SELECT resident_id FROM users WHERE resident_id IS NOT NULL)").await;
+            self.exec(&format!(
+                "UPDATE residents SET rep_resident = 1 WHERE id = {rid}"
+            ))
+            .await;
+            let name = format!("rep{i}");
+            let uid = self.insert(&format!("INSERT INTO users (username, display_name, password_hash, resident_id, disabled, created_at, password_changed_at, totp_exempt) \
+                 SELECT '{name}', '居民代表 {i}', password_hash, {rid}, 0, '{now}', '{now}', 1 FROM users WHERE username = 'resident' RETURNING id")).await;
+            self.exec(&format!("INSERT INTO grants (user_id, role, street_id, community_id, building_id, valid_from, valid_to, created_at) \
+                 SELECT {uid}, role, street_id, community_id, building_id, valid_from, valid_to, created_at FROM grants \
+                 WHERE user_id = (SELECT id FROM users WHERE username = 'resident')")).await;
+            names.push(name);
+        }
+        names
+    }
+
     /// The names of the database's tables (of the test's own schema on PostgreSQL).
     pub async fn table_names(&self) -> Vec<String> {
         use sqlx::Row;

@@ -8,6 +8,7 @@ mod masking;
 mod admissions;
 mod agreements;
 mod appraisal;
+mod appraisal_rules;
 mod assessment;
 mod audit;
 mod audit_sweep;

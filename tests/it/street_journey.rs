@@ -11,7 +11,7 @@ use crate::browser::Journey;
     not(zizhi_browser),
     ignore = "set ZIZHI_TEST_BROWSER=1 (needs chromium and chromium-driver)"
 )]
-async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
+async fn an_appraisal_is_voted_counted_only_with_its_turnout_and_the_street_drills_down() {
     let j = Journey::start().await;
     let c = &j.c;
     let logout = || async {
@@ -85,7 +85,7 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        let first = text_with("section.appraisal p", "已投票人数 1").await?;
+        let first = text_with("section.appraisal p.turnout", "已投票人数 1").await?;
         assert!(first.contains("已投票人数 1"), "{first}");
         // Voting again is refused, in words.
         let form = c.find(Locator::Css("form.ballot")).await?;
@@ -112,9 +112,31 @@ async fn an_appraisal_is_voted_and_tallied_and_the_street_drills_down() {
             .await?
             .click()
             .await?;
-        // The newest appraisal comes first: tallied, one ballot, 满意 for both.
-        let row = text_with("section.appraisal table.results tbody tr", "100.0%").await?;
-        assert!(row.contains("100.0%"), "{row}");
+        // One ballot, the window open: the count waits, and the page says why.
+        let error = text_with("#error", "截止后").await?;
+        assert!(error.contains("截止后"), "{error}");
+        // The window ends with one ballot of the roll: the appraisal is void, nothing counted.
+        let mut tx = j.db.begin().await.unwrap();
+        sqlx::query("UPDATE appraisals SET closes_on = '2026-01-01' WHERE status = 'open'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        c.goto(&j.url("/appraisals")).await?;
+        c.wait()
+            .for_element(Locator::Css("form[action$='/close'] button"))
+            .await?
+            .click()
+            .await?;
+        let void = text_with("section.appraisal .void", "无效").await?;
+        assert!(void.contains("无效"), "{void}");
+        assert!(
+            c.find_all(Locator::Css(
+                "section.appraisal:first-of-type table.results"
+            ))
+            .await?
+            .is_empty()
+        );
         logout().await?;
 
         // The street dashboard: a flagged component, down to its records.

@@ -6,12 +6,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{CHOICES, Subject, load, readable};
+use super::{AppraisalStatus, CHOICES, Subject, load, readable};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
-use crate::auth::{Action, Ctx, Target};
+use crate::auth::Ctx;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
+use crate::platform::state;
 use crate::platform::time;
 #[derive(Deserialize, ToSchema, Clone)]
 pub struct Choice {
@@ -36,13 +37,21 @@ pub async fn vote(state: &AppState, ctx: &Ctx, id: i64, b: &BallotInput) -> Resu
         "appraisal.sign_in",
     )
     .await?;
-    if p.community_id != a.community_id || !p.representative {
+    let on_roll: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM appraisal_roll WHERE appraisal_id = $1 AND resident_id = $2",
+    )
+    .bind(id)
+    .bind(p.resident_id)
+    .fetch_one(state.db.read())
+    .await?
+    .try_get("n")?;
+    if p.community_id != a.community_id || on_roll == 0 {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "appraisal.not_representative",
         ));
     }
-    if a.status != "open" || a.closes_on < time::today().to_string() {
+    if !a.is_open() || a.closes_on < time::today().to_string() {
         return Err(AppError::conflict("appraisal.closed"));
     }
     let mut marks = Vec::new();
@@ -63,6 +72,18 @@ pub async fn vote(state: &AppState, ctx: &Ctx, id: i64, b: &BallotInput) -> Resu
         return Err(AppError::invalid("choices", "appraisal.unknown_subject"));
     }
     let mut tx = state.db.begin().await?;
+    // Still open, checked in the transaction: on PostgreSQL this waits for a concurrent close,
+    // which counts after marking the appraisal closed, so no ballot lands after the count.
+    let open = sqlx::query(
+        "UPDATE appraisals SET status = status WHERE id = $1 AND status = $2 AND closes_on >= $3",
+    )
+    .bind(id)
+    .bind(AppraisalStatus::Open)
+    .bind(time::today().to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    state::moved(open, "appraisal.closed")?;
     let first = sqlx::query(
         "INSERT INTO appraisal_voters (appraisal_id, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
@@ -104,7 +125,7 @@ pub struct StoredBallot {
     pub choices: String,
 }
 
-async fn ballots(tx: &mut Tx, id: i64) -> Result<Vec<StoredBallot>, AppError> {
+pub(super) async fn ballots(tx: &mut Tx, id: i64) -> Result<Vec<StoredBallot>, AppError> {
     Ok(sqlx::query(
         "SELECT token, choices FROM appraisal_ballots WHERE appraisal_id = $1 ORDER BY token",
     )
@@ -141,53 +162,6 @@ pub fn tally(ballots: &[StoredBallot], subjects: &[Subject]) -> Vec<[i64; 3]> {
     out
 }
 
-pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
-    let a = load(state, id).await?;
-    ctx.require(Action::AppraisalsManage, Target::At(a.place()))?;
-    if a.status != "open" {
-        return Err(AppError::conflict("appraisal.closed"));
-    }
-    let mut tx = state.db.begin().await?;
-    let list = ballots(&mut tx, id).await?;
-    let counts = tally(&list, &a.subjects);
-    for (s, c) in a.subjects.iter().zip(&counts) {
-        sqlx::query("UPDATE appraisal_subjects SET satisfied = $1, basically = $2, unsatisfied = $3 WHERE id = $4")
-            .bind(c[0])
-            .bind(c[1])
-            .bind(c[2])
-            .bind(s.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let today = time::today().to_string();
-    let closes = if a.closes_on > today {
-        today
-    } else {
-        a.closes_on.clone()
-    };
-    let done = sqlx::query("UPDATE appraisals SET status = 'closed', ballots_counted = $1, closes_on = $2, closed_at = $3 WHERE id = $4 AND status = 'open'")
-        .bind(list.len() as i64)
-        .bind(&closes)
-        .bind(time::now_db())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if done == 0 {
-        return Err(AppError::conflict("appraisal.closed"));
-    }
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("appraisal.close", "appraisal", id)
-            .at(a.place())
-            .detail(format!("{} ballots", list.len())),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Every stored ballot of a closed appraisal, and the tally recounted from them.
 #[derive(Serialize, ToSchema)]
 pub struct Recount {
@@ -198,7 +172,7 @@ pub struct Recount {
 
 pub async fn recount(state: &AppState, ctx: &Ctx, id: i64) -> Result<Recount, AppError> {
     let a = readable(state, ctx, id).await?;
-    if a.status != "closed" {
+    if !a.is_closed() {
         return Err(AppError::conflict("appraisal.not_closed"));
     }
     let mut tx = state.db.begin().await?;

@@ -2,12 +2,12 @@
 //! appraisal of the community's cadres; each resident representative of the community casts
 //! one secret ballot — 满意, 基本满意 or 不满意 for every cadre. Who voted is kept in
 //! `appraisal_voters`; the ballot goes under a random key, with no voter and no time, into
-//! `appraisal_ballots`. Closing tallies the stored ballots (anyone may recount them from
-//! `…/ballots`); the community then discloses the result through the disclosure area.
+//! `appraisal_ballots`. The roll of representatives is fixed when the appraisal opens
+//! (`appraisal_roll`). Closing (`close`) tallies the stored ballots once the window has ended or
+//! the whole roll has voted, and only with the turnout that keeps ballots secret
+//! (`close::required_turnout`); anyone may recount them from `…/ballots`. The supervisory board
+//! then discloses the result (`disclose`), never a cadre it appraises.
 
-use crate::platform::web::Path;
-use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -19,13 +19,26 @@ use crate::auth::{Action, Ctx, Place, Scope, Target};
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
 use crate::platform::time;
-use crate::platform::web::ApiJson;
 
 mod ballots;
+mod close;
+mod disclose;
+mod routes;
 
-pub use ballots::{
-    BallotInput, Choice, Recount, StoredBallot, close, put_ballot, recount, tally, vote,
-};
+pub use ballots::{BallotInput, Choice, Recount, StoredBallot, put_ballot, recount, tally, vote};
+pub use close::{MIN_BALLOTS, close, required_turnout};
+pub use disclose::disclose;
+pub(super) use routes::*;
+
+crate::workflow_state! {
+    /// Where an appraisal stands: voting, counted, or void (the window ended short of the
+    /// turnout that keeps ballots secret, so nothing was counted).
+    pub enum AppraisalStatus {
+        Open = "open",
+        Closed = "closed",
+        Void = "void",
+    }
+}
 
 pub const CHOICES: [&str; 3] = ["satisfied", "basically", "unsatisfied"];
 
@@ -49,12 +62,15 @@ pub struct Appraisal {
     pub community_id: i64,
     pub title: String,
     pub period: String,
-    /// open or closed.
-    pub status: String,
+    pub status: AppraisalStatus,
     pub closes_on: String,
     pub subjects: Vec<Subject>,
     /// Representatives who have voted so far.
     pub voted: i64,
+    /// Representatives on the roll, fixed when the appraisal opened.
+    pub roll: i64,
+    /// Ballots needed for a count (`required_turnout`).
+    pub required: i64,
     pub ballots_counted: Option<i64>,
     /// The notice that disclosed the result.
     pub disclosure_id: Option<i64>,
@@ -63,6 +79,23 @@ pub struct Appraisal {
 }
 
 impl Appraisal {
+    pub fn is_open(&self) -> bool {
+        self.status == AppraisalStatus::Open
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.status == AppraisalStatus::Closed
+    }
+
+    pub fn is_void(&self) -> bool {
+        self.status == AppraisalStatus::Void
+    }
+
+    /// Whether `user` is one of the cadres appraised.
+    pub fn appraises(&self, user: i64) -> bool {
+        self.subjects.iter().any(|s| s.user_id == Some(user))
+    }
+
     pub fn place(&self) -> Place {
         Place {
             street_id: Some(self.street_id),
@@ -75,7 +108,8 @@ impl Appraisal {
 pub async fn load(state: &AppState, id: i64) -> Result<Appraisal, AppError> {
     let r = sqlx::query(
         "SELECT id, street_id, community_id, title, period, status, closes_on, ballots_counted, disclosure_id, \
-         (SELECT COUNT(*) FROM appraisal_voters v WHERE v.appraisal_id = a.id) AS voted FROM appraisals a WHERE id = $1",
+         (SELECT COUNT(*) FROM appraisal_voters v WHERE v.appraisal_id = a.id) AS voted, \
+         (SELECT COUNT(*) FROM appraisal_roll o WHERE o.appraisal_id = a.id) AS roll FROM appraisals a WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(state.db.read())
@@ -119,6 +153,8 @@ pub async fn load(state: &AppState, id: i64) -> Result<Appraisal, AppError> {
         closes_on: r.try_get("closes_on")?,
         subjects,
         voted: r.try_get("voted")?,
+        roll: r.try_get("roll")?,
+        required: required_turnout(r.try_get("roll")?),
         ballots_counted: r.try_get("ballots_counted")?,
         disclosure_id: r.try_get("disclosure_id")?,
     })
@@ -159,7 +195,7 @@ pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Appraisal,
             return Err(AppError::forbidden());
         }
     }
-    if a.status == "open" {
+    if !a.is_closed() {
         for s in &mut a.subjects {
             (s.satisfied, s.basically, s.unsatisfied, s.rate) = (None, None, None, None);
         }
@@ -173,7 +209,8 @@ pub struct AppraisalInput {
     pub title: String,
     /// The period appraised: 2026, 2026-Q4…
     pub period: String,
-    /// The last day of voting (YYYY-MM-DD, today or later).
+    /// The last day of voting (YYYY-MM-DD, today or later). The roll is every resident
+    /// representative of the community on the day it opens; at least `MIN_BALLOTS`.
     pub closes_on: String,
     /// The cadres appraised: users holding a worker's or head's grant in the community.
     pub subjects: Vec<i64>,
@@ -196,18 +233,35 @@ pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO appraisals (street_id, community_id, title, period, status, closes_on, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(pl.street_id)
     .bind(a.community_id)
     .bind(&title)
     .bind(&period.label)
+    .bind(AppraisalStatus::Open)
     .bind(closes.to_string())
     .bind(ctx.user.as_ref().map(|u| u.id))
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
+    let roll = sqlx::query(
+        "INSERT INTO appraisal_roll (appraisal_id, resident_id) SELECT $1, id FROM residents \
+         WHERE community_id = $2 AND rep_resident = 1 AND status = 'living' AND locked_at IS NULL",
+    )
+    .bind(id)
+    .bind(a.community_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    if roll < MIN_BALLOTS {
+        return Err(
+            AppError::invalid("community_id", "appraisal.roll_too_small")
+                .arg("roll", roll)
+                .arg("min", MIN_BALLOTS),
+        );
+    }
     let mut seen = Vec::new();
     for u in &a.subjects {
         if seen.contains(u) {
@@ -237,7 +291,11 @@ pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64
         &ctx.actor(),
         Entry::new("appraisal.open", "appraisal", id)
             .at(pl)
-            .detail(format!("{} · {} cadres", period.label, seen.len())),
+            .detail(format!(
+                "{} · {} cadres · roll {roll}",
+                period.label,
+                seen.len()
+            )),
     )
     .await?;
     tx.commit().await?;
@@ -254,73 +312,6 @@ fn person_name(display: &str) -> String {
         .unwrap_or(display)
         .to_owned()
 }
-
-/// Publish the result as a notice in the 民主评议结果 category: the tally as counted, not as
-/// anyone would retype it.
-pub async fn disclose(state: &AppState, ctx: &Ctx, id: i64) -> Result<i64, AppError> {
-    let a = load(state, id).await?;
-    ctx.require(Action::DisclosuresManage, Target::At(a.place()))?;
-    if a.status != "closed" {
-        return Err(AppError::conflict("appraisal.not_closed"));
-    }
-    if a.disclosure_id.is_some() {
-        return Err(AppError::conflict("appraisal.disclosed"));
-    }
-    let lang = crate::platform::i18n::Lang::ZhCn;
-    let mut body = format!(
-        "{}\n{}：{}　{}：{}\n\n",
-        a.title,
-        t(lang, "appraisal.period"),
-        a.period,
-        t(lang, "appraisal.ballots_counted"),
-        a.ballots_counted.unwrap_or(0)
-    );
-    for s in &a.subjects {
-        body.push_str(&format!(
-            "{} {}：满意 {}，基本满意 {}，不满意 {}；满意率 {:.1}%\n",
-            s.post,
-            s.name,
-            s.satisfied.unwrap_or(0),
-            s.basically.unwrap_or(0),
-            s.unsatisfied.unwrap_or(0),
-            s.rate.unwrap_or(0.0) * 100.0
-        ));
-    }
-    body.push_str(&format!("\n{}", t(lang, "appraisal.recount")));
-    let input = crate::disclosure::drafts::NoticeInput {
-        community_id: a.community_id,
-        category: "appraisal".into(),
-        title: format!("{}结果公示", a.title),
-        body,
-        channel: "both".into(),
-        period: None,
-        publicity_days: 5,
-        income_total: None,
-        expense_total: None,
-        lines: vec![],
-        corrects_id: None,
-    };
-    let notice = crate::disclosure::drafts::save_draft(state, ctx, None, &input).await?;
-    crate::disclosure::notices::publish_notice(state, ctx, notice).await?;
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE appraisals SET disclosure_id = $1 WHERE id = $2")
-        .bind(notice)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("appraisal.disclose", "appraisal", id)
-            .at(a.place())
-            .detail(format!("notice {notice}")),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(notice)
-}
-
-// ---- HTTP ----
 
 #[derive(Serialize, ToSchema)]
 pub struct AppraisalList {
@@ -343,87 +334,4 @@ pub async fn listed(state: &AppState, ctx: &Ctx) -> Result<Vec<Appraisal>, AppEr
         }
     }
     Ok(out)
-}
-
-#[utoipa::path(get, path = "/api/v1/appraisals", tag = "supervision", security(("bearer" = [])),
-    responses((status = 200, body = AppraisalList)))]
-pub(super) async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-) -> Result<Json<AppraisalList>, AppError> {
-    ctx.require(Action::HomeView, Target::System)?;
-    Ok(Json(AppraisalList {
-        items: listed(&state, &ctx).await?,
-    }))
-}
-
-/// Open an appraisal of the community's cadres (supervisory board, street).
-#[utoipa::path(post, path = "/api/v1/appraisals", tag = "supervision", request_body = AppraisalInput, security(("bearer" = [])),
-    responses((status = 201, body = Appraisal), (status = 403), (status = 422)))]
-pub(super) async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(a): ApiJson<AppraisalInput>,
-) -> Result<(StatusCode, Json<Appraisal>), AppError> {
-    let id = open(&state, &ctx, &a).await?;
-    Ok((StatusCode::CREATED, Json(readable(&state, &ctx, id).await?)))
-}
-
-/// One appraisal; the tally only once it is closed.
-#[utoipa::path(get, path = "/api/v1/appraisals/{id}", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Appraisal), (status = 403), (status = 404)))]
-pub(super) async fn one(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Json<Appraisal>, AppError> {
-    Ok(Json(readable(&state, &ctx, id).await?))
-}
-
-/// A resident representative's secret ballot.
-#[utoipa::path(post, path = "/api/v1/appraisals/{id}/ballots", tag = "supervision", params(("id" = i64, Path)), request_body = BallotInput,
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 409), (status = 422)))]
-pub(super) async fn cast(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<BallotInput>,
-) -> Result<StatusCode, AppError> {
-    vote(&state, &ctx, id, &b).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// The stored ballots of a closed appraisal and whether they recount to its tally.
-#[utoipa::path(get, path = "/api/v1/appraisals/{id}/ballots", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Recount), (status = 403), (status = 409)))]
-pub(super) async fn stored(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Json<Recount>, AppError> {
-    Ok(Json(recount(&state, &ctx, id).await?))
-}
-
-/// Close the voting and tally.
-#[utoipa::path(post, path = "/api/v1/appraisals/{id}/close", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Appraisal), (status = 403), (status = 409)))]
-pub(super) async fn close_route(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Json<Appraisal>, AppError> {
-    close(&state, &ctx, id).await?;
-    Ok(Json(readable(&state, &ctx, id).await?))
-}
-
-/// Disclose the result through the disclosure area (the community's disclosure officers).
-#[utoipa::path(post, path = "/api/v1/appraisals/{id}/disclose", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Appraisal), (status = 403), (status = 409)))]
-pub(super) async fn disclose_route(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Json<Appraisal>, AppError> {
-    disclose(&state, &ctx, id).await?;
-    Ok(Json(readable(&state, &ctx, id).await?))
 }
