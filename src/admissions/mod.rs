@@ -7,8 +7,11 @@
 //! they were handed without admission (`unadmitted.rs`); the street follows up, and the reports
 //! count against their senders.
 
+pub mod decision;
 pub mod unadmitted;
 pub mod web;
+
+pub use decision::{MIN_COLLECTIVE, collective, under_review};
 
 use crate::platform::web::{Path, Query};
 use axum::Json;
@@ -23,7 +26,6 @@ use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
 use crate::daily::text;
-use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -36,7 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(unadmitted::list, unadmitted::report))
         .routes(routes!(unadmitted::follow_up))
         .routes(routes!(one))
-        .routes(routes!(decide))
+        .routes(routes!(decision::decide))
 }
 
 #[derive(Serialize, ToSchema, Clone)]
@@ -281,89 +283,4 @@ async fn apply(
     .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(load(state.db.read(), id).await?)))
-}
-
-/// Called when a motion on an application is put at a meeting: only the street's leading group
-/// decides, and only an application not yet decided. The application is then under review.
-pub async fn under_review(
-    tx: &mut Tx,
-    admission: i64,
-    body_kind: &str,
-    street: i64,
-    motion: i64,
-) -> Result<(), AppError> {
-    let a = load(&mut **tx, admission)
-        .await
-        .map_err(|_| AppError::invalid("admission_id", "admissions.unknown"))?;
-    if body_kind != "leading_group" || a.street_id != street {
-        return Err(AppError::invalid(
-            "admission_id",
-            "admissions.leading_group",
-        ));
-    }
-    if !matches!(a.status.as_str(), "applied" | "under_review") {
-        return Err(AppError::conflict("admissions.decided"));
-    }
-    sqlx::query("UPDATE admissions SET status = 'under_review', motion_id = $1 WHERE id = $2")
-        .bind(motion)
-        .bind(admission)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct DecisionInput {
-    /// Why it is admitted or declined.
-    pub reason: String,
-}
-
-/// Record the decision from the leading group's vote: admitted if its motion passed, declined if
-/// it failed; the reasons are required.
-#[utoipa::path(post, path = "/api/v1/admissions/{id}/decision", tag = "admissions", params(("id" = i64, Path)), request_body = DecisionInput,
-    security(("bearer" = [])), responses((status = 200, body = Admission), (status = 403), (status = 409), (status = 422)))]
-async fn decide(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    ApiJson(d): ApiJson<DecisionInput>,
-) -> Result<Json<Admission>, AppError> {
-    let a = load(state.db.read(), id).await?;
-    let place = Place::street(a.street_id);
-    ctx.require(Action::AdmissionsManage, Target::At(place))?;
-    if a.status != "under_review" {
-        return Err(AppError::conflict("admissions.not_under_review"));
-    }
-    let reason = text("reason", &d.reason, 2000)?;
-    let motion: String =
-        sqlx::query("SELECT status FROM motions WHERE id = $1 AND admission_id = $2")
-            .bind(a.motion_id)
-            .bind(id)
-            .fetch_optional(state.db.read())
-            .await?
-            .ok_or_else(|| AppError::conflict("admissions.not_under_review"))?
-            .try_get("status")?;
-    let status = match motion.as_str() {
-        "passed" => "admitted",
-        "failed" => "declined",
-        _ => return Err(AppError::conflict("admissions.vote_open")),
-    };
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE admissions SET status = $1, reason = $2, decided_at = $3 WHERE id = $4")
-        .bind(status)
-        .bind(&reason)
-        .bind(time::now_db())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("admissions.decide", "admission", id)
-            .at(place)
-            .detail(status),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(load(state.db.read(), id).await?))
 }

@@ -13,7 +13,9 @@ use super::{Campaign, PHASES, load, street_place};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::db::Tx;
 use crate::platform::error::AppError;
+use crate::platform::state;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -136,13 +138,15 @@ pub async fn mark_done(
     }
     let note = crate::daily::text("note", &d.note, 1000)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE campaign_tasks SET done_on = $1, done_note = $2, done_by = $3, inspection = NULL, inspected_on = NULL, inspection_note = NULL WHERE id = $4")
+    let moved = sqlx::query("UPDATE campaign_tasks SET done_on = $1, done_note = $2, done_by = $3, inspection = NULL, inspected_on = NULL, inspection_note = NULL WHERE id = $4 AND done_on IS NULL")
         .bind(time::today().to_string())
         .bind(&note)
         .bind(ctx.user.as_ref().map(|u| u.id))
         .bind(task)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    state::moved(moved, "campaign.already_done")?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -174,6 +178,29 @@ pub struct InspectInput {
     pub note: String,
 }
 
+/// Only the campaign's inspection group inspects (M23, 督查指导组): the caller must hold a seat
+/// on it today. Other street officers, and a campaign without an inspection group, cannot.
+pub async fn by_inspection_group(tx: &mut Tx, campaign: i64, ctx: &Ctx) -> Result<(), AppError> {
+    let user = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
+    let seated: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM campaigns c JOIN body_members m ON m.body_id = c.inspection_id \
+         WHERE c.id = $1 AND m.user_id = $2 AND m.ended_at IS NULL AND (m.term_to IS NULL OR m.term_to >= $3)",
+    )
+    .bind(campaign)
+    .bind(user)
+    .bind(time::today().to_string())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if seated == 0 {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "campaign.not_inspection_group",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn inspect(
     state: &AppState,
     ctx: &Ctx,
@@ -198,10 +225,12 @@ pub async fn inspect(
         return Err(AppError::invalid("note", "campaign.redo_needs_note"));
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query(if redo {
-        "UPDATE campaign_tasks SET inspection = $1, inspected_on = $2, inspected_by = $3, inspection_note = $4, done_on = NULL WHERE id = $5"
+    by_inspection_group(&mut tx, id, ctx).await?;
+    // Guarded: one verdict per report; a concurrent second finds it inspected.
+    let moved = sqlx::query(if redo {
+        "UPDATE campaign_tasks SET inspection = $1, inspected_on = $2, inspected_by = $3, inspection_note = $4, done_on = NULL WHERE id = $5 AND done_on IS NOT NULL AND inspection IS NULL"
     } else {
-        "UPDATE campaign_tasks SET inspection = $1, inspected_on = $2, inspected_by = $3, inspection_note = $4 WHERE id = $5"
+        "UPDATE campaign_tasks SET inspection = $1, inspected_on = $2, inspected_by = $3, inspection_note = $4 WHERE id = $5 AND done_on IS NOT NULL AND inspection IS NULL"
     })
     .bind(&i.verdict)
     .bind(time::today().to_string())
@@ -209,7 +238,9 @@ pub async fn inspect(
     .bind(i.note.trim())
     .bind(task)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    state::moved(moved, "campaign.inspected")?;
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -224,18 +224,31 @@ async fn leading_group(tx: &mut Tx, street: i64, now: &str) -> anyhow::Result<()
         .fetch_one(&mut **tx)
         .await?
         .try_get::<i64, _>("id")?;
-    seat(
-        tx,
-        group,
-        None,
-        Some(uid),
-        &name,
-        "president",
-        "appointed",
-        now,
-    )
-    .await?;
-    for part in ["领导小组办公室", "领导小组督查组"] {
+    let head = sqlx::query("SELECT id, display_name FROM users WHERE username = 'head'")
+        .fetch_one(&mut **tx)
+        .await?;
+    // As the seed's list has it: the leader, a deputy, the street's office heads and the
+    // community secretaries. Five members, so that it decides collectively (M21).
+    let members: [(Option<i64>, String, &str); 5] = [
+        (Some(uid), name.clone(), "president"),
+        (None, "街道办事处副主任 王建华".into(), "vice_president"),
+        (None, "街道党政办主任 陈晓燕".into(), "member"),
+        (None, "街道纪委书记 周立新".into(), "member"),
+        (
+            Some(head.try_get("id")?),
+            head.try_get("display_name")?,
+            "member",
+        ),
+    ];
+    for (user, who, position) in &members {
+        seat(tx, group, None, *user, who, position, "appointed", now).await?;
+    }
+    // The office is run by the party office's head, the inspection group led by the
+    // discipline secretary; the street officer sits on both.
+    for (part, lead) in [
+        ("领导小组办公室", "街道党政办主任 陈晓燕"),
+        ("领导小组督查组", "街道纪委书记 周立新"),
+    ] {
         let id: i64 = sqlx::query("INSERT INTO bodies (street_id, kind, name, parent_id, created_at) VALUES ($1, 'leading_group', $2, $3, $4) RETURNING id")
             .bind(street)
             .bind(part)
@@ -244,6 +257,7 @@ async fn leading_group(tx: &mut Tx, street: i64, now: &str) -> anyhow::Result<()
             .fetch_one(&mut **tx)
             .await?
             .try_get("id")?;
+        seat(tx, id, None, None, lead, "president", "appointed", now).await?;
         seat(tx, id, None, Some(uid), &name, "member", "appointed", now).await?;
     }
     Ok(())

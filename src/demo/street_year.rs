@@ -22,11 +22,17 @@ pub async fn load(tx: &mut Tx, street: i64, communities: &[i64], now: &str) -> a
         .fetch_one(&mut **tx)
         .await?
         .try_get("id")?;
-    let member = sqlx::query("SELECT id, name FROM body_members WHERE body_id = $1 AND ended_at IS NULL ORDER BY id LIMIT 1")
-        .bind(group)
-        .fetch_one(&mut **tx)
-        .await?;
-    let (mid, mname): (i64, String) = (member.try_get("id")?, member.try_get("name")?);
+    // The whole group came, and every member voted.
+    let members: Vec<(i64, String)> = sqlx::query(
+        "SELECT id, name FROM body_members WHERE body_id = $1 AND ended_at IS NULL ORDER BY id",
+    )
+    .bind(group)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let n = members.len() as i64;
     let officer: i64 = sqlx::query("SELECT id FROM users WHERE username = 'street'")
         .fetch_one(&mut **tx)
         .await?
@@ -50,12 +56,14 @@ pub async fn load(tx: &mut Tx, street: i64, communities: &[i64], now: &str) -> a
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    sqlx::query("INSERT INTO meeting_attendance (meeting_id, member_id, name, status) VALUES ($1, $2, $3, 'present')")
-        .bind(meeting)
-        .bind(mid)
-        .bind(&mname)
-        .execute(&mut **tx)
-        .await?;
+    for (mid, mname) in &members {
+        sqlx::query("INSERT INTO meeting_attendance (meeting_id, member_id, name, status) VALUES ($1, $2, $3, 'present')")
+            .bind(meeting)
+            .bind(mid)
+            .bind(mname)
+            .execute(&mut **tx)
+            .await?;
+    }
     let apps = [
         Application {
             applicant: "区卫生健康委员会",
@@ -134,15 +142,15 @@ pub async fn load(tx: &mut Tx, street: i64, communities: &[i64], now: &str) -> a
             .bind(meeting)
             .bind(format!("审查：{}", a.title))
             .bind(if open { "open" } else if passed { "passed" } else { "failed" })
-            .bind(i64::from(!open && passed))
-            .bind(i64::from(!open && !passed))
+            .bind(if !open && passed { n } else { 0 })
+            .bind(if !open && !passed { n } else { 0 })
             .bind((!open).then_some(&ends))
             .bind(now)
             .bind(id)
             .fetch_one(&mut **tx)
             .await?
             .try_get("id")?;
-            if !open {
+            for (mid, _) in members.iter().filter(|_| !open) {
                 sqlx::query(
                     "INSERT INTO motion_votes (motion_id, member_id, choice) VALUES ($1, $2, $3)",
                 )

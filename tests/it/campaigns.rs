@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::both;
 use crate::harness::{Backend, TestApp, fresh_db};
 
-fn phases() -> serde_json::Value {
+pub(crate) fn phases() -> serde_json::Value {
     json!([
         {"phase": "mobilize", "starts_on": "2027-01-04", "ends_on": "2027-01-31"},
         {"phase": "publicize", "starts_on": "2027-02-01", "ends_on": "2027-02-28"},

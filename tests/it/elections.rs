@@ -279,6 +279,14 @@ both!(
         let early = post(&app, &head, &path("/status"), json!({"status": "tallied"})).await;
         assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
         assert_eq!(early.json()["code"], "elections.voting_running");
+        // The roll: the building's adults living there; the turnout is in the refusal.
+        let roll = app.count(&format!("SELECT COUNT(*) FROM residents WHERE building_id = (SELECT building_id FROM residents WHERE id = {me}) \
+             AND status = 'living' AND locked_at IS NULL AND birth_date <= '{}'", zizhi::platform::time::today().checked_sub(jiff::Span::new().years(18)).unwrap())).await;
+        assert!(
+            early.text().contains(&format!("1/{roll}")),
+            "{}",
+            early.text()
+        );
         app.exec(&format!(
             "UPDATE elections SET voting_closes = '2026-01-01T00:00:00.000000Z' WHERE id = {id}"
         ))
@@ -332,6 +340,10 @@ both!(
         assert_eq!(t.status, StatusCode::OK, "{}", t.text());
         let result = app.get(&path("/result")).send().await.json();
         assert_eq!(result["ballots_counted"], 5);
+        assert_eq!(
+            result["roll"], roll,
+            "the turnout is shown against the roll"
+        );
         assert_eq!(result["blank_ballots"], 1);
         assert_eq!(result["reproduced"], true);
         assert_eq!(result["candidates"][0]["nomination_id"], a);

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use crate::platform::web::Path;
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::ballots::{Ballot, counted};
-use super::{Election, load, readable};
+use super::{Election, load};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
@@ -44,6 +44,21 @@ pub(super) async fn advance(
     let e = load(state.db.read(), id).await?;
     ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
     let mut tx = state.db.begin().await?;
+    // Guarded: the election must still be where the caller saw it; of concurrent advances one
+    // moves it, the others answer 409 and change nothing.
+    if STAGES
+        .windows(2)
+        .any(|w| w == [e.status.as_str(), a.status.as_str()])
+    {
+        let moved = sqlx::query("UPDATE elections SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(&a.status)
+            .bind(id)
+            .bind(&e.status)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        crate::platform::state::moved(moved, "elections.changed")?;
+    }
     match (e.status.as_str(), a.status.as_str()) {
         ("nominating", "publicity") => {
             if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_nominations WHERE election_id = $1 AND disqualified = 0", id).await? == 0 {
@@ -95,16 +110,21 @@ pub(super) async fn advance(
                 .await?;
         }
         ("voting", "tallied") => {
-            // M5: no tally while the polls are open: it would count a part and show it.
+            // M5: no tally while the polls are open, unless the whole roll has voted: it would
+            // count a part and show it.
             let closes = e.voting_closes.clone().unwrap_or_default();
-            if time::now_db() < closes {
+            let roll = super::ballots::roll(&mut tx, &e).await?;
+            let cast = counted(&mut *tx, id).await?.len() as i64;
+            if time::now_db() < closes && cast < roll {
                 return Err(AppError::conflict("elections.voting_running")
-                    .arg("until", time::show_db(&closes, ctx.lang)));
+                    .arg("until", time::show_db(&closes, ctx.lang))
+                    .arg("cast", cast)
+                    .arg("roll", roll));
             }
             if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_paper_batches WHERE election_id = $1 AND confirmed_at IS NULL", id).await? > 0 {
                 return Err(AppError::conflict("elections.batches_unconfirmed"));
             }
-            tally(&mut tx, &e).await?;
+            tally(&mut tx, &e, roll).await?;
         }
         ("tallied", "announced") => announce(&mut tx, &e).await?,
         _ => {
@@ -186,7 +206,10 @@ async fn standing(tx: &mut Tx, election: i64) -> Result<Vec<i64>, AppError> {
     .collect::<Result<_, _>>()?)
 }
 
-async fn tally(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
+/// The stages in order; each advance moves one step.
+const STAGES: [&str; 5] = ["nominating", "publicity", "voting", "tallied", "announced"];
+
+async fn tally(tx: &mut Tx, e: &Election, roll: i64) -> Result<(), AppError> {
     let ballots = counted(&mut **tx, e.id).await?;
     let c = count(&ballots, &standing(tx, e.id).await?, e.seats);
     for (nid, v) in &c.votes {
@@ -200,11 +223,12 @@ async fn tally(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
     let now = time::now_db();
     sqlx::query(
         "UPDATE elections SET status = 'tallied', ballots_counted = $1, blank_ballots = $2, \
-         voting_closes = CASE WHEN voting_closes > $3 THEN $3 ELSE voting_closes END WHERE id = $4",
+         voting_closes = CASE WHEN voting_closes > $3 THEN $3 ELSE voting_closes END, roll = $4 WHERE id = $5",
     )
     .bind(c.ballots)
     .bind(c.blank)
     .bind(&now)
+    .bind(roll)
     .bind(e.id)
     .execute(&mut **tx)
     .await?;
@@ -295,82 +319,6 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CandidateResult {
-    pub nomination_id: i64,
-    pub name: String,
-    pub votes: i64,
-    pub elected: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ElectionResult {
-    pub election_id: i64,
-    pub status: String,
-    pub seats: i64,
-    pub ballots_counted: i64,
-    pub blank_ballots: i64,
-    pub candidates: Vec<CandidateResult>,
-    /// A recount from the stored ballots, made for this answer, agrees with the recorded tally.
-    pub reproduced: bool,
-}
-
-/// The result, once tallied, with a fresh recount from the ballots beside it.
-#[utoipa::path(get, path = "/api/v1/elections/{id}/result", tag = "council", params(("id" = i64, Path)),
-    responses((status = 200, body = ElectionResult), (status = 409)))]
-pub(super) async fn result(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Json<ElectionResult>, AppError> {
-    let e = readable(&state, &ctx, id).await?;
-    Ok(Json(result_of(&state, &e).await?))
-}
-
-pub async fn result_of(state: &AppState, e: &Election) -> Result<ElectionResult, AppError> {
-    if !matches!(e.status.as_str(), "tallied" | "announced") {
-        return Err(AppError::conflict("elections.not_tallied"));
-    }
-    let noms = super::nominate::nominations(state, e.id).await?;
-    let ballots = counted(state.db.read(), e.id).await?;
-    let standing: Vec<i64> = noms
-        .iter()
-        .filter(|n| !n.disqualified)
-        .map(|n| n.id)
-        .collect();
-    let recount = count(&ballots, &standing, e.seats);
-    let mut candidates: Vec<CandidateResult> = noms
-        .iter()
-        .filter(|n| !n.disqualified)
-        .map(|n| CandidateResult {
-            nomination_id: n.id,
-            name: n.name.clone(),
-            votes: n.votes.unwrap_or(0),
-            elected: n.elected,
-        })
-        .collect();
-    let reproduced = recount.ballots == e.ballots_counted.unwrap_or(-1)
-        && recount.blank == e.blank_ballots.unwrap_or(-1)
-        && candidates.iter().all(|c| {
-            recount.votes.get(&c.nomination_id) == Some(&c.votes)
-                && recount.elected.contains(&c.nomination_id) == c.elected
-        });
-    candidates.sort_by(|a, b| {
-        b.votes
-            .cmp(&a.votes)
-            .then(a.nomination_id.cmp(&b.nomination_id))
-    });
-    Ok(ElectionResult {
-        election_id: e.id,
-        status: e.status.clone(),
-        seats: e.seats,
-        ballots_counted: e.ballots_counted.unwrap_or(0),
-        blank_ballots: e.blank_ballots.unwrap_or(0),
-        candidates,
-        reproduced,
-    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 pub mod ballots;
 pub mod lifecycle;
 pub mod nominate;
+pub mod paper;
+pub mod result;
 pub mod web;
 
 use crate::platform::web::{Path, Query};
@@ -40,9 +42,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(nominate::objections, nominate::object))
         .routes(routes!(nominate::handle))
         .routes(routes!(ballots::list, ballots::vote))
-        .routes(routes!(ballots::batches, ballots::enter_batch))
-        .routes(routes!(ballots::confirm_batch))
-        .routes(routes!(lifecycle::result))
+        .routes(routes!(paper::batches, paper::enter_batch))
+        .routes(routes!(paper::confirm_batch))
+        .routes(routes!(result::result))
 }
 
 /// An election as stored.
@@ -72,6 +74,8 @@ pub struct Election {
     pub term_to: Option<String>,
     pub ballots_counted: Option<i64>,
     pub blank_ballots: Option<i64>,
+    /// Who could vote, counted when it was tallied.
+    pub roll: Option<i64>,
     #[serde(skip)]
     pub street_id: i64,
 }
@@ -99,7 +103,7 @@ impl Election {
 
 const SQL: &str = "SELECT e.id, e.body_id, b.kind AS body_kind, b.name AS body_name, e.street_id, e.community_id, e.building_id, \
     e.title, e.position, e.seats, e.electorate, e.status, e.publicity_days, e.publicity_from, e.publicity_until, \
-    e.voting_opens, e.voting_closes, e.term_from, e.term_to, e.ballots_counted, e.blank_ballots \
+    e.voting_opens, e.voting_closes, e.term_from, e.term_to, e.ballots_counted, e.blank_ballots, e.roll \
     FROM elections e JOIN bodies b ON b.id = e.body_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Election, sqlx::Error> {
@@ -130,6 +134,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Election, sqlx::Error> {
         term_to: r.try_get("term_to")?,
         ballots_counted: r.try_get("ballots_counted")?,
         blank_ballots: r.try_get("blank_ballots")?,
+        roll: r.try_get("roll")?,
     })
 }
 

@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::lifecycle::{ElectionResult, result_of};
 use super::nominate::{
     Nomination, Objection, file_objection, nominations, objection_list, participant,
 };
+use super::result::{ElectionResult, result_of};
 use super::{Election, ElectionQuery, readable, search};
 use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx};

@@ -5,6 +5,7 @@
 //! members present; published minutes never change.
 
 pub mod conduct;
+pub mod decision;
 pub mod ics;
 pub mod motions;
 pub mod regularity;
@@ -41,7 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conduct::attendance, conduct::record_attendance))
         .routes(routes!(motions::motions, motions::propose))
         .routes(routes!(motions::votes, motions::vote))
-        .routes(routes!(motions::decide))
+        .routes(routes!(decision::decide))
         .routes(routes!(conduct::publish_minutes))
         .routes(routes!(conduct::comments, conduct::comment))
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::conduct::{self, AttendanceSummary, Comment};
+use super::decision;
 use super::motions::{self, MemberVote, MotionInput, MotionView};
 use super::regularity::{CouncilRegularity, regularity};
 use super::schedule::{self, Item, ItemInput, NewMeeting};
@@ -268,7 +269,7 @@ pub async fn motion_submit(
         }
         let motion = motions::put_motion(&state, &ctx, id, &input).await?;
         motions::record_votes(&state, &ctx, motion, &votes).await?;
-        motions::close_motion(&state, &ctx, motion).await
+        decision::close_motion(&state, &ctx, motion).await
     }
     .await;
     answer(&state, &ctx, id, r).await
