@@ -88,12 +88,14 @@ pub(super) async fn review(
     }
     let note = text("note", &r.note, 2000)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE agreements SET status = 'reviewed', reviewed_on = $1, review_note = $2 WHERE id = $3")
+    let moved = sqlx::query("UPDATE agreements SET status = 'reviewed', reviewed_on = $1, review_note = $2 WHERE id = $3 AND status IN ('in_force', 'reviewed')")
         .bind(time::today().to_string())
         .bind(&note)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "agreements.not_in_force")?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -137,6 +139,16 @@ pub(super) async fn renew(
     // the pool's connections while it asks for another.
     let obligations = obligation_list(&state, id).await?;
     let mut tx = state.db.begin().await?;
+    // Guarded, and first: of concurrent renewals one ends the old agreement and drafts the new
+    // one; the others find it ended (409) and draft nothing.
+    let moved = sqlx::query(
+        "UPDATE agreements SET status = 'ended' WHERE id = $1 AND status IN ('in_force', 'reviewed')",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    crate::platform::state::moved(moved, "agreements.not_in_force")?;
     let nid: i64 = sqlx::query(
         "INSERT INTO agreements (street_id, community_id, household_id, template, title, status, valid_from, valid_to, renews_id, author_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10) RETURNING id",
@@ -162,10 +174,6 @@ pub(super) async fn renew(
             .try_get("n")?;
         put_obligation(&mut tx, nid, &o.party, seq, &o.text).await?;
     }
-    sqlx::query("UPDATE agreements SET status = 'ended' WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

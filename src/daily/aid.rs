@@ -277,14 +277,16 @@ pub(super) async fn review(
     let place = managed(&state, &ctx, id).await?;
     let review = text("review", &r.review, 2000)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE aid_plans SET status = 'reviewed', review = $1, reviewed_at = $2 WHERE id = $3",
+    let moved = sqlx::query(
+        "UPDATE aid_plans SET status = 'reviewed', review = $1, reviewed_at = $2 WHERE id = $3 AND status = 'active'",
     )
     .bind(&review)
     .bind(time::now_db())
     .bind(id)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    crate::platform::state::moved(moved, "daily.aid_reviewed")?;
     audit::record(
         &mut tx,
         &ctx.actor(),

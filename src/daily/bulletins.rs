@@ -237,11 +237,14 @@ pub(super) async fn edit(
     let (mut b, place) = draft_of(&state, &ctx, id).await?;
     let body = text("body", &e.body, 10_000)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE bulletins SET body = $1 WHERE id = $2")
+    // A published bulletin is never edited, even by a request that started before it was.
+    let moved = sqlx::query("UPDATE bulletins SET body = $1 WHERE id = $2 AND status = 'draft'")
         .bind(&body)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "daily.bulletin_published")?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -264,11 +267,13 @@ pub(super) async fn publish(
     let (mut b, place) = draft_of(&state, &ctx, id).await?;
     let now = time::now_db();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE bulletins SET status = 'published', published_at = $1 WHERE id = $2")
+    let moved = sqlx::query("UPDATE bulletins SET status = 'published', published_at = $1 WHERE id = $2 AND status = 'draft'")
         .bind(&now)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "daily.bulletin_published")?;
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -11,6 +11,7 @@
 //!
 //! so an unknown state in the database is an error, not a silent `else` branch.
 
+use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 
 /// A stored word that names no state of the enum reading it.
@@ -36,6 +37,28 @@ pub fn moved(rows: u64, key: &'static str) -> Result<(), AppError> {
     } else {
         Err(AppError::conflict(key))
     }
+}
+
+/// Holds row `id` of `table` in the state `status` for the rest of the transaction, or answers
+/// 409 with `key` when it is no longer there: a no-op guarded update, which on PostgreSQL also
+/// makes a concurrent transition wait for this one and then find the state gone. For a
+/// transition whose own update sets several columns in more than one statement.
+pub async fn hold(
+    tx: &mut Tx,
+    table: &'static str,
+    id: i64,
+    status: &str,
+    key: &'static str,
+) -> Result<(), AppError> {
+    let rows = sqlx::query(&format!(
+        "UPDATE {table} SET status = status WHERE id = $1 AND status = $2"
+    ))
+    .bind(id)
+    .bind(status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    moved(rows, key)
 }
 
 /// Declares a workflow state enum stored as text. See the module documentation.

@@ -237,14 +237,16 @@ pub async fn answer_correction(
     if reply.chars().count() < 2 || reply.chars().count() > 500 {
         return Err(AppError::invalid("reply", "me.bad_reply"));
     }
-    sqlx::query("UPDATE correction_requests SET status = $1, reply = $2, handled_at = $3, handled_by = $4 WHERE id = $5")
+    let moved = sqlx::query("UPDATE correction_requests SET status = $1, reply = $2, handled_at = $3, handled_by = $4 WHERE id = $5 AND status = 'open'")
         .bind(&a.status)
         .bind(reply)
         .bind(time::now_db())
         .bind(ctx.actor().name)
         .bind(id)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "me.already_answered")?;
     audit::record(
         tx,
         &ctx.actor(),

@@ -16,6 +16,7 @@ use crate::auth::{Action, Ctx, Target};
 use crate::disclosure::chain;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
+use crate::platform::state;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -60,6 +61,16 @@ pub async fn advance_rule(
     let r = load(state.db.read(), id).await?;
     ctx.require(Action::RulesManage, Target::At(r.place()))?;
     let mut tx = state.db.begin().await?;
+    // The state the caller saw must still hold: of concurrent advances one moves the rule.
+    if matches!(
+        (r.status.as_str(), a.status.as_str()),
+        ("draft", "public_comment")
+            | ("public_comment", "legal_review")
+            | ("adopted", "published")
+            | ("published" | "amended", "repealed")
+    ) {
+        state::hold(&mut tx, "rules", id, &r.status, "rules.changed").await?;
+    }
     match (r.status.as_str(), a.status.as_str()) {
         ("draft", "public_comment") => {
             let days = a.days.unwrap_or(10);
@@ -210,6 +221,7 @@ pub(super) async fn review(
     });
     let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     let mut tx = state.db.begin().await?;
+    state::hold(&mut tx, "rules", id, "legal_review", "rules.not_in_review").await?;
     sqlx::query(
         "UPDATE rule_versions SET reviewed_by = $1, reviewer = $2, reviewed_at = $3, review_checks = $4, review_note = $5 WHERE rule_id = $6 AND version = $7",
     )

@@ -113,6 +113,8 @@ pub(super) async fn add(
         return Err(AppError::invalid("note", "rules.bad_note"));
     }
     let mut tx = state.db.begin().await?;
+    // Of concurrent new versions one is numbered next; the others find the rule changed.
+    crate::platform::state::hold(&mut tx, "rules", id, &r.status, "rules.changed").await?;
     put_version(&mut tx, id, r.latest_version + 1, &articles, v.note.trim()).await?;
     sqlx::query("UPDATE rules SET status = 'draft', comment_until = NULL WHERE id = $1")
         .bind(id)

@@ -59,3 +59,4 @@ mod street_journey;
 mod street_rules;
 mod supervision;
 mod tamper;
+mod transitions;

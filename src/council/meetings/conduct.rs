@@ -201,12 +201,15 @@ pub async fn publish(state: &AppState, ctx: &Ctx, id: i64, minutes: &str) -> Res
     if open > 0 {
         return Err(AppError::conflict("meetings.motions_open"));
     }
-    sqlx::query("UPDATE meetings SET status = 'minutes_published', minutes = $1, minutes_published_at = $2 WHERE id = $3")
+    // Guarded: the minutes are published once, and only for a meeting held with its quorum.
+    let moved = sqlx::query("UPDATE meetings SET status = 'minutes_published', minutes = $1, minutes_published_at = $2 WHERE id = $3 AND status = 'held'")
         .bind(text)
         .bind(time::now_db())
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "meetings.closed")?;
     audit::record(
         &mut tx,
         &ctx.actor(),

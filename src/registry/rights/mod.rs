@@ -205,8 +205,9 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
         }
         _ => return Err(AppError::invalid("decision", "rights.bad_decision")),
     };
-    sqlx::query(
-        "UPDATE erasure_requests SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5",
+    // Guarded: decided once; a concurrent second decision rolls back whatever it did.
+    let moved = sqlx::query(
+        "UPDATE erasure_requests SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND status = 'open'",
     )
     .bind(status)
     .bind(if status == "locked" { reason } else { "" })
@@ -214,7 +215,9 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
     .bind(ctx.actor().name)
     .bind(id)
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected();
+    crate::platform::state::moved(moved, "rights.already_decided")?;
     audit::record(
         tx,
         &ctx.actor(),
