@@ -31,6 +31,14 @@ both!(
         assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
         let id = e.json()["id"].as_i64().unwrap();
         let path = |p: &str| format!("/api/v1/elections/{id}{p}");
+        // A stage that does not exist is bad input naming its field; a stage skipped, a conflict.
+        let bogus = post(&app, &head, &path("/status"), json!({"status": "done"})).await;
+        assert_eq!(
+            (bogus.status, bogus.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("status"))
+        );
+        let skip = post(&app, &head, &path("/status"), json!({"status": "tallied"})).await;
+        assert_eq!(skip.json()["code"], "elections.bad_transition");
         let me = app
             .count("SELECT resident_id FROM users WHERE username = 'resident'")
             .await;

@@ -73,7 +73,7 @@ pub(super) async fn list(
     Path(id): Path<i64>,
 ) -> Result<Json<BallotList>, AppError> {
     let e = readable(&state, &ctx, id).await?;
-    if !matches!(e.status.as_str(), "tallied" | "announced") {
+    if !e.status.has_result() {
         return Err(AppError::conflict("elections.not_tallied"));
     }
     let items = counted(state.db.read(), id).await?;
@@ -205,7 +205,7 @@ pub async fn cast(state: &AppState, ctx: &Ctx, id: i64, choices: &[i64]) -> Resu
             "elections.not_eligible",
         ));
     }
-    if e.status != "voting" {
+    if !e.voting() {
         return Err(AppError::conflict("elections.not_voting"));
     }
     let now = time::now();

@@ -11,7 +11,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::ballots::{Ballot, counted};
-use super::{Election, load};
+use super::{Election, ElectionStatus, load};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
@@ -23,7 +23,7 @@ use crate::platform::web::ApiJson;
 #[derive(Deserialize, ToSchema)]
 #[schema(as = ElectionAdvanceInput)]
 pub struct AdvanceInput {
-    /// The next status: publicity, voting, tallied or announced.
+    /// The next stage (`ElectionStatus`): publicity, voting, tallied or announced.
     pub status: String,
     /// When voting opens: when it closes (RFC 3339, or a date-time in Asia/Shanghai). Default:
     /// seven days on.
@@ -43,24 +43,28 @@ pub(super) async fn advance(
 ) -> Result<Json<Election>, AppError> {
     let e = load(state.db.read(), id).await?;
     ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
+    let to: ElectionStatus = a
+        .status
+        .parse()
+        .map_err(|_| AppError::invalid("status", "elections.bad_status"))?;
+    if e.status.next() != Some(to) {
+        return Err(AppError::conflict("elections.bad_transition")
+            .arg("from", e.status)
+            .arg("to", to));
+    }
     let mut tx = state.db.begin().await?;
     // Guarded: the election must still be where the caller saw it; of concurrent advances one
     // moves it, the others answer 409 and change nothing.
-    if STAGES
-        .windows(2)
-        .any(|w| w == [e.status.as_str(), a.status.as_str()])
-    {
-        let moved = sqlx::query("UPDATE elections SET status = $1 WHERE id = $2 AND status = $3")
-            .bind(&a.status)
-            .bind(id)
-            .bind(&e.status)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        crate::platform::state::moved(moved, "elections.changed")?;
-    }
-    match (e.status.as_str(), a.status.as_str()) {
-        ("nominating", "publicity") => {
+    let moved = sqlx::query("UPDATE elections SET status = $1 WHERE id = $2 AND status = $3")
+        .bind(to)
+        .bind(id)
+        .bind(e.status)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    crate::platform::state::moved(moved, "elections.changed")?;
+    match to {
+        ElectionStatus::Publicity => {
             if scalar(&mut tx, "SELECT COUNT(*) AS n FROM election_nominations WHERE election_id = $1 AND disqualified = 0", id).await? == 0 {
                 return Err(AppError::invalid("status", "elections.no_candidates"));
             }
@@ -82,7 +86,7 @@ pub(super) async fn advance(
                 .execute(&mut *tx)
                 .await?;
         }
-        ("publicity", "voting") => {
+        ElectionStatus::Voting => {
             let until = e.publicity_until.clone().unwrap_or_default();
             if time::today().to_string() <= until {
                 return Err(AppError::conflict("elections.publicity_running").arg("until", until));
@@ -109,7 +113,7 @@ pub(super) async fn advance(
                 .execute(&mut *tx)
                 .await?;
         }
-        ("voting", "tallied") => {
+        ElectionStatus::Tallied => {
             // M5: no tally while the polls are open, unless the whole roll has voted: it would
             // count a part and show it.
             let closes = e.voting_closes.clone().unwrap_or_default();
@@ -126,19 +130,16 @@ pub(super) async fn advance(
             }
             tally(&mut tx, &e, roll).await?;
         }
-        ("tallied", "announced") => announce(&mut tx, &e).await?,
-        _ => {
-            return Err(AppError::conflict("elections.bad_transition")
-                .arg("from", &e.status)
-                .arg("to", &a.status));
-        }
+        ElectionStatus::Announced => announce(&mut tx, &e).await?,
+        // No stage leads back to nominating (`ElectionStatus::next`).
+        ElectionStatus::Nominating => {}
     }
     audit::record(
         &mut tx,
         &ctx.actor(),
         Entry::new("elections.advance", "election", id)
             .at(e.place())
-            .detail(format!("{} → {}", e.status, a.status)),
+            .detail(format!("{} → {to}", e.status)),
     )
     .await?;
     tx.commit().await?;
@@ -205,9 +206,6 @@ async fn standing(tx: &mut Tx, election: i64) -> Result<Vec<i64>, AppError> {
     .map(|r| r.try_get("id"))
     .collect::<Result<_, _>>()?)
 }
-
-/// The stages in order; each advance moves one step.
-const STAGES: [&str; 5] = ["nominating", "publicity", "voting", "tallied", "announced"];
 
 async fn tally(tx: &mut Tx, e: &Election, roll: i64) -> Result<(), AppError> {
     let ballots = counted(&mut **tx, e.id).await?;

@@ -30,7 +30,6 @@ use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
-pub const STATUSES: &[&str] = &["nominating", "publicity", "voting", "tallied", "announced"];
 pub const ELECTORATES: &[&str] = &["building", "community", "representatives"];
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -45,6 +44,36 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(paper::batches, paper::enter_batch))
         .routes(routes!(paper::confirm_batch))
         .routes(routes!(result::result))
+}
+
+crate::workflow_state! {
+    /// Where an election stands. It moves one stage at a time (`next`): nominations, the
+    /// publicity of the candidates, voting, the tally, the announcement that seats the winners.
+    pub enum ElectionStatus {
+        Nominating = "nominating",
+        Publicity = "publicity",
+        Voting = "voting",
+        Tallied = "tallied",
+        Announced = "announced",
+    }
+}
+
+impl ElectionStatus {
+    /// The one stage an election moves to from this one; none after the announcement.
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::Nominating => Some(Self::Publicity),
+            Self::Publicity => Some(Self::Voting),
+            Self::Voting => Some(Self::Tallied),
+            Self::Tallied => Some(Self::Announced),
+            Self::Announced => None,
+        }
+    }
+
+    /// Tallied or announced: the result exists.
+    pub fn has_result(self) -> bool {
+        matches!(self, Self::Tallied | Self::Announced)
+    }
 }
 
 /// An election as stored.
@@ -62,8 +91,7 @@ pub struct Election {
     pub seats: i64,
     /// Who votes: `building`, `community` or `representatives`.
     pub electorate: String,
-    /// nominating, publicity, voting, tallied or announced.
-    pub status: String,
+    pub status: ElectionStatus,
     pub publicity_days: i64,
     /// The publicity period, in working days, dates inclusive.
     pub publicity_from: Option<String>,
@@ -97,7 +125,15 @@ impl Election {
     }
     /// Past nominating: the public may see it.
     pub fn is_public(&self) -> bool {
-        self.status != "nominating"
+        self.status != ElectionStatus::Nominating
+    }
+    /// In its publicity period: objections are taken.
+    pub fn in_publicity(&self) -> bool {
+        self.status == ElectionStatus::Publicity
+    }
+    /// Polls open (the window is checked apart).
+    pub fn voting(&self) -> bool {
+        self.status == ElectionStatus::Voting
     }
 }
 
@@ -208,10 +244,10 @@ pub async fn search(
         f.and("e.body_id = ?", [Val::I(b)]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !STATUSES.contains(&s) {
-            return Err(AppError::invalid("status", "elections.bad_status"));
-        }
-        f.and("e.status = ?", [Val::T(s.to_owned())]);
+        let s: ElectionStatus = s
+            .parse()
+            .map_err(|_| AppError::invalid("status", "elections.bad_status"))?;
+        f.and("e.status = ?", [Val::T(s.as_str().to_owned())]);
     }
     let sql = format!("{SQL} {} ORDER BY e.id DESC", f.sql());
     let rows = bind_vals(sqlx::query(&sql), &f.vals)

@@ -137,7 +137,7 @@ pub(super) async fn nominate(
         }
         _ => return Err(AppError::invalid("method", "elections.bad_method")),
     };
-    if e.status != "nominating" {
+    if e.status != super::ElectionStatus::Nominating {
         return Err(AppError::conflict("elections.not_nominating"));
     }
     let statement = n.statement.trim();
@@ -300,7 +300,7 @@ pub async fn file_objection(
     nomination: Option<i64>,
     body: &str,
 ) -> Result<i64, AppError> {
-    if e.status != "publicity" {
+    if !e.in_publicity() {
         return Err(AppError::conflict("elections.not_publicity"));
     }
     let body = body.trim();

@@ -119,7 +119,7 @@ pub(super) async fn enter_batch(
 ) -> Result<(StatusCode, Json<PaperBatch>), AppError> {
     let e = load(state.db.read(), id).await?;
     ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
-    if e.status != "voting" {
+    if !e.voting() {
         return Err(AppError::conflict("elections.not_voting"));
     }
     let label = b.label.trim();
@@ -172,7 +172,7 @@ pub(super) async fn confirm_batch(
 ) -> Result<Json<PaperBatch>, AppError> {
     let e = load(state.db.read(), id).await?;
     ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
-    if e.status != "voting" {
+    if !e.voting() {
         return Err(AppError::conflict("elections.not_voting"));
     }
     let mut tx = state.db.begin().await?;

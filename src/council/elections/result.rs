@@ -25,7 +25,7 @@ pub struct CandidateResult {
 #[derive(Serialize, ToSchema)]
 pub struct ElectionResult {
     pub election_id: i64,
-    pub status: String,
+    pub status: super::ElectionStatus,
     pub seats: i64,
     pub ballots_counted: i64,
     pub blank_ballots: i64,
@@ -49,7 +49,7 @@ pub(super) async fn result(
 }
 
 pub async fn result_of(state: &AppState, e: &Election) -> Result<ElectionResult, AppError> {
-    if !matches!(e.status.as_str(), "tallied" | "announced") {
+    if !e.status.has_result() {
         return Err(AppError::conflict("elections.not_tallied"));
     }
     let noms = super::nominate::nominations(state, e.id).await?;
@@ -83,7 +83,7 @@ pub async fn result_of(state: &AppState, e: &Election) -> Result<ElectionResult,
     });
     Ok(ElectionResult {
         election_id: e.id,
-        status: e.status.clone(),
+        status: e.status,
         seats: e.seats,
         ballots_counted: e.ballots_counted.unwrap_or(0),
         blank_ballots: e.blank_ballots.unwrap_or(0),

@@ -47,7 +47,7 @@ async fn render(
     err: Option<&AppError>,
 ) -> Result<Response, AppError> {
     let e = readable(state, ctx, id).await?;
-    let result = if matches!(e.status.as_str(), "tallied" | "announced") {
+    let result = if e.status.has_result() {
         Some(result_of(state, &e).await?)
     } else {
         None
