@@ -220,6 +220,15 @@ both!(
             typed.json()["detail"],
             "The address parameter \"page\" is missing or malformed"
         );
+        // A workflow state that does not exist is refused by name, not matched to nothing.
+        for path in [
+            "/api/v1/meetings?status=done",
+            "/api/v1/elections?status=done",
+        ] {
+            let res = app.get(path).bearer(&token).send().await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert_eq!(res.json()["field"], "status", "{path}");
+        }
         // An id that is not a number names no record: the same 404 as a missing one.
         let id = app.get("/api/v1/cases/abc").bearer(&token).send().await;
         assert_eq!(id.status, StatusCode::NOT_FOUND);

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Meeting, load, readable};
+use super::{Meeting, MeetingStatus, load, readable};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
@@ -17,12 +17,26 @@ use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
+crate::workflow_state! {
+    /// A member's attendance: invited when the meeting is called, then present or absent.
+    pub enum AttendanceStatus {
+        Invited = "invited",
+        Present = "present",
+        Absent = "absent",
+    }
+}
+
 #[derive(Serialize, ToSchema, Clone)]
 pub struct Attendee {
     pub member_id: i64,
     pub name: String,
-    /// invited, present or absent.
-    pub status: String,
+    pub status: AttendanceStatus,
+}
+
+impl Attendee {
+    pub fn present(&self) -> bool {
+        self.status == AttendanceStatus::Present
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,7 +68,7 @@ pub async fn attendance_summary(state: &AppState, id: i64) -> Result<AttendanceS
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
-    let present = items.iter().filter(|a| a.status == "present").count() as i64;
+    let present = items.iter().filter(|a| a.present()).count() as i64;
     let members = items.len() as i64;
     Ok(AttendanceSummary {
         members,
@@ -85,7 +99,7 @@ pub struct AttendanceInput {
 pub(super) async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Meeting, AppError> {
     let m = load(state.db.read(), id).await?;
     ctx.require(Action::MeetingsManage, Target::At(m.place()))?;
-    if m.status == "minutes_published" {
+    if m.is_closed() {
         return Err(AppError::conflict("meetings.closed"));
     }
     Ok(m)
@@ -128,9 +142,9 @@ pub async fn record(state: &AppState, ctx: &Ctx, id: i64, present: &[i64]) -> Re
             "UPDATE meeting_attendance SET status = $1 WHERE meeting_id = $2 AND member_id = $3",
         )
         .bind(if present.contains(member) {
-            "present"
+            AttendanceStatus::Present
         } else {
-            "absent"
+            AttendanceStatus::Absent
         })
         .bind(id)
         .bind(*member)
@@ -140,14 +154,19 @@ pub async fn record(state: &AppState, ctx: &Ctx, id: i64, present: &[i64]) -> Re
     // M6: a meeting is held only with its quorum present; without it, it stays scheduled and
     // counts for nothing (regularity, motions, minutes). Guarded: not after its minutes.
     let held = super::conduct::quorum(present.len() as i64, invited.len() as i64);
-    let changed = sqlx::query(
-        "UPDATE meetings SET status = $1 WHERE id = $2 AND status IN ('scheduled', 'held')",
-    )
-    .bind(if held { "held" } else { "scheduled" })
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let changed =
+        sqlx::query("UPDATE meetings SET status = $1 WHERE id = $2 AND status IN ($3, $4)")
+            .bind(if held {
+                MeetingStatus::Held
+            } else {
+                MeetingStatus::Scheduled
+            })
+            .bind(id)
+            .bind(MeetingStatus::Scheduled)
+            .bind(MeetingStatus::Held)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if changed != 1 {
         return Err(AppError::conflict("meetings.attendance_closed"));
     }
@@ -184,7 +203,7 @@ pub(super) async fn publish_minutes(
 
 pub async fn publish(state: &AppState, ctx: &Ctx, id: i64, minutes: &str) -> Result<(), AppError> {
     let m = managed(state, ctx, id).await?;
-    if m.status != "held" {
+    if !m.is_held() {
         return Err(AppError::conflict("meetings.not_held"));
     }
     let text = minutes.trim();
@@ -330,7 +349,7 @@ pub async fn add_comment(
     if !m.open_to_residents {
         return Err(AppError::conflict("meetings.not_open"));
     }
-    if m.status == "minutes_published" {
+    if m.is_closed() {
         return Err(AppError::conflict("meetings.closed"));
     }
     let body = text.trim();

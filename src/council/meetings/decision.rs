@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 
 use super::conduct::{attendance_summary, managed};
-use super::motions::{MotionView, motion_meeting};
+use super::motions::{MotionStatus, MotionView, motion_meeting};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
@@ -39,7 +39,7 @@ pub(super) async fn decide(
 pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
     let (motion, m) = motion_meeting(state, id).await?;
     managed(state, ctx, m.id).await?;
-    if motion.status != "open" {
+    if motion.status != MotionStatus::Open {
         return Err(AppError::conflict("meetings.motion_closed"));
     }
     let a = attendance_summary(state, m.id).await?;
@@ -49,7 +49,11 @@ pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), Ap
             .arg("members", a.members));
     }
     let passed = passes(&motion.threshold, motion.yes, a.present, a.members);
-    let status = if passed { "passed" } else { "failed" };
+    let status = if passed {
+        MotionStatus::Passed
+    } else {
+        MotionStatus::Failed
+    };
     let mut tx = state.db.begin().await?;
     // Guarded: of concurrent closes one decides; the others find it closed.
     let moved = sqlx::query(
@@ -85,7 +89,7 @@ pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), Ap
         &ctx.actor(),
         Entry::new("meetings.decide", "motion", id)
             .at(m.place())
-            .detail(status),
+            .detail(status.as_str()),
     )
     .await?;
     tx.commit().await?;

@@ -47,6 +47,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conduct::comments, conduct::comment))
 }
 
+crate::workflow_state! {
+    /// Where a meeting stands: scheduled, held (attendance reached its quorum), closed by its
+    /// minutes. Short of the quorum it stays scheduled (`conduct::record`).
+    pub enum MeetingStatus {
+        Scheduled = "scheduled",
+        Held = "held",
+        MinutesPublished = "minutes_published",
+    }
+}
+
 #[derive(Serialize, ToSchema, Clone)]
 pub struct Meeting {
     pub id: i64,
@@ -64,8 +74,7 @@ pub struct Meeting {
     pub location: String,
     /// Residents may comment on it.
     pub open_to_residents: bool,
-    /// scheduled, held or minutes_published.
-    pub status: String,
+    pub status: MeetingStatus,
     pub minutes: Option<String>,
     pub minutes_published_at: Option<String>,
     #[serde(skip)]
@@ -77,6 +86,17 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    pub fn is_scheduled(&self) -> bool {
+        self.status == MeetingStatus::Scheduled
+    }
+    /// Held with its quorum, minutes not yet published: motions may be put and decided.
+    pub fn is_held(&self) -> bool {
+        self.status == MeetingStatus::Held
+    }
+    /// Its minutes are published: nothing on it changes any more.
+    pub fn is_closed(&self) -> bool {
+        self.status == MeetingStatus::MinutesPublished
+    }
     pub fn place(&self) -> Place {
         Place {
             street_id: Some(self.street_id),
@@ -184,7 +204,10 @@ pub async fn search(
         f.and("m.kind = ?", [Val::T(k.to_owned())]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        f.and("m.status = ?", [Val::T(s.to_owned())]);
+        let s: MeetingStatus = s
+            .parse()
+            .map_err(|_| AppError::invalid("status", "meetings.bad_status"))?;
+        f.and("m.status = ?", [Val::T(s.as_str().to_owned())]);
     }
     for (field, d, op) in [("from", &q.from, ">="), ("to", &q.to, "<")] {
         if let Some(d) = d.as_deref().filter(|d| !d.is_empty()) {

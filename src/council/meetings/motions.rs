@@ -20,6 +20,15 @@ use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
+crate::workflow_state! {
+    /// A motion is open for votes until it is decided, once: passed or failed.
+    pub enum MotionStatus {
+        Open = "open",
+        Passed = "passed",
+        Failed = "failed",
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MotionView {
     pub id: i64,
@@ -28,8 +37,7 @@ pub struct MotionView {
     pub title: String,
     /// simple_majority (of those present) or two_thirds (of all members).
     pub threshold: String,
-    /// open, passed or failed.
-    pub status: String,
+    pub status: MotionStatus,
     pub yes: i64,
     pub no: i64,
     pub abstain: i64,
@@ -125,13 +133,16 @@ pub async fn put_motion(
 ) -> Result<i64, AppError> {
     let m = managed(state, ctx, id).await?;
     let a = attendance_summary(state, id).await?;
-    let recorded = a.items.iter().any(|x| x.status != "invited");
+    let recorded = a
+        .items
+        .iter()
+        .any(|x| x.status != super::conduct::AttendanceStatus::Invited);
     if recorded && !a.quorum {
         return Err(AppError::invalid("present", "meetings.no_quorum")
             .arg("present", a.present)
             .arg("members", a.members));
     }
-    if m.status != "held" {
+    if !m.is_held() {
         return Err(AppError::conflict("meetings.not_held"));
     }
     let title = i.title.trim();
@@ -277,14 +288,14 @@ pub async fn record_votes(
 ) -> Result<(), AppError> {
     let (motion, m) = motion_meeting(state, id).await?;
     managed(state, ctx, m.id).await?;
-    if motion.status != "open" {
+    if motion.status != MotionStatus::Open {
         return Err(AppError::conflict("meetings.motion_closed"));
     }
     let present: Vec<i64> = attendance_summary(state, m.id)
         .await?
         .items
         .iter()
-        .filter(|a| a.status == "present")
+        .filter(|a| a.present())
         .map(|a| a.member_id)
         .collect();
     let mut tx = state.db.begin().await?;

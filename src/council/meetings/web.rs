@@ -161,7 +161,7 @@ async fn render(
         .require(Action::MeetingsManage, Target::At(m.place()))
         .is_ok();
     let can_comment = m.open_to_residents
-        && m.status != "minutes_published"
+        && !m.is_closed()
         && ctx.require(Action::Participate, Target::System).is_ok();
     let mut res = page(&MeetingPage {
         chrome: ctx.chrome(),
@@ -259,7 +259,7 @@ pub async fn motion_submit(
             let present = a
                 .items
                 .iter()
-                .any(|x| x.member_id == v.member_id && x.status == "present");
+                .any(|x| x.member_id == v.member_id && x.present());
             if !present || !matches!(v.choice.as_str(), "yes" | "no" | "abstain") {
                 return Err(AppError::invalid(
                     format!("votes[{i}]"),
