@@ -78,7 +78,7 @@ pub async fn store(
 ) -> Result<i64, AppError> {
     let n = load(state, id).await?;
     ctx.require(Action::DisclosuresManage, Target::At(n.place()))?;
-    if n.status != "draft" {
+    if !n.is_draft() {
         return Err(AppError::conflict("disclosure.published_immutable"));
     }
     if bytes.len() > MAX_ATTACHMENT {

@@ -173,7 +173,7 @@ pub async fn save_draft(
     if let Some(id) = id {
         let old = load(state, id).await?;
         ctx.require(Action::DisclosuresManage, Target::At(old.place()))?;
-        if old.status != "draft" {
+        if !old.is_draft() {
             return Err(AppError::conflict("disclosure.published_immutable"));
         }
         if old.community_id != n.community_id {

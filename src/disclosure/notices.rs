@@ -38,8 +38,7 @@ pub struct Notice {
     pub channel: String,
     /// The period a cadenced notice covers: 2026-10, 2026-Q3, 2026.
     pub period: Option<String>,
-    /// draft, published (in its publicity period) or closed.
-    pub status: String,
+    pub status: NoticeStatus,
     pub author: String,
     pub publish_date: Option<String>,
     pub publicity_days: i64,
@@ -58,7 +57,24 @@ pub struct Notice {
     pub street_id: i64,
 }
 
+crate::workflow_state! {
+    /// A notice is drafted, then published once; its publicity period over, it reads as closed
+    /// (stored as published: `closed` is computed from `publicity_until`).
+    pub enum NoticeStatus {
+        Draft = "draft",
+        Published = "published",
+        Closed = "closed",
+    }
+}
+
 impl Notice {
+    pub fn is_draft(&self) -> bool {
+        self.status == NoticeStatus::Draft
+    }
+    /// Published and within its publicity period: objections are taken.
+    pub fn in_publicity(&self) -> bool {
+        self.status == NoticeStatus::Published
+    }
     pub fn place(&self) -> Place {
         Place {
             street_id: Some(self.street_id),
@@ -73,10 +89,12 @@ const SQL: &str = "SELECT id, street_id, community_id, category, title, body, ch
 
 async fn from_row(state: &AppState, r: &sqlx::any::AnyRow, full: bool) -> Result<Notice, AppError> {
     let id: i64 = r.try_get("id")?;
-    let stored: String = r.try_get("status")?;
+    let stored: NoticeStatus = r.try_get("status")?;
     let until: Option<String> = r.try_get("publicity_until")?;
-    let status = match (stored.as_str(), &until) {
-        ("published", Some(u)) if time::today().to_string() > *u => "closed".to_owned(),
+    let status = match (stored, &until) {
+        (NoticeStatus::Published, Some(u)) if time::today().to_string() > *u => {
+            NoticeStatus::Closed
+        }
         _ => stored,
     };
     let attachments = if full {
@@ -148,14 +166,14 @@ pub async fn load(state: &AppState, id: i64) -> Result<Notice, AppError> {
 /// notice by anyone, until an expiring category's publicity period is over (410).
 pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Notice, AppError> {
     let n = load(state, id).await?;
-    if n.status == "draft" {
+    if n.is_draft() {
         ctx.require(Action::DisclosuresManage, Target::At(n.place()))?;
         return Ok(n);
     }
     let expires = category(state, n.community_id, &n.category, ctx.lang)
         .await?
         .is_some_and(|c| c.expires);
-    if expires && n.status == "closed" {
+    if expires && n.status == NoticeStatus::Closed {
         return Err(AppError::new(StatusCode::GONE, "disclosure.expired"));
     }
     Ok(n)
@@ -250,7 +268,7 @@ pub(super) async fn one(
 pub async fn publish_notice(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
     let n = load(state, id).await?;
     ctx.require(Action::DisclosuresManage, Target::At(n.place()))?;
-    if n.status != "draft" {
+    if !n.is_draft() {
         return Err(AppError::conflict("disclosure.published_immutable"));
     }
     let mut tx = state.db.begin().await?;
@@ -339,7 +357,7 @@ pub(super) async fn canonical(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let n = readable(&state, &ctx, id).await?;
-    if n.status == "draft" {
+    if n.is_draft() {
         return Err(AppError::not_found());
     }
     let mut conn = state.db.read().acquire().await?;

@@ -103,7 +103,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: i64, body: &str) -> Result<i6
         "disclosure.objection_named",
     )
     .await?;
-    if n.status != "published" {
+    if !n.in_publicity() {
         return Err(AppError::conflict("disclosure.not_in_publicity"));
     }
     let body = body.trim();
