@@ -126,6 +126,14 @@ impl Tr {
     pub fn is_zh(&self) -> bool {
         self.0 == Lang::ZhCn
     }
+    /// A stored day (`2026-12-10`) as the reader reads it (`2026年12月10日`); anything else as
+    /// it is.
+    pub fn day(&self, stored: &str) -> String {
+        stored
+            .parse()
+            .map(|d| super::time::show_date(d, self.0))
+            .unwrap_or_else(|_| stored.to_owned())
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +151,13 @@ mod tests {
             missing_zh.is_empty(),
             "missing in zh-CN.toml: {missing_zh:?}"
         );
+    }
+
+    #[test]
+    fn stored_days_read_in_the_readers_language() {
+        assert_eq!(Tr(Lang::ZhCn).day("2026-12-10"), "2026年12月10日");
+        assert_eq!(Tr(Lang::En).day("2026-12-10"), "2026-12-10");
+        assert_eq!(Tr(Lang::ZhCn).day("not a day"), "not a day");
     }
 
     #[test]

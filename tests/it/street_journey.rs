@@ -130,6 +130,7 @@ async fn an_appraisal_is_voted_counted_only_with_its_turnout_and_the_street_dril
             .await?;
         let void = text_with("section.appraisal .void", "无效").await?;
         assert!(void.contains("无效"), "{void}");
+        j.snapshot("appraisal-void").await;
         assert!(
             c.find_all(Locator::Css(
                 "section.appraisal:first-of-type table.results"

@@ -48,7 +48,7 @@ pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError>
     let voted = list.len() as i64;
     if !window_over && voted < a.roll {
         return Err(AppError::conflict("appraisal.voting_running")
-            .arg("date", show_day(&a.closes_on, ctx))
+            .arg("date", ctx.t().day(&a.closes_on))
             .arg("voted", voted)
             .arg("roll", a.roll));
     }
@@ -101,12 +101,6 @@ pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError>
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn show_day(day: &str, ctx: &Ctx) -> String {
-    day.parse()
-        .map(|d| time::show_date(d, ctx.lang))
-        .unwrap_or_else(|_| day.to_owned())
 }
 
 #[cfg(test)]
