@@ -98,7 +98,7 @@ pub async fn add_comment(
         "rules.comment_signed_in",
     )
     .await?;
-    if r.status != "public_comment" {
+    if r.status != super::RuleStatus::PublicComment {
         return Err(AppError::conflict("rules.not_in_comment"));
     }
     let versions = super::versions::all(state, id).await?;

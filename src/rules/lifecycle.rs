@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Rule, load};
+use super::{Rule, RuleStatus, load};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
@@ -60,19 +60,26 @@ pub async fn advance_rule(
 ) -> Result<(), AppError> {
     let r = load(state.db.read(), id).await?;
     ctx.require(Action::RulesManage, Target::At(r.place()))?;
+    let to: RuleStatus = a
+        .status
+        .parse()
+        .map_err(|_| AppError::invalid("status", "rules.bad_status"))?;
     let mut tx = state.db.begin().await?;
     // The state the caller saw must still hold: of concurrent advances one moves the rule.
     if matches!(
-        (r.status.as_str(), a.status.as_str()),
-        ("draft", "public_comment")
-            | ("public_comment", "legal_review")
-            | ("adopted", "published")
-            | ("published" | "amended", "repealed")
+        (r.status, to),
+        (RuleStatus::Draft, RuleStatus::PublicComment)
+            | (RuleStatus::PublicComment, RuleStatus::LegalReview)
+            | (RuleStatus::Adopted, RuleStatus::Published)
+            | (
+                RuleStatus::Published | RuleStatus::Amended,
+                RuleStatus::Repealed
+            )
     ) {
-        state::hold(&mut tx, "rules", id, &r.status, "rules.changed").await?;
+        state::hold(&mut tx, "rules", id, r.status.as_str(), "rules.changed").await?;
     }
-    match (r.status.as_str(), a.status.as_str()) {
-        ("draft", "public_comment") => {
+    match (r.status, to) {
+        (RuleStatus::Draft, RuleStatus::PublicComment) => {
             let days = a.days.unwrap_or(10);
             if !(5..=60).contains(&days) {
                 return Err(AppError::invalid("days", "rules.bad_days"));
@@ -86,7 +93,7 @@ pub async fn advance_rule(
             .execute(&mut *tx)
             .await?;
         }
-        ("public_comment", "legal_review") => {
+        (RuleStatus::PublicComment, RuleStatus::LegalReview) => {
             let until = r.comment_until.clone().unwrap_or_default();
             if time::today().to_string() <= until {
                 return Err(AppError::conflict("rules.comment_running").arg("until", until));
@@ -106,8 +113,8 @@ pub async fn advance_rule(
                 .execute(&mut *tx)
                 .await?;
         }
-        ("adopted", "published") => publish(&mut tx, &r).await?,
-        ("published" | "amended", "repealed") => {
+        (RuleStatus::Adopted, RuleStatus::Published) => publish(&mut tx, &r).await?,
+        (RuleStatus::Published | RuleStatus::Amended, RuleStatus::Repealed) => {
             let reason = a
                 .reason
                 .as_deref()
@@ -122,11 +129,11 @@ pub async fn advance_rule(
                 .execute(&mut *tx)
                 .await?;
         }
-        (_, "vote") => return Err(AppError::conflict("rules.vote_by_motion")),
+        (_, RuleStatus::Vote) => return Err(AppError::conflict("rules.vote_by_motion")),
         _ => {
             return Err(AppError::conflict("elections.bad_transition")
-                .arg("from", &r.status)
-                .arg("to", &a.status));
+                .arg("from", r.status)
+                .arg("to", to));
         }
     }
     audit::record(
@@ -169,9 +176,9 @@ async fn publish(tx: &mut Tx, r: &Rule) -> Result<(), AppError> {
         .await?;
     chain::append(tx, "rule_version", vid, &hash).await?;
     let status = if r.in_force_version.is_some() {
-        "amended"
+        RuleStatus::Amended
     } else {
-        "published"
+        RuleStatus::Published
     };
     sqlx::query("UPDATE rules SET status = $1, in_force_version = $2 WHERE id = $3")
         .bind(status)
@@ -206,7 +213,7 @@ pub(super) async fn review(
 ) -> Result<Json<Rule>, AppError> {
     let r = load(state.db.read(), id).await?;
     ctx.require(Action::RulesReview, Target::At(r.place()))?;
-    if r.status != "legal_review" {
+    if r.status != RuleStatus::LegalReview {
         return Err(AppError::conflict("rules.not_in_review"));
     }
     let note = v.note.trim();
@@ -221,7 +228,14 @@ pub(super) async fn review(
     });
     let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     let mut tx = state.db.begin().await?;
-    state::hold(&mut tx, "rules", id, "legal_review", "rules.not_in_review").await?;
+    state::hold(
+        &mut tx,
+        "rules",
+        id,
+        RuleStatus::LegalReview.as_str(),
+        "rules.not_in_review",
+    )
+    .await?;
     sqlx::query(
         "UPDATE rule_versions SET reviewed_by = $1, reviewer = $2, reviewed_at = $3, review_checks = $4, review_note = $5 WHERE rule_id = $6 AND version = $7",
     )
@@ -235,7 +249,11 @@ pub(super) async fn review(
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE rules SET status = $1 WHERE id = $2")
-        .bind(if passed { "vote" } else { "draft" })
+        .bind(if passed {
+            RuleStatus::Vote
+        } else {
+            RuleStatus::Draft
+        })
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -265,7 +283,11 @@ pub async fn decided(tx: &mut Tx, rule: i64, motion: i64, passed: bool) -> Resul
         .await?;
     }
     sqlx::query("UPDATE rules SET status = $1 WHERE id = $2 AND status = 'vote'")
-        .bind(if passed { "adopted" } else { "draft" })
+        .bind(if passed {
+            RuleStatus::Adopted
+        } else {
+            RuleStatus::Draft
+        })
         .bind(rule)
         .execute(&mut **tx)
         .await?;
@@ -286,7 +308,7 @@ pub async fn may_vote(
     if Some(r.community_id) != community {
         return Err(AppError::invalid("rule_id", "meetings.unknown_rule"));
     }
-    if r.status != "vote" {
+    if r.status != RuleStatus::Vote {
         return Err(AppError::conflict("rules.not_reviewed").arg("status", r.status));
     }
     match (r.kind.as_str(), body_kind) {

@@ -38,16 +38,28 @@ pub const SUBJECTS: &[&str] = &[
     "parking",
     "other",
 ];
-pub const STATUSES: &[&str] = &[
-    "draft",
-    "public_comment",
-    "legal_review",
-    "vote",
-    "adopted",
-    "published",
-    "amended",
-    "repealed",
-];
+crate::workflow_state! {
+    /// Where a rule stands: drafted, out for public comment, under legal review, put to the
+    /// vote (by a motion), adopted, published (in force), amended (a newer version in force) or
+    /// repealed.
+    pub enum RuleStatus {
+        Draft = "draft",
+        PublicComment = "public_comment",
+        LegalReview = "legal_review",
+        Vote = "vote",
+        Adopted = "adopted",
+        Published = "published",
+        Amended = "amended",
+        Repealed = "repealed",
+    }
+}
+
+impl RuleStatus {
+    /// A version of it is in force (published, or amended since).
+    pub fn in_force(self) -> bool {
+        matches!(self, Self::Published | Self::Amended)
+    }
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -71,8 +83,7 @@ pub struct Rule {
     /// or other.
     pub subject: Option<String>,
     pub title: String,
-    /// draft, public_comment, legal_review, vote, adopted, published, amended or repealed.
-    pub status: String,
+    pub status: RuleStatus,
     /// The version in force (published), if any.
     pub in_force_version: Option<i64>,
     /// The latest version (the one going through the steps).
@@ -84,6 +95,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Out for public comment: residents may comment.
+    pub fn in_comment(&self) -> bool {
+        self.status == RuleStatus::PublicComment
+    }
+
     pub fn place(&self) -> Place {
         Place {
             street_id: Some(self.street_id),
@@ -126,7 +142,7 @@ pub async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 /// A draft only to its community's staff; every later stage to anyone.
 pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Rule, AppError> {
     let r = load(state.db.read(), id).await?;
-    if r.status == "draft" && r.in_force_version.is_none() {
+    if r.status == RuleStatus::Draft && r.in_force_version.is_none() {
         ctx.require(Action::RulesManage, Target::At(r.place()))?;
     }
     Ok(r)
@@ -170,10 +186,10 @@ pub async fn search(state: &AppState, ctx: &Ctx, q: &RuleQuery) -> Result<Vec<Ru
         f.and("r.kind = ?", [Val::T(k.to_owned())]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !STATUSES.contains(&s) {
-            return Err(AppError::invalid("status", "rules.bad_status"));
-        }
-        f.and("r.status = ?", [Val::T(s.to_owned())]);
+        let s: RuleStatus = s
+            .parse()
+            .map_err(|_| AppError::invalid("status", "rules.bad_status"))?;
+        f.and("r.status = ?", [Val::T(s.as_str().to_owned())]);
     }
     let sql = format!(
         "{SQL} {} ORDER BY r.community_id, CASE r.kind WHEN 'charter' THEN 0 WHEN 'convention' THEN 1 ELSE 2 END, r.id",

@@ -105,8 +105,8 @@ pub(super) async fn add(
 ) -> Result<(StatusCode, Json<Rule>), AppError> {
     let r = load(state.db.read(), id).await?;
     ctx.require(Action::RulesManage, Target::At(r.place()))?;
-    if !matches!(r.status.as_str(), "draft" | "published" | "amended") {
-        return Err(AppError::conflict("rules.no_new_version").arg("status", &r.status));
+    if !(r.status == super::RuleStatus::Draft || r.status.in_force()) {
+        return Err(AppError::conflict("rules.no_new_version").arg("status", r.status));
     }
     let articles = check_articles(&v.articles)?;
     if v.note.chars().count() > 500 {
@@ -114,7 +114,7 @@ pub(super) async fn add(
     }
     let mut tx = state.db.begin().await?;
     // Of concurrent new versions one is numbered next; the others find the rule changed.
-    crate::platform::state::hold(&mut tx, "rules", id, &r.status, "rules.changed").await?;
+    crate::platform::state::hold(&mut tx, "rules", id, r.status.as_str(), "rules.changed").await?;
     put_version(&mut tx, id, r.latest_version + 1, &articles, v.note.trim()).await?;
     sqlx::query("UPDATE rules SET status = 'draft', comment_until = NULL WHERE id = $1")
         .bind(id)

@@ -70,9 +70,10 @@ async fn render(
     let r = readable(state, ctx, id).await?;
     let versions = all(state, id).await?;
     // In force if there is one; the version under way during comment and review.
-    let shown_n = match r.status.as_str() {
-        "published" | "amended" | "repealed" => r.in_force_version.unwrap_or(r.latest_version),
-        _ => r.latest_version,
+    let shown_n = if r.status.in_force() || r.status == super::RuleStatus::Repealed {
+        r.in_force_version.unwrap_or(r.latest_version)
+    } else {
+        r.latest_version
     };
     let shown = versions
         .iter()
