@@ -32,6 +32,7 @@ mod disclosure_publishing;
 mod election_rules;
 mod elections;
 mod errors;
+mod evaluations;
 mod faults;
 mod fuzz;
 mod group_commit;
