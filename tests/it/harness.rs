@@ -246,6 +246,32 @@ impl TestApp {
         id
     }
 
+    /// Sends the same POST four times at once: exactly one answers `won`, the other three 409
+    /// (a guarded transition under concurrent duplicates).
+    pub async fn one_of_four_wins(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+        won: StatusCode,
+    ) {
+        let all = (0..4).map(|_| self.post(path).bearer(token).json(&body).send());
+        let mut statuses: Vec<StatusCode> = futures_util::future::join_all(all)
+            .await
+            .iter()
+            .map(|r| r.status)
+            .collect();
+        statuses.sort();
+        let mut want = vec![
+            won,
+            StatusCode::CONFLICT,
+            StatusCode::CONFLICT,
+            StatusCode::CONFLICT,
+        ];
+        want.sort();
+        assert_eq!(statuses, want, "{path}: exactly one wins");
+    }
+
     /// Makes the demo `resident` and `leader` and `more` other adults of their building the
     /// only resident representatives of community 1, each of the others with an account of
     /// their own (`rep1`, `rep2`…, the demo password); gives the others' user names.

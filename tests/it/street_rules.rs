@@ -131,22 +131,8 @@ both!(
                 "admissions.decide",
             ),
         ] {
-            let all = (0..4).map(|_| {
-                let (app, street, path, body) = (&app, street.clone(), path.clone(), body.clone());
-                async move { post(app, &street, &path, body).await.status }
-            });
-            let mut statuses = futures_util::future::join_all(all).await;
-            statuses.sort();
-            assert_eq!(
-                statuses,
-                [
-                    StatusCode::OK,
-                    StatusCode::CONFLICT,
-                    StatusCode::CONFLICT,
-                    StatusCode::CONFLICT
-                ],
-                "{path}"
-            );
+            app.one_of_four_wins(&street, &path, body, StatusCode::OK)
+                .await;
             assert_eq!(
                 app.count(&format!(
                     "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
@@ -211,25 +197,8 @@ both!(
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         assert!(res.text().contains("督查组"), "{}", res.text());
         // The inspection group's member inspects, once: four verdicts at once, one kept.
-        let all = (0..4).map(|_| {
-            let (app, street, path) = (&app, street.clone(), path.clone());
-            async move {
-                post(app, &street, &path, json!({"verdict": "passed"}))
-                    .await
-                    .status
-            }
-        });
-        let mut statuses = futures_util::future::join_all(all).await;
-        statuses.sort();
-        assert_eq!(
-            statuses,
-            [
-                StatusCode::OK,
-                StatusCode::CONFLICT,
-                StatusCode::CONFLICT,
-                StatusCode::CONFLICT
-            ]
-        );
+        app.one_of_four_wins(&street, &path, json!({"verdict": "passed"}), StatusCode::OK)
+            .await;
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.inspect'")
                 .await,
