@@ -102,7 +102,7 @@ fn case(i: i64) -> Case {
         category: "repairs".into(),
         sensitive: i % 7 == 0,
         channel: "web".into(),
-        status: "in_progress".into(),
+        status: zizhi::cases::model::CaseStatus::InProgress,
         description: format!("3号楼2单元楼道灯不亮，晚上上下楼很不方便，请尽快修理（第{i}件）"),
         address: "三角线小区3号楼2单元".into(),
         submitter_user_id: Some(9),

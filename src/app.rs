@@ -16,38 +16,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{self, NewCsrfCookie, session};
-use crate::config::Config;
-use crate::platform::calendar::Calendar;
-use crate::platform::db::Db;
+use crate::platform::AppState;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
 use crate::{audit, cases, council, daily, disclosure, home, registry, rules};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    /// Imports running in the background, for their progress pages.
-    pub imports: Arc<registry::import_web::Jobs>,
-    /// Working days: the shipped holidays and the data folder's holidays.toml.
-    pub calendar: Arc<Calendar>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Arc<Config>) -> AppState {
-        let calendar =
-            Calendar::with_file(&config.data_dir.join("holidays.toml")).unwrap_or_else(|e| {
-                tracing::error!(error = %e, "holidays.toml refused; using the shipped calendar");
-                Calendar::builtin().clone()
-            });
-        AppState {
-            db,
-            config,
-            imports: Arc::default(),
-            calendar: Arc::new(calendar),
-        }
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(

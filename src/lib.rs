@@ -10,7 +10,6 @@ pub mod auth;
 pub mod campaigns;
 pub mod cases;
 pub mod cli;
-pub mod config;
 pub mod council;
 pub mod daily;
 pub mod demo;

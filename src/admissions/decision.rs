@@ -9,13 +9,15 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Admission, load};
-use crate::app::AppState;
+use super::{Admission, AdmissionStatus, load};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::daily::text;
+use crate::council::meetings::motions::MotionStatus;
+use crate::council::rules::BodyKind;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -60,7 +62,7 @@ pub async fn collective(tx: &mut Tx, meeting: i64) -> Result<(), AppError> {
 pub async fn under_review(
     tx: &mut Tx,
     admission: i64,
-    body_kind: &str,
+    body_kind: BodyKind,
     street: i64,
     meeting: i64,
     motion: i64,
@@ -68,7 +70,7 @@ pub async fn under_review(
     let a = load(&mut **tx, admission)
         .await
         .map_err(|_| AppError::invalid("admission_id", "admissions.unknown"))?;
-    if body_kind != "leading_group" || a.street_id != street {
+    if body_kind != BodyKind::LeadingGroup || a.street_id != street {
         return Err(AppError::invalid(
             "admission_id",
             "admissions.leading_group",
@@ -103,11 +105,11 @@ pub(super) async fn decide(
     let a = load(state.db.read(), id).await?;
     let place = Place::street(a.street_id);
     ctx.require(Action::AdmissionsManage, Target::At(place))?;
-    if a.status != "under_review" {
+    if a.status != AdmissionStatus::UnderReview {
         return Err(AppError::conflict("admissions.not_under_review"));
     }
     let reason = text("reason", &d.reason, 2000)?;
-    let motion: String =
+    let motion: MotionStatus =
         sqlx::query("SELECT status FROM motions WHERE id = $1 AND admission_id = $2")
             .bind(a.motion_id)
             .bind(id)
@@ -115,17 +117,18 @@ pub(super) async fn decide(
             .await?
             .ok_or_else(|| AppError::conflict("admissions.not_under_review"))?
             .try_get("status")?;
-    let status = match motion.as_str() {
-        "passed" => "admitted",
-        "failed" => "declined",
-        _ => return Err(AppError::conflict("admissions.vote_open")),
+    let status = match motion {
+        MotionStatus::Passed => AdmissionStatus::Admitted,
+        MotionStatus::Failed => AdmissionStatus::Declined,
+        MotionStatus::Open => return Err(AppError::conflict("admissions.vote_open")),
     };
     let mut tx = state.db.begin().await?;
-    let moved = sqlx::query("UPDATE admissions SET status = $1, reason = $2, decided_at = $3 WHERE id = $4 AND status = 'under_review'")
+    let moved = sqlx::query("UPDATE admissions SET status = $1, reason = $2, decided_at = $3 WHERE id = $4 AND status = $5")
         .bind(status)
         .bind(&reason)
         .bind(time::now_db())
         .bind(id)
+        .bind(AdmissionStatus::UnderReview)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -135,7 +138,7 @@ pub(super) async fn decide(
         &ctx.actor(),
         Entry::new("admissions.decide", "admission", id)
             .at(place)
-            .detail(status),
+            .detail(status.as_str()),
     )
     .await?;
     tx.commit().await?;

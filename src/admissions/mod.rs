@@ -22,11 +22,11 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
-use crate::daily::text;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -59,20 +59,40 @@ pub struct Admission {
     pub funding: String,
     pub legal_basis: String,
     /// applied, under_review, admitted, declined or expired.
-    pub status: String,
+    pub status: AdmissionStatus,
     /// The leading group's motion that decided it.
     pub motion_id: Option<i64>,
     pub reason: Option<String>,
+}
+
+crate::workflow_state! {
+    /// An application for admission (准入, M22): applied, put to the leading group's vote
+    /// (under_review), then admitted or declined by that vote. An admitted item past its time
+    /// limit reads as expired (computed from `time_limit`, stored as admitted).
+    pub enum AdmissionStatus {
+        Applied = "applied",
+        UnderReview = "under_review",
+        Admitted = "admitted",
+        Declined = "declined",
+        Expired = "expired",
+    }
+}
+
+impl AdmissionStatus {
+    /// Admitted, in force or past its limit: what binds a community, shown to its people.
+    pub fn admitted(self) -> bool {
+        matches!(self, AdmissionStatus::Admitted | AdmissionStatus::Expired)
+    }
 }
 
 const SQL: &str = "SELECT id, street_id, applicant, kind, title, content, target_communities, powers, time_limit, funding, legal_basis, \
     status, motion_id, reason FROM admissions";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Admission, sqlx::Error> {
-    let stored: String = r.try_get("status")?;
+    let stored: AdmissionStatus = r.try_get("status")?;
     let limit: String = r.try_get("time_limit")?;
-    let status = if stored == "admitted" && limit < time::today().to_string() {
-        "expired".to_owned()
+    let status = if stored == AdmissionStatus::Admitted && limit < time::today().to_string() {
+        AdmissionStatus::Expired
     } else {
         stored
     };
@@ -113,7 +133,7 @@ fn visible(ctx: &Ctx, a: &Admission) -> bool {
     ctx.scopes(Action::AdmissionsRead).iter().any(|s| match *s {
         Scope::Street(st) => st == a.street_id,
         Scope::Community(c) => {
-            matches!(a.status.as_str(), "admitted" | "expired")
+            a.status.admitted()
                 && (a.target_communities.is_empty() || a.target_communities.contains(&c))
         }
         Scope::Building(_) => false,
@@ -154,17 +174,20 @@ pub async fn visible_list(
     q: &AdmissionQuery,
 ) -> Result<Vec<Admission>, AppError> {
     ctx.require(Action::AdmissionsRead, Target::System)?;
+    let wanted: Option<AdmissionStatus> = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse()
+                .map_err(|_| AppError::invalid("status", "admissions.bad_status"))?,
+        ),
+    };
     let mut items = Vec::new();
     let rows = sqlx::query(&format!("{SQL} ORDER BY id DESC LIMIT 1000"))
         .fetch_all(state.db.read())
         .await?;
     for r in &rows {
         let a = from_row(r)?;
-        if visible(ctx, &a)
-            && q.status
-                .as_deref()
-                .is_none_or(|s| s.is_empty() || s == a.status)
-        {
+        if visible(ctx, &a) && wanted.is_none_or(|s| s == a.status) {
             items.push(a);
         }
     }
@@ -234,7 +257,7 @@ async fn apply(
         ("funding", text("funding", &a.funding, 500)?),
         ("legal_basis", text("legal_basis", &a.legal_basis, 1000)?),
     ];
-    let limit = crate::registry::residents::parse_date("time_limit", &a.time_limit)?;
+    let limit = crate::platform::time::parse_day("time_limit", &a.time_limit)?;
     if limit <= time::today() {
         return Err(AppError::invalid("time_limit", "admissions.time_limit"));
     }

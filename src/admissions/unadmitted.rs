@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::daily::{community_place, date_or_today, scoped, text};
+use crate::daily::{community_place, scoped};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 

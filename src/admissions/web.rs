@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::unadmitted::{ReportInput, UnadmittedList};
 use super::{Admission, AdmissionQuery};
-use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::managed;
 use super::performance::PARTIES;
-use crate::app::AppState;
+use super::{AgreementStatus, managed};
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
-use crate::daily::{date_or_today, text};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -88,7 +88,7 @@ pub(super) async fn breach(
     }
     b.description = text("description", &b.description, 1000)?;
     if b.remedy.chars().count() > 1000 {
-        return Err(AppError::invalid("remedy", "daily.bad_text").arg("max", 1000));
+        return Err(AppError::invalid("remedy", "input.bad_text").arg("max", 1000));
     }
     let date = date_or_today("occurred_on", b.occurred_on.as_deref())?;
     let mut tx = state.db.begin().await?;
@@ -116,7 +116,7 @@ pub(super) async fn breach(
             .arg("from", &a.valid_from)
             .arg("to", &a.valid_to)
     };
-    if matches!(a.status.as_str(), "draft" | "ended") {
+    if matches!(a.status, AgreementStatus::Draft | AgreementStatus::Ended) {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
     b.id = sqlx::query(

@@ -10,7 +10,7 @@ pub mod templates;
 pub mod term;
 
 pub use templates::{TEMPLATES, template};
-pub use term::{in_force, standing};
+pub use term::{AgreementStatus, in_force, standing};
 
 use crate::platform::web::{Path, Query};
 use axum::Json;
@@ -21,12 +21,13 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::daily::{community_place, scoped, text};
+use crate::daily::{community_place, scoped};
+use crate::platform::AppState;
 use crate::platform::db::{Tx, Val, bind_vals};
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -58,7 +59,7 @@ pub struct Agreement {
     /// draft; signed (before its start); in_force or reviewed (between its dates); lapsed
     /// (after its end); ended (by a renewal). The dated ones follow from the dates by themselves
     /// (`standing`).
-    pub status: String,
+    pub status: AgreementStatus,
     pub valid_from: String,
     pub valid_to: String,
     pub signed_on: Option<String>,
@@ -92,7 +93,7 @@ const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.a
     FROM agreements t JOIN households h ON h.id = t.household_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
-    let stored: String = r.try_get("status")?;
+    let stored: AgreementStatus = r.try_get("status")?;
     let (from, to): (String, String) = (r.try_get("valid_from")?, r.try_get("valid_to")?);
     let today = time::today().to_string();
     Ok(Agreement {
@@ -103,7 +104,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
         household: r.try_get("address")?,
         template: r.try_get("template")?,
         title: r.try_get("title")?,
-        status: standing(&stored, &from, &to, &today).to_owned(),
+        status: standing(stored, &from, &to, &today),
         valid_from: from,
         valid_to: to,
         signed_on: r.try_get("signed_on")?,
@@ -193,22 +194,22 @@ pub async fn search(
         f.and("t.household_id = ?", [Val::I(h)]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        let s: AgreementStatus = s
+            .parse()
+            .map_err(|_| AppError::invalid("status", "agreements.bad_status"))?;
         // By standing (`standing`): the dated ones by today's date.
         let today = Val::T(time::today().to_string());
+        let signed = "t.status IN ('in_force', 'reviewed')";
         match s {
-            "in_force" | "reviewed" => f.and(
+            AgreementStatus::InForce | AgreementStatus::Reviewed => f.and(
                 "t.status = ? AND t.valid_from <= ? AND t.valid_to >= ?",
-                [Val::T(s.to_owned()), today.clone(), today],
+                [Val::T(s.as_str().to_owned()), today.clone(), today],
             ),
-            "signed" => f.and(
-                "t.status IN ('in_force', 'reviewed') AND t.valid_from > ?",
-                [today],
-            ),
-            "lapsed" => f.and(
-                "t.status IN ('in_force', 'reviewed') AND t.valid_to < ?",
-                [today],
-            ),
-            _ => f.and("t.status = ?", [Val::T(s.to_owned())]),
+            AgreementStatus::Signed => f.and(&format!("{signed} AND t.valid_from > ?"), [today]),
+            AgreementStatus::Lapsed => f.and(&format!("{signed} AND t.valid_to < ?"), [today]),
+            AgreementStatus::Draft | AgreementStatus::Ended => {
+                f.and("t.status = ?", [Val::T(s.as_str().to_owned())])
+            }
         };
     }
     if let Some(s) = q.template.as_deref().filter(|s| !s.is_empty()) {
@@ -301,8 +302,8 @@ async fn create(
         Some(t) => text("title", t, 80)?,
         None => name.to_owned(),
     };
-    let from = crate::registry::residents::parse_date("valid_from", &n.valid_from)?;
-    let to = crate::registry::residents::parse_date("valid_to", &n.valid_to)?;
+    let from = crate::platform::time::parse_day("valid_from", &n.valid_from)?;
+    let to = crate::platform::time::parse_day("valid_to", &n.valid_to)?;
     if to <= from {
         return Err(AppError::invalid("valid_to", "account.term_order"));
     }

@@ -10,11 +10,11 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{managed, put_obligation};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
-use crate::daily::{date_or_today, text};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::web::ApiJson;
 
 pub const PARTIES: &[&str] = &["committee", "household"];
@@ -86,7 +86,7 @@ pub(super) async fn add_obligation(
     ApiJson(o): ApiJson<ObligationInput>,
 ) -> Result<(StatusCode, Json<ObligationList>), AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if a.status != "draft" {
+    if a.status != super::AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
     }
     if !PARTIES.contains(&o.party.as_str()) {

@@ -11,11 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::performance::obligation_list;
 use super::{Agreement, AgreementQuery, load, managed, put_obligation, search};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
-use crate::daily::{date_or_today, text};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -36,7 +36,7 @@ pub(super) async fn sign(
     ApiJson(s): ApiJson<SignInput>,
 ) -> Result<Json<Agreement>, AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if a.status != "draft" {
+    if a.status != AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
     }
     if !matches!(s.method.as_str(), "in_person" | "proxy" | "online") {
@@ -122,7 +122,7 @@ pub(super) async fn renew(
     ApiJson(r): ApiJson<RenewInput>,
 ) -> Result<(StatusCode, Json<Agreement>), AppError> {
     let a = managed(&state, &ctx, id).await?;
-    if !matches!(a.status.as_str(), "in_force" | "reviewed" | "lapsed") {
+    if !a.status.renewable() {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
     let from = a
@@ -131,7 +131,7 @@ pub(super) async fn renew(
         .map_err(AppError::internal)?
         .tomorrow()
         .map_err(AppError::internal)?;
-    let to = crate::registry::residents::parse_date("valid_to", &r.valid_to)?;
+    let to = crate::platform::time::parse_day("valid_to", &r.valid_to)?;
     if to <= from {
         return Err(AppError::invalid("valid_to", "account.term_order"));
     }
@@ -219,10 +219,10 @@ pub(super) async fn review_list(
     Query(q): Query<ReviewQuery>,
 ) -> Result<Json<ReviewList>, AppError> {
     let mut items = Vec::new();
-    for status in ["in_force", "reviewed"] {
+    for status in [AgreementStatus::InForce, AgreementStatus::Reviewed] {
         let aq = AgreementQuery {
             community_id: q.community_id,
-            status: Some(status.into()),
+            status: Some(status.as_str().into()),
             ..Default::default()
         };
         for a in search(&state, &ctx, &aq).await? {
@@ -253,21 +253,48 @@ pub(super) async fn review_list(
     }))
 }
 
+crate::workflow_state! {
+    /// Where an agreement stands (M20). Stored: `draft`, `in_force`, `reviewed`, `ended`. The
+    /// dated ones follow from the dates by themselves (`standing`): a stored `in_force` or
+    /// `reviewed` reads as `signed` before its first day and as `lapsed` after its last.
+    pub enum AgreementStatus {
+        Draft = "draft",
+        Signed = "signed",
+        InForce = "in_force",
+        Reviewed = "reviewed",
+        Lapsed = "lapsed",
+        Ended = "ended",
+    }
+}
+
+impl AgreementStatus {
+    /// In force today: obligations checked, reviewed, breaches recorded.
+    pub fn in_force(self) -> bool {
+        matches!(self, AgreementStatus::InForce | AgreementStatus::Reviewed)
+    }
+    /// Signed and not yet ended by a renewal, whatever its dates: it may be renewed.
+    pub fn renewable(self) -> bool {
+        self.in_force() || self == AgreementStatus::Lapsed
+    }
+}
+
 /// M9: where a signed agreement stands on a day, from its dates: in force from its first day
 /// to its last, before that only signed, after that lapsed. Nobody moves it; a stored
 /// `in_force` or `reviewed` outside its dates never counts as in force.
-pub fn standing(stored: &str, valid_from: &str, valid_to: &str, on: &str) -> &'static str {
+pub fn standing(
+    stored: AgreementStatus,
+    valid_from: &str,
+    valid_to: &str,
+    on: &str,
+) -> AgreementStatus {
     match stored {
-        "in_force" | "reviewed" if on < valid_from => "signed",
-        "in_force" | "reviewed" if on > valid_to => "lapsed",
-        "in_force" => "in_force",
-        "reviewed" => "reviewed",
-        "draft" => "draft",
-        _ => "ended",
+        s if s.in_force() && on < valid_from => AgreementStatus::Signed,
+        s if s.in_force() && on > valid_to => AgreementStatus::Lapsed,
+        s => s,
     }
 }
 
 /// Whether it is in force today (obligations checked, reviewed, breaches recorded).
 pub fn in_force(a: &Agreement) -> bool {
-    matches!(a.status.as_str(), "in_force" | "reviewed")
+    a.status.in_force()
 }

@@ -3,8 +3,8 @@
 //! sparklines.
 
 use super::{Period, assess};
-use crate::app::AppState;
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 
 /// One line of a trend chart, laid out on the server.

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use sqlx::Row;
 
 use super::{Period, UNADMITTED_TOLERANCE};
-use crate::app::AppState;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 use crate::platform::time;

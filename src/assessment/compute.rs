@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use super::components::counts;
 use super::{AssessmentQuery, COMPONENTS, Period, Weight};
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 

@@ -8,9 +8,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{COMPONENTS, DEFAULT_WEIGHTS, Weight};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;

@@ -6,9 +6,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::{AssessmentQuery, COMPONENTS, assess};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
 use crate::platform::sheets::{Cell, Table, to_xlsx};

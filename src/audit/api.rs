@@ -8,9 +8,9 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -10,8 +10,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{Actor, Entry, Outcome};
-use crate::app::AppState;
 use crate::auth::Ctx;
+use crate::platform::AppState;
 
 /// Where the `Ctx` extractor leaves the request's context for this layer to read afterwards.
 #[derive(Clone, Default)]

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::api::{AuditFilter, AuditItem, query};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
 use crate::platform::time;

@@ -1,8 +1,8 @@
 //! Checking a user name, password and (where enrolled) two-factor code, shared by the login
 //! page and the token endpoint: throttled, timing-equal for unknown users, audited either way.
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, Entry, Outcome};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 
 use super::{User, store, throttle, totp};

@@ -22,8 +22,8 @@ use axum::http::{StatusCode, header, request::Parts};
 use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::audit::Actor;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, Tr};
 use crate::platform::web::{BigText, Chrome, client_ip};

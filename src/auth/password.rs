@@ -32,34 +32,12 @@ pub fn verify_dummy(password: &str) {
     let _ = verify(password, &DUMMY);
 }
 
-/// Which password rules apply (`password_profile` in zizhi.toml; docs/operations.md).
-///
-/// - `asvs` (the default), OWASP ASVS 5.0 level 2: length is what counts. At least 10
-///   characters, at most 128, not the user name, not a breached-common password. No composition
-///   rules and no forced rotation, which ASVS advises against (V6.2.5, V6.2.10).
-/// - `dengbao`, 等保 2.0 level 3 (GB/T 22239-2019 8.1.4.1 a, "身份鉴别信息具有复杂度要求并定期
-///   更换"): the same, plus at least three of the four kinds of character (capital letters,
-///   small letters, digits, symbols), and a new password every 90 days. An expired password
-///   still proves who is signing in, but only to set a new one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Profile {
-    #[default]
-    Asvs,
-    Dengbao,
-}
+pub use crate::platform::config::PasswordProfile as Profile;
 
 /// Days a password lasts under the 等保 profile.
 pub const DENGBAO_MAX_AGE_DAYS: i64 = 90;
 
 impl Profile {
-    pub fn parse(s: &str) -> anyhow::Result<Profile> {
-        match s.trim() {
-            "asvs" => Ok(Profile::Asvs),
-            "dengbao" => Ok(Profile::Dengbao),
-            other => anyhow::bail!("password_profile must be asvs or dengbao, got {other:?}"),
-        }
-    }
-
     /// The catalog key of the first rule `password` breaks.
     pub fn check(self, username: &str, password: &str) -> Result<(), &'static str> {
         const COMMON: &[&str] = &[

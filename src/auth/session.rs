@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Row};
 use crate::platform::db::Tx;
 use crate::platform::time;
 
-pub const COOKIE: &str = "zz_session";
+pub const COOKIE: &str = crate::platform::web::SESSION_COOKIE;
 /// The CSRF cookie of visitors who are not signed in (double-submit for the login form).
 pub const CSRF_COOKIE: &str = "zz_csrf";
 pub const IDLE: SignedDuration = SignedDuration::from_mins(30);

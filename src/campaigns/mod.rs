@@ -18,9 +18,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -55,7 +55,7 @@ pub struct Task {
     pub done_note: Option<String>,
     pub inspected_on: Option<String>,
     /// passed, or redo (sent back by the inspection group).
-    pub inspection: Option<String>,
+    pub inspection: Option<tasks::Inspection>,
     pub inspection_note: Option<String>,
     /// Past due and not done.
     pub overdue: bool,
@@ -312,7 +312,7 @@ pub async fn start(state: &AppState, ctx: &Ctx, c: &CampaignInput) -> Result<i64
             }
         }
     }
-    let title = crate::daily::text("title", &c.title, 100)?;
+    let title = crate::platform::input::text("title", &c.title, 100)?;
     if c.phases.len() != PHASES.len()
         || c.phases.iter().zip(PHASES).any(|(p, code)| p.phase != code)
     {
@@ -321,8 +321,8 @@ pub async fn start(state: &AppState, ctx: &Ctx, c: &CampaignInput) -> Result<i64
     let mut last: Option<jiff::civil::Date> = None;
     let mut dates = Vec::new();
     for p in &c.phases {
-        let s = crate::registry::residents::parse_date("starts_on", &p.starts_on)?;
-        let e = crate::registry::residents::parse_date("ends_on", &p.ends_on)?;
+        let s = crate::platform::time::parse_day("starts_on", &p.starts_on)?;
+        let e = crate::platform::time::parse_day("ends_on", &p.ends_on)?;
         if e < s || last.is_some_and(|l| s <= l) {
             return Err(AppError::invalid("phases", "campaign.phase_dates").arg(
                 "phase",

@@ -10,9 +10,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{Campaign, PHASES, load, street_place};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::state;
@@ -41,8 +41,8 @@ pub async fn assign(state: &AppState, ctx: &Ctx, id: i64, t: &TaskInput) -> Resu
     if !PHASES.contains(&t.phase.as_str()) {
         return Err(AppError::invalid("phase", "campaign.phases"));
     }
-    let title = crate::daily::text("title", &t.title, 200)?;
-    let due = crate::registry::residents::parse_date("due_on", &t.due_on)?;
+    let title = crate::platform::input::text("title", &t.title, 200)?;
+    let due = crate::platform::time::parse_day("due_on", &t.due_on)?;
     let all: Vec<i64> = sqlx::query("SELECT id FROM communities WHERE street_id = $1 ORDER BY id")
         .bind(street)
         .fetch_all(state.db.read())
@@ -136,7 +136,7 @@ pub async fn mark_done(
     if done.is_some() {
         return Err(AppError::conflict("campaign.already_done"));
     }
-    let note = crate::daily::text("note", &d.note, 1000)?;
+    let note = crate::platform::input::text("note", &d.note, 1000)?;
     let mut tx = state.db.begin().await?;
     let moved = sqlx::query("UPDATE campaign_tasks SET done_on = $1, done_note = $2, done_by = $3, inspection = NULL, inspected_on = NULL, inspection_note = NULL WHERE id = $4 AND done_on IS NULL")
         .bind(time::today().to_string())
@@ -178,6 +178,15 @@ pub struct InspectInput {
     pub note: String,
 }
 
+crate::workflow_state! {
+    /// The inspection group's verdict on a task reported done: passed, or sent back to the
+    /// community to redo (then no longer done).
+    pub enum Inspection {
+        Passed = "passed",
+        Redo = "redo",
+    }
+}
+
 /// Only the campaign's inspection group inspects (M23, 督查指导组): the caller must hold a seat
 /// on it today. Other street officers, and a campaign without an inspection group, cannot.
 pub async fn by_inspection_group(tx: &mut Tx, campaign: i64, ctx: &Ctx) -> Result<(), AppError> {
@@ -216,11 +225,11 @@ pub async fn inspect(
     if done.is_none() {
         return Err(AppError::conflict("campaign.not_done"));
     }
-    let redo = match i.verdict.as_str() {
-        "passed" => false,
-        "redo" => true,
-        _ => return Err(AppError::invalid("verdict", "campaign.bad_verdict")),
-    };
+    let verdict: Inspection = i
+        .verdict
+        .parse()
+        .map_err(|_| AppError::invalid("verdict", "campaign.bad_verdict"))?;
+    let redo = verdict == Inspection::Redo;
     if redo && i.note.trim().is_empty() {
         return Err(AppError::invalid("note", "campaign.redo_needs_note"));
     }
@@ -232,7 +241,7 @@ pub async fn inspect(
     } else {
         "UPDATE campaign_tasks SET inspection = $1, inspected_on = $2, inspected_by = $3, inspection_note = $4 WHERE id = $5 AND done_on IS NOT NULL AND inspection IS NULL"
     })
-    .bind(&i.verdict)
+    .bind(verdict)
     .bind(time::today().to_string())
     .bind(ctx.user.as_ref().map(|u| u.id))
     .bind(i.note.trim())
@@ -246,7 +255,7 @@ pub async fn inspect(
         &ctx.actor(),
         Entry::new("campaign.inspect", "campaign_task", task)
             .at(place)
-            .detail(i.verdict.clone()),
+            .detail(verdict.as_str()),
     )
     .await?;
     tx.commit().await?;

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::{Campaign, CampaignInput, DoneInput, InspectInput, Phase, TaskInput};
-use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};

@@ -11,11 +11,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::handle::{self, FeedbackInput, TransitionInput};
 use super::intake::{self, CaseInput, Filed};
 use super::list::{self, CaseQuery};
-use super::model::PublicNote;
+use super::model::{CaseStatus, PublicNote};
 use super::store::{self, Case, Category, Event};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -90,7 +90,7 @@ pub struct CaseView {
     pub category: String,
     pub sensitive: bool,
     pub channel: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub description: String,
     pub address: String,
     pub contact_name: String,
@@ -119,7 +119,7 @@ impl From<&Case> for CaseView {
             category: c.category.clone(),
             sensitive: c.sensitive,
             channel: c.channel.clone(),
-            status: c.status.clone(),
+            status: c.status,
             description: c.description.clone(),
             address: c.address.clone(),
             contact_name: c.contact_name.clone(),
@@ -251,7 +251,7 @@ pub struct PublicStep {
 #[derive(Serialize, ToSchema)]
 pub struct Tracked {
     pub category: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub created_at: String,
     pub deadline: String,
     pub public_note: Option<PublicNote>,
@@ -281,7 +281,7 @@ async fn track(
         .collect();
     Ok(Json(Tracked {
         category: c.category.clone(),
-        status: c.status.clone(),
+        status: c.status,
         created_at: c.created_at.clone(),
         deadline: time::from_db(&c.deadline)
             .map(time::rfc3339_shanghai)

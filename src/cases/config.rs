@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 
 use super::api::CommunityParam;
 use super::store::Category;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Role, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;

@@ -4,11 +4,11 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::model::{PublicNote, Transition};
+use super::model::{CaseStatus, PublicNote, Transition};
 use super::store::{self, Case};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 
@@ -63,10 +63,10 @@ pub async fn transition(
         .await?
         .ok_or_else(AppError::not_found)?;
     require_handle(ctx, &c)?;
-    let to = t.action.next(&c.status, c.reopen_count).ok_or_else(|| {
+    let to = t.action.next(c.status, c.reopen_count).ok_or_else(|| {
         AppError::conflict("cases.bad_transition")
             .arg("action", t.action.as_str())
-            .arg("status", &c.status)
+            .arg("status", c.status.as_str())
     })?;
     let now = time::now_db();
     let mut sets = vec!["status = $1".to_owned(), "updated_at = $2".to_owned()];
@@ -106,7 +106,7 @@ pub async fn transition(
         .bind(to)
         .bind(&now)
         .bind(id)
-        .bind(&c.status);
+        .bind(c.status);
     match (assignee, sql.contains("$5")) {
         (Some(uid), _) => q = q.bind(uid),
         (None, true) => q = q.bind(&message),
@@ -129,8 +129,8 @@ pub async fn transition(
         id,
         &ctx.actor().name,
         t.action.as_str(),
-        &c.status,
-        to,
+        c.status.as_str(),
+        to.as_str(),
         &message,
         public,
     )
@@ -197,7 +197,7 @@ pub async fn feedback(
     if c.submitter_user_id != Some(me.id) {
         return Err(AppError::forbidden());
     }
-    if !matches!(c.status.as_str(), "replied" | "closed" | "rejected") {
+    if !c.status.answered() {
         return Err(AppError::conflict("cases.not_answered"));
     }
     if c.satisfied.is_some() {
@@ -208,9 +208,9 @@ pub async fn feedback(
     }
     let reopen = !f.satisfied && c.reopen_count == 0;
     let to = if reopen {
-        "reopened"
+        CaseStatus::Reopened
     } else {
-        c.status.as_str()
+        c.status
     };
     let mut tx = state.db.begin().await?;
     let res = sqlx::query(
@@ -223,7 +223,7 @@ pub async fn feedback(
     .bind(i64::from(reopen))
     .bind(time::now_db())
     .bind(id)
-    .bind(&c.status)
+    .bind(c.status)
     .execute(&mut *tx)
     .await?;
     if res.rows_affected() != 1 {
@@ -239,8 +239,8 @@ pub async fn feedback(
         id,
         &ctx.actor().name,
         action,
-        &c.status,
-        to,
+        c.status.as_str(),
+        to.as_str(),
         f.comment.trim(),
         true,
     )

@@ -7,9 +7,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::store::{self, Category};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Role, Target};
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -51,7 +51,7 @@ pub struct Filed {
     pub id: i64,
     /// The only handle on an anonymous case: keep it to follow the case at /track.
     pub tracking_code: String,
-    pub status: String,
+    pub status: super::model::CaseStatus,
     /// End of the last working day, RFC 3339 with +08:00.
     pub deadline: String,
 }
@@ -297,7 +297,7 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     Ok(Filed {
         id,
         tracking_code: code,
-        status: "submitted".into(),
+        status: super::model::CaseStatus::Submitted,
         deadline: time::rfc3339_shanghai(p.deadline),
     })
 }

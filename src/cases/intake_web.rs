@@ -10,8 +10,8 @@ use sqlx::Row;
 
 use super::intake::{self, CaseInput};
 use super::store::{self, Category};
-use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx, Role};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::time;
@@ -188,7 +188,7 @@ pub async fn report_submit(
 /// steps. Not the reply: it goes to the signed-in submitter (and staff) only.
 struct Tracked {
     category: String,
-    status: String,
+    status: super::model::CaseStatus,
     deadline: String,
     public_note: Option<&'static str>,
     steps: Vec<(String, String)>,

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::IntoParams;
 
-use super::model::{OPEN, STATUSES};
+use super::model::CaseStatus;
 use super::store::{self, CASE_COLUMNS, Case, case_from};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Action, Ctx, Scope, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Db, Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -89,10 +89,10 @@ pub async fn search(
         }
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !STATUSES.contains(&s) {
-            return Err(AppError::invalid("status", "cases.bad_status"));
-        }
-        f.and("k.status = ?", [Val::T(s.to_owned())]);
+        let s: CaseStatus = s
+            .parse()
+            .map_err(|_| AppError::invalid("status", "cases.bad_status"))?;
+        f.and("k.status = ?", [Val::T(s.as_str().to_owned())]);
     }
     if let Some(cat) = q.category.as_deref().filter(|s| !s.is_empty()) {
         f.and("k.category = ?", [Val::T(cat.to_owned())]);
@@ -101,8 +101,11 @@ pub async fn search(
         f.and("k.community_id = ?", [Val::I(c)]);
     }
     if q.overdue == Some(true) {
-        let open = vec!["?"; OPEN.len()].join(", ");
-        let mut vals: Vec<Val> = OPEN.iter().map(|s| Val::T((*s).to_owned())).collect();
+        let open = vec!["?"; CaseStatus::OPEN.len()].join(", ");
+        let mut vals: Vec<Val> = CaseStatus::OPEN
+            .iter()
+            .map(|s| Val::T(s.as_str().to_owned()))
+            .collect();
         vals.push(Val::T(time::now_db()));
         f.and(&format!("k.status IN ({open}) AND k.deadline < ?"), vals);
     }
@@ -148,10 +151,12 @@ pub async fn supervision(state: &AppState, ctx: &Ctx) -> Result<Vec<Case>, AppEr
     let mut f = Filter::default();
     f.and(&cond, vals);
     f.and("k.supervised_at IS NOT NULL", []);
-    let open = vec!["?"; OPEN.len()].join(", ");
+    let open = vec!["?"; CaseStatus::OPEN.len()].join(", ");
     f.and(
         &format!("k.status IN ({open})"),
-        OPEN.iter().map(|s| Val::T((*s).to_owned())),
+        CaseStatus::OPEN
+            .iter()
+            .map(|s| Val::T(s.as_str().to_owned())),
     );
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY k.deadline LIMIT 500",
@@ -168,13 +173,13 @@ pub async fn supervision(state: &AppState, ctx: &Ctx) -> Result<Vec<Case>, AppEr
 /// notified. Returns how many were escalated.
 pub async fn sweep(db: &Db) -> Result<usize, sqlx::Error> {
     let now = time::now_db();
-    let open = crate::platform::db::placeholders(1, OPEN.len());
+    let open = crate::platform::db::placeholders(1, CaseStatus::OPEN.len());
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id \
          WHERE k.supervised_at IS NULL AND k.deadline < $1 AND k.status IN ({open}) ORDER BY k.id LIMIT 1000"
     );
     let mut q = sqlx::query(&sql).bind(&now);
-    for s in OPEN {
+    for s in CaseStatus::OPEN {
         q = q.bind(*s);
     }
     let due = q
@@ -207,8 +212,8 @@ pub async fn sweep(db: &Db) -> Result<usize, sqlx::Error> {
                 c.id,
                 "system",
                 "supervise",
-                &c.status,
-                &c.status,
+                c.status.as_str(),
+                c.status.as_str(),
                 &reason,
                 false,
             )

@@ -4,25 +4,49 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const STATUSES: &[&str] = &[
-    "submitted",
-    "accepted",
-    "assigned",
-    "in_progress",
-    "replied",
-    "closed",
-    "rejected",
-    "reopened",
-];
+crate::workflow_state! {
+    /// Where a case stands (DESIGN.md §3).
+    pub enum CaseStatus {
+        Submitted = "submitted",
+        Accepted = "accepted",
+        Assigned = "assigned",
+        InProgress = "in_progress",
+        Replied = "replied",
+        Closed = "closed",
+        Rejected = "rejected",
+        Reopened = "reopened",
+    }
+}
 
-/// Statuses in which the committee still owes an answer.
-pub const OPEN: &[&str] = &[
-    "submitted",
-    "accepted",
-    "assigned",
-    "in_progress",
-    "reopened",
-];
+impl CaseStatus {
+    /// States in which the committee still owes an answer.
+    pub const OPEN: &'static [CaseStatus] = &[
+        CaseStatus::Submitted,
+        CaseStatus::Accepted,
+        CaseStatus::Assigned,
+        CaseStatus::InProgress,
+        CaseStatus::Reopened,
+    ];
+
+    /// The committee still owes an answer.
+    pub fn is_open(self) -> bool {
+        CaseStatus::OPEN.contains(&self)
+    }
+
+    /// Answered: replied, or closed after the reply, or rejected with a reason (the rejection
+    /// is the answer). The submitter may rate it.
+    pub fn answered(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Rejected
+        )
+    }
+
+    /// Finished for a client that knows only open and closed (Open311).
+    pub fn finished(self) -> bool {
+        matches!(self, CaseStatus::Closed | CaseStatus::Rejected)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -50,16 +74,17 @@ impl Transition {
     }
 
     /// The status a transition leads to from `from`, or `None` where it is not allowed.
-    pub fn next(self, from: &str, reopen_count: i64) -> Option<&'static str> {
+    pub fn next(self, from: CaseStatus, reopen_count: i64) -> Option<CaseStatus> {
+        use CaseStatus as S;
         use Transition as T;
         let to = match (self, from) {
-            (T::Accept, "submitted" | "reopened") => "accepted",
-            (T::Assign, "accepted" | "assigned" | "in_progress" | "reopened") => "assigned",
-            (T::Start, "accepted" | "assigned") => "in_progress",
-            (T::Reply, "accepted" | "assigned" | "in_progress" | "reopened") => "replied",
-            (T::Close, "replied") => "closed",
-            (T::Reject, "submitted" | "accepted" | "assigned" | "in_progress") => "rejected",
-            (T::Reopen, "closed" | "rejected") if reopen_count < 1 => "reopened",
+            (T::Accept, S::Submitted | S::Reopened) => S::Accepted,
+            (T::Assign, S::Accepted | S::Assigned | S::InProgress | S::Reopened) => S::Assigned,
+            (T::Start, S::Accepted | S::Assigned) => S::InProgress,
+            (T::Reply, S::Accepted | S::Assigned | S::InProgress | S::Reopened) => S::Replied,
+            (T::Close, S::Replied) => S::Closed,
+            (T::Reject, S::Submitted | S::Accepted | S::Assigned | S::InProgress) => S::Rejected,
+            (T::Reopen, S::Closed | S::Rejected) if reopen_count < 1 => S::Reopened,
             _ => return None,
         };
         Some(to)
@@ -134,22 +159,24 @@ pub fn tracking_code() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::CaseStatus as S;
     use super::Transition as T;
 
     #[test]
     fn the_lifecycle() {
-        assert_eq!(T::Accept.next("submitted", 0), Some("accepted"));
+        assert_eq!(T::Accept.next(S::Submitted, 0), Some(S::Accepted));
         assert_eq!(
-            T::Close.next("in_progress", 0),
+            T::Close.next(S::InProgress, 0),
             None,
             "no closing without a reply"
         );
-        assert_eq!(T::Close.next("replied", 0), Some("closed"));
-        assert_eq!(T::Reply.next("submitted", 0), None, "accept first");
-        assert_eq!(T::Reject.next("closed", 0), None);
-        assert_eq!(T::Reopen.next("closed", 0), Some("reopened"));
-        assert_eq!(T::Reopen.next("closed", 1), None, "once");
-        assert_eq!(T::Accept.next("reopened", 1), Some("accepted"));
+        assert_eq!(T::Close.next(S::Replied, 0), Some(S::Closed));
+        assert_eq!(T::Reply.next(S::Submitted, 0), None, "accept first");
+        assert_eq!(T::Reject.next(S::Closed, 0), None);
+        assert_eq!(T::Reopen.next(S::Closed, 0), Some(S::Reopened));
+        assert_eq!(T::Reopen.next(S::Closed, 1), None, "once");
+        assert_eq!(T::Accept.next(S::Reopened, 1), Some(S::Accepted));
+        assert!(S::ALL.iter().all(|s| s.is_open() != (s.answered())));
     }
 
     #[test]

@@ -5,14 +5,13 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx};
+use crate::platform::AppState;
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
@@ -175,13 +174,4 @@ pub async fn deliver(db: &Db, webhook: &str) -> anyhow::Result<usize> {
     }
     tx.commit().await?;
     Ok(batch.len())
-}
-
-/// Refuses a webhook URL zizhi cannot call (it speaks plain http to a gateway next to it).
-pub fn check_webhook(url: &str) -> Result<(), StatusCode> {
-    if url.starts_with("http://") && url.parse::<hyper::Uri>().is_ok() {
-        Ok(())
-    } else {
-        Err(StatusCode::BAD_REQUEST)
-    }
 }

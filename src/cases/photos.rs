@@ -12,9 +12,9 @@ use sqlx::Row;
 use super::api::readable;
 use super::handle::require_handle;
 use super::store::{self, Case};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 

@@ -9,8 +9,8 @@ use axum::response::Response;
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
 use crate::platform::web::{Chrome, page};

@@ -79,7 +79,7 @@ pub struct Case {
     pub category: String,
     pub sensitive: bool,
     pub channel: String,
-    pub status: String,
+    pub status: super::model::CaseStatus,
     pub description: String,
     pub address: String,
     pub submitter_user_id: Option<i64>,
@@ -111,7 +111,7 @@ impl Case {
     }
 
     pub fn overdue(&self, now: &str) -> bool {
-        super::model::OPEN.contains(&self.status.as_str()) && self.deadline.as_str() < now
+        self.status.is_open() && self.deadline.as_str() < now
     }
 }
 

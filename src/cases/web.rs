@@ -12,8 +12,8 @@ use super::handle::{self, FeedbackInput, TransitionInput, require_handle};
 use super::list::{self, CaseQuery};
 use super::model::Transition;
 use super::store::{self, Case, Event};
-use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::time;
@@ -108,7 +108,7 @@ async fn render_case(
             Transition::Reopen,
         ]
         .into_iter()
-        .filter(|t| t.next(&c.status, c.reopen_count).is_some())
+        .filter(|t| t.next(c.status, c.reopen_count).is_some())
         .map(Transition::as_str)
         .collect()
     } else {
@@ -120,9 +120,7 @@ async fn render_case(
         .is_some_and(|u| c.submitter_user_id == Some(u.id));
     let can_add_photo = mine || !actions.is_empty();
     let photos = super::photos::photo_ids(state.db.read(), id).await?;
-    let can_rate = mine
-        && c.satisfied.is_none()
-        && matches!(c.status.as_str(), "replied" | "closed" | "rejected");
+    let can_rate = mine && c.satisfied.is_none() && c.status.answered();
     let error = err
         .map(|e| tf(ctx.lang, e.key, &e.args))
         .unwrap_or_default();

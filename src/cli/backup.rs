@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::{DbArgs, config};
 use crate::audit::{checkpoint::Checkpoint, integrity};
-use crate::config::Config;
+use crate::platform::config::Config;
 use crate::platform::db::{Backend, Db, sqlite_url};
 
 const PG_GUIDANCE: &str = "on PostgreSQL, back up with the server's own tools: \

@@ -2,7 +2,7 @@
 //! durability settings and the chains' seals checked.
 
 use crate::audit::seal::Sealing;
-use crate::config::Config;
+use crate::platform::config::Config;
 use crate::platform::db::Db;
 
 /// Opens the database, applies migrations, checks durability settings and the chains' seals

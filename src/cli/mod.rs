@@ -14,8 +14,8 @@ mod serve;
 mod user;
 
 use crate::auth::Scope;
-use crate::config::{Config, Flags};
 use crate::demo;
+use crate::platform::config::{Config, Flags};
 use crate::platform::db::Db;
 
 #[derive(Parser)]

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 
 use super::{DbArgs, config, print_accounts};
-use crate::app::{self, AppState};
+use crate::app;
 use crate::demo;
+use crate::platform::AppState;
 
 pub(crate) async fn serve(
     db: DbArgs,

@@ -9,10 +9,10 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{Body, KINDS};
-use crate::app::AppState;
+use super::rules::{Body, BodyKind};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -28,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct BodyView {
     pub id: i64,
     /// building_group, council, supervisory_board, assembly, association or leading_group.
-    pub kind: String,
+    pub kind: BodyKind,
     pub name: String,
     pub street_id: i64,
     pub community_id: Option<i64>,
@@ -108,10 +108,10 @@ async fn list(
         f.and("b.community_id = ?", [Val::I(c)]);
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
-        if !KINDS.contains(&k) {
-            return Err(AppError::invalid("kind", "bodies.bad_kind"));
-        }
-        f.and("b.kind = ?", [Val::T(k.to_owned())]);
+        let k: BodyKind = k
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "bodies.bad_kind"))?;
+        f.and("b.kind = ?", [Val::T(k.as_str().to_owned())]);
     }
     let sql = format!(
         "{BODY_SQL} {} ORDER BY b.community_id, b.kind, b.id",
@@ -147,9 +147,10 @@ async fn create(
     ctx: Ctx,
     ApiJson(b): ApiJson<NewBody>,
 ) -> Result<(StatusCode, Json<BodyView>), AppError> {
-    if !KINDS.contains(&b.kind.as_str()) {
-        return Err(AppError::invalid("kind", "bodies.bad_kind"));
-    }
+    let kind: BodyKind = b
+        .kind
+        .parse()
+        .map_err(|_| AppError::invalid("kind", "bodies.bad_kind"))?;
     let name = b.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err(AppError::invalid("name", "bodies.bad_name"));
@@ -173,7 +174,7 @@ async fn create(
             Place::street(street.ok_or_else(|| AppError::invalid("community_id", "cases.where"))?)
         }
     };
-    if (b.kind == "building_group") != b.building_id.is_some() {
+    if (kind == BodyKind::BuildingGroup) != b.building_id.is_some() {
         return Err(AppError::invalid(
             "building_id",
             "bodies.building_group_needs_building",
@@ -186,7 +187,7 @@ async fn create(
             .map_err(|_| AppError::invalid("parent_id", "bodies.bad_parent"))?;
         if pp.street_id != place.street_id
             || pp.community_id != place.community_id
-            || pb.kind != b.kind
+            || pb.kind != kind
         {
             return Err(AppError::invalid("parent_id", "bodies.bad_parent"));
         }
@@ -200,7 +201,7 @@ async fn create(
     .bind(place.street_id)
     .bind(place.community_id)
     .bind(place.building_id)
-    .bind(&b.kind)
+    .bind(kind)
     .bind(name)
     .bind(b.parent_id)
     .bind(time::now_db())
@@ -219,7 +220,7 @@ async fn create(
         &ctx.actor(),
         Entry::new("bodies.create", "body", id)
             .at(place)
-            .detail(&*b.kind),
+            .detail(kind.as_str()),
     )
     .await?;
     tx.commit().await?;

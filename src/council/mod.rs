@@ -10,7 +10,7 @@ pub mod seats;
 
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
+use crate::platform::AppState;
 
 /// The council area's `/api/v1` routes.
 pub fn api_routes() -> OpenApiRouter<AppState> {

@@ -7,14 +7,19 @@ use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
 
-pub const KINDS: &[&str] = &[
-    "building_group",
-    "council",
-    "supervisory_board",
-    "assembly",
-    "association",
-    "leading_group",
-];
+crate::workflow_state! {
+    /// The kinds of body (M3, M5, M6, M8, M10, M11, M22): a building's group, the deliberation
+    /// council, the supervisory board, the assembly, an association, the street's leading group
+    /// (with its office and inspection group as parts of it).
+    pub enum BodyKind {
+        BuildingGroup = "building_group",
+        Council = "council",
+        SupervisoryBoard = "supervisory_board",
+        Assembly = "assembly",
+        Association = "association",
+        LeadingGroup = "leading_group",
+    }
+}
 pub const POSITIONS: &[&str] = &["president", "vice_president", "member", "secretary"];
 pub const SOURCES: &[&str] = &["elected", "appointed", "ex_officio"];
 
@@ -29,7 +34,7 @@ pub struct Seat<'a> {
 /// The body a seat is in.
 pub struct Body {
     pub id: i64,
-    pub kind: String,
+    pub kind: BodyKind,
     pub community_id: Option<i64>,
 }
 
@@ -109,14 +114,14 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
     let current = |extra: &str| {
         format!("SELECT COUNT(*) AS n FROM body_members WHERE body_id = $1 AND {CURRENT} {extra}")
     };
-    match body.kind.as_str() {
-        "building_group"
+    match body.kind {
+        BodyKind::BuildingGroup
             if seat.position == "president"
                 && count(tx, &current("AND position = 'president'"), body.id).await? > 0 =>
         {
             return Err(refuse("bodies.one_leader_per_building"));
         }
-        "council" => match (seat.position, seat.source) {
+        BodyKind::Council => match (seat.position, seat.source) {
             ("president", _) => {
                 let user = seat
                     .user_id
@@ -176,7 +181,7 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
             }
             _ => return Err(refuse("bodies.council_positions")),
         },
-        "supervisory_board" => {
+        BodyKind::SupervisoryBoard => {
             let resident = seat
                 .resident_id
                 .ok_or_else(|| refuse("bodies.board_members"))?;
@@ -230,14 +235,14 @@ pub async fn may_stand(
             "elections.not_in_constituency",
         ));
     }
-    let ok = match body.kind.as_str() {
-        "council" => is_building_leader(tx, resident, c).await?,
-        "supervisory_board" => rep_or_association(tx, resident).await?,
+    let ok = match body.kind {
+        BodyKind::Council => is_building_leader(tx, resident, c).await?,
+        BodyKind::SupervisoryBoard => rep_or_association(tx, resident).await?,
         _ => true,
     };
     if ok {
         Ok(())
-    } else if body.kind == "council" {
+    } else if body.kind == BodyKind::Council {
         Err(AppError::invalid(
             "resident_id",
             "bodies.members_are_leaders",

@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 
 use super::bodies::{Member, load_body};
 use super::rules::{self, POSITIONS, SOURCES, Seat};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -48,13 +48,13 @@ pub(super) async fn seat(
         return Err(AppError::invalid("source", "bodies.bad_source"));
     }
     let from = match s.term_from.as_deref() {
-        Some(d) => crate::registry::residents::parse_date("term_from", d)?,
+        Some(d) => crate::platform::time::parse_day("term_from", d)?,
         None => time::today(),
     };
     let to = s
         .term_to
         .as_deref()
-        .map(|d| crate::registry::residents::parse_date("term_to", d))
+        .map(|d| crate::platform::time::parse_day("term_to", d))
         .transpose()?;
     if to.is_some_and(|t| t < from) {
         return Err(AppError::invalid("term_to", "account.term_order"));

@@ -11,13 +11,14 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::patrols::DatedQuery;
-use super::{community_place, date_or_today, dated, scoped, text};
-use crate::app::AppState;
+use super::{community_place, dated, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
 use crate::disclosure::{fen, yuan};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -38,11 +39,19 @@ pub struct AidPlan {
     pub reason: String,
     pub plan: String,
     /// active or reviewed.
-    pub status: String,
+    pub status: AidStatus,
     pub review: Option<String>,
     pub actions: Vec<AidAction>,
     /// Yuan, all actions.
     pub total: String,
+}
+
+crate::workflow_state! {
+    /// An aid plan (帮扶) takes actions while active; its review closes it.
+    pub enum AidStatus {
+        Active = "active",
+        Reviewed = "reviewed",
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -201,7 +210,7 @@ async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Place, AppError
         building_id: None,
     };
     ctx.require(Action::AidManage, Target::At(place))?;
-    if r.try_get::<String, _>("status")? != "active" {
+    if r.try_get::<AidStatus, _>("status")? != AidStatus::Active {
         return Err(AppError::conflict("daily.aid_reviewed"));
     }
     Ok(place)
@@ -235,6 +244,15 @@ pub(super) async fn act(
     .ok_or_else(|| AppError::invalid("amount", "disclosure.bad_amount"))?;
     let date = date_or_today("action_date", a.action_date.as_deref())?;
     let mut tx = state.db.begin().await?;
+    // No action lands on a plan a concurrent review has just closed.
+    crate::platform::state::hold(
+        &mut tx,
+        "aid_plans",
+        id,
+        AidStatus::Active.as_str(),
+        "daily.aid_reviewed",
+    )
+    .await?;
     sqlx::query("INSERT INTO aid_actions (plan_id, action_date, description, amount, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(date.to_string())

@@ -11,12 +11,13 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::patrols::DatedQuery;
-use super::{community_place, dated, scoped, text};
-use crate::app::AppState;
+use super::{community_place, dated, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -28,8 +29,16 @@ pub struct Bulletin {
     pub week_start: String,
     pub body: String,
     /// draft or published.
-    pub status: String,
+    pub status: BulletinStatus,
     pub published_at: Option<String>,
+}
+
+crate::workflow_state! {
+    /// A weekly bulletin is drafted from the week's records, edited, then published once.
+    pub enum BulletinStatus {
+        Draft = "draft",
+        Published = "published",
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -157,7 +166,7 @@ pub(super) async fn draft(
 ) -> Result<(StatusCode, Json<Bulletin>), AppError> {
     let place = community_place(&state, &ctx, Action::FieldWork, d.community_id).await?;
     let day = match d.week.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => crate::registry::residents::parse_date("week", s)?,
+        Some(s) => crate::platform::time::parse_day("week", s)?,
         None => time::today(),
     };
     let week = monday(day);
@@ -214,7 +223,7 @@ async fn draft_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Bulletin, Pla
     };
     ctx.require(Action::FieldWork, Target::At(place))?;
     let b = from_row(&r)?;
-    if b.status != "draft" {
+    if b.status != BulletinStatus::Draft {
         return Err(AppError::conflict("daily.bulletin_published"));
     }
     Ok((b, place))
@@ -281,7 +290,7 @@ pub(super) async fn publish(
     )
     .await?;
     tx.commit().await?;
-    b.status = "published".into();
+    b.status = BulletinStatus::Published;
     b.published_at = Some(now);
     Ok(Json(b))
 }

@@ -12,18 +12,16 @@ pub mod services;
 pub mod visits;
 pub mod web;
 
-use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Scope, Target};
 use crate::cases::intake::{CaseInput, Prepared, insert, prepare};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Tx, Val};
 use crate::platform::error::AppError;
-use crate::platform::time;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -103,29 +101,6 @@ pub async fn insert_cases(
     Ok(ids)
 }
 
-/// A date given by the user, or today.
-pub fn date_or_today(field: &'static str, s: Option<&str>) -> Result<Date, AppError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => {
-            let d = crate::registry::residents::parse_date(field, d)?;
-            if d > time::today() {
-                return Err(AppError::invalid(field, "daily.future_date"));
-            }
-            Ok(d)
-        }
-        None => Ok(time::today()),
-    }
-}
-
-/// Text of 1 to `max` characters, trimmed.
-pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, AppError> {
-    let t = s.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(AppError::invalid(field, "daily.bad_text").arg("max", max));
-    }
-    Ok(t.to_owned())
-}
-
 /// The place of a community the caller may do `action` in (the first, if none is named).
 pub async fn community_place(
     state: &AppState,
@@ -188,7 +163,7 @@ pub fn dated(
     }
     for (field, v, op) in [("from", from, ">="), ("to", to, "<=")] {
         if let Some(d) = v.as_deref().filter(|d| !d.is_empty()) {
-            let d = crate::registry::residents::parse_date(field, d)?;
+            let d = crate::platform::time::parse_day(field, d)?;
             f.and(&format!("{col} {op} ?"), [Val::T(d.to_string())]);
         }
     }

@@ -11,13 +11,14 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{NewCase, date_or_today, dated, prepare_case, scoped, text};
-use crate::app::AppState;
+use super::{NewCase, dated, prepare_case, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::cases::intake::insert;
+use crate::platform::AppState;
 use crate::platform::db::{Val, bind_vals};
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 

@@ -9,14 +9,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    NewCase, community_place, date_or_today, dated, insert_cases, prepare_case, scoped, text,
-};
-use crate::app::AppState;
+use super::{NewCase, community_place, dated, insert_cases, prepare_case, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -134,7 +133,7 @@ pub(super) async fn create(
     let route = text("route", &p.route, 200)?;
     let summary = p.summary.trim().to_owned();
     if summary.chars().count() > 2000 || p.findings.len() > 30 {
-        return Err(AppError::invalid("summary", "daily.bad_text").arg("max", 2000));
+        return Err(AppError::invalid("summary", "input.bad_text").arg("max", 2000));
     }
     let date = date_or_today("patrol_date", p.patrol_date.as_deref())?;
     let mut findings = Vec::new();

@@ -10,13 +10,14 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::patrols::DatedQuery;
-use super::{community_place, date_or_today, dated, scoped, text};
-use crate::app::AppState;
+use super::{community_place, dated, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::Action;
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 

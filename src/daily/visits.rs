@@ -12,14 +12,13 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::patrols::DatedQuery;
-use super::{
-    NewCase, community_place, date_or_today, dated, insert_cases, prepare_case, scoped, text,
-};
-use crate::app::AppState;
+use super::{NewCase, community_place, dated, insert_cases, prepare_case, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -171,7 +170,7 @@ pub(super) async fn create(
     let topics = text("topics", &v.topics, 500)?;
     let notes = v.notes.trim().to_owned();
     if notes.chars().count() > 5000 || v.followups.len() > 20 {
-        return Err(AppError::invalid("notes", "daily.bad_text").arg("max", 5000));
+        return Err(AppError::invalid("notes", "input.bad_text").arg("max", 5000));
     }
     let date = date_or_today("visit_date", v.visit_date.as_deref())?;
     let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;

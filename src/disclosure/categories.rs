@@ -10,9 +10,9 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{CADENCES, Category, categories_of, category, chain};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 
 use super::notices::{LineInput, Notice, load};
 use super::{CADENCES, CHANNELS, Category, category, fen, privacy, yuan};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;

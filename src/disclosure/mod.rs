@@ -21,7 +21,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 

@@ -11,9 +11,9 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{category, chain, yuan};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Tx, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;

@@ -46,7 +46,7 @@ pub fn mask_names(s: &str, names: &[String]) -> String {
     let mut out = s.to_owned();
     for n in sorted {
         if out.contains(n.as_str()) {
-            out = out.replace(n.as_str(), &crate::council::elections::mask_name(n));
+            out = out.replace(n.as_str(), &crate::platform::pii::mask_name(n));
         }
     }
     out

@@ -10,8 +10,8 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::categories_of;
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 use crate::platform::time;

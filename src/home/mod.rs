@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use sqlx::Row;
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Grant, Role, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, t, tf};
 use crate::platform::time;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::format::{Fmt, Xml, respond, stem};
-use crate::app::AppState;
 use crate::cases::store::{self};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
 

@@ -10,7 +10,7 @@ mod requests;
 use axum::Router;
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::platform::AppState;
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new();

@@ -10,10 +10,10 @@ use sqlx::Row;
 use super::format::{Fmt, Xml, respond, stem};
 use super::handlers::{community_by_code, public_services};
 use super::keys;
-use crate::app::AppState;
 use crate::auth::Ctx;
 use crate::cases::intake::{self, CaseInput, Integration};
 use crate::cases::store::{self, CASE_COLUMNS, Case, case_from};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
 use crate::platform::time;
@@ -70,7 +70,7 @@ const BUILDING_NAME: &str = "(SELECT p.name || ' ' || b.number FROM buildings b 
 /// (`keyed`), the description and the address as filed; without it, the address only to the
 /// building (`building`), never a unit or a room.
 fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -> RequestOut {
-    let closed = matches!(c.status.as_str(), "closed" | "rejected");
+    let closed = c.status.finished();
     let mut notes = t(Lang::ZhCn, &format!("case_status.{}", c.status)).to_owned();
     if let Some(n) = c.public_note {
         notes = format!(

@@ -23,7 +23,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::config::Config;
+use super::config::Config;
 
 /// 32 secret bytes.
 #[derive(Clone, PartialEq, Eq)]

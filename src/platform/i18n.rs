@@ -126,6 +126,14 @@ impl Tr {
     pub fn is_zh(&self) -> bool {
         self.0 == Lang::ZhCn
     }
+    /// An instant from JSON (RFC 3339) as the reader reads it (`2026年12月10日 19:30`, in
+    /// Asia/Shanghai); anything else as it is.
+    pub fn instant(&self, rfc3339: &str) -> String {
+        rfc3339
+            .parse::<jiff::Timestamp>()
+            .map(|ts| super::time::show(ts, self.0))
+            .unwrap_or_else(|_| rfc3339.to_owned())
+    }
     /// A stored day (`2026-12-10`) as the reader reads it (`2026年12月10日`); anything else as
     /// it is.
     pub fn day(&self, stored: &str) -> String {

@@ -12,7 +12,10 @@ pub use super::extract::{
     ApiJson, Path, Query, nul_in_form, nul_in_json, page_number, paging, refuse_nul, serde_field,
 };
 use super::i18n::{Lang, Tr};
-use crate::app::AppState;
+use crate::platform::AppState;
+
+/// The session cookie's name (set by `auth::session`, looked for by `api_door`).
+pub const SESSION_COOKIE: &str = "zz_session";
 
 /// The user asked for large text (大字).
 #[derive(Clone, Copy, Debug, Default)]
@@ -192,7 +195,7 @@ pub async fn api_door(req: Request, next: Next) -> Response {
     if write && req.uri().path().starts_with("/api/v1/") {
         let has_credential = req.headers().contains_key(header::AUTHORIZATION)
             || CookieJar::from_headers(req.headers())
-                .get(crate::auth::session::COOKIE)
+                .get(SESSION_COOKIE)
                 .is_some();
         let public = PUBLIC_API_WRITES
             .iter()

@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::residents::{self, Move, NewResident, ResidentInput, ResidentQuery, ResidentView};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::web::ApiJson;
 
@@ -294,7 +294,7 @@ pub async fn record_leave(
         .await?
         .ok_or_else(AppError::not_found)?;
     ctx.require(Action::RegistryWrite, Target::At(r.place()))?;
-    let on = residents::parse_date("on_date", &m.on_date)?;
+    let on = crate::platform::time::parse_day("on_date", &m.on_date)?;
     if m.note.chars().count() > 500 {
         return Err(AppError::invalid("note", "registry.note_too_long"));
     }

@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::residents::{self, ResidentView};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals, like_pattern};
 use crate::platform::error::AppError;
 use crate::platform::time;

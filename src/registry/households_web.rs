@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::households::{Household, HouseholdDetail, HouseholdQuery, TAGS, detail, search};
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
 use crate::platform::web::{Chrome, page};

@@ -9,11 +9,13 @@ use serde::Deserialize;
 
 use super::import::ImportReport;
 use super::import_api::{run_import, run_import_with};
-use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::jobs::Job;
 use crate::platform::web::{Chrome, page};
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "registry/import.html")]
@@ -152,20 +154,13 @@ pub async fn confirm(
     }
     // A large import runs on; its page shows how far it has come.
     let job = crate::auth::session::random_token();
-    state.imports.insert(
+    state.jobs.insert(
         job.clone(),
-        Job {
-            community_id,
-            user_id: ctx.user.as_ref().map(|u| u.id),
-            total,
-            done: 0,
-            outcome: None,
-            finished_at: None,
-        },
+        Job::new(community_id, ctx.user.as_ref().map(|u| u.id), total),
     );
     let (st, id) = (state.clone(), job.clone());
     tokio::spawn(async move {
-        let jobs = st.imports.clone();
+        let jobs = st.jobs.clone();
         let tick = |n: usize| jobs.update(&id, |j| j.done = n);
         let outcome = run_import_with(&st, &ctx, community_id, &bytes, true, &tick).await;
         let outcome = outcome.map_err(|e| match e.cause {
@@ -175,50 +170,10 @@ pub async fn confirm(
             }
             None => tf(ctx.lang, e.key, &e.args),
         });
-        st.imports.update(&id, |j| {
-            j.done = j.total;
-            j.outcome = Some(outcome);
-            j.finished_at = Some(std::time::Instant::now());
-        });
+        let outcome = outcome.map(|r| Arc::new(r) as Arc<dyn std::any::Any + Send + Sync>);
+        st.jobs.finish(&id, outcome);
     });
     Ok(Redirect::to(&format!("/import/jobs/{job}")).into_response())
-}
-
-#[derive(Default)]
-pub struct Jobs(std::sync::Mutex<std::collections::HashMap<String, Job>>);
-
-#[derive(Clone)]
-pub struct Job {
-    pub community_id: i64,
-    pub user_id: Option<i64>,
-    pub total: usize,
-    pub done: usize,
-    pub outcome: Option<Result<ImportReport, String>>,
-    pub finished_at: Option<std::time::Instant>,
-}
-
-impl Jobs {
-    fn update(&self, id: &str, f: impl FnOnce(&mut Job)) {
-        if let Some(job) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get_mut(id) {
-            f(job);
-        }
-    }
-    fn get(&self, id: &str) -> Option<Job> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
-    }
-    /// Adds a job, forgetting jobs that finished over an hour ago.
-    fn insert(&self, id: String, job: Job) {
-        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.retain(|_, j| {
-            j.finished_at
-                .is_none_or(|t| t.elapsed() < std::time::Duration::from_secs(3600))
-        });
-        jobs.insert(id, job);
-    }
 }
 
 /// Imports larger than this run in the background with a progress page.
@@ -240,11 +195,11 @@ pub async fn progress(
     ctx: Ctx,
     Path(job): Path<String>,
 ) -> Result<Response, AppError> {
-    let j = state.imports.get(&job).ok_or_else(AppError::not_found)?;
+    let j = state.jobs.get(&job).ok_or_else(AppError::not_found)?;
     if j.user_id != ctx.user.as_ref().map(|u| u.id) {
         return Err(AppError::not_found());
     }
-    match j.outcome {
+    match j.outcome_as::<ImportReport>() {
         None => {
             let percent = (j.done * 100).checked_div(j.total).unwrap_or(0);
             let mut res = page(&ProgressPage {

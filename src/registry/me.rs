@@ -32,10 +32,19 @@ pub struct Correction {
     pub field: String,
     pub message: String,
     /// open, done or declined.
-    pub status: String,
+    pub status: CorrectionStatus,
     pub reply: String,
     pub created_at: String,
     pub handled_at: Option<String>,
+}
+
+crate::workflow_state! {
+    /// A correction request (更正, PIPL Art. 46) is answered once: corrected, or declined.
+    pub enum CorrectionStatus {
+        Open = "open",
+        Done = "done",
+        Declined = "declined",
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -227,22 +236,25 @@ pub async fn answer_correction(
         building_id: None,
     };
     ctx.require(Action::RegistryWrite, Target::At(place))?;
-    if row.try_get::<String, _>("status")? != "open" {
+    if row.try_get::<CorrectionStatus, _>("status")? != CorrectionStatus::Open {
         return Err(AppError::conflict("me.already_answered"));
     }
-    if !matches!(a.status.as_str(), "done" | "declined") {
-        return Err(AppError::invalid("status", "me.bad_status"));
-    }
+    // The answer is done or declined; open is no answer.
+    let status = match a.status.parse() {
+        Ok(s @ (CorrectionStatus::Done | CorrectionStatus::Declined)) => s,
+        _ => return Err(AppError::invalid("status", "me.bad_status")),
+    };
     let reply = a.reply.trim();
     if reply.chars().count() < 2 || reply.chars().count() > 500 {
         return Err(AppError::invalid("reply", "me.bad_reply"));
     }
-    let moved = sqlx::query("UPDATE correction_requests SET status = $1, reply = $2, handled_at = $3, handled_by = $4 WHERE id = $5 AND status = 'open'")
-        .bind(&a.status)
+    let moved = sqlx::query("UPDATE correction_requests SET status = $1, reply = $2, handled_at = $3, handled_by = $4 WHERE id = $5 AND status = $6")
+        .bind(status)
         .bind(reply)
         .bind(time::now_db())
         .bind(ctx.actor().name)
         .bind(id)
+        .bind(CorrectionStatus::Open)
         .execute(&mut **tx)
         .await?
         .rows_affected();
@@ -252,7 +264,7 @@ pub async fn answer_correction(
         &ctx.actor(),
         Entry::new("registry.correction_answer", "correction", id)
             .at(place)
-            .detail(&*a.status),
+            .detail(status.as_str()),
     )
     .await?;
     Ok(())

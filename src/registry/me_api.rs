@@ -10,9 +10,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::me::{self, Correction, CorrectionInput, CorrectionReply, MyRecord};
 use super::residents;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::web::ApiJson;
 

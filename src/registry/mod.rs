@@ -28,7 +28,7 @@ pub mod web;
 
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
+use crate::platform::AppState;
 
 /// The registry's `/api/v1` routes.
 pub fn api_routes() -> OpenApiRouter<AppState> {

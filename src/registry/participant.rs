@@ -4,8 +4,8 @@
 use axum::http::StatusCode;
 use sqlx::Row;
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::rules::{self, BuildingBranch};
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 

@@ -9,8 +9,8 @@ use super::places_api::{
     Building, Community, Compound, Party, PlaceQuery, list_buildings, list_communities,
     list_compounds, party_of,
 };
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
 use crate::platform::web::{Chrome, page};

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::residents::{self, NewResident, POLITICAL, ResidentInput};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, CsrfForm, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};

@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::me;
 use super::me_api::writable_communities;
 use super::rights::{self, ErasureDecision, ErasureInput, ErasureRequest, PersonalData};
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::web::ApiJson;
 

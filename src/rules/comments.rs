@@ -10,9 +10,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{load, readable};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -126,7 +126,7 @@ pub async fn add_comment(
     .bind(r.latest_version)
     .bind(article)
     .bind(p.user_id)
-    .bind(crate::council::elections::mask_name(&p.name))
+    .bind(crate::platform::pii::mask_name(&p.name))
     .bind(body)
     .bind(time::now_db())
     .bind(&today)

@@ -2,6 +2,7 @@
 //! review (a checklist, the reviewer and a note), the vote (a motion, see
 //! `council::meetings::conduct`), publication into the chain, repeal.
 
+use crate::council::rules::BodyKind;
 use crate::platform::web::Path;
 use axum::Json;
 use axum::extract::State;
@@ -10,10 +11,10 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{Rule, RuleStatus, load};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::disclosure::chain;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::state;
@@ -299,7 +300,7 @@ pub async fn decided(tx: &mut Tx, rule: i64, motion: i64, passed: bool) -> Resul
 pub async fn may_vote(
     tx: &mut Tx,
     rule: i64,
-    body_kind: &str,
+    body_kind: BodyKind,
     community: Option<i64>,
 ) -> Result<&'static str, AppError> {
     let r = load(&mut **tx, rule)
@@ -312,8 +313,10 @@ pub async fn may_vote(
         return Err(AppError::conflict("rules.not_reviewed").arg("status", r.status));
     }
     match (r.kind.as_str(), body_kind) {
-        ("charter", "assembly") => Ok("two_thirds"),
-        ("convention" | "house_rules", "council" | "assembly") => Ok("simple_majority"),
+        ("charter", BodyKind::Assembly) => Ok("two_thirds"),
+        ("convention" | "house_rules", BodyKind::Council | BodyKind::Assembly) => {
+            Ok("simple_majority")
+        }
         _ => Err(AppError::invalid("rule_id", "rules.wrong_body")),
     }
 }

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::assessment::Period;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t, tf};
 use crate::platform::time;
@@ -226,7 +226,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, e: &EvaluationInput) -> Result<i6
         }
         let note = j.note.trim().to_owned();
         if note.chars().count() > 1000 {
-            return Err(AppError::invalid("judgments", "daily.bad_text").arg("max", 1000));
+            return Err(AppError::invalid("judgments", "input.bad_text").arg("max", 1000));
         }
         if j.verdict == "concern" && note.is_empty() {
             return Err(
@@ -237,7 +237,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, e: &EvaluationInput) -> Result<i6
         c.verdict = j.verdict.clone();
         c.note = note;
     }
-    let summary = crate::daily::text("summary", &e.summary, 4000)?;
+    let summary = crate::platform::input::text("summary", &e.summary, 4000)?;
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO evaluations (street_id, community_id, period, checklist, summary, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

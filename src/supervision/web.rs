@@ -11,8 +11,8 @@ use sqlx::Row;
 
 use super::appraisals::{self, Appraisal, AppraisalInput, BallotInput, Choice};
 use super::evaluations::{self, Evaluation, EvaluationInput, Judgment};
-use crate::app::AppState;
 use crate::auth::{Action, CsrfForm, Ctx, Scope};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};

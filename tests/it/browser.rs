@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
-use zizhi::app::{self, AppState};
-use zizhi::config::Config;
+use zizhi::app;
+use zizhi::platform::AppState;
+use zizhi::platform::config::Config;
 
 use crate::harness::{Backend, fresh_db};
 

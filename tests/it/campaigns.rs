@@ -230,7 +230,12 @@ async fn full_demo() -> TestApp {
     zizhi::demo::load(&db, zizhi::demo::DEFAULT_SEED)
         .await
         .unwrap();
-    TestApp::with_db(Backend::Sqlite, db, dir, zizhi::config::Config::default())
+    TestApp::with_db(
+        Backend::Sqlite,
+        db,
+        dir,
+        zizhi::platform::config::Config::default(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
 use tokio::sync::OnceCell;
-use zizhi::app::{self, AppState};
-use zizhi::config::Config;
+use zizhi::app;
+use zizhi::platform::AppState;
+use zizhi::platform::config::Config;
 use zizhi::platform::db::Db;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod harness;
+mod house;
 mod masking;
 
 mod admissions;

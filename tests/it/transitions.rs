@@ -206,5 +206,51 @@ both!(
             "meetings.minutes",
         )
         .await;
+
+        // An objection to a notice is handled once (`disclosure::objections::handle_in`).
+        let n = post(
+            &app,
+            &worker,
+            "/api/v1/disclosures",
+            crate::disclosure::finance("2000"),
+        )
+        .await;
+        assert_eq!(n.status, StatusCode::CREATED, "{}", n.text());
+        let notice = n.json()["id"].as_i64().unwrap();
+        let p = post(
+            &app,
+            &worker,
+            &format!("/api/v1/disclosures/{notice}/publish"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.text());
+        let o = post(
+            &app,
+            // The resident's record was locked above; the building leader objects.
+            &app.token("leader").await,
+            &format!("/api/v1/disclosures/{notice}/objections"),
+            json!({"body": "办公经费请列明细"}),
+        )
+        .await;
+        assert_eq!(o.status, StatusCode::CREATED, "{}", o.text());
+        let oid = o.json()["id"].as_i64().unwrap();
+        once(
+            &app,
+            &worker,
+            &format!("/api/v1/disclosures/{notice}/objections/{oid}"),
+            json!({"outcome": "upheld", "handling": "已补列办公经费明细"}),
+            StatusCode::OK,
+            "disclosure.handle_objection",
+        )
+        .await;
+        let unknown = post(
+            &app,
+            &worker,
+            &format!("/api/v1/disclosures/{notice}/objections/{}", oid + 1000),
+            json!({"outcome": "upheld", "handling": "已补列"}),
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     }
 );

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 
 use super::nominate::participant;
 use super::{Election, load, readable};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;

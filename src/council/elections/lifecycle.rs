@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 
 use super::ballots::{Ballot, counted};
 use super::{Election, ElectionStatus, load};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::council::rules::BodyKind;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -248,7 +249,7 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
         return Err(AppError::conflict("elections.nobody_elected"));
     }
     let now = time::now_db();
-    let replaced = if e.body_kind == "council" && e.position == "member" {
+    let replaced = if e.body_kind == BodyKind::Council && e.position == "member" {
         "('member', 'vice_president')"
     } else {
         "($3)"
@@ -261,7 +262,7 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
     .bind(&e.position)
     .execute(&mut **tx)
     .await?;
-    let leader = e.body_kind == "building_group" && e.position == "president";
+    let leader = e.elects_building_leader();
     if leader {
         sqlx::query("UPDATE grants SET revoked_at = $1 WHERE role = 'building_leader' AND building_id = $2 AND revoked_at IS NULL")
             .bind(&now)

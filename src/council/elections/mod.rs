@@ -21,10 +21,10 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::Body;
-use crate::app::AppState;
+use super::rules::{Body, BodyKind};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -81,7 +81,7 @@ impl ElectionStatus {
 pub struct Election {
     pub id: i64,
     pub body_id: i64,
-    pub body_kind: String,
+    pub body_kind: BodyKind,
     pub body_name: String,
     pub community_id: Option<i64>,
     pub building_id: Option<i64>,
@@ -119,9 +119,13 @@ impl Election {
     pub fn body(&self) -> Body {
         Body {
             id: self.body_id,
-            kind: self.body_kind.clone(),
+            kind: self.body_kind,
             community_id: self.community_id,
         }
+    }
+    /// It elects a building's leader (the president of its building group, M5).
+    pub fn elects_building_leader(&self) -> bool {
+        self.body_kind == BodyKind::BuildingGroup && self.position == "president"
     }
     /// Past nominating: the public may see it.
     pub fn is_public(&self) -> bool {
@@ -313,7 +317,7 @@ async fn create(
         return Err(AppError::invalid("title", "elections.bad_title"));
     }
     let position = n.position.clone().unwrap_or_else(|| {
-        if body.kind == "building_group" {
+        if body.kind == BodyKind::BuildingGroup {
             "president"
         } else {
             "member"
@@ -323,9 +327,9 @@ async fn create(
     if !super::rules::POSITIONS.contains(&position.as_str()) {
         return Err(AppError::invalid("position", "bodies.bad_position"));
     }
-    let max = match (body.kind.as_str(), position.as_str()) {
-        ("building_group", "president") | (_, "vice_president") => 1,
-        ("council", _) => 10,
+    let max = match (body.kind, position.as_str()) {
+        (BodyKind::BuildingGroup, "president") | (_, "vice_president") => 1,
+        (BodyKind::Council, _) => 10,
         _ => 50,
     };
     if !(1..=max).contains(&n.seats) {
@@ -341,12 +345,12 @@ async fn create(
         n.publicity_days
             .unwrap_or(*crate::platform::calendar::PUBLICITY_DAYS.start()),
     )?;
-    let from = crate::registry::residents::parse_date("term_from", &n.term_from)?;
+    let from = crate::platform::time::parse_day("term_from", &n.term_from)?;
     let to = n
         .term_to
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|d| crate::registry::residents::parse_date("term_to", d))
+        .map(|d| crate::platform::time::parse_day("term_to", d))
         .transpose()?;
     if to.is_some_and(|t| t < from) {
         return Err(AppError::invalid("term_to", "account.term_order"));
@@ -383,13 +387,4 @@ async fn create(
     .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(load(state.db.read(), id).await?)))
-}
-
-/// A name as the public sees it on an objection: the surname, the rest starred.
-pub fn mask_name(name: &str) -> String {
-    let mut c = name.chars();
-    match c.next() {
-        Some(first) => format!("{first}{}", "*".repeat(c.count().max(1))),
-        None => String::new(),
-    }
 }

@@ -9,10 +9,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Election, load, mask_name, readable};
-use crate::app::AppState;
+use super::{Election, load, readable};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::disclosure::objections::{
+    self, Handling, HandlingInput, Objection, ObjectionList, ObjectionOutcome, Subject,
+};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -188,28 +191,7 @@ pub(super) async fn nominate(
     Ok((StatusCode::CREATED, Json(item)))
 }
 
-#[derive(Serialize, ToSchema)]
-#[schema(as = ElectionObjection)]
-pub struct Objection {
-    pub id: i64,
-    pub nomination_id: Option<i64>,
-    /// The objector, by name: in full to election staff, surname only to everyone else.
-    pub objector: String,
-    pub body: String,
-    pub created_at: String,
-    /// `upheld` (the candidate is struck off) or `dismissed`; none while open.
-    pub outcome: Option<String>,
-    pub handling: Option<String>,
-    pub handled_at: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(as = ElectionObjectionList)]
-pub struct ObjectionList {
-    pub items: Vec<Objection>,
-    pub total: i64,
-}
-
+/// The objections to an election as `ctx` sees them (`disclosure::objections`).
 pub async fn objection_list(
     state: &AppState,
     ctx: &Ctx,
@@ -218,33 +200,7 @@ pub async fn objection_list(
     let staff = ctx
         .require(Action::ElectionsManage, Target::At(e.place()))
         .is_ok();
-    let rows = sqlx::query(
-        "SELECT id, nomination_id, objector_name, body, created_at, outcome, handling, handled_at FROM election_objections \
-         WHERE election_id = $1 ORDER BY id",
-    )
-    .bind(e.id)
-    .fetch_all(state.db.read())
-    .await?;
-    let instant = |s: Option<String>| {
-        s.and_then(|s| time::from_db(&s))
-            .map(time::rfc3339_shanghai)
-    };
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let name: String = r.try_get("objector_name")?;
-            Ok(Objection {
-                id: r.try_get("id")?,
-                nomination_id: r.try_get("nomination_id")?,
-                objector: if staff { name } else { mask_name(&name) },
-                body: r.try_get("body")?,
-                created_at: instant(r.try_get("created_at")?).unwrap_or_default(),
-                outcome: r.try_get("outcome")?,
-                handling: r.try_get("handling")?,
-                handled_at: instant(r.try_get("handled_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+    objections::list_of(state, Subject::Election(e.id), staff).await
 }
 
 /// The objections of the publicity period and how each was handled.
@@ -284,10 +240,11 @@ pub(super) async fn object(
 ) -> Result<(StatusCode, Json<Objection>), AppError> {
     let e = load(state.db.read(), id).await?;
     let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
-    file_objection(&state, &ctx, &e, &p, o.nomination_id, &o.body).await?;
+    let oid = file_objection(&state, &ctx, &e, &p, o.nomination_id, &o.body).await?;
     let item = objection_list(&state, &ctx, &e)
         .await?
-        .pop()
+        .into_iter()
+        .find(|x| x.id == oid)
         .ok_or_else(AppError::not_found)?;
     Ok((StatusCode::CREATED, Json(item)))
 }
@@ -303,10 +260,6 @@ pub async fn file_objection(
     if !e.in_publicity() {
         return Err(AppError::conflict("elections.not_publicity"));
     }
-    let body = body.trim();
-    if body.chars().count() < 5 || body.chars().count() > 1000 {
-        return Err(AppError::invalid("body", "elections.objection_body"));
-    }
     let mut tx = state.db.begin().await?;
     if let Some(n) = nomination {
         let found: i64 = sqlx::query(
@@ -320,47 +273,21 @@ pub async fn file_objection(
         if found == 0 {
             return Err(AppError::invalid(
                 "nomination_id",
-                "elections.unknown_candidate",
+                "objection.bad_nomination",
             ));
         }
     }
-    let oid: i64 = sqlx::query(
-        "INSERT INTO election_objections (election_id, nomination_id, user_id, objector_name, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(e.id)
-    .bind(nomination)
-    .bind(p.user_id)
-    .bind(&p.name)
-    .bind(body)
-    .bind(time::now_db())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("elections.object", "election", e.id)
-            .at(e.place())
-            .detail(format!("objection {oid}")),
-    )
-    .await?;
+    let subject = Subject::Election(e.id);
+    let oid = objections::file_in(&mut tx, ctx, subject, e.place(), p, nomination, body).await?;
     tx.commit().await?;
     Ok(oid)
 }
 
-#[derive(Deserialize, ToSchema)]
-#[schema(as = ElectionHandlingInput)]
-pub struct HandlingInput {
-    /// `upheld` (the candidate is struck off) or `dismissed`.
-    pub outcome: String,
-    pub handling: String,
-}
-
-/// Record how an objection was handled; the answer is shown with it.
+/// Record how an objection was handled; the answer is shown with it. An upheld objection to a
+/// candidate strikes the candidate off, in the same transaction.
 #[utoipa::path(post, path = "/api/v1/elections/{id}/objections/{objection}", tag = "council",
     params(("id" = i64, Path), ("objection" = i64, Path)), request_body = HandlingInput, security(("bearer" = [])),
-    responses((status = 200, body = Objection), (status = 403), (status = 409), (status = 422)))]
+    responses((status = 200, body = Objection), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub(super) async fn handle(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -369,48 +296,18 @@ pub(super) async fn handle(
 ) -> Result<Json<Objection>, AppError> {
     let e = load(state.db.read(), id).await?;
     ctx.require(Action::ElectionsManage, Target::At(e.place()))?;
-    if !matches!(h.outcome.as_str(), "upheld" | "dismissed") {
-        return Err(AppError::invalid("outcome", "elections.bad_outcome"));
-    }
-    let text = h.handling.trim();
-    if text.is_empty() || text.chars().count() > 1000 {
-        return Err(AppError::invalid("handling", "elections.handling_text"));
-    }
+    let h = Handling::try_from(&h)?;
     let mut tx = state.db.begin().await?;
-    let row = sqlx::query(
-        "SELECT nomination_id, outcome FROM election_objections WHERE id = $1 AND election_id = $2",
-    )
-    .bind(oid)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(AppError::not_found)?;
-    if row.try_get::<Option<String>, _>("outcome")?.is_some() {
-        return Err(AppError::conflict("elections.handled_already"));
-    }
-    sqlx::query("UPDATE election_objections SET outcome = $1, handling = $2, handled_by = $3, handled_at = $4 WHERE id = $5")
-        .bind(&h.outcome)
-        .bind(text)
-        .bind(ctx.user.as_ref().map(|u| u.id))
-        .bind(time::now_db())
+    objections::handle_in(&mut tx, &ctx, Subject::Election(id), e.place(), oid, &h).await?;
+    if h.outcome == ObjectionOutcome::Upheld {
+        sqlx::query(
+            "UPDATE election_nominations SET disqualified = 1 WHERE id = \
+             (SELECT nomination_id FROM election_objections WHERE id = $1)",
+        )
         .bind(oid)
         .execute(&mut *tx)
         .await?;
-    let nomination: Option<i64> = row.try_get("nomination_id")?;
-    if let (Some(n), "upheld") = (nomination, h.outcome.as_str()) {
-        sqlx::query("UPDATE election_nominations SET disqualified = 1 WHERE id = $1")
-            .bind(n)
-            .execute(&mut *tx)
-            .await?;
     }
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("elections.handle_objection", "election", id)
-            .at(e.place())
-            .detail(format!("objection {oid}: {}", h.outcome)),
-    )
-    .await?;
     tx.commit().await?;
     objection_list(&state, &ctx, &e)
         .await?

@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 
 use super::ballots::{check_ballot, put_ballot};
 use super::{Election, load};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;

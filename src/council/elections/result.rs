@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::ballots::counted;
 use super::lifecycle::count;
 use super::{Election, readable};
-use crate::app::AppState;
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 
 #[derive(Serialize, ToSchema)]

@@ -8,13 +8,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::nominate::{
-    Nomination, Objection, file_objection, nominations, objection_list, participant,
-};
+use super::nominate::{Nomination, file_objection, nominations, objection_list, participant};
 use super::result::{ElectionResult, result_of};
 use super::{Election, ElectionQuery, readable, search};
-use crate::app::AppState;
 use crate::auth::{CsrfForm, Ctx};
+use crate::disclosure::objections::Objection;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::time;
@@ -57,10 +56,7 @@ async fn render(
             .map(|ts| time::show(ts, ctx.lang))
             .unwrap_or_else(|_| s.to_owned())
     };
-    let mut objections = objection_list(state, ctx, &e).await?;
-    for o in &mut objections {
-        o.created_at = shown(&o.created_at);
-    }
+    let objections = objection_list(state, ctx, &e).await?;
     let mut e = e;
     e.voting_closes = e.voting_closes.as_deref().map(shown);
     let mut res = page(&ElectionPage {
@@ -116,7 +112,13 @@ pub async fn object(
     let e = readable(&state, &ctx, id).await?;
     let attempt = async {
         let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
-        let nomination = f.nomination_id.parse().ok();
+        let nomination = match f.nomination_id.trim() {
+            "" => None,
+            n => Some(
+                n.parse::<i64>()
+                    .map_err(|_| AppError::invalid("nomination_id", "objection.bad_nomination"))?,
+            ),
+        };
         file_objection(&state, &ctx, &e, &p, nomination, &f.body).await
     };
     match attempt.await {

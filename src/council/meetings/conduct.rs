@@ -10,9 +10,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{Meeting, MeetingStatus, load, readable};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
@@ -345,7 +345,7 @@ pub async fn add_comment(
     if Some(home.try_get::<i64, _>("community_id")?) != m.community_id {
         return Err(AppError::forbidden());
     }
-    let author = super::super::elections::mask_name(&home.try_get::<String, _>("name")?);
+    let author = crate::platform::pii::mask_name(&home.try_get::<String, _>("name")?);
     if !m.open_to_residents {
         return Err(AppError::conflict("meetings.not_open"));
     }

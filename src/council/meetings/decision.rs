@@ -8,9 +8,9 @@ use axum::extract::State;
 
 use super::conduct::{attendance_summary, managed};
 use super::motions::{MotionStatus, MotionView, motion_meeting};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 

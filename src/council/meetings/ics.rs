@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Meeting, SQL, from_row};
-use crate::app::AppState;
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 

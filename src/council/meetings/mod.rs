@@ -17,8 +17,8 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -61,7 +61,7 @@ crate::workflow_state! {
 pub struct Meeting {
     pub id: i64,
     pub body_id: i64,
-    pub body_kind: String,
+    pub body_kind: crate::council::rules::BodyKind,
     pub body_name: String,
     pub community_id: Option<i64>,
     /// council_monthly, ad_hoc, assembly_annual, resident_hearing, community_briefing or
@@ -211,7 +211,7 @@ pub async fn search(
     }
     for (field, d, op) in [("from", &q.from, ">="), ("to", &q.to, "<")] {
         if let Some(d) = d.as_deref().filter(|d| !d.is_empty()) {
-            let date = crate::registry::residents::parse_date(field, d)?;
+            let date = crate::platform::time::parse_day(field, d)?;
             f.and(
                 &format!("m.starts_at {op} ?"),
                 [Val::T(time::day_start_db(date))],

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 
 use super::conduct::{attendance_summary, managed};
 use super::{Meeting, THRESHOLDS, load, readable};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -173,7 +173,7 @@ pub async fn put_motion(
     }
     let threshold = match i.rule_id {
         Some(rule) => {
-            crate::rules::lifecycle::may_vote(&mut tx, rule, &m.body_kind, m.community_id).await?
+            crate::rules::lifecycle::may_vote(&mut tx, rule, m.body_kind, m.community_id).await?
         }
         None => threshold,
     };
@@ -191,7 +191,7 @@ pub async fn put_motion(
     .await?
     .try_get("id")?;
     if let Some(a) = i.admission_id {
-        crate::admissions::under_review(&mut tx, a, &m.body_kind, m.street_id, id, mid).await?;
+        crate::admissions::under_review(&mut tx, a, m.body_kind, m.street_id, id, mid).await?;
     }
     audit::record(
         &mut tx,

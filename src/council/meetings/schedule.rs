@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 use super::conduct::{AttendanceSummary, attendance_summary};
 use super::motions::{MotionView, motion_list};
 use super::{KINDS, Meeting, MeetingQuery, load, readable, search};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::council::rules::BodyKind;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -141,10 +142,10 @@ pub struct NewMeeting {
 }
 
 /// Which body holds which kind of meeting.
-fn kind_fits(kind: &str, body: &str) -> bool {
+fn kind_fits(kind: &str, body: BodyKind) -> bool {
     match kind {
-        "council_monthly" => body == "council",
-        "assembly_annual" => body == "assembly",
+        "council_monthly" => body == BodyKind::Council,
+        "assembly_annual" => body == BodyKind::Assembly,
         _ => true,
     }
 }
@@ -169,7 +170,7 @@ async fn convened_by_president(
     ctx: &Ctx,
     body: &crate::council::rules::Body,
 ) -> Result<(), AppError> {
-    if body.kind != "council" {
+    if body.kind != BodyKind::Council {
         return Ok(());
     }
     let user = ctx.user.as_ref().map_or(0, |u| u.id);
@@ -198,7 +199,7 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     if !KINDS.contains(&n.kind.as_str()) {
         return Err(AppError::invalid("kind", "meetings.bad_kind"));
     }
-    if !kind_fits(&n.kind, &body.kind) {
+    if !kind_fits(&n.kind, body.kind) {
         return Err(AppError::invalid("kind", "meetings.kind_body"));
     }
     let title = n.title.trim();

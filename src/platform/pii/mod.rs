@@ -116,6 +116,15 @@ struct Group {
     digits: Vec<(usize, usize, u8)>,
 }
 
+/// A name as the public sees it on an objection, a comment or a notice: the surname, the rest starred.
+pub fn mask_name(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(first) => format!("{first}{}", "*".repeat(c.count().max(1))),
+        None => String::new(),
+    }
+}
+
 /// Every personal number in `text`, in order, not overlapping.
 pub fn find(text: &str) -> Vec<Hit> {
     let mut hits = Vec::new();

@@ -10,9 +10,9 @@ use sqlx::{AnyPool, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::id_number::mask;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Scope, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::{Filter, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};

@@ -51,10 +51,6 @@ pub struct NewResident {
     pub moved_in: Date,
 }
 
-pub fn parse_date(field: &'static str, s: &str) -> Result<Date, AppError> {
-    crate::platform::time::parse_day(field, s)
-}
-
 impl TryFrom<ResidentInput> for NewResident {
     type Error = AppError;
 
@@ -75,7 +71,7 @@ impl TryFrom<ResidentInput> for NewResident {
             .as_deref()
             .map(str::trim)
             .filter(|b| !b.is_empty())
-            && parse_date("birth_date", b)? != id.birth_date()
+            && crate::platform::time::parse_day("birth_date", b)? != id.birth_date()
         {
             return Err(AppError::invalid("birth_date", "registry.birth_mismatch"));
         }
@@ -96,11 +92,11 @@ impl TryFrom<ResidentInput> for NewResident {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(s) => parse_date("moved_in", s)?,
+            Some(s) => crate::platform::time::parse_day("moved_in", s)?,
             None => time::today(),
         };
         if moved_in > time::today() {
-            return Err(AppError::invalid("moved_in", "registry.future_date"));
+            return Err(AppError::invalid("moved_in", "input.future_date"));
         }
         let ethnicity = i
             .ethnicity

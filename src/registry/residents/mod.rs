@@ -7,9 +7,7 @@ mod search;
 mod write;
 
 pub use grams::{BULK_TABLES, index_name, index_new_names, name_grams, query_grams};
-pub use input::{
-    NewResident, ResidentInput, duplicate_id, find_by_id_number, household_place, parse_date,
-};
+pub use input::{NewResident, ResidentInput, duplicate_id, find_by_id_number, household_place};
 pub use search::{PageOf, ResidentQuery, search};
 pub use write::{Move, insert, leave, moves, record_move, update};
 

@@ -195,7 +195,7 @@ pub async fn leave(
         _ => return Err(AppError::invalid("kind", "registry.bad_move")),
     };
     if on > time::today() {
-        return Err(AppError::invalid("on_date", "registry.future_date"));
+        return Err(AppError::invalid("on_date", "input.future_date"));
     }
     let res = sqlx::query("UPDATE residents SET status = $1, moved_out = $2, updated_at = $3 WHERE id = $4 AND status = 'living'")
         .bind(status)

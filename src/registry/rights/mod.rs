@@ -38,11 +38,20 @@ pub struct ErasureRequest {
     pub resident_name: String,
     pub message: String,
     /// open, erased or locked.
-    pub status: String,
+    pub status: ErasureStatus,
     /// Why the record was locked instead of deleted.
     pub reason: String,
     pub created_at: String,
     pub decided_at: Option<String>,
+}
+
+crate::workflow_state! {
+    /// A deletion request is answered once: the data erased, or the record locked.
+    pub enum ErasureStatus {
+        Open = "open",
+        Erased = "erased",
+        Locked = "locked",
+    }
 }
 
 const REQUEST_SELECT: &str = "SELECT k.id, k.resident_id, k.community_id, r.name AS resident_name, \
@@ -177,7 +186,7 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
         building_id: Some(row.try_get("building_id")?),
     };
     ctx.require(Action::RegistryWrite, Target::At(place))?;
-    if row.try_get::<String, _>("status")? != "open" {
+    if row.try_get::<ErasureStatus, _>("status")? != ErasureStatus::Open {
         return Err(AppError::conflict("rights.already_decided"));
     }
     let resident_id: i64 = row.try_get("resident_id")?;
@@ -189,7 +198,7 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
                 return Err(AppError::conflict("rights.must_keep"));
             }
             erase(tx, resident_id, &now).await?;
-            "erased"
+            ErasureStatus::Erased
         }
         "lock" => {
             if reason.chars().count() < 2 || reason.chars().count() > 500 {
@@ -201,19 +210,24 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
                 .bind(resident_id)
                 .execute(&mut **tx)
                 .await?;
-            "locked"
+            ErasureStatus::Locked
         }
         _ => return Err(AppError::invalid("decision", "rights.bad_decision")),
     };
     // Guarded: decided once; a concurrent second decision rolls back whatever it did.
     let moved = sqlx::query(
-        "UPDATE erasure_requests SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND status = 'open'",
+        "UPDATE erasure_requests SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND status = $6",
     )
     .bind(status)
-    .bind(if status == "locked" { reason } else { "" })
+    .bind(if status == ErasureStatus::Locked {
+        reason
+    } else {
+        ""
+    })
     .bind(&now)
     .bind(ctx.actor().name)
     .bind(id)
+    .bind(ErasureStatus::Open)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -223,7 +237,7 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
         &ctx.actor(),
         Entry::new("registry.erasure_decide", "resident", resident_id)
             .at(place)
-            .detail(status),
+            .detail(status.as_str()),
     )
     .await?;
     Ok(())

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::platform::AppState;
 use crate::platform::db::Filter;
 use crate::platform::error::AppError;
 
@@ -55,14 +55,4 @@ pub(super) async fn community_target(
         .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;
     Ok(place)
-}
-
-pub(super) fn text(field: &'static str, s: &str, max: usize) -> Result<String, AppError> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > max {
-        return Err(AppError::invalid(field, "registry.bad_text")
-            .arg("field", field)
-            .arg("max", max));
-    }
-    Ok(s.to_owned())
 }

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Created, community_target, scoped, text};
-use crate::app::AppState;
+use super::{Created, community_target, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
@@ -114,7 +115,7 @@ pub async fn create_org_core(
     if !ORG_KINDS.contains(&i.kind.as_str()) {
         return Err(AppError::invalid("kind", "registry.bad_kind"));
     }
-    let founded = crate::registry::residents::parse_date("founded_on", &i.founded_on)?;
+    let founded = crate::platform::time::parse_day("founded_on", &i.founded_on)?;
     let mut tx = state.db.begin().await?;
     if let Some(leader) = i.leader_resident_id {
         member_of_community(&mut tx, leader, i.community_id, "leader_resident_id").await?;
@@ -255,7 +256,7 @@ pub(super) async fn add_member(
         return Err(AppError::invalid("position", "registry.bad_position"));
     }
     let joined = match m.joined_on.as_deref() {
-        Some(d) => crate::registry::residents::parse_date("joined_on", d)?,
+        Some(d) => crate::platform::time::parse_day("joined_on", d)?,
         None => time::today(),
     };
     let mut tx = state.db.begin().await?;

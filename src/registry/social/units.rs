@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Created, community_target, scoped, text};
-use crate::app::AppState;
+use super::{Created, community_target, scoped};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
+use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 use crate::registry::id_number::mask;

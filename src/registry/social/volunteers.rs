@@ -7,8 +7,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::scoped;
-use crate::app::AppState;
 use crate::auth::{Action, Ctx};
+use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 

@@ -7,9 +7,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::{AppraisalStatus, CHOICES, Subject, load, readable};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
+use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::state;

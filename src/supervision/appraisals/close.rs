@@ -2,9 +2,9 @@
 
 use super::ballots::ballots;
 use super::{AppraisalStatus, load, tally};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::state;
 use crate::platform::time;

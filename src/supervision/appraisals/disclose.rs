@@ -3,10 +3,10 @@
 use axum::http::StatusCode;
 
 use super::{AppraisalStatus, load};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::disclosure::{drafts, notices};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
 use crate::platform::state;

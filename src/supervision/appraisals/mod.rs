@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
 use crate::platform::time;
@@ -221,9 +221,9 @@ pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64
         .await?
         .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
     ctx.require(Action::AppraisalsManage, Target::At(pl))?;
-    let title = crate::daily::text("title", &a.title, 100)?;
+    let title = crate::platform::input::text("title", &a.title, 100)?;
     let period = crate::assessment::Period::parse(&a.period)?;
-    let closes = crate::registry::residents::parse_date("closes_on", &a.closes_on)?;
+    let closes = crate::platform::time::parse_day("closes_on", &a.closes_on)?;
     if closes < time::today() {
         return Err(AppError::invalid("closes_on", "appraisal.closes_past"));
     }

@@ -8,8 +8,8 @@ use super::{
     Appraisal, AppraisalInput, AppraisalList, BallotInput, Recount, close, disclose, listed, open,
     readable, recount, vote,
 };
-use crate::app::AppState;
 use crate::auth::{Action, Ctx, Target};
+use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::web::{ApiJson, Path};
 

@@ -7,6 +7,37 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
+/// Which password rules apply (`password_profile` in zizhi.toml; docs/operations.md).
+///
+/// - `asvs` (the default), OWASP ASVS 5.0 level 2: length is what counts. At least 10
+///   characters, at most 128, not the user name, not a breached-common password. No composition
+///   rules and no forced rotation, which ASVS advises against (V6.2.5, V6.2.10).
+/// - `dengbao`, 等保 2.0 level 3 (GB/T 22239-2019 8.1.4.1 a, "身份鉴别信息具有复杂度要求并定期
+///   更换"): the same, plus at least three of the four kinds of character (capital letters,
+///   small letters, digits, symbols), and a new password every 90 days. An expired password
+///   still proves who is signing in, but only to set a new one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasswordProfile {
+    #[default]
+    Asvs,
+    Dengbao,
+}
+
+impl PasswordProfile {
+    pub fn parse(s: &str) -> anyhow::Result<PasswordProfile> {
+        match s.trim() {
+            "asvs" => Ok(PasswordProfile::Asvs),
+            "dengbao" => Ok(PasswordProfile::Dengbao),
+            other => anyhow::bail!("password_profile must be asvs or dengbao, got {other:?}"),
+        }
+    }
+}
+
+/// A webhook address zizhi will post to: plain http:// on the local network (docs/operations.md).
+pub fn webhook_ok(url: &str) -> bool {
+    url.starts_with("http://") && url.parse::<axum::http::Uri>().is_ok()
+}
+
 /// A value that must not be logged (a database URL with a password in it).
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -55,7 +86,7 @@ pub struct Config {
     /// The operator's explicit opt-out of the startup durability check (docs/operations.md).
     pub unsafe_durability: bool,
     /// The password rules: `asvs` (default) or `dengbao` (等保 2.0 level 3; `auth::password`).
-    pub password_profile: crate::auth::password::Profile,
+    pub password_profile: PasswordProfile,
     /// The chain key's file (`platform::chain_key`); default `<data folder>.key`.
     pub chain_key_file: Option<PathBuf>,
     /// The chain key itself, from `ZIZHI_CHAIN_KEY` (64 hex digits); wins over the file.
@@ -74,7 +105,7 @@ impl Default for Config {
             webhook_url: None,
             sqlite_synchronous: None,
             unsafe_durability: false,
-            password_profile: crate::auth::password::Profile::Asvs,
+            password_profile: PasswordProfile::Asvs,
             chain_key_file: None,
             chain_key: None,
         }
@@ -150,7 +181,7 @@ impl Config {
             c.unsafe_durability = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = env("ZIZHI_PASSWORD_PROFILE") {
-            c.password_profile = crate::auth::password::Profile::parse(&v)?;
+            c.password_profile = PasswordProfile::parse(&v)?;
         }
         if let Some(v) = env("ZIZHI_CHAIN_KEY_FILE") {
             c.chain_key_file = Some(PathBuf::from(v));
@@ -165,7 +196,7 @@ impl Config {
             c.database_url = Some(Secret(v.clone()));
         }
         if let Some(url) = &c.webhook_url
-            && crate::cases::notify::check_webhook(url).is_err()
+            && !webhook_ok(url)
         {
             anyhow::bail!("webhook_url must be an http:// address, got {url}");
         }
@@ -198,7 +229,7 @@ impl Config {
             self.unsafe_durability = v;
         }
         if let Some(v) = f.password_profile {
-            self.password_profile = crate::auth::password::Profile::parse(&v)?;
+            self.password_profile = PasswordProfile::parse(&v)?;
         }
         if let Some(v) = f.chain_key_file {
             self.chain_key_file = Some(v);

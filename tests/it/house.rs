@@ -1,0 +1,76 @@
+//! The house's shape (issue 19, item 5): the kernel (`src/platform`) at the bottom imports no
+//! area; the wiring (`app.rs`) on top is imported only by the command line; no area reaches
+//! back up into it.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The crate-level modules a file names by `crate::…`.
+fn named_modules(text: &str) -> Vec<String> {
+    text.match_indices("crate::")
+        .map(|(i, _)| {
+            text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+#[test]
+fn the_kernel_imports_no_area() {
+    let mut files = Vec::new();
+    rust_files(&src().join("platform"), &mut files);
+    assert!(files.len() > 10, "the kernel's files: {}", files.len());
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for m in named_modules(&text) {
+            // The kernel's own paths, and the macro it exports.
+            if m != "platform" && m != "workflow_state" {
+                found.push(format!("{}: crate::{m}", f.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the kernel names areas: {found:#?}");
+}
+
+#[test]
+fn only_the_command_line_imports_the_wiring() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut found = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(src())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "app.rs" || rel.starts_with("cli/") || rel == "main.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        if text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .any(|l| named_modules(l).iter().any(|m| m == "app"))
+        {
+            found.push(rel);
+        }
+    }
+    assert!(found.is_empty(), "areas reach up into app.rs: {found:?}");
+}
