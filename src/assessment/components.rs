@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use sqlx::Row;
 
 use super::{Period, UNADMITTED_TOLERANCE};
+use crate::disclosure::timeliness::PeriodStatus;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
@@ -123,11 +124,11 @@ async fn disclosure(state: &AppState, community: i64, p: &Period) -> Result<(i64
     {
         for period in t.periods {
             let due: Date = period.due.parse().map_err(AppError::internal)?;
-            if due < p.from || due > p.to || period.status == "pending" {
+            if due < p.from || due > p.to || period.status == PeriodStatus::Pending {
                 continue;
             }
             n.1 += 1;
-            if period.status == "on_time" {
+            if period.status == PeriodStatus::OnTime {
                 n.0 += 1;
             }
         }

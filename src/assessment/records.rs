@@ -13,6 +13,7 @@ use super::components::{council_months, counts, instants};
 use super::compute::reach;
 use super::{AssessmentQuery, COMPONENTS, Period};
 use crate::auth::Ctx;
+use crate::disclosure::timeliness::PeriodStatus;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
@@ -235,14 +236,17 @@ async fn list(
             .await?
             {
                 for period in tl.periods {
-                    if period.due < from || period.due > to || period.status == "pending" {
+                    if period.due < from
+                        || period.due > to
+                        || period.status == PeriodStatus::Pending
+                    {
                         continue;
                     }
                     let mut x = rec(
                         "notice",
                         None,
                         format!("{} {}", tl.name, period.period),
-                        period.status == "on_time",
+                        period.status == PeriodStatus::OnTime,
                         Some(format!(
                             "/disclosures?community_id={c}&category={}",
                             tl.category

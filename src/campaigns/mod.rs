@@ -287,7 +287,8 @@ pub async fn start(state: &AppState, ctx: &Ctx, c: &CampaignInput) -> Result<i64
         .ok_or_else(|| AppError::invalid("leading_group_id", "campaign.not_leading_group"))?;
     let street: i64 = g.try_get("street_id")?;
     ctx.require(Action::CampaignsManage, Target::At(street_place(street)))?;
-    if g.try_get::<String, _>("kind")? != "leading_group"
+    if g.try_get::<crate::council::rules::BodyKind, _>("kind")?
+        != crate::council::rules::BodyKind::LeadingGroup
         || g.try_get::<Option<i64>, _>("parent_id")?.is_some()
     {
         return Err(AppError::invalid(

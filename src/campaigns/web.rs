@@ -160,30 +160,26 @@ pub async fn inspect_submit(
 /// A new campaign from the form: its title and the four phases' dates.
 pub async fn create_submit(
     State(state): State<AppState>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<crate::platform::input::Fields>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        f.iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let id = |k: &str| get(k).parse::<i64>().ok();
-    let input = CampaignInput {
-        title: get("title"),
-        leading_group_id: id("leading_group_id").unwrap_or(0),
-        office_id: id("office_id"),
-        inspection_id: id("inspection_id"),
-        phases: super::PHASES
-            .iter()
-            .map(|p| Phase {
-                phase: (*p).to_owned(),
-                starts_on: get(&format!("{p}_from")),
-                ends_on: get(&format!("{p}_to")),
-            })
-            .collect(),
-    };
-    let r = super::start(&state, &ctx, &input).await.map(|_| ());
+    let r = async {
+        let input = CampaignInput {
+            title: f.get("title"),
+            leading_group_id: f.id("leading_group_id")?.unwrap_or(0),
+            office_id: f.id("office_id")?,
+            inspection_id: f.id("inspection_id")?,
+            phases: super::PHASES
+                .iter()
+                .map(|p| Phase {
+                    phase: (*p).to_owned(),
+                    starts_on: f.get(&format!("{p}_from")),
+                    ends_on: f.get(&format!("{p}_to")),
+                })
+                .collect(),
+        };
+        super::start(&state, &ctx, &input).await.map(|_| ())
+    }
+    .await;
     done(&state, &ctx, r).await
 }
 

@@ -211,7 +211,7 @@ pub async fn rate(
     CsrfForm(ctx, f): CsrfForm<RateForm>,
 ) -> Result<Response, AppError> {
     let input = FeedbackInput {
-        satisfied: f.satisfied == "yes",
+        satisfied: crate::platform::input::yes_no("satisfied", &f.satisfied)?,
         comment: f.comment,
     };
     handle::feedback(&state, &ctx, id, &input).await?;

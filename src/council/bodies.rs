@@ -236,10 +236,8 @@ pub struct Member {
     pub id: i64,
     pub resident_id: Option<i64>,
     pub name: String,
-    /// president, vice_president, member or secretary.
-    pub position: String,
-    /// elected, appointed or ex_officio.
-    pub source: String,
+    pub position: super::rules::Position,
+    pub source: super::rules::SeatSource,
     pub term_from: String,
     pub term_to: Option<String>,
 }

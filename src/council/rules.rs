@@ -20,15 +20,33 @@ crate::workflow_state! {
         LeadingGroup = "leading_group",
     }
 }
-pub const POSITIONS: &[&str] = &["president", "vice_president", "member", "secretary"];
-pub const SOURCES: &[&str] = &["elected", "appointed", "ex_officio"];
+crate::workflow_state! {
+    /// A seat's position on its body. The building group's president is its building leader.
+    pub enum Position {
+        President = "president",
+        VicePresident = "vice_president",
+        Member = "member",
+        Secretary = "secretary",
+    }
+}
+
+crate::workflow_state! {
+    /// How a seat was filled: by an election's result, by appointment, or by office (the
+    /// community secretary presiding over the council).
+    pub enum SeatSource {
+        Elected = "elected",
+        Appointed = "appointed",
+        ExOfficio = "ex_officio",
+    }
+}
 
 /// Who is to be seated: a resident, or an account (a cadre who need not live there).
-pub struct Seat<'a> {
+#[derive(Clone, Copy)]
+pub struct Seat {
     pub resident_id: Option<i64>,
     pub user_id: Option<i64>,
-    pub position: &'a str,
-    pub source: &'a str,
+    pub position: Position,
+    pub source: SeatSource,
 }
 
 /// The body a seat is in.
@@ -101,31 +119,31 @@ async fn holds_role(
 /// only from an election's announced result (`elections::lifecycle::announce`). The one
 /// exception is the council's vice president, chosen from among its elected members, whose
 /// seat stays elected.
-pub fn seated_by_hand(seat: &Seat<'_>) -> Result<(), AppError> {
-    if seat.source == "elected" && seat.position != "vice_president" {
+pub fn seated_by_hand(seat: &Seat) -> Result<(), AppError> {
+    if seat.source == SeatSource::Elected && seat.position != Position::VicePresident {
         return Err(AppError::invalid("source", "bodies.elected_by_election"));
     }
     Ok(())
 }
 
 /// Checks a seat against the rules of its body; `Ok` means it may be recorded.
-pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppError> {
+pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat) -> Result<(), AppError> {
     let community = body.community_id.unwrap_or_default();
     let current = |extra: &str| {
         format!("SELECT COUNT(*) AS n FROM body_members WHERE body_id = $1 AND {CURRENT} {extra}")
     };
     match body.kind {
         BodyKind::BuildingGroup
-            if seat.position == "president"
+            if seat.position == Position::President
                 && count(tx, &current("AND position = 'president'"), body.id).await? > 0 =>
         {
             return Err(refuse("bodies.one_leader_per_building"));
         }
         BodyKind::Council => match (seat.position, seat.source) {
-            ("president", _) => {
+            (Position::President, _) => {
                 let user = seat
                     .user_id
-                    .filter(|_| seat.source == "ex_officio")
+                    .filter(|_| seat.source == SeatSource::ExOfficio)
                     .ok_or_else(|| refuse("bodies.president_is_secretary"))?;
                 if !holds_role(tx, user, community, &["community_head"]).await? {
                     return Err(refuse("bodies.president_is_secretary"));
@@ -137,7 +155,7 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
                     return Err(refuse("bodies.one_cadre"));
                 }
             }
-            ("vice_president", _) => {
+            (Position::VicePresident, _) => {
                 let resident = seat
                     .resident_id
                     .ok_or_else(|| refuse("bodies.vice_from_members"))?;
@@ -150,14 +168,14 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
                 .fetch_one(&mut **tx)
                 .await?
                 .try_get("n")?;
-                if n == 0 || seat.source != "elected" {
+                if n == 0 || seat.source != SeatSource::Elected {
                     return Err(refuse("bodies.vice_from_members"));
                 }
                 if count(tx, &current("AND position = 'vice_president'"), body.id).await? > 0 {
                     return Err(refuse("bodies.one_vice_president"));
                 }
             }
-            ("member", "elected") => {
+            (Position::Member, SeatSource::Elected) => {
                 let resident = seat
                     .resident_id
                     .ok_or_else(|| refuse("bodies.members_are_leaders"))?;
@@ -168,7 +186,7 @@ pub async fn check(tx: &mut Tx, body: &Body, seat: &Seat<'_>) -> Result<(), AppE
                     return Err(refuse("bodies.ten_members"));
                 }
             }
-            ("member", _) => {
+            (Position::Member, _) => {
                 let user = seat.user_id.ok_or_else(|| refuse("bodies.one_cadre"))?;
                 if !holds_role(tx, user, community, &["community_worker", "community_head"]).await?
                 {

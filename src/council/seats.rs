@@ -9,7 +9,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::bodies::{Member, load_body};
-use super::rules::{self, POSITIONS, SOURCES, Seat};
+use super::rules::{self, Position, Seat, SeatSource};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::platform::AppState;
@@ -41,12 +41,14 @@ pub(super) async fn seat(
 ) -> Result<(StatusCode, Json<Member>), AppError> {
     let (body, place) = load_body(&state, id).await?;
     ctx.require(Action::BodiesManage, Target::At(place))?;
-    if !POSITIONS.contains(&s.position.as_str()) {
-        return Err(AppError::invalid("position", "bodies.bad_position"));
-    }
-    if !SOURCES.contains(&s.source.as_str()) {
-        return Err(AppError::invalid("source", "bodies.bad_source"));
-    }
+    let position: Position = s
+        .position
+        .parse()
+        .map_err(|_| AppError::invalid("position", "bodies.bad_position"))?;
+    let source: SeatSource = s
+        .source
+        .parse()
+        .map_err(|_| AppError::invalid("source", "bodies.bad_source"))?;
     let from = match s.term_from.as_deref() {
         Some(d) => crate::platform::time::parse_day("term_from", d)?,
         None => time::today(),
@@ -94,12 +96,12 @@ pub(super) async fn seat(
     let seat = Seat {
         resident_id,
         user_id,
-        position: &s.position,
-        source: &s.source,
+        position,
+        source,
     };
     rules::seated_by_hand(&seat)?;
     rules::check(&mut tx, &body, &seat).await?;
-    if s.position == "vice_president" {
+    if position == Position::VicePresident {
         // Elected from among the members: the member's seat becomes the vice president's.
         let mid: i64 = sqlx::query(
             "SELECT id FROM body_members WHERE body_id = $1 AND resident_id = $2 AND source = 'elected' AND position = 'member' AND ended_at IS NULL",
@@ -109,10 +111,16 @@ pub(super) async fn seat(
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        sqlx::query("UPDATE body_members SET position = 'vice_president' WHERE id = $1")
-            .bind(mid)
-            .execute(&mut *tx)
-            .await?;
+        let moved = sqlx::query(
+            "UPDATE body_members SET position = $1 WHERE id = $2 AND position = $3 AND ended_at IS NULL",
+        )
+        .bind(Position::VicePresident)
+        .bind(mid)
+        .bind(Position::Member)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        crate::platform::state::moved(moved, "bodies.one_vice_president")?;
         audit::record(
             &mut tx,
             &ctx.actor(),
@@ -126,8 +134,8 @@ pub(super) async fn seat(
             id: mid,
             resident_id,
             name,
-            position: s.position,
-            source: "elected".into(),
+            position,
+            source: SeatSource::Elected,
             term_from: from.to_string(),
             term_to: to.map(|d| d.to_string()),
         };
@@ -141,8 +149,8 @@ pub(super) async fn seat(
     .bind(resident_id)
     .bind(user_id)
     .bind(&name)
-    .bind(&s.position)
-    .bind(&s.source)
+    .bind(position)
+    .bind(source)
     .bind(from.to_string())
     .bind(to.map(|d| d.to_string()))
     .bind(time::now_db())
@@ -154,7 +162,7 @@ pub(super) async fn seat(
         &ctx.actor(),
         Entry::new("bodies.seat", "body", id)
             .at(place)
-            .detail(format!("{name}: {} ({})", s.position, s.source)),
+            .detail(format!("{name}: {position} ({source})")),
     )
     .await?;
     tx.commit().await?;
@@ -164,8 +172,8 @@ pub(super) async fn seat(
             id: mid,
             resident_id,
             name,
-            position: s.position,
-            source: s.source,
+            position,
+            source,
             term_from: from.to_string(),
             term_to: to.map(|d| d.to_string()),
         }),

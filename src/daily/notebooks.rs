@@ -22,15 +22,22 @@ use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
-pub const KINDS: &[&str] = &["work", "visit", "feedback"];
+crate::workflow_state! {
+    /// What a building leader's notebook entry records (M3, M13): their own work (工作), a visit
+    /// to a household (走访), or residents' feedback (民情).
+    pub enum NotebookKind {
+        Work = "work",
+        Visit = "visit",
+        Feedback = "feedback",
+    }
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct NotebookEntry {
     pub id: i64,
     pub community_id: i64,
     pub building_id: i64,
-    /// work, visit or feedback.
-    pub kind: String,
+    pub kind: NotebookKind,
     pub entry_date: String,
     pub body: String,
     pub household_id: Option<i64>,
@@ -71,10 +78,10 @@ pub async fn search(
         f.and("t.building_id = ?", [Val::I(b)]);
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
-        if !KINDS.contains(&k) {
-            return Err(AppError::invalid("kind", "daily.bad_kind"));
-        }
-        f.and("t.kind = ?", [Val::T(k.to_owned())]);
+        let k: NotebookKind = k
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "daily.bad_kind"))?;
+        f.and("t.kind = ?", [Val::T(k.as_str().to_owned())]);
     }
     let sql = format!(
         "SELECT t.id, t.community_id, t.building_id, t.kind, t.entry_date, t.body, t.household_id, h.address, t.case_id, t.author \
@@ -150,14 +157,15 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
         .await?
         .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?;
     ctx.require(Action::NotebooksWrite, Target::At(place))?;
-    if !KINDS.contains(&e.kind.as_str()) {
-        return Err(AppError::invalid("kind", "daily.bad_kind"));
-    }
+    let kind: NotebookKind = e
+        .kind
+        .parse()
+        .map_err(|_| AppError::invalid("kind", "daily.bad_kind"))?;
     let body = text("body", &e.body, 2000)?;
     let date = date_or_today("entry_date", e.entry_date.as_deref())?;
     let pool = state.db.read();
-    match (e.kind.as_str(), e.household_id) {
-        ("visit", Some(h)) => {
+    match (kind, e.household_id) {
+        (NotebookKind::Visit, Some(h)) => {
             let n: i64 = sqlx::query(
                 "SELECT COUNT(*) AS n FROM households WHERE id = $1 AND building_id = $2",
             )
@@ -173,7 +181,7 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
                 ));
             }
         }
-        ("visit", None) => {
+        (NotebookKind::Visit, None) => {
             return Err(AppError::invalid(
                 "household_id",
                 "daily.visit_needs_household",
@@ -190,7 +198,7 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
     if e.case_id.is_some() && e.new_case.is_some() {
         return Err(AppError::invalid("case_id", "daily.case_or_new"));
     }
-    if e.kind == "work" && (e.case_id.is_some() || e.new_case.is_some()) {
+    if kind == NotebookKind::Work && (e.case_id.is_some() || e.new_case.is_some()) {
         return Err(AppError::invalid("case_id", "daily.case_for_feedback"));
     }
     if let Some(c) = e.case_id {
@@ -223,7 +231,7 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
     .bind(place.street_id)
     .bind(place.community_id)
     .bind(e.building_id)
-    .bind(&e.kind)
+    .bind(kind)
     .bind(date.to_string())
     .bind(&body)
     .bind(e.household_id)
@@ -240,8 +248,7 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
         Entry::new("notebooks.write", "notebook_entry", id)
             .at(place)
             .detail(format!(
-                "{}{}",
-                e.kind,
+                "{kind}{}",
                 case_id.map(|c| format!(", case {c}")).unwrap_or_default()
             )),
     )

@@ -161,23 +161,24 @@ pub async fn notebook_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<EntryForm>,
 ) -> Result<Response, AppError> {
-    let input = EntryInput {
-        building_id: f.building_id,
-        kind: f.kind.clone(),
-        entry_date: None,
-        body: f.body.clone(),
-        household_id: if f.kind == "visit" {
-            f.household_id.parse().ok()
-        } else {
-            None
-        },
-        case_id: None,
-        new_case: f.to_case.as_ref().map(|_| NewCase {
-            category: f.category.clone(),
-            description: None,
-        }),
+    let input =
+        crate::platform::input::optional_id("household_id", &f.household_id).map(|h| EntryInput {
+            building_id: f.building_id,
+            kind: f.kind.clone(),
+            entry_date: None,
+            body: f.body.clone(),
+            household_id: h,
+            case_id: None,
+            new_case: f.to_case.as_ref().map(|_| NewCase {
+                category: f.category.clone(),
+                description: None,
+            }),
+        });
+    let written = match input {
+        Ok(input) => write(&state, &ctx, &input).await,
+        Err(e) => Err(e),
     };
-    match write(&state, &ctx, &input).await {
+    match written {
         Ok(_) => Ok(Redirect::to("/notebooks?done=1").into_response()),
         Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
             render(&state, &ctx, "", Some(&e)).await

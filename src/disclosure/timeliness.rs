@@ -16,14 +16,31 @@ use crate::platform::error::AppError;
 use crate::platform::i18n::Lang;
 use crate::platform::time;
 
+crate::workflow_state! {
+    /// Where one period's notice stands against its due date: published on time, late,
+    /// missing (due and not published), or pending (not yet due).
+    pub enum PeriodStatus {
+        OnTime = "on_time",
+        Late = "late",
+        Missing = "missing",
+        Pending = "pending",
+    }
+}
+
+impl PeriodStatus {
+    /// Due and not kept: late or missing (flagged on the page).
+    pub fn flagged(self) -> bool {
+        matches!(self, PeriodStatus::Late | PeriodStatus::Missing)
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Period {
     /// 2026-10, 2026-Q3 or 2026.
     pub period: String,
     pub due: String,
     pub published: Option<String>,
-    /// on_time, late, missing (due and not published) or pending (not yet due).
-    pub status: String,
+    pub status: PeriodStatus,
     /// Working days after the due date, for a late notice.
     pub late_working_days: i64,
 }
@@ -154,23 +171,30 @@ pub async fn of_community(
                 .iter()
                 .find(|(x, _)| *x == p)
                 .map(|(_, d)| d.clone());
-            let (status, late) = match first.as_deref().and_then(|d| d.parse::<Date>().ok()) {
-                Some(d) if d <= due => ("on_time", 0),
-                Some(d) => ("late", state.calendar.working_days_between(due, d) as i64),
-                None if today > due => ("missing", 0),
-                None => ("pending", 0),
+            let published_on = first
+                .as_deref()
+                .map(|d| d.parse::<Date>().map_err(AppError::internal))
+                .transpose()?;
+            let (status, late) = match published_on {
+                Some(d) if d <= due => (PeriodStatus::OnTime, 0),
+                Some(d) => (
+                    PeriodStatus::Late,
+                    state.calendar.working_days_between(due, d) as i64,
+                ),
+                None if today > due => (PeriodStatus::Missing, 0),
+                None => (PeriodStatus::Pending, 0),
             };
             match status {
-                "on_time" => t.on_time += 1,
-                "late" => t.late += 1,
-                "missing" => t.missing += 1,
-                _ => {}
+                PeriodStatus::OnTime => t.on_time += 1,
+                PeriodStatus::Late => t.late += 1,
+                PeriodStatus::Missing => t.missing += 1,
+                PeriodStatus::Pending => {}
             }
             t.periods.push(Period {
                 period: p,
                 due: due.to_string(),
                 published: first,
-                status: status.into(),
+                status,
                 late_working_days: late,
             });
         }

@@ -361,7 +361,7 @@ pub async fn create_submit(
             income_total: opt(&f.income_total),
             expense_total: opt(&f.expense_total),
             lines: parse_lines(&f.lines)?,
-            corrects_id: f.corrects_id.trim().parse().ok(),
+            corrects_id: crate::platform::input::optional_id("corrects_id", &f.corrects_id)?,
         };
         drafts::save_draft(&state, &ctx, None, &input).await
     };

@@ -136,11 +136,12 @@ pub async fn list_requests(
         f.and("k.community_id = ?", [crate::platform::db::Val::I(c)]);
     }
     if let Some(ids) = q.service_request_id.as_deref() {
-        let ids: Vec<i64> = ids
+        let ids: Option<Vec<i64>> = ids
             .split(',')
-            .filter_map(|s| s.trim().parse().ok())
+            .map(|s| s.trim().parse().ok())
             .take(1000)
             .collect();
+        let ids = ids.unwrap_or_default();
         if ids.is_empty() {
             return Err(AppError::bad_request("open311.bad_ids").field("service_request_id"));
         }

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{Rule, RuleStatus, load};
+use super::{Rule, RuleKind, RuleStatus, load};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
+use crate::council::meetings::decision::Threshold;
 use crate::disclosure::chain;
 use crate::platform::AppState;
 use crate::platform::db::Tx;
@@ -302,7 +303,7 @@ pub async fn may_vote(
     rule: i64,
     body_kind: BodyKind,
     community: Option<i64>,
-) -> Result<&'static str, AppError> {
+) -> Result<Threshold, AppError> {
     let r = load(&mut **tx, rule)
         .await
         .map_err(|_| AppError::invalid("rule_id", "meetings.unknown_rule"))?;
@@ -312,10 +313,10 @@ pub async fn may_vote(
     if r.status != RuleStatus::Vote {
         return Err(AppError::conflict("rules.not_reviewed").arg("status", r.status));
     }
-    match (r.kind.as_str(), body_kind) {
-        ("charter", BodyKind::Assembly) => Ok("two_thirds"),
-        ("convention" | "house_rules", BodyKind::Council | BodyKind::Assembly) => {
-            Ok("simple_majority")
+    match (r.kind, body_kind) {
+        (RuleKind::Charter, BodyKind::Assembly) => Ok(Threshold::TwoThirds),
+        (RuleKind::Convention | RuleKind::HouseRules, BodyKind::Council | BodyKind::Assembly) => {
+            Ok(Threshold::SimpleMajority)
         }
         _ => Err(AppError::invalid("rule_id", "rules.wrong_body")),
     }

@@ -28,7 +28,15 @@ use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
-pub const KINDS: &[&str] = &["charter", "convention", "house_rules"];
+crate::workflow_state! {
+    /// The three kinds of rule (M7, M8): the community's charter (自治章程, adopted by the
+    /// assembly), a convention on one subject (居民公约), and a compound's house rules (院规).
+    pub enum RuleKind {
+        Charter = "charter",
+        Convention = "convention",
+        HouseRules = "house_rules",
+    }
+}
 pub const SUBJECTS: &[&str] = &[
     "environment",
     "public_order",
@@ -77,8 +85,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct Rule {
     pub id: i64,
     pub community_id: i64,
-    /// charter, convention or house_rules.
-    pub kind: String,
+    pub kind: RuleKind,
     /// A convention's subject: environment, public_order, public_works, facilities, dogs, parking
     /// or other.
     pub subject: Option<String>,
@@ -180,10 +187,10 @@ pub async fn search(state: &AppState, ctx: &Ctx, q: &RuleQuery) -> Result<Vec<Ru
         f.and("r.community_id = ?", [Val::I(c)]);
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
-        if !KINDS.contains(&k) {
-            return Err(AppError::invalid("kind", "rules.bad_kind"));
-        }
-        f.and("r.kind = ?", [Val::T(k.to_owned())]);
+        let k: RuleKind = k
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "rules.bad_kind"))?;
+        f.and("r.kind = ?", [Val::T(k.as_str().to_owned())]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         let s: RuleStatus = s
@@ -289,13 +296,16 @@ async fn create(
         .await?
         .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
     ctx.require(Action::RulesManage, Target::At(place))?;
-    if !KINDS.contains(&n.kind.as_str()) {
-        return Err(AppError::invalid("kind", "rules.bad_kind"));
-    }
+    let kind: RuleKind = n
+        .kind
+        .parse()
+        .map_err(|_| AppError::invalid("kind", "rules.bad_kind"))?;
     let subject = n.subject.as_deref().filter(|s| !s.is_empty());
-    match (n.kind.as_str(), subject) {
-        ("convention", Some(s)) if SUBJECTS.contains(&s) => {}
-        ("convention", _) => return Err(AppError::invalid("subject", "rules.bad_subject")),
+    match (kind, subject) {
+        (RuleKind::Convention, Some(s)) if SUBJECTS.contains(&s) => {}
+        (RuleKind::Convention, _) => {
+            return Err(AppError::invalid("subject", "rules.bad_subject"));
+        }
         (_, None) => {}
         (_, Some(_)) => {
             return Err(AppError::invalid(
@@ -314,12 +324,12 @@ async fn create(
         "SELECT COUNT(*) AS n FROM rules WHERE community_id = $1 AND kind = $2 AND status <> 'repealed' AND (kind = 'charter' OR subject = $3)",
     )
     .bind(n.community_id)
-    .bind(&n.kind)
+    .bind(kind)
     .bind(subject)
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
-    if taken > 0 && n.kind != "house_rules" {
+    if taken > 0 && kind != RuleKind::HouseRules {
         return Err(AppError::conflict("rules.one_per_subject"));
     }
     let id: i64 = sqlx::query(
@@ -327,7 +337,7 @@ async fn create(
     )
     .bind(place.street_id)
     .bind(n.community_id)
-    .bind(&n.kind)
+    .bind(kind)
     .bind(subject)
     .bind(title)
     .bind(ctx.user.as_ref().map(|u| u.id))
@@ -341,7 +351,7 @@ async fn create(
         &ctx.actor(),
         Entry::new("rules.create", "rule", id)
             .at(place)
-            .detail(&*n.kind),
+            .detail(kind.as_str()),
     )
     .await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::assessment::Period;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
+use crate::disclosure::timeliness::PeriodStatus;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t, tf};
@@ -28,6 +29,21 @@ pub const CHECKS: [&str; 6] = [
     "agreements",
 ];
 
+crate::workflow_state! {
+    /// The board's judgment on one check of its evaluation: in order, or a concern (which
+    /// needs a note saying what is wrong).
+    pub enum Verdict {
+        Ok = "ok",
+        Concern = "concern",
+    }
+}
+
+impl Verdict {
+    pub fn is_concern(self) -> bool {
+        self == Verdict::Concern
+    }
+}
+
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct Check {
     /// disclosure_complete, disclosure_true, disclosure_timely, cases_on_time, charter or
@@ -39,8 +55,8 @@ pub struct Check {
     /// Problems the records show (missing notices, corrections, late notices, cases answered
     /// late or overdue, council months missed, committee breaches).
     pub problems: i64,
-    /// ok or concern; pre-filled `ok` where the records show no problem.
-    pub verdict: String,
+    /// Pre-filled `ok` where the records show no problem.
+    pub verdict: Verdict,
     pub note: String,
 }
 
@@ -82,11 +98,11 @@ pub async fn prefill(
                 continue;
             }
             due.0 += 1;
-            match x.status.as_str() {
-                "missing" => due.1 += 1,
-                "late" => due.2 += 1,
-                "pending" => due.0 -= 1,
-                _ => {}
+            match x.status {
+                PeriodStatus::Missing => due.1 += 1,
+                PeriodStatus::Late => due.2 += 1,
+                PeriodStatus::Pending => due.0 -= 1,
+                PeriodStatus::OnTime => {}
             }
         }
     }
@@ -152,7 +168,11 @@ pub async fn prefill(
             name: t(lang, &format!("evaluation_check.{c}")).to_owned(),
             figure: tf(lang, &format!("evaluation_figure.{c}"), &args),
             problems,
-            verdict: if problems == 0 { "ok" } else { "concern" }.to_owned(),
+            verdict: if problems == 0 {
+                Verdict::Ok
+            } else {
+                Verdict::Concern
+            },
             note: String::new(),
         })
         .collect())
@@ -220,21 +240,20 @@ pub async fn file(state: &AppState, ctx: &Ctx, e: &EvaluationInput) -> Result<i6
                 AppError::invalid("judgments", "evaluation.missing_check")
                     .arg("check", c.name.clone())
             })?;
-        if !matches!(j.verdict.as_str(), "ok" | "concern") {
-            return Err(AppError::invalid("judgments", "evaluation.bad_verdict")
-                .arg("check", c.name.clone()));
-        }
+        let verdict: Verdict = j.verdict.parse().map_err(|_| {
+            AppError::invalid("judgments", "evaluation.bad_verdict").arg("check", c.name.clone())
+        })?;
         let note = j.note.trim().to_owned();
         if note.chars().count() > 1000 {
             return Err(AppError::invalid("judgments", "input.bad_text").arg("max", 1000));
         }
-        if j.verdict == "concern" && note.is_empty() {
+        if verdict.is_concern() && note.is_empty() {
             return Err(
                 AppError::invalid("judgments", "evaluation.concern_needs_note")
                     .arg("check", c.name.clone()),
             );
         }
-        c.verdict = j.verdict.clone();
+        c.verdict = verdict;
         c.note = note;
     }
     let summary = crate::platform::input::text("summary", &e.summary, 4000)?;
@@ -252,7 +271,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, e: &EvaluationInput) -> Result<i6
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    let concerns = list.iter().filter(|c| c.verdict == "concern").count();
+    let concerns = list.iter().filter(|c| c.verdict.is_concern()).count();
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -15,6 +15,7 @@ use crate::auth::{Action, CsrfForm, Ctx, Scope};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::input::Fields;
 use crate::platform::web::{Chrome, page};
 
 /// A cadre who may be appraised: (user id, name).
@@ -101,46 +102,37 @@ async fn done(state: &AppState, ctx: &Ctx, r: Result<(), AppError>) -> Result<Re
 
 pub async fn create_submit(
     State(state): State<AppState>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        f.iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let input = AppraisalInput {
-        community_id: get("community_id").parse().unwrap_or(0),
-        title: get("title"),
-        period: get("period"),
-        closes_on: get("closes_on"),
-        subjects: f
-            .iter()
-            .filter(|(k, _)| k == "subject")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect(),
-    };
-    let r = appraisals::open(&state, &ctx, &input).await.map(|_| ());
+    let r = async {
+        let input = AppraisalInput {
+            community_id: f.id("community_id")?.unwrap_or(0),
+            title: f.get("title"),
+            period: f.get("period"),
+            closes_on: f.get("closes_on"),
+            subjects: f.ids("subject")?,
+        };
+        appraisals::open(&state, &ctx, &input).await.map(|_| ())
+    }
+    .await;
     done(&state, &ctx, r).await
 }
 
+/// One choice per subject, sent as `s_<subject>`.
 pub async fn ballot_submit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let choices = f
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("s_")
-                .and_then(|s| s.parse().ok())
-                .map(|subject_id| Choice {
-                    subject_id,
-                    choice: v.clone(),
-                })
-        })
-        .collect();
-    let r = appraisals::vote(&state, &ctx, id, &BallotInput { choices }).await;
+    let r = async {
+        let choices = f
+            .numbered("s_")?
+            .into_iter()
+            .map(|(subject_id, choice)| Choice { subject_id, choice })
+            .collect();
+        appraisals::vote(&state, &ctx, id, &BallotInput { choices }).await
+    }
+    .await;
     done(&state, &ctx, r).await
 }
 
@@ -231,15 +223,11 @@ pub async fn evaluations_page(
 
 pub async fn evaluation_submit(
     State(state): State<AppState>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| {
-        f.iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let community_id: i64 = get("community_id").parse().unwrap_or(0);
+    // The community is a hidden field of the page the board filed from; a forged one is a 422.
+    let community_id = f.id("community_id")?.unwrap_or(0);
+    let get = |k: &str| f.get(k);
     let input = EvaluationInput {
         community_id,
         period: get("period"),

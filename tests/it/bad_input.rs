@@ -145,3 +145,65 @@ both!(
         assert!(page.text().contains("2199"));
     }
 );
+
+both!(
+    a_number_or_choice_on_a_form_is_read_or_refused_by_name_never_dropped,
+    |app: TestApp| async move {
+        // Issue 19: `.parse().ok()` dropped a mistyped box silently (`platform::input`).
+        let head = app.token("head").await;
+        let council = app
+            .count("SELECT id FROM bodies WHERE kind = 'council' AND community_id = 1")
+            .await;
+        let starts = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_mins(5))
+            .unwrap()
+            .to_string();
+        let m = app
+            .post("/api/v1/meetings")
+            .bearer(&head)
+            .json(
+                &serde_json::json!({"body_id": council, "kind": "ad_hoc", "title": "临时会议",
+                "starts_at": starts, "location": "社区"}),
+            )
+            .send()
+            .await;
+        assert_eq!(m.status, StatusCode::CREATED, "{}", m.text());
+        let meeting = m.json()["id"].as_i64().unwrap();
+        let member = m.json()["attendance"]["items"][0]["member_id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        let b = app.login("head").await;
+        let res = app
+            .post(&format!("/meetings/{meeting}/attendance"))
+            .browser(&b)
+            .form(&[("_csrf", &b.csrf), ("present", &member), ("present", "3x")])
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            res.text()
+        );
+        assert!(res.text().contains("请填写正确的编号"), "{}", res.text());
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = {meeting} AND status <> 'invited'"
+            ))
+            .await,
+            0,
+            "the good box is not recorded without the bad one"
+        );
+
+        let r = app.login("resident").await;
+        let rate = app
+            .post("/cases/1/rate")
+            .browser(&r)
+            .form(&[("_csrf", &r.csrf), ("satisfied", "maybe")])
+            .send()
+            .await;
+        assert_eq!(rate.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(rate.text().contains("请选择“是”或“否”"), "{}", rate.text());
+    }
+);

@@ -11,7 +11,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::nominate::participant;
-use super::{Election, load, readable};
+use super::{Election, Electorate, load, readable};
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
 use crate::platform::AppState;
@@ -36,8 +36,13 @@ pub struct BallotList {
     pub total: i64,
 }
 
-pub fn parse_choices(s: &str) -> Vec<i64> {
-    s.split(',').filter_map(|x| x.parse().ok()).collect()
+/// A stored ballot's choices (`3,7`; empty for a blank ballot). A mark that is not a
+/// candidate's number is a broken ballot, an error, never a mark silently dropped.
+pub fn parse_choices(s: &str) -> Result<Vec<i64>, sqlx::Error> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| x.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
 }
 
 /// The ballots that count: online ones and confirmed paper batches.
@@ -57,7 +62,7 @@ pub async fn counted<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .map(|r| {
             Ok(Ballot {
                 token: r.try_get("token")?,
-                choices: parse_choices(&r.try_get::<String, _>("choices")?),
+                choices: parse_choices(&r.try_get::<String, _>("choices")?)?,
                 paper: r.try_get::<Option<i64>, _>("batch_id")?.is_some(),
             })
         })
@@ -169,15 +174,12 @@ pub async fn roll(tx: &mut Tx, e: &Election) -> Result<i64, AppError> {
         .checked_sub(jiff::Span::new().years(18))
         .map_err(AppError::internal)?
         .to_string();
-    let (place, extra) = match e.electorate.as_str() {
-        "building" => ("building_id = $1", ""),
-        "representatives" => ("community_id = $1", "AND rep_resident = 1"),
-        _ => ("community_id = $1", ""),
-    };
-    let at = if e.electorate == "building" {
-        e.building_id
-    } else {
-        e.community_id
+    let (place, extra, at) = match e.electorate {
+        Electorate::Building => ("building_id = $1", "", e.building_id),
+        Electorate::Representatives => {
+            ("community_id = $1", "AND rep_resident = 1", e.community_id)
+        }
+        Electorate::Community => ("community_id = $1", "", e.community_id),
     };
     Ok(sqlx::query(&format!(
         "SELECT COUNT(*) AS n FROM residents WHERE {place} {extra} AND birth_date <= $2 \
@@ -194,10 +196,10 @@ pub async fn cast(state: &AppState, ctx: &Ctx, id: i64, choices: &[i64]) -> Resu
     let e = load(state.db.read(), id).await?;
     let p = participant(state, ctx, e.community_id, "elections.vote_signed_in").await?;
     let eligible = p.adult
-        && match e.electorate.as_str() {
-            "building" => e.building_id == Some(p.building_id),
-            "representatives" => p.representative,
-            _ => true,
+        && match e.electorate {
+            Electorate::Building => e.building_id == Some(p.building_id),
+            Electorate::Representatives => p.representative,
+            Electorate::Community => true,
         };
     if !eligible {
         return Err(AppError::new(

@@ -14,7 +14,7 @@ use super::ballots::{Ballot, counted};
 use super::{Election, ElectionStatus, load};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
-use crate::council::rules::BodyKind;
+use crate::council::rules::{BodyKind, Position, SeatSource};
 use crate::platform::AppState;
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
@@ -249,7 +249,7 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
         return Err(AppError::conflict("elections.nobody_elected"));
     }
     let now = time::now_db();
-    let replaced = if e.body_kind == BodyKind::Council && e.position == "member" {
+    let replaced = if e.body_kind == BodyKind::Council && e.position == Position::Member {
         "('member', 'vice_president')"
     } else {
         "($3)"
@@ -259,7 +259,7 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
     ))
     .bind(&now)
     .bind(e.body_id)
-    .bind(&e.position)
+    .bind(e.position)
     .execute(&mut **tx)
     .await?;
     let leader = e.elects_building_leader();
@@ -278,8 +278,8 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
             &super::super::rules::Seat {
                 resident_id: Some(resident),
                 user_id: None,
-                position: &e.position,
-                source: "elected",
+                position: e.position,
+                source: SeatSource::Elected,
             },
         )
         .await?;
@@ -290,7 +290,7 @@ async fn announce(tx: &mut Tx, e: &Election) -> Result<(), AppError> {
         .bind(e.body_id)
         .bind(resident)
         .bind(w.try_get::<String, _>("name")?)
-        .bind(&e.position)
+        .bind(e.position)
         .bind(&e.term_from)
         .bind(&e.term_to)
         .bind(&now)

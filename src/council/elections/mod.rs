@@ -21,7 +21,7 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::rules::{Body, BodyKind};
+use super::rules::{Body, BodyKind, Position};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
 use crate::platform::AppState;
@@ -30,7 +30,15 @@ use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
 
-pub const ELECTORATES: &[&str] = &["building", "community", "representatives"];
+crate::workflow_state! {
+    /// Who votes: the building's adult residents (a building leader), the community's, or the
+    /// community's resident representatives.
+    pub enum Electorate {
+        Building = "building",
+        Community = "community",
+        Representatives = "representatives",
+    }
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -87,10 +95,10 @@ pub struct Election {
     pub building_id: Option<i64>,
     pub title: String,
     /// The position the winners take: `president` of a building group is its building leader.
-    pub position: String,
+    pub position: super::rules::Position,
     pub seats: i64,
     /// Who votes: `building`, `community` or `representatives`.
-    pub electorate: String,
+    pub electorate: Electorate,
     pub status: ElectionStatus,
     pub publicity_days: i64,
     /// The publicity period, in working days, dates inclusive.
@@ -125,7 +133,7 @@ impl Election {
     }
     /// It elects a building's leader (the president of its building group, M5).
     pub fn elects_building_leader(&self) -> bool {
-        self.body_kind == BodyKind::BuildingGroup && self.position == "president"
+        self.body_kind == BodyKind::BuildingGroup && self.position == Position::President
     }
     /// Past nominating: the public may see it.
     pub fn is_public(&self) -> bool {
@@ -316,30 +324,27 @@ async fn create(
     if title.is_empty() || title.chars().count() > 80 {
         return Err(AppError::invalid("title", "elections.bad_title"));
     }
-    let position = n.position.clone().unwrap_or_else(|| {
-        if body.kind == BodyKind::BuildingGroup {
-            "president"
-        } else {
-            "member"
-        }
-        .to_owned()
-    });
-    if !super::rules::POSITIONS.contains(&position.as_str()) {
-        return Err(AppError::invalid("position", "bodies.bad_position"));
-    }
-    let max = match (body.kind, position.as_str()) {
-        (BodyKind::BuildingGroup, "president") | (_, "vice_president") => 1,
+    let position = match n.position.as_deref() {
+        Some(p) => p
+            .parse()
+            .map_err(|_| AppError::invalid("position", "bodies.bad_position"))?,
+        None if body.kind == BodyKind::BuildingGroup => Position::President,
+        None => Position::Member,
+    };
+    let max = match (body.kind, position) {
+        (BodyKind::BuildingGroup, Position::President) | (_, Position::VicePresident) => 1,
         (BodyKind::Council, _) => 10,
         _ => 50,
     };
     if !(1..=max).contains(&n.seats) {
         return Err(AppError::invalid("seats", "elections.bad_seats").arg("max", max));
     }
-    if !ELECTORATES.contains(&n.electorate.as_str())
-        || (n.electorate == "building") != place.building_id.is_some()
-    {
-        return Err(AppError::invalid("electorate", "elections.bad_electorate"));
-    }
+    let electorate = n
+        .electorate
+        .parse::<Electorate>()
+        .ok()
+        .filter(|e| (*e == Electorate::Building) == place.building_id.is_some())
+        .ok_or_else(|| AppError::invalid("electorate", "elections.bad_electorate"))?;
     let days = crate::platform::calendar::publicity_period(
         "publicity_days",
         n.publicity_days
@@ -366,9 +371,9 @@ async fn create(
     .bind(place.community_id)
     .bind(place.building_id)
     .bind(title)
-    .bind(&position)
+    .bind(position)
     .bind(n.seats)
-    .bind(&n.electorate)
+    .bind(electorate)
     .bind(days)
     .bind(from.to_string())
     .bind(to.map(|d| d.to_string()))

@@ -21,13 +21,26 @@ use crate::platform::time;
 use crate::platform::web::ApiJson;
 pub use crate::registry::participant::{Participant, participant};
 
+crate::workflow_state! {
+    /// How a candidate came forward: they stood (自荐), or someone recommended them (推荐).
+    pub enum NominationMethod {
+        SelfNominated = "self",
+        Recommended = "recommended",
+    }
+}
+
+impl NominationMethod {
+    pub fn self_nominated(self) -> bool {
+        self == NominationMethod::SelfNominated
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Nomination {
     pub id: i64,
     pub resident_id: i64,
     pub name: String,
-    /// `self` or `recommended`.
-    pub method: String,
+    pub method: NominationMethod,
     /// Who recommended the candidate (by name), for a recommendation.
     pub recommender: Option<String>,
     /// M5's preference flags: 党代表, 人大代表, 政协委员, 居民代表.
@@ -121,9 +134,13 @@ pub(super) async fn nominate(
     let staff = ctx
         .require(Action::ElectionsManage, Target::At(e.place()))
         .is_ok();
-    let recommender = match (staff, n.method.as_str()) {
-        (true, "self") => None,
-        (true, "recommended") => Some(
+    let method: NominationMethod = n
+        .method
+        .parse()
+        .map_err(|_| AppError::invalid("method", "elections.bad_method"))?;
+    let recommender = match (staff, method) {
+        (true, NominationMethod::SelfNominated) => None,
+        (true, NominationMethod::Recommended) => Some(
             n.recommender
                 .as_deref()
                 .map(str::trim)
@@ -131,14 +148,13 @@ pub(super) async fn nominate(
                 .ok_or_else(|| AppError::invalid("recommender", "elections.recommender"))?
                 .to_owned(),
         ),
-        (false, "self" | "recommended") => {
+        (false, _) => {
             let p = participant(&state, &ctx, e.community_id, "error.unauthenticated").await?;
-            if (n.method == "self") != (n.resident_id == p.resident_id) {
+            if (method == NominationMethod::SelfNominated) != (n.resident_id == p.resident_id) {
                 return Err(AppError::invalid("method", "elections.self_is_self"));
             }
-            (n.method == "recommended").then_some(p.name)
+            (method == NominationMethod::Recommended).then_some(p.name)
         }
-        _ => return Err(AppError::invalid("method", "elections.bad_method")),
     };
     if e.status != super::ElectionStatus::Nominating {
         return Err(AppError::conflict("elections.not_nominating"));
@@ -165,7 +181,7 @@ pub(super) async fn nominate(
          RETURNING id",
     )
     .bind(id)
-    .bind(&n.method)
+    .bind(method)
     .bind(&recommender)
     .bind(statement)
     .bind(ctx.user.as_ref().map(|u| u.id))
@@ -179,7 +195,7 @@ pub(super) async fn nominate(
         &ctx.actor(),
         Entry::new("elections.nominate", "election", id)
             .at(e.place())
-            .detail(format!("nomination {nid} ({})", n.method)),
+            .detail(format!("nomination {nid} ({method})")),
     )
     .await?;
     tx.commit().await?;

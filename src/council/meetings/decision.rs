@@ -14,12 +14,22 @@ use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::time;
 
-/// Passed: more yes than half of those present (simple majority), or yes from two thirds of
-/// all members (two_thirds).
-pub fn passes(threshold: &str, yes: i64, present: i64, members: i64) -> bool {
-    match threshold {
-        "two_thirds" => yes * 3 >= members * 2 && members > 0,
-        _ => yes * 2 > present && present > 0,
+crate::workflow_state! {
+    /// What a motion needs to pass: more yes than half of those present (a convention at the
+    /// council), or yes from two thirds of all members (the charter at the assembly).
+    pub enum Threshold {
+        SimpleMajority = "simple_majority",
+        TwoThirds = "two_thirds",
+    }
+}
+
+impl Threshold {
+    /// Does the vote carry?
+    pub fn passes(self, yes: i64, present: i64, members: i64) -> bool {
+        match self {
+            Threshold::TwoThirds => yes * 3 >= members * 2 && members > 0,
+            Threshold::SimpleMajority => yes * 2 > present && present > 0,
+        }
     }
 }
 
@@ -48,7 +58,7 @@ pub async fn close_motion(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), Ap
             .arg("present", a.present)
             .arg("members", a.members));
     }
-    let passed = passes(&motion.threshold, motion.yes, a.present, a.members);
+    let passed = motion.threshold.passes(motion.yes, a.present, a.members);
     let status = if passed {
         MotionStatus::Passed
     } else {

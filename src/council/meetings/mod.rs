@@ -18,20 +18,37 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
+use crate::council::rules::BodyKind;
 use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
 
-pub const KINDS: &[&str] = &[
-    "council_monthly",
-    "ad_hoc",
-    "assembly_annual",
-    "resident_hearing",
-    "community_briefing",
-    "deliberation_hall",
-];
-pub const THRESHOLDS: &[&str] = &["simple_majority", "two_thirds"];
+crate::workflow_state! {
+    /// The kinds of meeting (M6, M8, M9): the council's monthly meeting and its ad hoc ones, the
+    /// annual assembly, hearings (听证会), briefings (情况通报会) and the deliberation hall
+    /// (议事厅) open to residents.
+    pub enum MeetingKind {
+        CouncilMonthly = "council_monthly",
+        AdHoc = "ad_hoc",
+        AssemblyAnnual = "assembly_annual",
+        ResidentHearing = "resident_hearing",
+        CommunityBriefing = "community_briefing",
+        DeliberationHall = "deliberation_hall",
+    }
+}
+
+impl MeetingKind {
+    /// Which body holds this kind of meeting: the monthly meeting is the council's, the annual
+    /// one the assembly's; the others any body's.
+    pub fn fits(self, body: BodyKind) -> bool {
+        match self {
+            MeetingKind::CouncilMonthly => body == BodyKind::Council,
+            MeetingKind::AssemblyAnnual => body == BodyKind::Assembly,
+            _ => true,
+        }
+    }
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -64,9 +81,7 @@ pub struct Meeting {
     pub body_kind: crate::council::rules::BodyKind,
     pub body_name: String,
     pub community_id: Option<i64>,
-    /// council_monthly, ad_hoc, assembly_annual, resident_hearing, community_briefing or
-    /// deliberation_hall.
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
     /// RFC 3339, Asia/Shanghai.
     pub starts_at: String,
@@ -198,10 +213,10 @@ pub async fn search(
         f.and("m.body_id = ?", [Val::I(b)]);
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
-        if !KINDS.contains(&k) {
-            return Err(AppError::invalid("kind", "meetings.bad_kind"));
-        }
-        f.and("m.kind = ?", [Val::T(k.to_owned())]);
+        let k: MeetingKind = k
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "meetings.bad_kind"))?;
+        f.and("m.kind = ?", [Val::T(k.as_str().to_owned())]);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         let s: MeetingStatus = s

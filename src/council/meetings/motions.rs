@@ -11,7 +11,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::conduct::{attendance_summary, managed};
-use super::{Meeting, THRESHOLDS, load, readable};
+use super::decision::Threshold;
+use super::{Meeting, load, readable};
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
 use crate::platform::AppState;
@@ -35,8 +36,7 @@ pub struct MotionView {
     pub meeting_id: i64,
     pub item_id: Option<i64>,
     pub title: String,
-    /// simple_majority (of those present) or two_thirds (of all members).
-    pub threshold: String,
+    pub threshold: Threshold,
     pub status: MotionStatus,
     pub yes: i64,
     pub no: i64,
@@ -149,14 +149,12 @@ pub async fn put_motion(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::invalid("title", "meetings.bad_title"));
     }
-    let threshold = i
-        .threshold
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("simple_majority");
-    if !THRESHOLDS.contains(&threshold) {
-        return Err(AppError::invalid("threshold", "meetings.bad_threshold"));
-    }
+    let threshold = match i.threshold.as_deref().filter(|s| !s.is_empty()) {
+        Some(t) => t
+            .parse()
+            .map_err(|_| AppError::invalid("threshold", "meetings.bad_threshold"))?,
+        None => Threshold::SimpleMajority,
+    };
     let mut tx = state.db.begin().await?;
     if let Some(item) = i.item_id {
         let n: i64 = sqlx::query(

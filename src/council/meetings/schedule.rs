@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::conduct::{AttendanceSummary, attendance_summary};
 use super::motions::{MotionView, motion_list};
-use super::{KINDS, Meeting, MeetingQuery, load, readable, search};
+use super::{Meeting, MeetingKind, MeetingQuery, load, readable, search};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::council::rules::BodyKind;
@@ -141,15 +141,6 @@ pub struct NewMeeting {
     pub items: Vec<ItemInput>,
 }
 
-/// Which body holds which kind of meeting.
-fn kind_fits(kind: &str, body: BodyKind) -> bool {
-    match kind {
-        "council_monthly" => body == BodyKind::Council,
-        "assembly_annual" => body == BodyKind::Assembly,
-        _ => true,
-    }
-}
-
 /// Schedule a meeting with its agenda; every member in office is invited.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "council", request_body = NewMeeting, security(("bearer" = [])),
     responses((status = 201, body = MeetingDetail), (status = 403), (status = 422)))]
@@ -196,10 +187,11 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     let (body, place) = super::super::bodies::load_body(state, n.body_id).await?;
     ctx.require(Action::MeetingsManage, Target::At(place))?;
     convened_by_president(state, ctx, &body).await?;
-    if !KINDS.contains(&n.kind.as_str()) {
-        return Err(AppError::invalid("kind", "meetings.bad_kind"));
-    }
-    if !kind_fits(&n.kind, body.kind) {
+    let kind: MeetingKind = n
+        .kind
+        .parse()
+        .map_err(|_| AppError::invalid("kind", "meetings.bad_kind"))?;
+    if !kind.fits(body.kind) {
         return Err(AppError::invalid("kind", "meetings.kind_body"));
     }
     let title = n.title.trim();
@@ -237,7 +229,7 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     .bind(body.id)
     .bind(place.street_id)
     .bind(place.community_id)
-    .bind(&n.kind)
+    .bind(kind)
     .bind(title)
     .bind(time::to_db(starts))
     .bind(time::to_db(ends))
@@ -265,7 +257,7 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
         &ctx.actor(),
         Entry::new("meetings.schedule", "meeting", id)
             .at(place)
-            .detail(format!("{} {title}", n.kind)),
+            .detail(format!("{kind} {title}")),
     )
     .await?;
     tx.commit().await?;

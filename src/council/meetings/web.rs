@@ -14,11 +14,12 @@ use super::decision;
 use super::motions::{self, MemberVote, MotionInput, MotionView};
 use super::regularity::{CouncilRegularity, regularity};
 use super::schedule::{self, Item, ItemInput, NewMeeting};
-use super::{KINDS, Meeting, MeetingQuery, readable, search};
+use super::{Meeting, MeetingKind, MeetingQuery, readable, search};
 use crate::auth::{Action, CsrfForm, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::input::Fields;
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
 
@@ -30,7 +31,7 @@ struct ListPage {
     items: Vec<Meeting>,
     regularity: Vec<CouncilRegularity>,
     bodies: Vec<(i64, String)>,
-    kinds: &'static [&'static str],
+    kinds: &'static [MeetingKind],
     error: String,
 }
 
@@ -61,7 +62,7 @@ async fn render_list(
         items,
         regularity,
         bodies,
-        kinds: KINDS,
+        kinds: MeetingKind::ALL,
         error: err
             .map(|e| tf(ctx.lang, e.key, &e.args))
             .unwrap_or_default(),
@@ -212,14 +213,13 @@ async fn answer(
 pub async fn attendance_submit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let present: Vec<i64> = f
-        .iter()
-        .filter(|(k, _)| k == "present")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let r = conduct::record(&state, &ctx, id, &present).await;
+    let r = async {
+        let present = f.ids("present")?;
+        conduct::record(&state, &ctx, id, &present).await
+    }
+    .await;
     answer(&state, &ctx, id, r).await
 }
 
@@ -227,32 +227,22 @@ pub async fn attendance_submit(
 pub async fn motion_submit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    let field = |name: &str| {
-        f.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let votes: Vec<MemberVote> = f
-        .iter()
-        .filter_map(|(k, v)| {
-            let member = k.strip_prefix("vote_")?.parse().ok()?;
-            (!v.is_empty()).then(|| MemberVote {
-                member_id: member,
-                choice: v.clone(),
-            })
-        })
-        .collect();
-    let input = MotionInput {
-        title: field("title"),
-        item_id: field("item_id").parse().ok(),
-        threshold: Some(field("threshold")),
-        rule_id: field("rule_id").parse().ok(),
-        admission_id: field("admission_id").parse().ok(),
-    };
     let r = async {
+        let votes: Vec<MemberVote> = f
+            .numbered("vote_")?
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(member_id, choice)| MemberVote { member_id, choice })
+            .collect();
+        let input = MotionInput {
+            title: f.get("title"),
+            item_id: f.id("item_id")?,
+            threshold: Some(f.get("threshold")),
+            rule_id: f.id("rule_id")?,
+            admission_id: f.id("admission_id")?,
+        };
         // Every vote is checked before the motion is put, so a refused vote leaves nothing.
         let a = conduct::attendance_summary(&state, id).await?;
         for (i, v) in votes.iter().enumerate() {

@@ -26,7 +26,21 @@ pub const POLITICAL: &[&str] = &[
     "other_party",
     "non_party",
 ];
-pub const STATUSES: &[&str] = &["living", "moved_out", "deceased"];
+crate::workflow_state! {
+    /// Whether a resident still lives in the community: moving out and death end it, and the
+    /// record stays, with its history.
+    pub enum ResidentStatus {
+        Living = "living",
+        MovedOut = "moved_out",
+        Deceased = "deceased",
+    }
+}
+
+impl ResidentStatus {
+    pub fn living(self) -> bool {
+        self == ResidentStatus::Living
+    }
+}
 
 /// A resident as stored (full ID number and phone: never serialized as such).
 #[derive(Clone, Debug)]
@@ -50,7 +64,7 @@ pub struct Resident {
     pub rep_resident: bool,
     pub moved_in: String,
     pub moved_out: Option<String>,
-    pub status: String,
+    pub status: ResidentStatus,
     pub address: String,
     /// Locked on a deletion request the law does not allow (`registry::rights`): kept, not
     /// processed.
@@ -98,7 +112,7 @@ impl Resident {
             rep_resident: self.rep_resident,
             moved_in: self.moved_in.clone(),
             moved_out: self.moved_out.clone(),
-            status: self.status.clone(),
+            status: self.status,
             address: self.address.clone(),
             locked: self.locked_at.is_some(),
             lock_reason: self.lock_reason.clone(),
@@ -129,8 +143,7 @@ pub struct ResidentView {
     pub rep_resident: bool,
     pub moved_in: String,
     pub moved_out: Option<String>,
-    /// living, moved_out or deceased.
-    pub status: String,
+    pub status: ResidentStatus,
     pub address: String,
     /// Kept but no longer processed, after a deletion request the law does not allow (or once
     /// its personal data is deleted).

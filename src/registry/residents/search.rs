@@ -4,7 +4,7 @@ use serde::Deserialize;
 use sqlx::{AnyPool, Row};
 use utoipa::IntoParams;
 
-use super::{Resident, SELECT, STATUSES, from_row, query_grams};
+use super::{Resident, ResidentStatus, SELECT, from_row, query_grams};
 use crate::auth::{Scope, scope::scope_condition};
 use crate::platform::db::{Filter, Val, bind_vals, like_pattern};
 use crate::platform::error::AppError;
@@ -64,10 +64,12 @@ pub async fn search(
     }
     match q.status.as_deref().unwrap_or("living") {
         "all" => {}
-        s if STATUSES.contains(&s) => {
-            f.and("r.status = ?", [Val::T(s.to_owned())]);
+        s => {
+            let s: ResidentStatus = s
+                .parse()
+                .map_err(|_| AppError::invalid("status", "registry.bad_status"))?;
+            f.and("r.status = ?", [Val::T(s.as_str().to_owned())]);
         }
-        _ => return Err(AppError::invalid("status", "registry.bad_status")),
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if text.chars().count() > 40 {

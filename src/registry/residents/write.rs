@@ -5,7 +5,9 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
 
-use super::{NewResident, duplicate_id, find_by_id_number, household_place, index_name};
+use super::{
+    NewResident, ResidentStatus, duplicate_id, find_by_id_number, household_place, index_name,
+};
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
 use crate::platform::time;
@@ -190,23 +192,22 @@ pub async fn leave(
     by: &str,
 ) -> Result<(), AppError> {
     let status = match kind {
-        "move_out" => "moved_out",
-        "deceased" => "deceased",
+        "move_out" => ResidentStatus::MovedOut,
+        "deceased" => ResidentStatus::Deceased,
         _ => return Err(AppError::invalid("kind", "registry.bad_move")),
     };
     if on > time::today() {
         return Err(AppError::invalid("on_date", "input.future_date"));
     }
-    let res = sqlx::query("UPDATE residents SET status = $1, moved_out = $2, updated_at = $3 WHERE id = $4 AND status = 'living'")
+    let res = sqlx::query("UPDATE residents SET status = $1, moved_out = $2, updated_at = $3 WHERE id = $4 AND status = $5")
         .bind(status)
         .bind(on.to_string())
         .bind(time::now_db())
         .bind(id)
+        .bind(ResidentStatus::Living)
         .execute(&mut **tx)
         .await?;
-    if res.rows_affected() != 1 {
-        return Err(AppError::conflict("registry.not_living"));
-    }
+    crate::platform::state::moved(res.rows_affected(), "registry.not_living")?;
     record_move(tx, id, kind, on, None, note, by).await?;
     Ok(())
 }

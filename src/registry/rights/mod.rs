@@ -194,7 +194,10 @@ pub async fn decide(tx: &mut Tx, ctx: &Ctx, id: i64, d: &ErasureDecision) -> Res
     let reason = d.reason.trim();
     let status = match d.decision.as_str() {
         "erase" => {
-            if row.try_get::<String, _>("living")? == "living" {
+            if row
+                .try_get::<crate::registry::residents::ResidentStatus, _>("living")?
+                .living()
+            {
                 return Err(AppError::conflict("rights.must_keep"));
             }
             erase(tx, resident_id, &now).await?;
