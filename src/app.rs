@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::header;
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use tower_http::trace::TraceLayer;
@@ -15,11 +15,11 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::auth::{self, NewCsrfCookie, session};
+use crate::auth::{NewCsrfCookie, session};
 use crate::platform::AppState;
 use crate::platform::error::{AppError, render_errors};
 use crate::platform::web;
-use crate::{audit, cases, council, daily, disclosure, home, registry, rules};
+use crate::{audit, cases};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,11 +44,11 @@ impl utoipa::Modify for BearerAuth {
 /// missing from the document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(auth::api::routes())
-        .merge(audit::api::routes())
-        .merge(registry::api_routes())
-        .merge(cases::api::routes())
-        .merge(crate::council::api_routes())
+        .merge(crate::auth::routes())
+        .merge(crate::audit::routes())
+        .merge(crate::registry::routes())
+        .merge(crate::cases::routes())
+        .merge(crate::council::routes())
         .merge(crate::disclosure::routes())
         .merge(crate::rules::routes())
         .merge(crate::daily::routes())
@@ -137,98 +137,19 @@ pub fn router(state: AppState) -> Router {
     let doc = Arc::new(doc);
     let json_limit = state.config.json_limit;
     Router::new()
-        .route("/", get(home::index))
-        .route("/login", get(auth::web::login_page).post(auth::web::login_submit))
-        .route("/logout", post(auth::web::logout))
-        .route("/login/renew", post(auth::password_web::renew_submit))
-        .route(
-            "/account/password",
-            get(auth::password_web::change_page).post(auth::password_web::change_submit),
-        )
-        .route("/audit", get(audit::web::index))
-        .route("/report", get(cases::intake_web::report_form).post(cases::intake_web::report_submit))
-        .route("/track", get(cases::intake_web::track_page))
-        .route("/cases", get(cases::web::list_page))
-        .route("/dashboard", get(cases::stats::dashboard))
-        .route("/supervision", get(cases::web::supervision_page))
-        .route("/notifications", get(cases::notify::page_get))
-        .route("/notifications/read", post(cases::notify::read_all))
-        .route("/posters/building/{id}", get(cases::posters::building_poster))
-        .route("/posters/community/{id}", get(cases::posters::community_poster))
-        .route("/cases/{id}", get(cases::web::case_page))
-        .route("/cases/{id}/act", post(cases::web::act))
-        .route("/cases/{id}/rate", post(cases::web::rate))
-        .route("/cases/{id}/photos", post(cases::photos::upload).layer(DefaultBodyLimit::max(cases::photos::MAX_PHOTO + 64 * 1024)))
-        .route("/cases/{id}/photos/{photo}", get(cases::photos::serve))
-        .route("/meetings", get(council::meetings::web::list_page).post(council::meetings::web::schedule_submit))
-        .route("/meetings/{id}", get(council::meetings::web::meeting_page))
-        .route("/meetings/{id}/attendance", post(council::meetings::web::attendance_submit))
-        .route("/meetings/{id}/motions", post(council::meetings::web::motion_submit))
-        .route("/meetings/{id}/minutes", post(council::meetings::web::minutes_submit))
-        .route("/meetings/{id}/comments", post(council::meetings::web::comment_submit))
-        .route("/elections", get(council::elections::web::list_page))
-        .route("/elections/{id}", get(council::elections::web::election_page))
-        .route("/elections/{id}/objections", post(council::elections::web::object))
-        .route("/elections/{id}/ballots", post(council::elections::web::vote))
-        .route("/disclosures", get(disclosure::web::list_page).post(disclosure::web::create_submit))
-        .route("/disclosures/new", get(disclosure::web::new_page))
-        .route("/disclosures/verify", get(disclosure::web::verify_page))
-        .route("/disclosures/timeliness", get(disclosure::web::timeliness_page))
-        .route("/disclosures/{id}", get(disclosure::web::notice_page))
-        .route("/disclosures/{id}/publish", post(disclosure::web::publish_submit))
-        .route("/disclosures/{id}/objections", post(disclosure::web::object_submit))
-        .route("/disclosures/{id}/print", get(disclosure::web::print_page))
-        .route(
-            "/disclosures/{id}/attachments",
-            post(disclosure::attachments::upload).layer(DefaultBodyLimit::max(disclosure::attachments::MAX_ATTACHMENT + 64 * 1024)),
-        )
-        .route("/disclosures/{id}/attachments/{attachment}", get(disclosure::attachments::serve))
-        .route("/notebooks", get(daily::web::notebook_page).post(daily::web::notebook_submit))
-        .route("/visits/coverage", get(daily::web::coverage_page))
-        .route("/admissions", get(crate::admissions::web::index))
-        .route("/admissions/unadmitted", post(crate::admissions::web::report))
-        .route("/assessment", get(crate::assessment::web::index))
-        .route("/assessment/weights", post(crate::assessment::web::weights_submit))
-        .route("/assessment/records", get(crate::assessment::web::records_page))
-        .route("/street", get(crate::assessment::web::street))
-        .route("/evaluations", get(crate::supervision::web::evaluations_page).post(crate::supervision::web::evaluation_submit))
-        .route("/appraisals", get(crate::supervision::web::index).post(crate::supervision::web::create_submit))
-        .route("/appraisals/{id}/ballot", post(crate::supervision::web::ballot_submit))
-        .route("/appraisals/{id}/close", post(crate::supervision::web::close_submit))
-        .route("/appraisals/{id}/disclose", post(crate::supervision::web::disclose_submit))
-        .route("/campaigns", get(crate::campaigns::web::index).post(crate::campaigns::web::create_submit))
-        .route("/campaigns/{id}/tasks", post(crate::campaigns::web::task_submit))
-        .route("/campaigns/{id}/tasks/{task}/done", post(crate::campaigns::web::done_submit))
-        .route("/campaigns/{id}/tasks/{task}/inspect", post(crate::campaigns::web::inspect_submit))
-        .route("/rules", get(rules::web::list_page))
-        .route("/rules/{id}", get(rules::web::rule_page))
-        .route("/rules/{id}/comments", post(rules::web::comment_submit))
-        .route("/places", get(registry::places_web::places_page))
-        .route("/households", get(registry::households_web::list_page))
-        .route("/organizations", get(registry::social::web::page_get))
-        .route("/organizations/units", post(registry::social::web::add_unit))
-        .route("/organizations/orgs", post(registry::social::web::add_org))
-        .route("/households/{id}", get(registry::households_web::detail_page))
-        .route("/residents", get(registry::web::residents_page))
-        .route("/residents/new", get(registry::resident_form::new_form).post(registry::resident_form::create))
-        .route("/residents/{id}", get(registry::web::resident_page))
-        .route("/residents/{id}/edit", get(registry::resident_form::edit_form).post(registry::resident_form::update))
-        .route("/residents/{id}/move", post(registry::resident_form::move_out))
-        .route("/me", get(registry::web::me_page))
-        .route("/me/corrections", post(registry::web::ask_correction))
-        .route("/me/export", get(registry::rights_api::export))
-        .route("/me/erasure", post(registry::rights_web::ask_erasure))
-        .route("/corrections", get(registry::web::corrections_page))
-        .route("/corrections/{id}", post(registry::web::answer_correction))
-        .route("/erasure-requests/{id}", post(registry::rights_web::decide_erasure))
-        .route(
-            "/import",
-            get(registry::import_web::form)
-                .post(registry::import_web::upload)
-                .layer(DefaultBodyLimit::max(registry::import_api::MAX_UPLOAD)),
-        )
-        .route("/import/{token}/{community}", post(registry::import_web::confirm))
-        .route("/import/jobs/{job}", get(registry::import_web::progress))
+        .merge(crate::home::pages())
+        .merge(crate::auth::pages())
+        .merge(crate::audit::pages())
+        .merge(crate::cases::pages())
+        .merge(crate::council::pages())
+        .merge(crate::disclosure::pages())
+        .merge(crate::daily::pages())
+        .merge(crate::admissions::pages())
+        .merge(crate::assessment::pages())
+        .merge(crate::supervision::pages())
+        .merge(crate::campaigns::pages())
+        .merge(crate::rules::pages())
+        .merge(crate::registry::pages())
         .route("/static/app.css", get(web::stylesheet))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

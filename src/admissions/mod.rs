@@ -11,6 +11,8 @@ pub mod decision;
 pub mod unadmitted;
 pub mod web;
 
+pub use web::pages;
+
 pub use decision::{MIN_COLLECTIVE, collective, under_review};
 
 use crate::platform::web::{Path, Query};

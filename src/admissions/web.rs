@@ -72,3 +72,14 @@ pub async fn report(
         Err(e) => Err(e),
     }
 }
+
+/// The admissions pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admissions", get(crate::admissions::web::index))
+        .route(
+            "/admissions/unadmitted",
+            post(crate::admissions::web::report),
+        )
+}

@@ -11,6 +11,8 @@ pub mod components;
 pub mod compute;
 pub mod records;
 pub mod web;
+
+pub use web::pages;
 pub mod weights;
 pub mod xlsx;
 

@@ -266,3 +266,19 @@ pub async fn street(
         chart,
     })
 }
+
+/// The assessment pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/assessment", get(crate::assessment::web::index))
+        .route(
+            "/assessment/weights",
+            post(crate::assessment::web::weights_submit),
+        )
+        .route(
+            "/assessment/records",
+            get(crate::assessment::web::records_page),
+        )
+        .route("/street", get(crate::assessment::web::street))
+}

@@ -2,6 +2,8 @@
 //! the same transaction as what it records. Entries form a hash chain; `zizhi verify` walks it.
 
 pub mod api;
+
+pub use api::routes;
 mod chain;
 pub mod checkpoint;
 pub mod integrity;
@@ -9,6 +11,8 @@ pub mod refusals;
 pub mod retention;
 pub mod seal;
 pub mod web;
+
+pub use web::pages;
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;

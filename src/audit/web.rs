@@ -59,3 +59,9 @@ pub async fn index(
         pages: (list.total + 49) / 50,
     })
 }
+
+/// The audit pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/audit", get(crate::audit::web::index))
+}

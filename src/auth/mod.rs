@@ -3,6 +3,8 @@
 //! `ctx.require(Action::AuditRead, Target::System)?`.
 
 pub mod api;
+
+pub use api::routes;
 pub mod login;
 pub mod password;
 pub mod password_web;
@@ -14,6 +16,8 @@ pub mod throttle;
 pub mod token;
 pub mod totp;
 pub mod web;
+
+pub use web::pages;
 
 use std::sync::Arc;
 

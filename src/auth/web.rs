@@ -169,6 +169,26 @@ pub async fn logout(
     Ok(res)
 }
 
+/// The auth pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/login",
+            get(crate::auth::web::login_page).post(crate::auth::web::login_submit),
+        )
+        .route("/logout", post(crate::auth::web::logout))
+        .route(
+            "/login/renew",
+            post(crate::auth::password_web::renew_submit),
+        )
+        .route(
+            "/account/password",
+            get(crate::auth::password_web::change_page)
+                .post(crate::auth::password_web::change_submit),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -7,6 +7,8 @@
 pub mod tasks;
 pub mod web;
 
+pub use web::pages;
+
 pub use tasks::{DoneInput, InspectInput, TaskInput, assign, inspect, mark_done};
 
 use crate::platform::web::Path;

@@ -205,3 +205,25 @@ pub async fn task_submit(
     let r = super::assign(&state, &ctx, id, &input).await.map(|_| ());
     done(&state, &ctx, r).await
 }
+
+/// The campaigns pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/campaigns",
+            get(crate::campaigns::web::index).post(crate::campaigns::web::create_submit),
+        )
+        .route(
+            "/campaigns/{id}/tasks",
+            post(crate::campaigns::web::task_submit),
+        )
+        .route(
+            "/campaigns/{id}/tasks/{task}/done",
+            post(crate::campaigns::web::done_submit),
+        )
+        .route(
+            "/campaigns/{id}/tasks/{task}/inspect",
+            post(crate::campaigns::web::inspect_submit),
+        )
+}

@@ -3,6 +3,8 @@
 //! rating, public tracking, and supervision (督办) of overdue cases.
 
 pub mod api;
+
+pub use api::routes;
 pub mod config;
 pub mod handle;
 pub mod intake;
@@ -15,3 +17,41 @@ pub mod posters;
 pub mod stats;
 pub mod store;
 pub mod web;
+
+/// The cases pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/report",
+            get(crate::cases::intake_web::report_form)
+                .post(crate::cases::intake_web::report_submit),
+        )
+        .route("/track", get(crate::cases::intake_web::track_page))
+        .route("/cases", get(crate::cases::web::list_page))
+        .route("/dashboard", get(crate::cases::stats::dashboard))
+        .route("/supervision", get(crate::cases::web::supervision_page))
+        .route("/notifications", get(crate::cases::notify::page_get))
+        .route("/notifications/read", post(crate::cases::notify::read_all))
+        .route(
+            "/posters/building/{id}",
+            get(crate::cases::posters::building_poster),
+        )
+        .route(
+            "/posters/community/{id}",
+            get(crate::cases::posters::community_poster),
+        )
+        .route("/cases/{id}", get(crate::cases::web::case_page))
+        .route("/cases/{id}/act", post(crate::cases::web::act))
+        .route("/cases/{id}/rate", post(crate::cases::web::rate))
+        .route(
+            "/cases/{id}/photos",
+            post(crate::cases::photos::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::cases::photos::MAX_PHOTO + 64 * 1024,
+            )),
+        )
+        .route(
+            "/cases/{id}/photos/{photo}",
+            get(crate::cases::photos::serve),
+        )
+}

@@ -13,8 +13,52 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::platform::AppState;
 
 /// The council area's `/api/v1` routes.
-pub fn api_routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     bodies::routes()
         .merge(elections::routes())
         .merge(meetings::routes())
+}
+
+/// The council pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/meetings",
+            get(crate::council::meetings::web::list_page)
+                .post(crate::council::meetings::web::schedule_submit),
+        )
+        .route(
+            "/meetings/{id}",
+            get(crate::council::meetings::web::meeting_page),
+        )
+        .route(
+            "/meetings/{id}/attendance",
+            post(crate::council::meetings::web::attendance_submit),
+        )
+        .route(
+            "/meetings/{id}/motions",
+            post(crate::council::meetings::web::motion_submit),
+        )
+        .route(
+            "/meetings/{id}/minutes",
+            post(crate::council::meetings::web::minutes_submit),
+        )
+        .route(
+            "/meetings/{id}/comments",
+            post(crate::council::meetings::web::comment_submit),
+        )
+        .route("/elections", get(crate::council::elections::web::list_page))
+        .route(
+            "/elections/{id}",
+            get(crate::council::elections::web::election_page),
+        )
+        .route(
+            "/elections/{id}/objections",
+            post(crate::council::elections::web::object),
+        )
+        .route(
+            "/elections/{id}/ballots",
+            post(crate::council::elections::web::vote),
+        )
 }

@@ -12,6 +12,8 @@ pub mod services;
 pub mod visits;
 pub mod web;
 
+pub use web::pages;
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

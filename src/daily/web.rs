@@ -222,3 +222,14 @@ pub async fn coverage_page(
         c,
     })
 }
+
+/// The daily pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/notebooks",
+            get(crate::daily::web::notebook_page).post(crate::daily::web::notebook_submit),
+        )
+        .route("/visits/coverage", get(crate::daily::web::coverage_page))
+}

@@ -135,6 +135,53 @@ pub fn fen(s: &str) -> Option<i64> {
     Some(whole.parse::<i64>().ok()? * 100 + f)
 }
 
+/// The disclosure pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/disclosures",
+            get(crate::disclosure::web::list_page).post(crate::disclosure::web::create_submit),
+        )
+        .route("/disclosures/new", get(crate::disclosure::web::new_page))
+        .route(
+            "/disclosures/verify",
+            get(crate::disclosure::web::verify_page),
+        )
+        .route(
+            "/disclosures/timeliness",
+            get(crate::disclosure::web::timeliness_page),
+        )
+        .route(
+            "/disclosures/{id}",
+            get(crate::disclosure::web::notice_page),
+        )
+        .route(
+            "/disclosures/{id}/publish",
+            post(crate::disclosure::web::publish_submit),
+        )
+        .route(
+            "/disclosures/{id}/objections",
+            post(crate::disclosure::web::object_submit),
+        )
+        .route(
+            "/disclosures/{id}/print",
+            get(crate::disclosure::web::print_page),
+        )
+        .route(
+            "/disclosures/{id}/attachments",
+            post(crate::disclosure::attachments::upload).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::disclosure::attachments::MAX_ATTACHMENT + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/disclosures/{id}/attachments/{attachment}",
+            get(crate::disclosure::attachments::serve),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -329,3 +329,9 @@ async fn push_counts(
     });
     Ok(())
 }
+
+/// The home pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/", get(crate::home::index))
+}

@@ -31,7 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::platform::AppState;
 
 /// The registry's `/api/v1` routes.
-pub fn api_routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(api::routes())
         .merge(places_api::routes())
@@ -41,4 +41,82 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(ledgers::routes())
         .merge(social::routes())
         .merge(import_api::routes())
+}
+
+/// The registry pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/places", get(crate::registry::places_web::places_page))
+        .route(
+            "/households",
+            get(crate::registry::households_web::list_page),
+        )
+        .route(
+            "/organizations",
+            get(crate::registry::social::web::page_get),
+        )
+        .route(
+            "/organizations/units",
+            post(crate::registry::social::web::add_unit),
+        )
+        .route(
+            "/organizations/orgs",
+            post(crate::registry::social::web::add_org),
+        )
+        .route(
+            "/households/{id}",
+            get(crate::registry::households_web::detail_page),
+        )
+        .route("/residents", get(crate::registry::web::residents_page))
+        .route(
+            "/residents/new",
+            get(crate::registry::resident_form::new_form)
+                .post(crate::registry::resident_form::create),
+        )
+        .route("/residents/{id}", get(crate::registry::web::resident_page))
+        .route(
+            "/residents/{id}/edit",
+            get(crate::registry::resident_form::edit_form)
+                .post(crate::registry::resident_form::update),
+        )
+        .route(
+            "/residents/{id}/move",
+            post(crate::registry::resident_form::move_out),
+        )
+        .route("/me", get(crate::registry::web::me_page))
+        .route(
+            "/me/corrections",
+            post(crate::registry::web::ask_correction),
+        )
+        .route("/me/export", get(crate::registry::rights_api::export))
+        .route(
+            "/me/erasure",
+            post(crate::registry::rights_web::ask_erasure),
+        )
+        .route("/corrections", get(crate::registry::web::corrections_page))
+        .route(
+            "/corrections/{id}",
+            post(crate::registry::web::answer_correction),
+        )
+        .route(
+            "/erasure-requests/{id}",
+            post(crate::registry::rights_web::decide_erasure),
+        )
+        .route(
+            "/import",
+            get(crate::registry::import_web::form)
+                .post(crate::registry::import_web::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::registry::import_api::MAX_UPLOAD,
+                )),
+        )
+        .route(
+            "/import/{token}/{community}",
+            post(crate::registry::import_web::confirm),
+        )
+        .route(
+            "/import/jobs/{job}",
+            get(crate::registry::import_web::progress),
+        )
 }

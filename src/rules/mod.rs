@@ -11,6 +11,8 @@ pub mod lifecycle;
 pub mod versions;
 pub mod web;
 
+pub use web::pages;
+
 use crate::platform::web::{Path, Query};
 use axum::Json;
 use axum::extract::State;

@@ -149,3 +149,15 @@ pub async fn comment_submit(
         Err(e) => Err(e),
     }
 }
+
+/// The rules pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/rules", get(crate::rules::web::list_page))
+        .route("/rules/{id}", get(crate::rules::web::rule_page))
+        .route(
+            "/rules/{id}/comments",
+            post(crate::rules::web::comment_submit),
+        )
+}

@@ -20,3 +20,30 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(appraisals::close_route))
         .routes(routes!(appraisals::disclose_route))
 }
+
+/// The supervision pages, at the paths residents and staff use (`app.rs` merges every area's).
+pub fn pages() -> axum::Router<crate::platform::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/evaluations",
+            get(crate::supervision::web::evaluations_page)
+                .post(crate::supervision::web::evaluation_submit),
+        )
+        .route(
+            "/appraisals",
+            get(crate::supervision::web::index).post(crate::supervision::web::create_submit),
+        )
+        .route(
+            "/appraisals/{id}/ballot",
+            post(crate::supervision::web::ballot_submit),
+        )
+        .route(
+            "/appraisals/{id}/close",
+            post(crate::supervision::web::close_submit),
+        )
+        .route(
+            "/appraisals/{id}/disclose",
+            post(crate::supervision::web::disclose_submit),
+        )
+}

@@ -74,3 +74,46 @@ fn only_the_command_line_imports_the_wiring() {
     }
     assert!(found.is_empty(), "areas reach up into app.rs: {found:?}");
 }
+
+#[test]
+fn each_area_owns_its_routes_and_the_wiring_only_merges_them() {
+    let app = std::fs::read_to_string(src().join("app.rs")).unwrap();
+    let routes: Vec<&str> = app
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(".route("))
+        .collect();
+    // The wiring's own: the stylesheet, the health check and the API document.
+    assert_eq!(routes.len(), 3, "app.rs routes pages itself: {routes:#?}");
+    let merged: Vec<&str> = app
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix(".merge(crate::"))
+        .collect();
+    for area in [
+        "auth",
+        "audit",
+        "cases",
+        "council",
+        "disclosure",
+        "rules",
+        "daily",
+        "agreements",
+        "admissions",
+        "assessment",
+        "supervision",
+        "campaigns",
+        "registry",
+        "home",
+    ] {
+        let wired = merged.iter().any(|m| m.starts_with(&format!("{area}::")));
+        assert!(wired, "{area} is not merged by its own router: {merged:?}");
+    }
+    for m in &merged {
+        let tail = m.split("::").nth(1).unwrap_or_default();
+        assert!(
+            ["routes())", "pages())"].contains(&tail),
+            "merged by a path into the area, not its router: crate::{m}"
+        );
+    }
+}
