@@ -44,7 +44,7 @@ pub struct AuditFilter {
 #[derive(Serialize, ToSchema)]
 pub struct AuditItem {
     pub seq: i64,
-    /// UTC, RFC 3339.
+    /// UTC, exactly as hashed into the chain (`2026-11-26T03:16:50.123456Z`).
     pub at: String,
     pub actor_id: Option<i64>,
     pub actor: String,

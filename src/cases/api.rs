@@ -104,7 +104,7 @@ pub struct CaseView {
     pub supervised: bool,
     /// The public note on progress chosen by staff, if any.
     pub public_note: Option<PublicNote>,
-    pub created_at: String,
+    pub created_at: time::Instant,
 }
 
 impl From<&Case> for CaseView {
@@ -135,7 +135,7 @@ impl From<&Case> for CaseView {
             satisfied: c.satisfied,
             supervised: c.supervised_at.is_some(),
             public_note: c.public_note,
-            created_at: c.created_at.clone(),
+            created_at: c.created_at,
         }
     }
 }
@@ -252,7 +252,7 @@ pub struct PublicStep {
 pub struct Tracked {
     pub category: String,
     pub status: CaseStatus,
-    pub created_at: String,
+    pub created_at: time::Instant,
     pub deadline: String,
     pub public_note: Option<PublicNote>,
     pub steps: Vec<PublicStep>,
@@ -282,7 +282,7 @@ async fn track(
     Ok(Json(Tracked {
         category: c.category.clone(),
         status: c.status,
-        created_at: c.created_at.clone(),
+        created_at: c.created_at,
         deadline: time::from_db(&c.deadline)
             .map(time::rfc3339_shanghai)
             .unwrap_or_default(),

@@ -123,7 +123,7 @@ pub struct Open311Key {
     pub id: i64,
     pub community_id: i64,
     pub label: String,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
     pub revoked: bool,
 }
 

@@ -24,7 +24,7 @@ pub struct Notification {
     pub case_id: Option<i64>,
     pub kind: String,
     pub message: String,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
     pub read: bool,
 }
 
@@ -96,7 +96,7 @@ pub async fn page_get(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     let items = list
         .items
         .into_iter()
-        .map(|n| (time::show_db(&n.created_at, ctx.lang), n))
+        .map(|n| (n.created_at.show(ctx.lang), n))
         .collect();
     page(&NotificationsPage {
         chrome: ctx.chrome(),

@@ -97,7 +97,7 @@ pub struct Case {
     pub supervision_reason: String,
     /// The public note on progress (`model::PublicNote`), if staff chose one.
     pub public_note: Option<super::model::PublicNote>,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
     pub updated_at: String,
 }
 

@@ -30,7 +30,7 @@ pub struct Bulletin {
     pub body: String,
     /// draft or published.
     pub status: BulletinStatus,
-    pub published_at: Option<String>,
+    pub published_at: Option<crate::platform::time::Instant>,
 }
 
 crate::workflow_state! {
@@ -291,6 +291,6 @@ pub(super) async fn publish(
     .await?;
     tx.commit().await?;
     b.status = BulletinStatus::Published;
-    b.published_at = Some(now);
+    b.published_at = crate::platform::time::from_db(&now).map(crate::platform::time::Instant);
     Ok(Json(b))
 }

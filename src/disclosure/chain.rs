@@ -83,6 +83,8 @@ pub async fn append(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Publication {
     pub seq: i64,
+    /// The time exactly as it was hashed (UTC, `2026-11-26T03:16:50.123456Z`), so that the
+    /// chain can be recomputed (one of the two answers that carry instants as stored).
     pub at: String,
     /// `disclosure` or `rule_version`.
     pub kind: String,

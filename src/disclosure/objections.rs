@@ -80,12 +80,12 @@ pub struct Objection {
     pub objector: String,
     pub body: String,
     /// RFC 3339, +08:00.
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
     /// None while open.
     pub outcome: Option<ObjectionOutcome>,
     pub handling: Option<String>,
     /// RFC 3339, +08:00.
-    pub handled_at: Option<String>,
+    pub handled_at: Option<crate::platform::time::Instant>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -113,10 +113,6 @@ pub async fn list_of(
     .bind(subject.id())
     .fetch_all(state.db.read())
     .await?;
-    let instant = |s: Option<String>| {
-        s.and_then(|s| time::from_db(&s))
-            .map(time::rfc3339_shanghai)
-    };
     Ok(rows
         .iter()
         .map(|r| {
@@ -126,10 +122,10 @@ pub async fn list_of(
                 nomination_id: r.try_get("nomination_id")?,
                 objector: if staff { name } else { mask_name(&name) },
                 body: r.try_get("body")?,
-                created_at: instant(r.try_get("created_at")?).unwrap_or_default(),
+                created_at: r.try_get("created_at")?,
                 outcome: r.try_get("outcome")?,
                 handling: r.try_get("handling")?,
-                handled_at: instant(r.try_get("handled_at")?),
+                handled_at: r.try_get("handled_at")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)

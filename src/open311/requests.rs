@@ -92,7 +92,7 @@ fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -
         } else {
             building.unwrap_or_default().to_owned()
         },
-        requested_datetime: rfc(&c.created_at),
+        requested_datetime: time::rfc3339_shanghai(c.created_at.0),
         updated_datetime: rfc(&c.updated_at),
         expected_datetime: rfc(&c.deadline),
     }

@@ -126,13 +126,13 @@ impl Tr {
     pub fn is_zh(&self) -> bool {
         self.0 == Lang::ZhCn
     }
-    /// An instant from JSON (RFC 3339) as the reader reads it (`2026年12月10日 19:30`, in
-    /// Asia/Shanghai); anything else as it is.
-    pub fn instant(&self, rfc3339: &str) -> String {
-        rfc3339
-            .parse::<jiff::Timestamp>()
-            .map(|ts| super::time::show(ts, self.0))
-            .unwrap_or_else(|_| rfc3339.to_owned())
+    /// An instant as the reader reads it (`2026年12月10日 19:30`).
+    pub fn at(&self, i: &super::time::Instant) -> String {
+        i.show(self.0)
+    }
+    /// An instant that may not have happened yet; empty when it has not.
+    pub fn at_opt(&self, i: &Option<super::time::Instant>) -> String {
+        i.map(|i| i.show(self.0)).unwrap_or_default()
     }
     /// A stored day (`2026-12-10`) as the reader reads it (`2026年12月10日`); anything else as
     /// it is.

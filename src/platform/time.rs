@@ -102,6 +102,72 @@ pub fn day_start_db(d: Date) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as every JSON answer carries it: RFC 3339 in Asia/Shanghai
+/// (`2026-11-26T11:16:50+08:00`), read from its stored form (`to_db`). One time format for
+/// the whole API; pages show it with `Tr::at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub Timestamp);
+
+impl Instant {
+    pub fn now() -> Self {
+        Instant(now())
+    }
+    /// As the user reads it: `2026年11月26日 11:16`.
+    pub fn show(self, lang: Lang) -> String {
+        show(self.0, lang)
+    }
+}
+
+impl serde::Serialize for Instant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&rfc3339_shanghai(self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map(Instant).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Instant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .examples(["2026-12-10T19:30:00+08:00"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Instant {}
+
+impl sqlx::Type<sqlx::Any> for Instant {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <str as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Instant {
+    fn decode(
+        value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        let stored = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        Ok(Instant(stored.parse::<Timestamp>()?))
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Instant {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <String as sqlx::Encode<'q, sqlx::Any>>::encode(to_db(self.0), buf)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

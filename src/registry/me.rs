@@ -15,8 +15,7 @@ use crate::platform::time;
 /// One access to a resident's data, as the audit log recorded it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Access {
-    /// UTC, RFC 3339.
-    pub at: String,
+    pub at: time::Instant,
     pub actor: String,
     pub role: String,
     pub action: String,
@@ -34,8 +33,8 @@ pub struct Correction {
     /// open, done or declined.
     pub status: CorrectionStatus,
     pub reply: String,
-    pub created_at: String,
-    pub handled_at: Option<String>,
+    pub created_at: crate::platform::time::Instant,
+    pub handled_at: Option<crate::platform::time::Instant>,
 }
 
 crate::workflow_state! {

@@ -31,7 +31,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = PersonalData), (status = 403, description = "not a resident's account")))]
 pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let data = rights::export(&state.db, &ctx).await?;
-    let day = data.exported_at.get(..10).unwrap_or("").replace('-', "");
+    let day = data
+        .exported_at
+        .0
+        .to_zoned_datetime(crate::platform::time::shanghai().clone())
+        .strftime("%Y%m%d")
+        .to_string();
     // The resident's own data, whole (their own ID number and phone included); the export is
     // audited as a sensitive read.
     let mut res = (crate::platform::pii::Unmasked, Json(data)).into_response();

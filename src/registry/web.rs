@@ -15,7 +15,6 @@ use crate::auth::{Action, CsrfForm, Ctx, Place, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
-use crate::platform::time;
 use crate::platform::web::{Chrome, page};
 
 #[derive(Template)]
@@ -173,7 +172,7 @@ pub async fn render_me(state: &AppState, ctx: &Ctx, notes: MeNotes) -> Result<Re
         .map(|a| {
             let what = tf(ctx.lang, &format!("me.access.{}", a.object_type), &[]);
             (
-                time::show_db(&a.at, ctx.lang),
+                a.at.show(ctx.lang),
                 format!("{} ({}) {what}", a.actor, a.role),
             )
         })
@@ -181,7 +180,7 @@ pub async fn render_me(state: &AppState, ctx: &Ctx, notes: MeNotes) -> Result<Re
     let erasures = rec
         .erasures
         .iter()
-        .map(|k| (time::show_db(&k.created_at, ctx.lang), k.clone()))
+        .map(|k| (k.created_at.show(ctx.lang), k.clone()))
         .collect();
     let mut res = page(&MePage {
         chrome: ctx.chrome(),
@@ -252,7 +251,7 @@ pub async fn render_corrections(
         .await?
         .into_iter()
         .map(|(c, name)| {
-            let at = time::show_db(&c.created_at, ctx.lang);
+            let at = c.created_at.show(ctx.lang);
             (c, name, at)
         })
         .collect();
@@ -260,7 +259,7 @@ pub async fn render_corrections(
         .await?
         .into_iter()
         .map(|k| {
-            let at = time::show_db(&k.created_at, ctx.lang);
+            let at = k.created_at.show(ctx.lang);
             (k, at)
         })
         .collect();

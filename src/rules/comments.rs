@@ -28,7 +28,7 @@ pub struct Comment {
     pub author: String,
     pub body: String,
     pub answer: Option<String>,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
 }
 
 #[derive(Serialize, ToSchema)]

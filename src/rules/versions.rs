@@ -22,15 +22,15 @@ pub struct Version {
     pub articles: Vec<String>,
     /// What changed and why.
     pub note: String,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
     /// The legal review: who, when, the checklist and a note.
     pub reviewer: Option<String>,
-    pub reviewed_at: Option<String>,
+    pub reviewed_at: Option<crate::platform::time::Instant>,
     pub review_note: Option<String>,
     /// The motion that adopted it.
     pub motion_id: Option<i64>,
-    pub adopted_at: Option<String>,
-    pub published_at: Option<String>,
+    pub adopted_at: Option<crate::platform::time::Instant>,
+    pub published_at: Option<crate::platform::time::Instant>,
     /// SHA-256 of its canonical content, once published.
     pub content_hash: Option<String>,
 }

@@ -67,7 +67,7 @@ pub struct Evaluation {
     pub period: String,
     pub checklist: Vec<Check>,
     pub summary: String,
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::platform::time::Instant>,
 }
 
 async fn place(state: &AppState, community: i64) -> Result<Place, AppError> {
@@ -324,10 +324,7 @@ pub async fn listed(
                 checklist: serde_json::from_str(&r.try_get::<String, _>("checklist")?)
                     .map_err(AppError::internal)?,
                 summary: r.try_get("summary")?,
-                created_at: Some(time::show_db(
-                    &r.try_get::<String, _>("created_at")?,
-                    ctx.lang,
-                )),
+                created_at: Some(r.try_get("created_at")?),
             })
         })
         .collect()

@@ -164,7 +164,12 @@ impl TestApp {
                             .execute(&mut *tx)
                             .await
                             .unwrap();
-                        sqlx::query("BEGIN").execute(&mut *tx).await.unwrap();
+                        // Back inside a transaction and the member's savepoint, as the group
+                        // commit left them, so that dropping `tx` rolls back cleanly.
+                        sqlx::raw_sql("BEGIN; SAVEPOINT member")
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
                         drop(tx);
                         db.close().await;
                         (tdir, path)

@@ -61,4 +61,5 @@ mod street_journey;
 mod street_rules;
 mod supervision;
 mod tamper;
+mod times;
 mod transitions;

@@ -245,7 +245,7 @@ pub struct Comment {
     pub id: i64,
     pub author: String,
     pub body: String,
-    pub created_at: String,
+    pub created_at: crate::platform::time::Instant,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -267,10 +267,7 @@ pub async fn comment_list(state: &AppState, id: i64) -> Result<Vec<Comment>, App
                 id: r.try_get("id")?,
                 author: r.try_get("author")?,
                 body: r.try_get("body")?,
-                created_at: time::show_db(
-                    &r.try_get::<String, _>("created_at")?,
-                    crate::platform::i18n::Lang::ZhCn,
-                ),
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)

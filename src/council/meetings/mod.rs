@@ -22,7 +22,7 @@ use crate::council::rules::BodyKind;
 use crate::platform::AppState;
 use crate::platform::db::{Filter, Val, bind_vals};
 use crate::platform::error::AppError;
-use crate::platform::time;
+use crate::platform::time::{self, Instant};
 
 crate::workflow_state! {
     /// The kinds of meeting (M6, M8, M9): the council's monthly meeting and its ad hoc ones, the
@@ -83,15 +83,14 @@ pub struct Meeting {
     pub community_id: Option<i64>,
     pub kind: MeetingKind,
     pub title: String,
-    /// RFC 3339, Asia/Shanghai.
-    pub starts_at: String,
-    pub ends_at: String,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
     pub location: String,
     /// Residents may comment on it.
     pub open_to_residents: bool,
     pub status: MeetingStatus,
     pub minutes: Option<String>,
-    pub minutes_published_at: Option<String>,
+    pub minutes_published_at: Option<Instant>,
     #[serde(skip)]
     pub street_id: i64,
     #[serde(skip)]
@@ -125,12 +124,6 @@ pub const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS bo
     m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.status, m.minutes, m.minutes_published_at \
     FROM meetings m JOIN bodies b ON b.id = m.body_id";
 
-fn instant(s: &str) -> String {
-    time::from_db(s)
-        .map(time::rfc3339_shanghai)
-        .unwrap_or_else(|| s.to_owned())
-}
-
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
     let starts: String = r.try_get("starts_at")?;
     let ends: String = r.try_get("ends_at")?;
@@ -143,15 +136,13 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
         community_id: r.try_get("community_id")?,
         kind: r.try_get("kind")?,
         title: r.try_get("title")?,
-        starts_at: instant(&starts),
-        ends_at: instant(&ends),
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
         location: r.try_get("location")?,
         open_to_residents: r.try_get::<i64, _>("open_to_residents")? != 0,
         status: r.try_get("status")?,
         minutes: r.try_get("minutes")?,
-        minutes_published_at: r
-            .try_get::<Option<String>, _>("minutes_published_at")?
-            .map(|s| instant(&s)),
+        minutes_published_at: r.try_get("minutes_published_at")?,
         starts_db: starts,
         ends_db: ends,
     })

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
 use crate::platform::error::AppError;
-use crate::platform::time;
 use crate::registry::me;
 
 /// The sections of the export: every table that holds rows about the resident or their
@@ -126,7 +125,7 @@ const SECTIONS: &[(&str, &str)] = &[
 #[derive(Serialize, ToSchema)]
 pub struct PersonalData {
     /// UTC, RFC 3339.
-    pub exported_at: String,
+    pub exported_at: crate::platform::time::Instant,
     /// Each section's rows, as stored (column → value). The resident's own ID number and
     /// phone in full: it is their copy.
     #[schema(value_type = Object)]
@@ -182,7 +181,7 @@ pub async fn export(db: &crate::platform::db::Db, ctx: &Ctx) -> Result<PersonalD
         );
     }
     Ok(PersonalData {
-        exported_at: time::now_db(),
+        exported_at: crate::platform::time::Instant::now(),
         sections,
         accesses: me::accesses(pool, &r).await?,
     })

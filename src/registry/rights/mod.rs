@@ -41,8 +41,8 @@ pub struct ErasureRequest {
     pub status: ErasureStatus,
     /// Why the record was locked instead of deleted.
     pub reason: String,
-    pub created_at: String,
-    pub decided_at: Option<String>,
+    pub created_at: crate::platform::time::Instant,
+    pub decided_at: Option<crate::platform::time::Instant>,
 }
 
 crate::workflow_state! {
