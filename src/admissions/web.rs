@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::unadmitted::{ReportInput, UnadmittedList};
@@ -64,13 +64,12 @@ pub async fn report(
         description: f.description,
         received_on: None,
     };
-    match super::unadmitted::file(&state, &ctx, &input).await {
-        Ok(_) => Ok(Redirect::to("/admissions").into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render(&state, &ctx, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        super::unadmitted::file(&state, &ctx, &input).await,
+        |_| "/admissions".into(),
+        async |e| render(&state, &ctx, Some(&e)).await,
+    )
+    .await
 }
 
 /// The admissions pages, at the paths residents and staff use (`app.rs` merges every area's).

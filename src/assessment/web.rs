@@ -143,9 +143,7 @@ pub async fn weights_submit(
             q.period().map(|p| p.label).unwrap_or_default()
         ))
         .into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render(&state, &ctx, &q, Some(&e)).await
-        }
+        Err(e) if crate::platform::web::fixable(&e) => render(&state, &ctx, &q, Some(&e)).await,
         Err(e) => Err(e),
     }
 }

@@ -4,8 +4,7 @@
 use crate::platform::web::Path;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -108,13 +107,12 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 }
 
 async fn done(state: &AppState, ctx: &Ctx, r: Result<(), AppError>) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(Redirect::to("/campaigns").into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
-            render(state, ctx, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        r,
+        |()| "/campaigns".into(),
+        async |e| render(state, ctx, Some(&e)).await,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

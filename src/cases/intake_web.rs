@@ -175,7 +175,7 @@ pub async fn report_submit(
                 deadline,
             })
         }
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+        Err(e) if crate::platform::web::fixable(&e) => {
             // What the caller typed comes back whole, so that nothing has to be typed again.
             let res = render_report(&state, &ctx, f, Some(&e)).await?;
             Ok((crate::platform::pii::Unmasked, res).into_response())

@@ -189,13 +189,12 @@ pub async fn act(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render_case(&state, &ctx, id, false, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        result,
+        |_| format!("/cases/{id}"),
+        async |e| render_case(&state, &ctx, id, false, Some(&e)).await,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@
 use crate::platform::web::Query;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -178,13 +178,12 @@ pub async fn notebook_submit(
         Ok(input) => write(&state, &ctx, &input).await,
         Err(e) => Err(e),
     };
-    match written {
-        Ok(_) => Ok(Redirect::to("/notebooks?done=1").into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render(&state, &ctx, "", Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        written,
+        |_| "/notebooks?done=1".into(),
+        async |e| render(&state, &ctx, "", Some(&e)).await,
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -365,13 +365,12 @@ pub async fn create_submit(
         };
         drafts::save_draft(&state, &ctx, None, &input).await
     };
-    match attempt.await {
-        Ok(id) => Ok(Redirect::to(&format!("/disclosures/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            new_form(&state, &ctx, f, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        attempt.await,
+        |id| format!("/disclosures/{id}"),
+        async |e| new_form(&state, &ctx, f, Some(&e)).await,
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -238,6 +238,29 @@ pub fn client_ip(parts: &axum::http::request::Parts, trust_proxy: bool) -> Strin
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Can the user fix this error on the form they sent? A 4xx other than "sign in" and "not
+/// allowed", which go to their own pages.
+pub fn fixable(e: &AppError) -> bool {
+    e.status.is_client_error()
+        && e.status != StatusCode::UNAUTHORIZED
+        && e.status != StatusCode::FORBIDDEN
+}
+
+/// What a page form answers: on success a redirect (303) to where the result is (`to`); on an
+/// error the user can fix, the form again (`again`), with what they typed and the error next
+/// to its field; anything else goes to the error page.
+pub async fn redirect_or_again<T>(
+    result: Result<T, AppError>,
+    to: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(AppError) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(v) => Ok(axum::response::Redirect::to(&to(v)).into_response()),
+        Err(e) if fixable(&e) => again(e).await,
+        Err(e) => Err(e),
+    }
+}
+
 /// Renders a page template.
 pub fn page<T: askama::Template>(t: &T) -> Result<Response, AppError> {
     let html = t.render().map_err(AppError::internal)?;

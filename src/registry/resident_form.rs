@@ -240,7 +240,7 @@ async fn save(
 }
 
 fn form_error(e: &AppError) -> bool {
-    e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN
+    crate::platform::web::fixable(e)
 }
 
 pub async fn create(

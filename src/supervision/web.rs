@@ -251,7 +251,7 @@ pub async fn evaluation_submit(
             input.period
         ))
         .into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+        Err(e) if crate::platform::web::fixable(&e) => {
             render_evaluations(&state, &ctx, &q, Some(&e)).await
         }
         Err(e) => Err(e),

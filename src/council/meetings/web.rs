@@ -5,7 +5,7 @@
 use crate::platform::web::Path;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -126,13 +126,12 @@ pub async fn schedule_submit(
         open_to_residents: f.open_to_residents.is_some(),
         items: agenda_items(&f.agenda),
     };
-    match schedule::schedule(&state, &ctx, &n).await {
-        Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render_list(&state, &ctx, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        schedule::schedule(&state, &ctx, &n).await,
+        |id| format!("/meetings/{id}"),
+        async |e| render_list(&state, &ctx, Some(&e)).await,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -200,13 +199,12 @@ async fn answer(
     id: i64,
     r: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render(state, ctx, id, Some(&e)).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        r,
+        |()| format!("/meetings/{id}"),
+        async |e| render(state, ctx, id, Some(&e)).await,
+    )
+    .await
 }
 
 /// Checked boxes arrive as repeated `present` fields.

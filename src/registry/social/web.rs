@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::orgs::{SocialOrg, SocialOrgInput, create_org_core, orgs_in_scope};
@@ -151,11 +151,10 @@ async fn finish(
     ctx: &Ctx,
     result: Result<i64, AppError>,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(_) => Ok(Redirect::to("/organizations?saved=1").into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
-            render(state, ctx, Some(&e), false).await
-        }
-        Err(e) => Err(e),
-    }
+    crate::platform::web::redirect_or_again(
+        result,
+        |_| "/organizations?saved=1".into(),
+        async |e| render(state, ctx, Some(&e), false).await,
+    )
+    .await
 }
