@@ -10,14 +10,15 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::audit::{self, Entry};
+use crate::auth::scope::scoped;
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::daily::{community_place, scoped};
 use crate::platform::AppState;
 use crate::platform::db::bind_vals;
 use crate::platform::error::AppError;
 use crate::platform::input::{date_or_today, text};
 use crate::platform::time;
 use crate::platform::web::ApiJson;
+use crate::registry::places::community_place;
 
 #[derive(Serialize, ToSchema)]
 pub struct Unadmitted {

@@ -22,14 +22,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::audit::{self, Entry};
+use crate::auth::scope::scoped;
 use crate::auth::{Action, Ctx, Place, Target};
-use crate::daily::{community_place, scoped};
 use crate::platform::AppState;
 use crate::platform::db::{Tx, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::input::text;
 use crate::platform::time;
 use crate::platform::web::ApiJson;
+use crate::registry::places::community_place;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

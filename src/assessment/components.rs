@@ -77,22 +77,8 @@ async fn visits(
     p: &Period,
     worker: Option<i64>,
 ) -> Result<(i64, i64), AppError> {
-    let who = if worker.is_some() {
-        " WHERE v.who = $4"
-    } else {
-        ""
-    };
-    let visited: i64 = sqlx::query(&format!(
-        "SELECT COUNT(DISTINCT v.household_id) AS n FROM ({}) v{who}",
-        crate::daily::visits::VISITED
-    ))
-    .bind(community)
-    .bind(p.from.to_string())
-    .bind(p.to.to_string())
-    .bind(worker.unwrap_or(0))
-    .fetch_one(pool)
-    .await?
-    .try_get("n")?;
+    let visited =
+        crate::daily::visits::households_visited(pool, community, p.from, p.to, worker).await?;
     let households: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM households WHERE community_id = $1")
             .bind(community)

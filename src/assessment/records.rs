@@ -188,18 +188,7 @@ async fn list(
             }
         }
         "visits" => {
-            let visited: Vec<(i64, Option<i64>)> = sqlx::query(&format!(
-                "SELECT DISTINCT household_id, who FROM ({}) v",
-                crate::daily::visits::VISITED
-            ))
-            .bind(c)
-            .bind(&from)
-            .bind(&to)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("household_id")?, r.try_get("who")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+            let visited = crate::daily::visits::visits_between(pool, c, p.from, p.to).await?;
             let rows = sqlx::query(
                 "SELECT h.id, (SELECT k.name FROM compounds k WHERE k.id = b.compound_id) || ' ' || b.number AS building FROM households h \
                  JOIN buildings b ON b.id = h.building_id WHERE b.community_id = $1 ORDER BY b.id, h.id",

@@ -116,6 +116,25 @@ pub fn scope_condition(
     (!parts.is_empty()).then(|| (parts.join(" OR "), vals))
 }
 
+/// The scope filter for a list: where the caller may do `action`, on tables with street,
+/// community and (optionally) building columns.
+pub fn scoped(
+    ctx: &super::Ctx,
+    actions: &[super::Action],
+    building_col: Option<&str>,
+) -> Result<crate::platform::db::Filter, crate::platform::error::AppError> {
+    let scopes: Vec<Scope> = actions.iter().flat_map(|a| ctx.scopes(*a)).collect();
+    let Some((cond, vals)) =
+        scope_condition(&scopes, "t.street_id", "t.community_id", building_col)
+    else {
+        ctx.require(actions[0], super::Target::System)?;
+        return Err(crate::platform::error::AppError::forbidden());
+    };
+    let mut f = crate::platform::db::Filter::default();
+    f.and(&cond, vals);
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,11 +19,16 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Action, Ctx, Place, Scope, Target};
+use crate::auth::{Ctx, Place};
 use crate::cases::intake::{CaseInput, Prepared, insert, prepare};
 use crate::platform::AppState;
-use crate::platform::db::{Filter, Tx, Val};
+use crate::platform::db::Tx;
 use crate::platform::error::AppError;
+
+// The place and scope helpers every area shares, as the daily-work modules name them.
+use crate::auth::scope::scoped;
+use crate::platform::db::dated;
+use crate::registry::places::community_place;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -101,73 +106,4 @@ pub async fn insert_cases(
         });
     }
     Ok(ids)
-}
-
-/// The place of a community the caller may do `action` in (the first, if none is named).
-pub async fn community_place(
-    state: &AppState,
-    ctx: &Ctx,
-    action: Action,
-    community: Option<i64>,
-) -> Result<Place, AppError> {
-    let id = match community {
-        Some(c) => c,
-        None => ctx
-            .scopes(action)
-            .iter()
-            .find_map(|s| match s {
-                Scope::Community(c) => Some(*c),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                // Nobody signed in, or no such duty anywhere: say so, not "which community?".
-                ctx.require(action, Target::System)
-                    .err()
-                    .unwrap_or_else(|| AppError::invalid("community_id", "cases.where"))
-            })?,
-    };
-    let place = crate::registry::places::place_of_community(state.db.read(), id)
-        .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
-    ctx.require(action, Target::At(place))?;
-    Ok(place)
-}
-
-/// The scope filter for a list: where the caller may do `action`, on tables with street,
-/// community and (optionally) building columns.
-pub fn scoped(
-    ctx: &Ctx,
-    actions: &[Action],
-    building_col: Option<&str>,
-) -> Result<Filter, AppError> {
-    let scopes: Vec<Scope> = actions.iter().flat_map(|a| ctx.scopes(*a)).collect();
-    let Some((cond, vals)) =
-        crate::auth::scope::scope_condition(&scopes, "t.street_id", "t.community_id", building_col)
-    else {
-        ctx.require(actions[0], Target::System)?;
-        return Err(AppError::forbidden());
-    };
-    let mut f = Filter::default();
-    f.and(&cond, vals);
-    Ok(f)
-}
-
-/// Common list filters: a community, and a date range on `col`.
-pub fn dated(
-    f: &mut Filter,
-    col: &str,
-    community: Option<i64>,
-    from: &Option<String>,
-    to: &Option<String>,
-) -> Result<(), AppError> {
-    if let Some(c) = community {
-        f.and("t.community_id = ?", [Val::I(c)]);
-    }
-    for (field, v, op) in [("from", from, ">="), ("to", to, "<=")] {
-        if let Some(d) = v.as_deref().filter(|d| !d.is_empty()) {
-            let d = crate::platform::time::parse_day(field, d)?;
-            f.and(&format!("{col} {op} ?"), [Val::T(d.to_string())]);
-        }
-    }
-    Ok(())
 }

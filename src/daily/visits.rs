@@ -299,8 +299,55 @@ pub fn this_quarter() -> String {
 }
 
 /// Who visited which household in the period: workers' visits and leaders' visit entries.
-pub(crate) const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE community_id = $1 AND household_id IS NOT NULL AND visit_date >= $2 AND visit_date <= $3 \
+const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE community_id = $1 AND household_id IS NOT NULL AND visit_date >= $2 AND visit_date <= $3 \
     UNION SELECT household_id, author_id AS who FROM notebook_entries WHERE community_id = $1 AND kind = 'visit' AND household_id IS NOT NULL AND entry_date >= $2 AND entry_date <= $3";
+
+/// Who visited which household of the community between two days (inclusive): workers'
+/// visits and leaders' visit entries, each (household, visitor) once.
+pub async fn visits_between(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: Date,
+    to: Date,
+) -> Result<Vec<(i64, Option<i64>)>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT DISTINCT household_id, who FROM ({VISITED}) v"
+    ))
+    .bind(community)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("household_id")?, r.try_get("who")?)))
+    .collect()
+}
+
+/// How many households of the community were visited between two days, by anyone or by
+/// one visitor.
+pub async fn households_visited(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: Date,
+    to: Date,
+    by: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let who = if by.is_some() {
+        " WHERE v.who = $4"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
+        "SELECT COUNT(DISTINCT v.household_id) AS n FROM ({VISITED}) v{who}"
+    ))
+    .bind(community)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(by.unwrap_or(0))
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}
 
 pub async fn coverage(
     pool: &sqlx::AnyPool,

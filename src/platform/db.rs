@@ -240,6 +240,26 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Common list filters: a community, and a date range on `col`.
+pub fn dated(
+    f: &mut Filter,
+    col: &str,
+    community: Option<i64>,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Result<(), super::error::AppError> {
+    if let Some(c) = community {
+        f.and("t.community_id = ?", [Val::I(c)]);
+    }
+    for (field, v, op) in [("from", from, ">="), ("to", to, "<=")] {
+        if let Some(d) = v.as_deref().filter(|d| !d.is_empty()) {
+            let d = super::time::parse_day(field, d)?;
+            f.and(&format!("{col} {op} ?"), [Val::T(d.to_string())]);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -90,3 +90,37 @@ pub async fn counts(pool: &AnyPool, scope: Scope) -> Result<(i64, i64), sqlx::Er
     .try_get("n")?;
     Ok((households, residents))
 }
+
+/// The place of a community the caller may do `action` in (the first, if none is named).
+pub async fn community_place(
+    state: &crate::platform::AppState,
+    ctx: &crate::auth::Ctx,
+    action: crate::auth::Action,
+    community: Option<i64>,
+) -> Result<Place, crate::platform::error::AppError> {
+    let id = match community {
+        Some(c) => c,
+        None => ctx
+            .scopes(action)
+            .iter()
+            .find_map(|s| match s {
+                Scope::Community(c) => Some(*c),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                // Nobody signed in, or no such duty anywhere: say so, not "which community?".
+                ctx.require(action, crate::auth::Target::System)
+                    .err()
+                    .unwrap_or_else(|| {
+                        crate::platform::error::AppError::invalid("community_id", "cases.where")
+                    })
+            })?,
+    };
+    let place = place_of_community(state.db.read(), id)
+        .await?
+        .ok_or_else(|| {
+            crate::platform::error::AppError::invalid("community_id", "registry.unknown_community")
+        })?;
+    ctx.require(action, crate::auth::Target::At(place))?;
+    Ok(place)
+}

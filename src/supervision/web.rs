@@ -180,8 +180,13 @@ async fn render_evaluations(
     q: &EvaluationPageQuery,
     err: Option<&AppError>,
 ) -> Result<Response, AppError> {
-    let place =
-        crate::daily::community_place(state, ctx, Action::SupervisionRead, q.community_id).await?;
+    let place = crate::registry::places::community_place(
+        state,
+        ctx,
+        Action::SupervisionRead,
+        q.community_id,
+    )
+    .await?;
     let community = place.community_id.unwrap_or(0);
     let p = crate::assessment::AssessmentQuery {
         period: q.period.clone(),

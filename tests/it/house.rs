@@ -117,3 +117,25 @@ fn each_area_owns_its_routes_and_the_wiring_only_merges_them() {
         );
     }
 }
+
+#[test]
+fn no_area_hands_another_a_sql_fragment() {
+    // Areas import each other through small public functions (issue 19, item 5): a query text
+    // shared across areas ties one area's tables to another's code.
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for line in text.lines().map(str::trim_start) {
+            let shared = line.starts_with("pub const ") || line.starts_with("pub(crate) const ");
+            let sql = ["\"SELECT", "\"INSERT", "\"UPDATE", "\"DELETE", "\"WITH"]
+                .iter()
+                .any(|v| line.contains(&format!("&str = {v}")));
+            if shared && sql {
+                found.push(format!("{}: {line}", f.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "SQL shared beyond its area: {found:#?}");
+}

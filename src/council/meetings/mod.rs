@@ -120,7 +120,7 @@ impl Meeting {
     }
 }
 
-pub const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS body_name, m.street_id, m.community_id, m.kind, \
+const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS body_name, m.street_id, m.community_id, m.kind, \
     m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.status, m.minutes, m.minutes_published_at \
     FROM meetings m JOIN bodies b ON b.id = m.body_id";
 
