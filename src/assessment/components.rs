@@ -70,7 +70,7 @@ pub async fn counts(
 }
 
 /// Households visited in the period (by the worker, or by anyone), out of the community's
-/// households: the totals of `daily::visits::coverage`, without its per-building breakdown.
+/// households: the totals of `daily::coverage::coverage`, without its per-building breakdown.
 async fn visits(
     pool: &sqlx::AnyPool,
     community: i64,
@@ -78,7 +78,7 @@ async fn visits(
     worker: Option<i64>,
 ) -> Result<(i64, i64), AppError> {
     let visited =
-        crate::daily::visits::households_visited(pool, community, p.from, p.to, worker).await?;
+        crate::daily::coverage::households_visited(pool, community, p.from, p.to, worker).await?;
     let households: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM households WHERE community_id = $1")
             .bind(community)

@@ -188,7 +188,7 @@ async fn list(
             }
         }
         "visits" => {
-            let visited = crate::daily::visits::visits_between(pool, c, p.from, p.to).await?;
+            let visited = crate::daily::coverage::visits_between(pool, c, p.from, p.to).await?;
             let rows = sqlx::query(
                 "SELECT h.id, (SELECT k.name FROM compounds k WHERE k.id = b.compound_id) || ' ' || b.number AS building FROM households h \
                  JOIN buildings b ON b.id = h.building_id WHERE b.community_id = $1 ORDER BY b.id, h.id",

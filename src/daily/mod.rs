@@ -6,6 +6,7 @@
 
 pub mod aid;
 pub mod bulletins;
+pub mod coverage;
 pub mod notebooks;
 pub mod patrols;
 pub mod services;
@@ -36,7 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(patrols::list, patrols::create))
         .routes(routes!(patrols::meetings, patrols::add_meeting))
         .routes(routes!(visits::list, visits::create))
-        .routes(routes!(visits::coverage_report))
+        .routes(routes!(coverage::coverage_report))
         .routes(routes!(bulletins::list, bulletins::draft))
         .routes(routes!(bulletins::edit))
         .routes(routes!(bulletins::publish))

@@ -9,8 +9,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use sqlx::Row;
 
+use super::coverage::{Coverage, coverage, this_quarter};
 use super::notebooks::{EntryInput, NotebookEntry, NotebookQuery, search, write};
-use super::visits::{Coverage, coverage, this_quarter};
 use super::{NewCase, community_place};
 use crate::auth::{Action, CsrfForm, Ctx, Scope};
 use crate::platform::AppState;

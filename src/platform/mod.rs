@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod filter;
 pub mod group_commit;
 pub mod i18n;
 pub mod input;

@@ -139,7 +139,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
             r.try_get::<i64, _>("members")?.into(),
         ]);
     }
-    let quarter = crate::daily::visits::this_quarter();
+    let quarter = crate::daily::coverage::this_quarter();
     let mut visits = Table {
         name: "走访覆盖".into(),
         title: format!("两访台账 · {quarter} 走访覆盖"),
@@ -155,7 +155,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
         .await?
     {
         let name: String = c.try_get("name")?;
-        let cov = crate::daily::visits::coverage(pool, c.try_get("id")?, &quarter).await?;
+        let cov = crate::daily::coverage::coverage(pool, c.try_get("id")?, &quarter).await?;
         for b in &cov.buildings {
             visits.rows.push(vec![
                 name.clone().into(),
