@@ -178,6 +178,7 @@ async fn not_found() -> AppError {
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    // Public: a liveness probe that reveals nothing.
     if state.db.ping().await {
         ([(header::CONTENT_TYPE, "text/plain")], "ok").into_response()
     } else {

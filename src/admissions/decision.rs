@@ -49,7 +49,7 @@ pub async fn collective(tx: &mut Tx, meeting: i64) -> Result<(), AppError> {
         );
     }
     if !crate::council::meetings::conduct::quorum(present, members) {
-        return Err(AppError::invalid("present", "meetings.no_quorum")
+        return Err(AppError::invalid("present", "admissions.no_quorum")
             .arg("present", present)
             .arg("members", members));
     }

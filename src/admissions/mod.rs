@@ -162,6 +162,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<AdmissionQuery>,
 ) -> Result<Json<AdmissionList>, AppError> {
+    // Authorized in visible_list: AdmissionsRead
     let items = visible_list(&state, &ctx, &q).await?;
     Ok(Json(AdmissionList {
         total: items.len() as i64,
@@ -275,7 +276,7 @@ async fn apply(
         if n == 0 {
             return Err(AppError::invalid(
                 "target_communities",
-                "registry.unknown_community",
+                "input.unknown_community",
             ));
         }
     }

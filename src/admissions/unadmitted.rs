@@ -52,6 +52,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<UnadmittedList>, AppError> {
+    // Authorized in listed: AdmissionsRead
     Ok(Json(listed(&state, &ctx).await?))
 }
 
@@ -108,6 +109,7 @@ pub(super) async fn report(
     ctx: Ctx,
     ApiJson(r): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<Unadmitted>), AppError> {
+    // Authorized in file: FieldWork
     Ok((StatusCode::CREATED, Json(file(&state, &ctx, &r).await?)))
 }
 

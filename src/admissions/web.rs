@@ -45,6 +45,7 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in render > super::visible_list: AdmissionsRead
     render(&state, &ctx, None).await
 }
 
@@ -58,6 +59,7 @@ pub async fn report(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<ReportForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::unadmitted::file: FieldWork
     let input = ReportInput {
         community_id: None,
         sender: f.sender,

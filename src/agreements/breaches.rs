@@ -66,6 +66,7 @@ pub(super) async fn breaches(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<BreachList>, AppError> {
+    // Authorized in super::read_audited > readable: AgreementsRead
     super::read_audited(&state, &ctx, id, ": breaches").await?;
     Ok(Json(BreachList {
         items: breach_list(&state, id).await?,
@@ -82,6 +83,7 @@ pub(super) async fn breach(
     Path(id): Path<i64>,
     ApiJson(mut b): ApiJson<Breach>,
 ) -> Result<(StatusCode, Json<Breach>), AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if !PARTIES.contains(&b.party.as_str()) {
         return Err(AppError::invalid("party", "agreements.bad_party"));

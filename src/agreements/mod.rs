@@ -231,6 +231,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<AgreementQuery>,
 ) -> Result<Json<AgreementList>, AppError> {
+    // Authorized in search: AgreementsRead
     let items = search(&state, &ctx, &q).await?;
     // Agreements name households and their obligations, family planning's among them.
     let n = format!("{} agreements", items.len());
@@ -256,6 +257,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Agreement>, AppError> {
+    // Authorized in read_audited > readable: AgreementsRead
     Ok(Json(read_audited(&state, &ctx, id, "").await?))
 }
 
@@ -306,7 +308,7 @@ async fn create(
     let from = crate::platform::time::parse_day("valid_from", &n.valid_from)?;
     let to = crate::platform::time::parse_day("valid_to", &n.valid_to)?;
     if to <= from {
-        return Err(AppError::invalid("valid_to", "account.term_order"));
+        return Err(AppError::invalid("valid_to", "input.term_order"));
     }
     let mut tx = state.db.begin().await?;
     let n_h: i64 =
@@ -319,7 +321,7 @@ async fn create(
     if n_h == 0 {
         return Err(AppError::invalid(
             "household_id",
-            "daily.household_not_in_community",
+            "agreements.household_not_in_community",
         ));
     }
     let id: i64 = sqlx::query(

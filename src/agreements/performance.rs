@@ -62,6 +62,7 @@ pub(super) async fn obligations(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<ObligationList>, AppError> {
+    // Authorized in super::read_audited > readable: AgreementsRead
     super::read_audited(&state, &ctx, id, ": obligations").await?;
     Ok(Json(ObligationList {
         items: obligation_list(&state, id).await?,
@@ -85,6 +86,7 @@ pub(super) async fn add_obligation(
     Path(id): Path<i64>,
     ApiJson(o): ApiJson<ObligationInput>,
 ) -> Result<(StatusCode, Json<ObligationList>), AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if a.status != super::AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
@@ -136,6 +138,7 @@ pub(super) async fn check(
     Path((id, oid)): Path<(i64, i64)>,
     ApiJson(c): ApiJson<CheckInput>,
 ) -> Result<Json<ObligationList>, AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));

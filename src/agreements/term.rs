@@ -35,6 +35,7 @@ pub(super) async fn sign(
     Path(id): Path<i64>,
     ApiJson(s): ApiJson<SignInput>,
 ) -> Result<Json<Agreement>, AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if a.status != AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
@@ -82,6 +83,7 @@ pub(super) async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewInput>,
 ) -> Result<Json<Agreement>, AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));
@@ -121,6 +123,7 @@ pub(super) async fn renew(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<RenewInput>,
 ) -> Result<(StatusCode, Json<Agreement>), AppError> {
+    // Authorized in managed: AgreementsManage
     let a = managed(&state, &ctx, id).await?;
     if !a.status.renewable() {
         return Err(AppError::conflict("agreements.not_in_force"));
@@ -133,7 +136,7 @@ pub(super) async fn renew(
         .map_err(AppError::internal)?;
     let to = crate::platform::time::parse_day("valid_to", &r.valid_to)?;
     if to <= from {
-        return Err(AppError::invalid("valid_to", "account.term_order"));
+        return Err(AppError::invalid("valid_to", "input.term_order"));
     }
     // Read before the transaction: on PostgreSQL a transaction waiting on a read holds one of
     // the pool's connections while it asks for another.
@@ -218,6 +221,7 @@ pub(super) async fn review_list(
     ctx: Ctx,
     Query(q): Query<ReviewQuery>,
 ) -> Result<Json<ReviewList>, AppError> {
+    // Authorized in search: AgreementsRead
     let mut items = Vec::new();
     for status in [AgreementStatus::InForce, AgreementStatus::Reviewed] {
         let aq = AgreementQuery {

@@ -264,6 +264,7 @@ pub(super) async fn report(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Json<Assessment>, AppError> {
+    // Authorized in assess > reach: AssessmentRead
     let p = q.period()?;
     Ok(Json(assess(&state, &ctx, &p).await?))
 }

@@ -334,9 +334,9 @@ async fn list(
                 x.date = r.try_get("closes_on")?;
                 x.detail = format!(
                     "{} {s} · {} {b} · {} {u}",
-                    t(ctx.lang, "appraisal_choice.satisfied"),
-                    t(ctx.lang, "appraisal_choice.basically"),
-                    t(ctx.lang, "appraisal_choice.unsatisfied")
+                    t(ctx.lang, "assessment.choice_satisfied"),
+                    t(ctx.lang, "assessment.choice_basically"),
+                    t(ctx.lang, "assessment.choice_unsatisfied")
                 );
                 out.push(x);
             }
@@ -378,5 +378,6 @@ pub(super) async fn report(
     ctx: Ctx,
     Query(q): Query<RecordsQuery>,
 ) -> Result<Json<Records>, AppError> {
+    // Authorized in records > reach: AssessmentRead
     Ok(Json(records(&state, &ctx, &q).await?))
 }

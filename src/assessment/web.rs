@@ -108,6 +108,7 @@ pub async fn index(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in render > assess > reach: AssessmentRead
     render(&state, &ctx, &q, None).await
 }
 
@@ -116,6 +117,7 @@ pub async fn weights_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::weights::set: AssessmentConfigure
     let mut weights = Vec::new();
     let mut period = None;
     for (k, v) in f {
@@ -162,6 +164,7 @@ pub async fn records_page(
     ctx: Ctx,
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::records::records > reach: AssessmentRead
     let r = super::records::records(&state, &ctx, &q).await?;
     let community: String = sqlx::query("SELECT name FROM communities WHERE id = $1")
         .bind(r.community_id)
@@ -207,6 +210,7 @@ pub async fn street(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in assess > reach: AssessmentRead
     let p = q.period()?;
     let a = assess(&state, &ctx, &p).await?;
     let mut chart = trend(&state, &ctx, &p).await?;

@@ -46,6 +46,7 @@ pub(super) async fn get_weights(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<Weights>, AppError> {
+    // Authorized in super::compute::reach: AssessmentRead
     let reach = super::compute::reach(&state, &ctx).await?;
     let w = of_street(&state, reach.street).await?;
     Ok(Json(Weights {
@@ -154,6 +155,7 @@ pub(super) async fn put_weights(
     ctx: Ctx,
     ApiJson(input): ApiJson<WeightsInput>,
 ) -> Result<Json<Weights>, AppError> {
+    // Authorized in set: AssessmentConfigure
     let w = set(&state, &ctx, &input.weights).await?;
     let reach = super::compute::reach(&state, &ctx).await?;
     Ok(Json(Weights {

@@ -23,12 +23,13 @@ pub(super) async fn xlsx(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in assess > reach: AssessmentRead
     let p = q.period()?;
     let a = assess(&state, &ctx, &p).await?;
     let lang = ctx.lang;
     let mut headers: Vec<&'static str> = vec![
         t(lang, "assessment.rank"),
-        t(lang, "assessment.community"),
+        t(lang, "common.community"),
         t(lang, "assessment.score"),
     ];
     for code in COMPONENTS {

@@ -49,6 +49,7 @@ async fn create_token(
     ctx: Ctx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
+    // Public: a token for whoever proves the password (throttled, audited).
     let user = login::authenticate(
         &state,
         &req.username,

@@ -1,6 +1,13 @@
 //! Accounts, roles and scopes; sessions and tokens; the request context every handler starts
-//! from. Authorization is a visible call at the top of each handler:
-//! `ctx.require(Action::AuditRead, Target::System)?`.
+//! from. Who may call a handler shows in its first lines (tests/it/handler_authz.rs), in one of
+//! four forms:
+//! - a call naming the action, after the object is loaded:
+//!   `ctx.require(Action::AuditRead, Target::System)?`, or `ctx.scopes(Action::…)` for a list;
+//! - `ctx.signed_in()?` for the caller's own data;
+//! - `// Public: why` where anyone may;
+//! - `// Authorized in f > g: Action, …` where the check sits in a function that the page and
+//!   the API share (one check for both); the test follows the chain and fails unless `g` checks
+//!   those actions.
 
 pub mod api;
 
@@ -73,6 +80,12 @@ impl Ctx {
                     }
             })
             .ok_or_else(AppError::forbidden)
+    }
+
+    /// The signed-in user, for a handler on the caller's own data (their notifications, their
+    /// password, their record), or 401.
+    pub fn signed_in(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or_else(AppError::unauthenticated)
     }
 
     /// The scopes in which the user may do `action` (for filtering lists). Empty: nowhere.

@@ -127,6 +127,7 @@ pub async fn renew_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
+    // Public: an expired password is renewed with the old one (set_new checks it).
     let next = safe_next(f.next.as_deref());
     let username = f.username.trim().to_owned();
     match set_new(&state, &ctx, &username, &f).await {
@@ -150,7 +151,7 @@ pub async fn change_page(
     ctx: Ctx,
     Query(s): Query<Saved>,
 ) -> Result<Response, AppError> {
-    let Some(u) = &ctx.user else {
+    let Ok(u) = ctx.signed_in() else {
         return Ok(Redirect::to("/login?next=/account/password").into_response());
     };
     let profile = state.config.password_profile;
@@ -169,9 +170,7 @@ pub async fn change_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let Some(username) = ctx.user.as_ref().map(|u| u.username.clone()) else {
-        return Err(AppError::unauthenticated());
-    };
+    let username = ctx.signed_in()?.username.clone();
     match set_new(&state, &ctx, &username, &f).await {
         // The old sessions are gone with the old password; this one starts afresh.
         Ok(id) => start_session(&state, &ctx, id, "/account/password?saved=1").await,

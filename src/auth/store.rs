@@ -244,7 +244,7 @@ pub async fn add_grant(
         return Err(AppError::invalid("scope", "account.scope_level").arg("role", role.as_str()));
     }
     if to.is_some_and(|t| t < from) {
-        return Err(AppError::invalid("to", "account.term_order"));
+        return Err(AppError::invalid("to", "input.term_order"));
     }
     let existing = all_grants_tx(tx, user_id).await?;
     if existing

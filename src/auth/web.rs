@@ -49,6 +49,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(ctx: Ctx, Query(q): Query<NextParam>) -> Result<Response, AppError> {
+    // Public: the sign-in form.
     let next = safe_next(q.next.as_deref());
     if ctx.user.is_some() {
         return Ok(Redirect::to(&next).into_response());
@@ -77,6 +78,7 @@ pub async fn login_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
+    // Public: signing in (throttled, audited).
     let next = safe_next(form.next.as_deref());
     let user = match login::authenticate(
         &state,
@@ -145,6 +147,7 @@ pub async fn logout(
     State(state): State<AppState>,
     CsrfForm(ctx, _): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
+    // Public: ends whatever session the caller holds, if any.
     if let Via::Session { token_hash } = &ctx.via {
         let mut tx = state.db.begin().await?;
         session::delete(&mut tx, token_hash).await?;

@@ -246,6 +246,7 @@ pub struct CampaignList {
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])),
     responses((status = 200, body = CampaignList), (status = 403)))]
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CampaignList>, AppError> {
+    // Authorized in listed: CampaignsRead
     Ok(Json(CampaignList {
         items: listed(&state, &ctx).await?,
     }))
@@ -258,6 +259,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Campaign>, AppError> {
+    // Authorized in load: CampaignsRead
     Ok(Json(load(&state, &ctx, id).await?))
 }
 
@@ -378,6 +380,7 @@ async fn create(
     ctx: Ctx,
     ApiJson(c): ApiJson<CampaignInput>,
 ) -> Result<(StatusCode, Json<Campaign>), AppError> {
+    // Authorized in start: CampaignsManage
     let id = start(&state, &ctx, &c).await?;
     Ok((StatusCode::CREATED, Json(load(&state, &ctx, id).await?)))
 }

@@ -57,8 +57,7 @@ pub async fn assign(state: &AppState, ctx: &Ctx, id: i64, t: &TaskInput) -> Resu
     };
     if let Some(c) = targets.iter().find(|c| !all.contains(c)) {
         return Err(
-            AppError::invalid("community_ids", "registry.unknown_community")
-                .arg("id", c.to_string()),
+            AppError::invalid("community_ids", "input.unknown_community").arg("id", c.to_string()),
         );
     }
     let mut tx = state.db.begin().await?;
@@ -94,6 +93,7 @@ pub(super) async fn add_tasks(
     Path(id): Path<i64>,
     ApiJson(t): ApiJson<TaskInput>,
 ) -> Result<(StatusCode, Json<Campaign>), AppError> {
+    // Authorized in assign: CampaignsManage
     assign(&state, &ctx, id, &t).await?;
     Ok((StatusCode::CREATED, Json(load(&state, &ctx, id).await?)))
 }
@@ -166,6 +166,7 @@ pub(super) async fn task_done(
     Path((id, task)): Path<(i64, i64)>,
     ApiJson(d): ApiJson<DoneInput>,
 ) -> Result<Json<Campaign>, AppError> {
+    // Authorized in mark_done: FieldWork
     mark_done(&state, &ctx, id, task, &d).await?;
     Ok(Json(load(&state, &ctx, id).await?))
 }
@@ -271,6 +272,7 @@ pub(super) async fn task_inspect(
     Path((id, task)): Path<(i64, i64)>,
     ApiJson(i): ApiJson<InspectInput>,
 ) -> Result<Json<Campaign>, AppError> {
+    // Authorized in inspect: CampaignsManage
     inspect(&state, &ctx, id, task, &i).await?;
     Ok(Json(load(&state, &ctx, id).await?))
 }

@@ -103,6 +103,7 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in render > super::listed: CampaignsRead
     render(&state, &ctx, None).await
 }
 
@@ -125,6 +126,7 @@ pub async fn done_submit(
     Path((id, task)): Path<(i64, i64)>,
     CsrfForm(ctx, f): CsrfForm<DoneForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::mark_done: FieldWork
     let r = super::mark_done(&state, &ctx, id, task, &DoneInput { note: f.note }).await;
     done(&state, &ctx, r).await
 }
@@ -141,6 +143,7 @@ pub async fn inspect_submit(
     Path((id, task)): Path<(i64, i64)>,
     CsrfForm(ctx, f): CsrfForm<InspectForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::inspect: CampaignsManage
     let r = super::inspect(
         &state,
         &ctx,
@@ -160,6 +163,7 @@ pub async fn create_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<crate::platform::input::Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::start: CampaignsManage
     let r = async {
         let input = CampaignInput {
             title: f.get("title"),
@@ -194,6 +198,7 @@ pub async fn task_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<TaskForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::assign: CampaignsManage
     let input = TaskInput {
         phase: f.phase,
         title: f.title,

@@ -56,6 +56,7 @@ async fn categories(
     State(state): State<AppState>,
     Query(q): Query<CommunityParam>,
 ) -> Result<Json<CategoryList>, AppError> {
+    // Public: the categories a caller may file under.
     crate::registry::places::place_of_community(state.db.read(), q.community_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -75,6 +76,7 @@ async fn create(
     ctx: Ctx,
     ApiJson(i): ApiJson<CaseInput>,
 ) -> Result<(StatusCode, Json<Filed>), AppError> {
+    // Public: anyone may file; without a token, public categories only (intake::file).
     Ok((
         StatusCode::CREATED,
         Json(intake::file(&state, &ctx, &i).await?),
@@ -155,6 +157,7 @@ async fn list_cases(
     ctx: Ctx,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<CaseList>, AppError> {
+    // Authorized in list::search: CaseRead, CaseSubmit
     let (items, total) = list::search(&state, &ctx, &q).await?;
     Ok(Json(CaseList {
         items: items.iter().map(CaseView::from).collect(),
@@ -201,6 +204,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<CaseDetail>, AppError> {
+    // Authorized in readable: CaseRead, CaseReadSensitive
     let c = readable(&state, &ctx, id).await?;
     let timeline = store::events(state.db.read(), id).await?;
     Ok(Json(CaseDetail {
@@ -220,6 +224,7 @@ async fn transition(
     Path(id): Path<i64>,
     ApiJson(t): ApiJson<TransitionInput>,
 ) -> Result<Json<CaseView>, AppError> {
+    // Authorized in handle::transition > require_handle: CaseHandle, CaseReadSensitive
     let c = handle::transition(&state, &ctx, id, &t).await?;
     Ok(Json(CaseView::from(&c)))
 }
@@ -234,6 +239,8 @@ async fn rate(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<FeedbackInput>,
 ) -> Result<Json<CaseView>, AppError> {
+    // Its submitter only: handle::feedback compares the signed-in user with the case.
+    ctx.signed_in()?;
     let c = handle::feedback(&state, &ctx, id, &f).await?;
     Ok(Json(CaseView::from(&c)))
 }
@@ -265,6 +272,7 @@ async fn track(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Tracked>, AppError> {
+    // Public: a tracking code shows only what anyone may see (no reply, description or address).
     let code = code.trim().to_ascii_uppercase();
     let c = store::by_tracking_code(state.db.read(), &code)
         .await?
@@ -295,6 +303,7 @@ async fn track(
 #[utoipa::path(get, path = "/api/v1/supervision", tag = "cases", security(("bearer" = [])),
     responses((status = 200, body = CaseList)))]
 async fn supervision(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CaseList>, AppError> {
+    // Authorized in list::supervision: SupervisionRead
     let items = list::supervision(&state, &ctx).await?;
     Ok(Json(CaseList {
         total: items.len() as i64,

@@ -21,7 +21,7 @@ use crate::platform::web::ApiJson;
 async fn community_place(state: &AppState, id: i64) -> Result<Place, AppError> {
     crate::registry::places::place_of_community(state.db.read(), id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))
 }
 
 #[derive(Deserialize, ToSchema)]

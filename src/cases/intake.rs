@@ -62,7 +62,7 @@ async fn place_of(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Place, A
     if let Some(b) = i.building_id {
         return crate::registry::places::place_of_building(pool, b)
             .await?
-            .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"));
+            .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"));
     }
     // A resident's own building, unless they name another community.
     if let Some(rid) = ctx.user.as_ref().and_then(|u| u.resident_id)
@@ -74,7 +74,7 @@ async fn place_of(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Place, A
     if let Some(c) = i.community_id {
         return crate::registry::places::place_of_community(pool, c)
             .await?
-            .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"));
+            .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"));
     }
     Err(AppError::invalid("community_id", "cases.where"))
 }

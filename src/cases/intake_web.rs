@@ -128,6 +128,7 @@ pub async fn report_form(
     ctx: Ctx,
     Query(f): Query<ReportForm>,
 ) -> Result<Response, AppError> {
+    // Public: anyone may raise a request (反映诉求), signed in or not.
     render_report(&state, &ctx, f, None).await
 }
 
@@ -144,6 +145,7 @@ pub async fn report_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<ReportForm>,
 ) -> Result<Response, AppError> {
+    // Public: anyone may raise a request; a signed-in resident files as themselves.
     let input = CaseInput {
         category: f.category.clone(),
         description: f.description.clone(),
@@ -215,6 +217,7 @@ pub async fn track_page(
     ctx: Ctx,
     Query(q): Query<CodeQuery>,
 ) -> Result<Response, AppError> {
+    // Public: a tracking code shows only what anyone may see (no reply, description or address).
     let code = q.code.unwrap_or_default().trim().to_ascii_uppercase();
     let mut found = None;
     if !code.is_empty()

@@ -64,6 +64,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<NotificationList>, AppError> {
+    ctx.signed_in()?;
     Ok(Json(mine(&state, &ctx).await?))
 }
 
@@ -92,6 +93,7 @@ struct NotificationsPage {
 }
 
 pub async fn page_get(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.signed_in()?;
     let list = mine(&state, &ctx).await?;
     let items = list
         .items
@@ -112,6 +114,7 @@ pub async fn read_all(
     State(state): State<AppState>,
     CsrfForm(ctx, _): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
+    ctx.signed_in()?;
     mark_read(&state, &ctx).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -165,6 +165,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
+    // Authorized in store_photo > may_add > require_handle: CaseHandle (or its submitter)
     let mut csrf = String::new();
     let mut photo = Bytes::new();
     while let Some(field) = mp
@@ -194,6 +195,7 @@ pub async fn serve(
     ctx: Ctx,
     Path((id, photo)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
+    // Authorized in readable: CaseRead, CaseReadSensitive
     readable(&state, &ctx, id).await?;
     let row = sqlx::query(
         "SELECT stored_name, content_type FROM case_attachments WHERE id = $1 AND case_id = $2",

@@ -86,7 +86,7 @@ fn range(q: &StatsQuery) -> Result<(String, String), AppError> {
         Some(s) => parse("from", s)?,
         None => to
             .checked_sub(jiff::Span::new().days(365))
-            .map_err(|_| AppError::invalid("from", "registry.bad_date"))?,
+            .map_err(|_| AppError::invalid("from", "input.bad_date"))?,
     };
     if from > to {
         return Err(AppError::invalid("from", "cases.range_order"));
@@ -204,6 +204,7 @@ pub(super) async fn stats(
     ctx: Ctx,
     Query(q): Query<StatsQuery>,
 ) -> Result<Json<Stats>, AppError> {
+    // Authorized in compute: CaseRead
     Ok(Json(compute(&state, &ctx, &q).await?))
 }
 
@@ -232,6 +233,7 @@ pub async fn dashboard(
     ctx: Ctx,
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in compute: CaseRead
     let s = compute(&state, &ctx, &q).await?;
     let t = ctx.t();
     let max = s

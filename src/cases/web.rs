@@ -35,6 +35,7 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in list::search: CaseRead, CaseSubmit
     let (items, total) = list::search(&state, &ctx, &q).await?;
     let html = list_html(&ctx, &items, total, &q).map_err(AppError::internal)?;
     Ok(axum::response::Html(html).into_response())
@@ -150,6 +151,7 @@ pub async fn case_page(
     Path(id): Path<i64>,
     Query(q): Query<FiledQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in render_case > readable: CaseRead, CaseReadSensitive
     render_case(&state, &ctx, id, q.filed.is_some(), None).await
 }
 
@@ -170,6 +172,7 @@ pub async fn act(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<ActForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in handle::transition > require_handle: CaseHandle, CaseReadSensitive
     let public_note = match f.public_note.trim() {
         "" => Ok(None),
         s => super::model::PublicNote::parse(s)
@@ -209,6 +212,8 @@ pub async fn rate(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<RateForm>,
 ) -> Result<Response, AppError> {
+    // Its submitter only: handle::feedback compares the signed-in user with the case.
+    ctx.signed_in()?;
     let input = FeedbackInput {
         satisfied: crate::platform::input::yes_no("satisfied", &f.satisfied)?,
         comment: f.comment,
@@ -231,6 +236,7 @@ pub async fn supervision_page(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
+    // Authorized in list::supervision: SupervisionRead
     let cases = list::supervision(&state, &ctx).await?;
     let items = cases
         .iter()

@@ -139,30 +139,16 @@ pub struct NewBody {
     pub parent_id: Option<i64>,
 }
 
-/// Form a body (the community head; the street for its leading group).
-#[utoipa::path(post, path = "/api/v1/bodies", tag = "council", request_body = NewBody, security(("bearer" = [])),
-    responses((status = 201, body = BodyView), (status = 403), (status = 422)))]
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(b): ApiJson<NewBody>,
-) -> Result<(StatusCode, Json<BodyView>), AppError> {
-    let kind: BodyKind = b
-        .kind
-        .parse()
-        .map_err(|_| AppError::invalid("kind", "bodies.bad_kind"))?;
-    let name = b.name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(AppError::invalid("name", "bodies.bad_name"));
-    }
+/// Where a new body sits: its building, its community, or (neither given) the caller's street.
+async fn body_place(state: &AppState, ctx: &Ctx, b: &NewBody) -> Result<Place, AppError> {
     let pool = state.db.read();
-    let place = match (b.building_id, b.community_id) {
+    Ok(match (b.building_id, b.community_id) {
         (Some(bid), _) => crate::registry::places::place_of_building(pool, bid)
             .await?
-            .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?,
+            .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"))?,
         (None, Some(c)) => crate::registry::places::place_of_community(pool, c)
             .await?
-            .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?,
+            .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?,
         (None, None) => {
             let street = ctx
                 .scopes(Action::BodiesManage)
@@ -171,16 +157,35 @@ async fn create(
                     crate::auth::Scope::Street(id) => Some(*id),
                     _ => None,
                 });
-            Place::street(street.ok_or_else(|| AppError::invalid("community_id", "cases.where"))?)
+            Place::street(street.ok_or_else(|| AppError::invalid("community_id", "bodies.where"))?)
         }
-    };
+    })
+}
+
+/// Form a body (the community head; the street for its leading group).
+#[utoipa::path(post, path = "/api/v1/bodies", tag = "council", request_body = NewBody, security(("bearer" = [])),
+    responses((status = 201, body = BodyView), (status = 403), (status = 422)))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<NewBody>,
+) -> Result<(StatusCode, Json<BodyView>), AppError> {
+    let place = body_place(&state, &ctx, &b).await?;
+    ctx.require(Action::BodiesManage, Target::At(place))?;
+    let kind: BodyKind = b
+        .kind
+        .parse()
+        .map_err(|_| AppError::invalid("kind", "bodies.bad_kind"))?;
+    let name = b.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::invalid("name", "bodies.bad_name"));
+    }
     if (kind == BodyKind::BuildingGroup) != b.building_id.is_some() {
         return Err(AppError::invalid(
             "building_id",
             "bodies.building_group_needs_building",
         ));
     }
-    ctx.require(Action::BodiesManage, Target::At(place))?;
     if let Some(parent) = b.parent_id {
         let (pb, pp) = load_body(&state, parent)
             .await

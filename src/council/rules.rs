@@ -224,7 +224,7 @@ async fn rep_or_association(tx: &mut Tx, resident: i64) -> Result<bool, AppError
     .bind(resident)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+    .ok_or_else(|| AppError::invalid("resident_id", "input.not_in_community"))?;
     let rep = row.try_get::<i64, _>("rep_resident")? != 0;
     let member = row.try_get::<i64, _>("association")? + row.try_get::<i64, _>("org")? > 0;
     Ok(rep || member)
@@ -245,7 +245,7 @@ pub async fn may_stand(
     .bind(resident)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+    .ok_or_else(|| AppError::invalid("resident_id", "input.not_in_community"))?;
     let (c, b): (i64, i64) = (row.try_get("community_id")?, row.try_get("building_id")?);
     if body.community_id.is_some_and(|bc| bc != c) || building.is_some_and(|bb| bb != b) {
         return Err(AppError::invalid(

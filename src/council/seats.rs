@@ -59,7 +59,7 @@ pub(super) async fn seat(
         .map(|d| crate::platform::time::parse_day("term_to", d))
         .transpose()?;
     if to.is_some_and(|t| t < from) {
-        return Err(AppError::invalid("term_to", "account.term_order"));
+        return Err(AppError::invalid("term_to", "input.term_order"));
     }
     let mut tx = state.db.begin().await?;
     let (resident_id, user_id, name) = match (
@@ -73,15 +73,12 @@ pub(super) async fn seat(
             .bind(r)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| AppError::invalid("resident_id", "registry.not_in_community"))?;
+            .ok_or_else(|| AppError::invalid("resident_id", "input.not_in_community"))?;
             if body.community_id.is_some_and(|c| {
                 row.try_get::<i64, _>("community_id")
                     .is_ok_and(|rc| rc != c)
             }) {
-                return Err(AppError::invalid(
-                    "resident_id",
-                    "registry.not_in_community",
-                ));
+                return Err(AppError::invalid("resident_id", "input.not_in_community"));
             }
             (Some(r), None, row.try_get::<String, _>("name")?)
         }

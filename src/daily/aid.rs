@@ -234,6 +234,7 @@ pub(super) async fn act(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<ActionInput>,
 ) -> Result<(StatusCode, Json<AidPlan>), AppError> {
+    // Authorized in managed: AidManage
     let place = managed(&state, &ctx, id).await?;
     let description = text("description", &a.description, 1000)?;
     let amount = if a.amount.trim().is_empty() {
@@ -241,7 +242,7 @@ pub(super) async fn act(
     } else {
         fen(&a.amount)
     }
-    .ok_or_else(|| AppError::invalid("amount", "disclosure.bad_amount"))?;
+    .ok_or_else(|| AppError::invalid("amount", "input.bad_amount"))?;
     let date = date_or_today("action_date", a.action_date.as_deref())?;
     let mut tx = state.db.begin().await?;
     // No action lands on a plan a concurrent review has just closed.
@@ -292,6 +293,7 @@ pub(super) async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewInput>,
 ) -> Result<Json<AidPlan>, AppError> {
+    // Authorized in managed: AidManage
     let place = managed(&state, &ctx, id).await?;
     let review = text("review", &r.review, 2000)?;
     let mut tx = state.db.begin().await?;

@@ -243,6 +243,7 @@ pub(super) async fn edit(
     Path(id): Path<i64>,
     ApiJson(e): ApiJson<EditInput>,
 ) -> Result<Json<Bulletin>, AppError> {
+    // Authorized in draft_of: FieldWork
     let (mut b, place) = draft_of(&state, &ctx, id).await?;
     let body = text("body", &e.body, 10_000)?;
     let mut tx = state.db.begin().await?;
@@ -273,6 +274,7 @@ pub(super) async fn publish(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Bulletin>, AppError> {
+    // Authorized in draft_of: FieldWork
     let (mut b, place) = draft_of(&state, &ctx, id).await?;
     let now = time::now_db();
     let mut tx = state.db.begin().await?;

@@ -118,6 +118,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<NotebookQuery>,
 ) -> Result<Json<NotebookList>, AppError> {
+    // Authorized in search: FieldWorkRead, NotebooksWrite
     let items = search(&state, &ctx, &q).await?;
     let n = format!("{} entries", items.len());
     audit::sensitive_read(
@@ -155,7 +156,7 @@ pub struct EntryInput {
 pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, AppError> {
     let place = crate::registry::places::place_of_building(state.db.read(), e.building_id)
         .await?
-        .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?;
+        .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"))?;
     ctx.require(Action::NotebooksWrite, Target::At(place))?;
     let kind: NotebookKind = e
         .kind
@@ -210,7 +211,7 @@ pub async fn write(state: &AppState, ctx: &Ctx, e: &EntryInput) -> Result<i64, A
                 .await?
                 .try_get("n")?;
         if n == 0 {
-            return Err(AppError::invalid("case_id", "meetings.unknown_case").arg("id", c));
+            return Err(AppError::invalid("case_id", "daily.unknown_case").arg("id", c));
         }
     }
     let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
@@ -265,6 +266,7 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(e): ApiJson<EntryInput>,
 ) -> Result<(StatusCode, Json<NotebookEntry>), AppError> {
+    // Authorized in write: NotebooksWrite
     let id = write(&state, &ctx, &e).await?;
     let q = NotebookQuery {
         building_id: Some(e.building_id),

@@ -145,7 +145,7 @@ pub(super) async fn create(
             if bp.map(|x| x.community_id) != Some(place.community_id) {
                 return Err(AppError::invalid(
                     format!("findings[{i}].building_id"),
-                    "registry.unknown_building",
+                    "input.unknown_building",
                 ));
             }
         }

@@ -136,6 +136,7 @@ pub async fn notebook_page(
     ctx: Ctx,
     Query(d): Query<Done>,
 ) -> Result<Response, AppError> {
+    // Authorized in render: NotebooksWrite
     let notice = if d.done.is_some() {
         "daily.written"
     } else {
@@ -161,6 +162,7 @@ pub async fn notebook_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<EntryForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in write: NotebooksWrite
     let input =
         crate::platform::input::optional_id("household_id", &f.household_id).map(|h| EntryInput {
             building_id: f.building_id,

@@ -142,6 +142,7 @@ async fn add(
     Query(q): Query<AttachQuery>,
     Upload(bytes): Upload,
 ) -> Result<(StatusCode, axum::Json<Attachment>), AppError> {
+    // Authorized in store: DisclosuresManage
     let aid = store(&state, &ctx, id, &q.filename, bytes).await?;
     list(&state, id)
         .await?
@@ -158,6 +159,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
+    // Authorized in store: DisclosuresManage
     let mut csrf = String::new();
     let mut file = (String::new(), Bytes::new());
     while let Some(field) = mp
@@ -193,6 +195,7 @@ pub async fn serve(
     ctx: Ctx,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
+    // Authorized in readable: DisclosuresManage (drafts only; published notices are public)
     readable(&state, &ctx, id).await?;
     let row = sqlx::query("SELECT filename, content_type, stored_name, sha256 FROM disclosure_attachments WHERE id = $1 AND disclosure_id = $2")
         .bind(aid)

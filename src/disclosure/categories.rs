@@ -37,6 +37,7 @@ pub(super) async fn categories(
     ctx: Ctx,
     Query(q): Query<CategoryQuery>,
 ) -> Result<Json<CategoryList>, AppError> {
+    // Public: what the committee must publish is itself public.
     Ok(Json(CategoryList {
         items: categories_of(&state, q.community_id, ctx.lang).await?,
     }))
@@ -71,7 +72,7 @@ pub(super) async fn add_category(
 ) -> Result<(StatusCode, Json<Category>), AppError> {
     let place = crate::registry::places::place_of_community(state.db.read(), c.community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::DisclosuresManage, Target::At(place))?;
     if c.code.is_empty()
         || c.code.len() > 40
@@ -153,6 +154,7 @@ pub(super) async fn publications(
     State(state): State<AppState>,
     Query(q): Query<PublicationQuery>,
 ) -> Result<Json<PublicationList>, AppError> {
+    // Public: the publication chain is public, so anyone can verify it.
     Ok(Json(PublicationList {
         items: chain::entries(state.db.read(), q.after.unwrap_or(0), 500).await?,
     }))

@@ -88,9 +88,8 @@ async fn check(state: &AppState, ctx: &Ctx, n: &NoticeInput) -> Result<Checked, 
     }
     let mut lines = Vec::new();
     for (i, l) in n.lines.iter().enumerate() {
-        let amount = fen(&l.amount).ok_or_else(|| {
-            AppError::invalid(format!("lines[{i}].amount"), "disclosure.bad_amount")
-        })?;
+        let amount = fen(&l.amount)
+            .ok_or_else(|| AppError::invalid(format!("lines[{i}].amount"), "input.bad_amount"))?;
         if !matches!(l.kind.as_str(), "income" | "expense")
             || l.item.trim().is_empty()
             || l.item.chars().count() > 100
@@ -109,7 +108,7 @@ async fn check(state: &AppState, ctx: &Ctx, n: &NoticeInput) -> Result<Checked, 
         let declared = |v: &Option<String>, field: &'static str| {
             v.as_deref()
                 .and_then(fen)
-                .ok_or_else(|| AppError::invalid(field, "disclosure.bad_amount"))
+                .ok_or_else(|| AppError::invalid(field, "input.bad_amount"))
         };
         let (income, expense) = (
             declared(&n.income_total, "income_total")?,
@@ -168,7 +167,7 @@ pub async fn save_draft(
 ) -> Result<i64, AppError> {
     let place = crate::registry::places::place_of_community(state.db.read(), n.community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::DisclosuresManage, Target::At(place))?;
     if let Some(id) = id {
         let old = load(state, id).await?;
@@ -310,6 +309,7 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(n): ApiJson<NoticeInput>,
 ) -> Result<(StatusCode, Json<Notice>), AppError> {
+    // Authorized in save_draft: DisclosuresManage
     let id = save_draft(&state, &ctx, None, &n).await?;
     Ok((StatusCode::CREATED, Json(load(&state, id).await?)))
 }
@@ -323,6 +323,7 @@ pub(super) async fn edit(
     Path(id): Path<i64>,
     ApiJson(n): ApiJson<NoticeInput>,
 ) -> Result<Json<Notice>, AppError> {
+    // Authorized in save_draft: DisclosuresManage
     save_draft(&state, &ctx, Some(id), &n).await?;
     Ok(Json(load(&state, id).await?))
 }

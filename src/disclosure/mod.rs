@@ -10,6 +10,7 @@ pub mod categories;
 pub mod chain;
 pub mod content;
 pub mod drafts;
+pub mod drafts_web;
 pub mod notices;
 pub mod objections;
 pub mod privacy;
@@ -141,9 +142,13 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
     axum::Router::new()
         .route(
             "/disclosures",
-            get(crate::disclosure::web::list_page).post(crate::disclosure::web::create_submit),
+            get(crate::disclosure::web::list_page)
+                .post(crate::disclosure::drafts_web::create_submit),
         )
-        .route("/disclosures/new", get(crate::disclosure::web::new_page))
+        .route(
+            "/disclosures/new",
+            get(crate::disclosure::drafts_web::new_page),
+        )
         .route(
             "/disclosures/verify",
             get(crate::disclosure::web::verify_page),

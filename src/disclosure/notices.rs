@@ -246,6 +246,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Json<NoticeList>, AppError> {
+    // Authorized in search: DisclosuresManage (drafts only; published notices are public)
     let items = search(&state, &ctx, &q).await?;
     Ok(Json(NoticeList {
         total: items.len() as i64,
@@ -261,6 +262,7 @@ pub(super) async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Notice>, AppError> {
+    // Authorized in readable: DisclosuresManage (drafts only; published notices are public)
     Ok(Json(readable(&state, &ctx, id).await?))
 }
 
@@ -344,6 +346,7 @@ pub(super) async fn publish(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Notice>, AppError> {
+    // Authorized in publish_notice: DisclosuresManage
     publish_notice(&state, &ctx, id).await?;
     Ok(Json(load(&state, id).await?))
 }
@@ -356,6 +359,7 @@ pub(super) async fn canonical(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    // Authorized in readable: DisclosuresManage (drafts only; published notices are public)
     let n = readable(&state, &ctx, id).await?;
     if n.is_draft() {
         return Err(AppError::not_found());

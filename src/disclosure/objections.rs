@@ -282,6 +282,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<ObjectionList>, AppError> {
+    // Authorized in readable: DisclosuresManage (drafts only; published notices are public)
     let n = readable(&state, &ctx, id).await?;
     let items = objection_list(&state, &ctx, &n).await?;
     Ok(Json(ObjectionList {
@@ -334,6 +335,7 @@ pub(super) async fn object(
     Path(id): Path<i64>,
     ApiJson(o): ApiJson<ObjectionInput>,
 ) -> Result<(StatusCode, Json<Objection>), AppError> {
+    // Authorized in file > readable: DisclosuresManage (drafts only; published notices are public)
     let oid = file(&state, &ctx, id, &o.body).await?;
     let n = readable(&state, &ctx, id).await?;
     Ok((StatusCode::CREATED, Json(one(&state, &ctx, &n, oid).await?)))

@@ -212,9 +212,10 @@ pub(super) async fn report(
     ctx: Ctx,
     Query(q): Query<TimelinessQuery>,
 ) -> Result<Json<Timeliness>, AppError> {
+    // Authorized in timeliness: SupervisionRead
     let year = q.year.unwrap_or_else(|| time::today().year());
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::invalid("year", "meetings.bad_year"));
+        return Err(AppError::invalid("year", "input.bad_year"));
     }
     let items = timeliness(&state, &ctx, year, q.community_id).await?;
     Ok(Json(Timeliness { year, items }))

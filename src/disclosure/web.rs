@@ -1,6 +1,6 @@
 //! Disclosure pages: the public list and notice (no sign-in), with its hash, objections and the
 //! objection form; the A4 copy for the glass bulletin board with a QR code; the page explaining
-//! how to check a notice; the staff's drafting form; the timeliness table.
+//! how to check a notice; the timeliness table (the drafting form is in `drafts_web.rs`).
 
 use crate::platform::web::{Path, Query};
 use askama::Template;
@@ -9,11 +9,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::drafts::{self, NoticeInput};
-use super::notices::{self, LineInput, Notice, NoticeQuery};
+use super::notices::{self, Notice, NoticeQuery};
 use super::objections::{self, Objection};
 use super::timeliness::{CategoryTimeliness, timeliness};
-use super::{Category, categories_of};
 use crate::auth::{Action, CsrfForm, Ctx, Scope, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -21,13 +19,13 @@ use crate::platform::i18n::{Tr, tf};
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
 
-fn error_text(ctx: &Ctx, err: Option<&AppError>) -> String {
+pub(super) fn error_text(ctx: &Ctx, err: Option<&AppError>) -> String {
     err.map(|e| tf(ctx.lang, e.key, &e.args))
         .unwrap_or_default()
 }
 
 /// The community the caller manages disclosures for, if any.
-fn managed_community(ctx: &Ctx) -> Option<i64> {
+pub(super) fn managed_community(ctx: &Ctx) -> Option<i64> {
     ctx.scopes(Action::DisclosuresManage)
         .iter()
         .find_map(|s| match s {
@@ -51,6 +49,7 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in notices::search: DisclosuresManage (drafts only; published notices are public)
     let items = notices::search(&state, &ctx, &NoticeQuery { status: None, ..q }).await?;
     let staff = managed_community(&ctx).is_some();
     let drafts = if staff {
@@ -136,6 +135,7 @@ pub async fn notice_page(
     Path(id): Path<i64>,
     Query(d): Query<Done>,
 ) -> Result<Response, AppError> {
+    // Authorized in render: DisclosuresManage (drafts only; published notices are public)
     let notice = match d.done.as_deref() {
         Some("objected") => "disclosure.objected",
         Some("published") => "disclosure.published_now",
@@ -168,6 +168,7 @@ pub async fn publish_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, _f): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // Authorized in notices::publish_notice: DisclosuresManage
     let r = notices::publish_notice(&state, &ctx, id)
         .await
         .map(|_| "published");
@@ -184,6 +185,7 @@ pub async fn object_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<ObjectForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in objections::file > readable: DisclosuresManage (drafts only; published notices are public)
     let r = objections::file(&state, &ctx, id, &f.body)
         .await
         .map(|_| "objected");
@@ -209,6 +211,7 @@ pub async fn print_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    // Authorized in notices::readable: DisclosuresManage (drafts only; published notices are public)
     let n = notices::readable(&state, &ctx, id).await?;
     let url = format!(
         "{}/disclosures/{id}",
@@ -233,144 +236,11 @@ struct VerifyPage {
 }
 
 pub async fn verify_page(ctx: Ctx) -> Result<Response, AppError> {
+    // Public: anyone may verify a publication.
     page(&VerifyPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
     })
-}
-
-#[derive(Template)]
-#[template(path = "disclosure/new.html")]
-struct NewPage {
-    chrome: Chrome,
-    t: Tr,
-    categories: Vec<Category>,
-    f: DraftForm,
-    error: String,
-}
-
-#[derive(Deserialize, Default, Clone)]
-pub struct DraftForm {
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    period: String,
-    #[serde(default)]
-    publicity_days: String,
-    /// One line per entry: `收入 物业费返还 1200.00` or `支出 楼道照明维修 350.50`.
-    #[serde(default)]
-    lines: String,
-    #[serde(default)]
-    income_total: String,
-    #[serde(default)]
-    expense_total: String,
-    #[serde(default)]
-    corrects_id: String,
-}
-
-async fn new_form(
-    state: &AppState,
-    ctx: &Ctx,
-    f: DraftForm,
-    err: Option<&AppError>,
-) -> Result<Response, AppError> {
-    let community = managed_community(ctx).ok_or_else(|| {
-        ctx.require(Action::DisclosuresManage, Target::System)
-            .err()
-            .unwrap_or_else(AppError::forbidden)
-    })?;
-    let mut res = page(&NewPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        categories: categories_of(state, community, ctx.lang).await?,
-        f,
-        error: error_text(ctx, err),
-    })?;
-    if let Some(e) = err {
-        *res.status_mut() = e.status;
-    }
-    Ok(res)
-}
-
-pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let f = DraftForm {
-        channel: "both".into(),
-        publicity_days: "5".into(),
-        ..Default::default()
-    };
-    new_form(&state, &ctx, f, None).await
-}
-
-fn parse_lines(text: &str) -> Result<Vec<LineInput>, AppError> {
-    let mut out = Vec::new();
-    for (i, l) in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-    {
-        let parts: Vec<&str> = l.split_whitespace().collect();
-        let kind = match parts.first().copied() {
-            Some("收入" | "income") => "income",
-            Some("支出" | "expense") => "expense",
-            _ => {
-                return Err(AppError::invalid(
-                    format!("lines[{i}]"),
-                    "disclosure.bad_line",
-                ));
-            }
-        };
-        if parts.len() < 3 {
-            return Err(AppError::invalid(
-                format!("lines[{i}]"),
-                "disclosure.bad_line",
-            ));
-        }
-        out.push(LineInput {
-            kind: kind.into(),
-            item: parts[1..parts.len() - 1].join(" "),
-            amount: parts[parts.len() - 1].to_owned(),
-        });
-    }
-    Ok(out)
-}
-
-pub async fn create_submit(
-    State(state): State<AppState>,
-    CsrfForm(ctx, f): CsrfForm<DraftForm>,
-) -> Result<Response, AppError> {
-    let community = managed_community(&ctx).ok_or_else(AppError::forbidden)?;
-    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let attempt = async {
-        let input = NoticeInput {
-            community_id: community,
-            category: f.category.clone(),
-            title: f.title.clone(),
-            body: f.body.clone(),
-            channel: f.channel.clone(),
-            period: opt(&f.period),
-            publicity_days: f.publicity_days.trim().parse().map_err(|_| {
-                crate::platform::calendar::publicity_period("publicity_days", 0).unwrap_err()
-            })?,
-            income_total: opt(&f.income_total),
-            expense_total: opt(&f.expense_total),
-            lines: parse_lines(&f.lines)?,
-            corrects_id: crate::platform::input::optional_id("corrects_id", &f.corrects_id)?,
-        };
-        drafts::save_draft(&state, &ctx, None, &input).await
-    };
-    crate::platform::web::redirect_or_again(
-        attempt.await,
-        |id| format!("/disclosures/{id}"),
-        async |e| new_form(&state, &ctx, f, Some(&e)).await,
-    )
-    .await
 }
 
 #[derive(Template)]
@@ -386,6 +256,7 @@ pub async fn timeliness_page(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
+    // Authorized in timeliness: SupervisionRead
     let year = time::today().year();
     let items = timeliness(&state, &ctx, year, None).await?;
     page(&TimelinessPage {

@@ -48,6 +48,7 @@ impl Xml for Discovery {
 }
 
 pub async fn discovery(State(state): State<AppState>, fmt: Fmt) -> Result<Response, AppError> {
+    // Public: Open311 discovery is public.
     let base = state.config.public_url.clone().unwrap_or_default();
     let d = Discovery {
         changeset: "2026-11-26T00:00:00Z",
@@ -151,6 +152,7 @@ pub async fn services(
     fmt: Fmt,
     Query(j): Query<Jurisdiction>,
 ) -> Result<Response, AppError> {
+    // Public: the public services of a jurisdiction (sensitive categories never listed).
     let community = community_by_code(&state, j.jurisdiction_id.as_deref()).await?;
     Ok(respond(
         fmt,
@@ -181,6 +183,7 @@ pub async fn service_definition(
     fmt: Fmt,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
+    // Public: Open311 service definitions are public.
     let code = stem(&file)?;
     let known = public_services(&state, None)
         .await?

@@ -6,6 +6,7 @@ mod format;
 mod handlers;
 pub mod keys;
 mod requests;
+mod tokens;
 
 use axum::Router;
 use axum::routing::get;
@@ -34,5 +35,5 @@ pub fn routes() -> Router<AppState> {
         get(handlers::service_definition),
     )
     .route("/open311/v2/requests/{file}", get(requests::one_request))
-    .route("/open311/v2/tokens/{file}", get(requests::token))
+    .route("/open311/v2/tokens/{file}", get(tokens::token))
 }

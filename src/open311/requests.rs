@@ -1,4 +1,4 @@
-//! GeoReport requests: filing with an API key, listing, reading one, tokens.
+//! GeoReport requests: filing with an API key, listing, reading one (tokens in `tokens.rs`).
 
 use crate::platform::web::{Path, Query};
 use axum::extract::State;
@@ -12,7 +12,7 @@ use super::handlers::{community_by_code, public_services};
 use super::keys;
 use crate::auth::Ctx;
 use crate::cases::intake::{self, CaseInput, Integration};
-use crate::cases::store::{self, CASE_COLUMNS, Case, case_from};
+use crate::cases::store::{CASE_COLUMNS, Case, case_from};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
@@ -123,6 +123,7 @@ pub async fn list_requests(
     fmt: Fmt,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
+    // Public: Open311 requests are public, sensitive ones never shown.
     let keyed = match q.api_key.as_deref() {
         Some(k) => Some(keys::community_of(state.db.read(), k).await?.0),
         None => None,
@@ -215,6 +216,7 @@ pub async fn one_request(
     fmt: Fmt,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
+    // Public: Open311 requests are public, sensitive ones never shown.
     let id: i64 = stem(&file)?.parse().map_err(|_| AppError::not_found())?;
     let sql = format!(
         "SELECT {CASE_COLUMNS}, {BUILDING_NAME}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.id = $1 AND k.sensitive = 0"
@@ -280,6 +282,7 @@ pub async fn create_request(
     ctx: Ctx,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
+    // Public: no account, but a community's Open311 API key (keys::lookup), as GeoReport v2 has it.
     if let Some(field) = crate::platform::web::nul_in_form(&body) {
         return Err(AppError::bad_request("error.nul")
             .arg("field", &field)
@@ -345,7 +348,7 @@ pub async fn create_request(
             e
         }
     })?;
-    let notice = format!("{} {}", t(Lang::ZhCn, "report.deadline"), filed.deadline);
+    let notice = format!("{} {}", t(Lang::ZhCn, "open311.deadline"), filed.deadline);
     let created = Created {
         service_request_id: filed.id.to_string(),
         token: filed.tracking_code,
@@ -356,43 +359,5 @@ pub async fn create_request(
         StatusCode::CREATED,
         "service_requests",
         &[created],
-    ))
-}
-
-#[derive(Serialize)]
-pub struct TokenOut {
-    service_request_id: String,
-    token: String,
-}
-
-impl Xml for TokenOut {
-    const ELEMENT: &'static str = "request";
-    fn fields(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("service_request_id", Some(self.service_request_id.clone())),
-            ("token", Some(self.token.clone())),
-        ]
-    }
-}
-
-/// The request id for a token (our tokens are the tracking codes).
-pub async fn token(
-    State(state): State<AppState>,
-    fmt: Fmt,
-    Path(file): Path<String>,
-) -> Result<Response, AppError> {
-    let code = stem(&file)?.to_ascii_uppercase();
-    let c = store::by_tracking_code(state.db.read(), &code)
-        .await?
-        .filter(|c| !c.sensitive)
-        .ok_or_else(AppError::not_found)?;
-    Ok(respond(
-        fmt,
-        StatusCode::OK,
-        "service_requests",
-        &[TokenOut {
-            service_request_id: c.id.to_string(),
-            token: code,
-        }],
     ))
 }

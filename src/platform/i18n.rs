@@ -1,4 +1,6 @@
-//! Message catalogs: every user-facing string comes from `i18n/<lang>.toml`.
+//! Message catalogs: every user-facing string comes from a catalog. Each area owns its messages
+//! in `src/<area>/i18n/<lang>.toml` (the kernel's shared words, `common`, `input`, `error`…, in
+//! `src/platform/i18n/`); `build.rs` joins them into one catalog per language.
 //! Chinese (zh-CN) first, English second.
 
 use std::collections::HashMap;
@@ -75,9 +77,9 @@ fn load(src: &str) -> HashMap<String, String> {
 }
 
 static ZH: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../../i18n/zh-CN.toml")));
+    LazyLock::new(|| load(include_str!(concat!(env!("OUT_DIR"), "/i18n.zh-CN.toml"))));
 static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../../i18n/en.toml")));
+    LazyLock::new(|| load(include_str!(concat!(env!("OUT_DIR"), "/i18n.en.toml"))));
 
 pub fn catalog(lang: Lang) -> &'static HashMap<String, String> {
     match lang {
@@ -154,10 +156,13 @@ mod tests {
         let mut missing_zh: Vec<_> = EN.keys().filter(|k| !ZH.contains_key(*k)).collect();
         missing_en.sort();
         missing_zh.sort();
-        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
+        assert!(
+            missing_en.is_empty(),
+            "missing in the en catalogs: {missing_en:?}"
+        );
         assert!(
             missing_zh.is_empty(),
-            "missing in zh-CN.toml: {missing_zh:?}"
+            "missing in the zh-CN catalogs: {missing_zh:?}"
         );
     }
 

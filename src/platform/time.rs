@@ -39,7 +39,7 @@ pub fn from_db(s: &str) -> Option<Timestamp> {
 /// and no record of a residents' committee lies outside that span).
 pub fn parse_day(field: &'static str, s: &str) -> Result<Date, super::error::AppError> {
     let d = s.trim().parse::<Date>().map_err(|_| {
-        super::error::AppError::invalid(field, "registry.bad_date").arg("field", field)
+        super::error::AppError::invalid(field, "input.bad_date").arg("field", field)
     })?;
     if !(jiff::civil::date(1900, 1, 1)..=jiff::civil::date(2199, 12, 31)).contains(&d) {
         return Err(super::error::AppError::invalid(field, "error.date_range").arg("field", field));

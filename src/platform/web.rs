@@ -209,6 +209,7 @@ pub async fn api_door(req: Request, next: Next) -> Response {
 
 /// The stylesheet, shipped inside the binary.
 pub async fn stylesheet() -> Response {
+    // Public: the stylesheet every page links.
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),

@@ -149,6 +149,7 @@ async fn one(
     Path(id): Path<i64>,
     Query(rq): Query<RevealQuery>,
 ) -> Result<axum::response::Response, AppError> {
+    // Authorized in read_one: RegistryRead, RegistryReveal
     let (_, view) = read_one(&state, &ctx, id, &rq).await?;
     // read_one audited the reveal, if there was one.
     let (rid, rphone, _) = parse_reveal(&rq)?;
@@ -276,6 +277,7 @@ async fn add_move(
     Path(id): Path<i64>,
     ApiJson(m): ApiJson<MoveInput>,
 ) -> Result<(StatusCode, Json<ResidentView>), AppError> {
+    // Authorized in record_leave: RegistryWrite
     record_leave(&state, &ctx, id, &m).await?;
     let r = residents::get(state.db.read(), id)
         .await?

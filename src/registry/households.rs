@@ -111,6 +111,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<HouseholdQuery>,
 ) -> Result<Json<HouseholdList>, AppError> {
+    // Authorized in search: RegistryRead
     Ok(Json(search(&state, &ctx, &q).await?))
 }
 
@@ -197,6 +198,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<HouseholdDetail>, AppError> {
+    // Authorized in detail: RegistryRead
     Ok(Json(detail(&state, &ctx, id).await?))
 }
 
@@ -249,7 +251,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Household>), AppError> {
     let place = super::places::place_of_building(state.db.read(), i.building_id)
         .await?
-        .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?;
+        .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"))?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;
     let door = i.door_number.trim();
     if door.is_empty() || door.chars().count() > 10 {
@@ -286,7 +288,7 @@ pub async fn insert(
     .bind(building_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| AppError::invalid("building_id", "registry.unknown_building"))?;
+    .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"))?;
     let units: i64 = b.try_get("units")?;
     if !(1..=units.max(1)).contains(&unit) {
         return Err(AppError::invalid("unit", "registry.bad_unit").arg("units", units));

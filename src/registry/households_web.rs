@@ -33,6 +33,7 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<HouseholdQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in search: RegistryRead
     let list = search(&state, &ctx, &q).await?;
     let per_page = q.per_page.unwrap_or(25);
     page(&ListPage {

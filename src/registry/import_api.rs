@@ -75,7 +75,7 @@ pub async fn run_import_with(
 ) -> Result<ImportReport, AppError> {
     let place = super::places::place_of_community(state.db.read(), community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;
     let table = import::read_table(bytes)?;
     let mut plan = import::plan(state.db.read(), community_id, &table, ctx.lang).await?;
@@ -117,6 +117,7 @@ async fn run(
     Query(q): Query<ImportQuery>,
     Upload(bytes): Upload,
 ) -> Result<Json<ImportReport>, AppError> {
+    // Authorized in run_import > run_import_with: RegistryWrite
     Ok(Json(
         run_import(&state, &ctx, q.community_id, &bytes, q.commit).await?,
     ))

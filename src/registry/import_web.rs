@@ -45,6 +45,7 @@ async fn writable(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, App
 }
 
 pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in writable: RegistryWrite
     let communities = writable(&state, &ctx).await?;
     page(&ImportPage {
         chrome: ctx.chrome(),
@@ -66,6 +67,7 @@ pub async fn upload(
     ctx: Ctx,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
+    // Authorized in writable: RegistryWrite
     let communities = writable(&state, &ctx).await?;
     let mut csrf = String::new();
     let mut community_id = 0;
@@ -94,10 +96,7 @@ pub async fn upload(
     }
     ctx.check_csrf(&csrf)?;
     if !communities.iter().any(|(id, _)| *id == community_id) {
-        return Err(AppError::invalid(
-            "community_id",
-            "registry.unknown_community",
-        ));
+        return Err(AppError::invalid("community_id", "input.unknown_community"));
     }
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "import.empty"));
@@ -132,6 +131,7 @@ pub async fn confirm(
     Path((token, community_id)): Path<(String, i64)>,
     CsrfForm(ctx, _): CsrfForm<Confirm>,
 ) -> Result<Response, AppError> {
+    // Authorized in run_import > run_import_with: RegistryWrite
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
@@ -195,6 +195,7 @@ pub async fn progress(
     ctx: Ctx,
     Path(job): Path<String>,
 ) -> Result<Response, AppError> {
+    // Authorized in writable: RegistryWrite
     let j = state.jobs.get(&job).ok_or_else(AppError::not_found)?;
     if j.user_id != ctx.user.as_ref().map(|u| u.id) {
         return Err(AppError::not_found());

@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/me/record", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = MyRecord), (status = 403, description = "not a resident's account")))]
 async fn my_record(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MyRecord>, AppError> {
+    // Authorized in load > me::own_resident: HomeView
     Ok(Json(load(&state, &ctx).await?))
 }
 
@@ -65,6 +66,7 @@ async fn ask(
     ctx: Ctx,
     ApiJson(input): ApiJson<CorrectionInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
+    // Authorized in me::own_resident: HomeView
     let r = me::own_resident(state.db.read(), &ctx).await?;
     let mut tx = state.db.begin().await?;
     let id = me::ask_correction(&mut tx, &ctx, &r, &input).await?;
@@ -122,6 +124,7 @@ async fn answer(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<CorrectionReply>,
 ) -> Result<StatusCode, AppError> {
+    // Authorized in me::answer_correction: RegistryWrite
     let mut tx = state.db.begin().await?;
     me::answer_correction(&mut tx, &ctx, id, &a).await?;
     tx.commit().await?;

@@ -34,14 +34,14 @@ pub async fn participant(
     ctx.require(Action::Participate, Target::System)?;
     let rid = user
         .resident_id
-        .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
+        .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "registry.no_resident"))?;
     let r = sqlx::query(
         "SELECT name, community_id, building_id, rep_resident, birth_date FROM residents WHERE id = $1 AND status = 'living' AND locked_at IS NULL",
     )
     .bind(rid)
     .fetch_optional(state.db.read())
     .await?
-    .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "elections.no_resident"))?;
+    .ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "registry.no_resident"))?;
     let birth: String = r.try_get("birth_date")?;
     let adult = birth
         .parse::<jiff::civil::Date>()
@@ -58,7 +58,7 @@ pub async fn participant(
     if community.is_some_and(|c| c != p.community_id) {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "elections.not_constituent",
+            "registry.not_constituent",
         ));
     }
     Ok(p)

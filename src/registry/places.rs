@@ -112,14 +112,17 @@ pub async fn community_place(
                 ctx.require(action, crate::auth::Target::System)
                     .err()
                     .unwrap_or_else(|| {
-                        crate::platform::error::AppError::invalid("community_id", "cases.where")
+                        crate::platform::error::AppError::invalid(
+                            "community_id",
+                            "places.which_community",
+                        )
                     })
             })?,
     };
     let place = place_of_community(state.db.read(), id)
         .await?
         .ok_or_else(|| {
-            crate::platform::error::AppError::invalid("community_id", "registry.unknown_community")
+            crate::platform::error::AppError::invalid("community_id", "input.unknown_community")
         })?;
     ctx.require(action, crate::auth::Target::At(place))?;
     Ok(place)

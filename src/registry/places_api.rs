@@ -86,6 +86,7 @@ async fn communities(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<CommunityList>, AppError> {
+    // Authorized in list_communities: PlacesRead
     let items = list_communities(&state, &ctx).await?;
     Ok(Json(CommunityList {
         total: items.len() as i64,
@@ -146,6 +147,7 @@ async fn party(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Party>, AppError> {
+    // Authorized in party_of: PlacesRead
     Ok(Json(party_of(&state, &ctx, id).await?))
 }
 
@@ -243,6 +245,7 @@ async fn compounds(
     ctx: Ctx,
     Query(q): Query<PlaceQuery>,
 ) -> Result<Json<CompoundList>, AppError> {
+    // Authorized in list_compounds: PlacesRead
     let items = list_compounds(&state, &ctx, &q).await?;
     Ok(Json(CompoundList {
         total: items.len() as i64,
@@ -337,6 +340,7 @@ async fn buildings(
     ctx: Ctx,
     Query(q): Query<PlaceQuery>,
 ) -> Result<Json<BuildingList>, AppError> {
+    // Authorized in list_buildings: PlacesRead
     let items = list_buildings(&state, &ctx, &q).await?;
     Ok(Json(BuildingList {
         total: items.len() as i64,

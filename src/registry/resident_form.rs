@@ -247,6 +247,7 @@ pub async fn create(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<ResidentForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in save: RegistryWrite
     match save(&state, &ctx, None, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response()),
         // What was typed comes back whole (it is the typist's own input), next to its error.
@@ -354,6 +355,7 @@ pub async fn move_out(
     Path(id): Path<i64>,
     CsrfForm(ctx, m): CsrfForm<super::api::MoveInput>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::api::record_leave: RegistryWrite
     super::api::record_leave(&state, &ctx, id, &m).await?;
     Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response())
 }

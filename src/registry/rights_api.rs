@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = PersonalData), (status = 403, description = "not a resident's account")))]
 pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in rights::export > me::own_resident: HomeView
     let data = rights::export(&state.db, &ctx).await?;
     let day = data
         .exported_at
@@ -65,6 +66,7 @@ async fn ask(
     ctx: Ctx,
     ApiJson(input): ApiJson<ErasureInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
+    // Authorized in me::own_resident: HomeView
     let r = me::own_resident(state.db.read(), &ctx).await?;
     let mut tx = state.db.begin().await?;
     let id = rights::ask(&mut tx, &ctx, &r, &input).await?;
@@ -106,6 +108,7 @@ async fn decide(
     Path(id): Path<i64>,
     ApiJson(d): ApiJson<ErasureDecision>,
 ) -> Result<StatusCode, AppError> {
+    // Authorized in rights::decide: RegistryWrite
     let mut tx = state.db.begin().await?;
     rights::decide(&mut tx, &ctx, id, &d).await?;
     tx.commit().await?;

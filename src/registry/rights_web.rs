@@ -17,6 +17,7 @@ pub async fn ask_erasure(
     State(state): State<AppState>,
     CsrfForm(ctx, input): CsrfForm<ErasureInput>,
 ) -> Result<Response, AppError> {
+    // Authorized in me::own_resident: HomeView
     let r = me::own_resident(state.db.read(), &ctx).await?;
     let mut tx = state.db.begin().await?;
     match rights::ask(&mut tx, &ctx, &r, &input).await {
@@ -41,6 +42,7 @@ pub async fn decide_erasure(
     Path(id): Path<i64>,
     CsrfForm(ctx, d): CsrfForm<ErasureDecision>,
 ) -> Result<Response, AppError> {
+    // Authorized in rights::decide: RegistryWrite
     let mut tx = state.db.begin().await?;
     match rights::decide(&mut tx, &ctx, id, &d).await {
         Ok(()) => {

@@ -155,6 +155,7 @@ pub async fn me_page(
     ctx: Ctx,
     Query(s): Query<Sent>,
 ) -> Result<Response, AppError> {
+    // Authorized in render_me > super::me_api::load > me::own_resident: HomeView
     let notes = MeNotes {
         correction_sent: s.sent.as_deref() == Some("1"),
         erasure_sent: s.sent.as_deref() == Some("erasure"),
@@ -200,6 +201,7 @@ pub async fn ask_correction(
     State(state): State<AppState>,
     CsrfForm(ctx, input): CsrfForm<CorrectionInput>,
 ) -> Result<Response, AppError> {
+    // Authorized in me::own_resident: HomeView
     let r = me::own_resident(state.db.read(), &ctx).await?;
     let mut tx = state.db.begin().await?;
     match me::ask_correction(&mut tx, &ctx, &r, &input).await {
@@ -234,6 +236,7 @@ pub async fn corrections_page(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
+    // Authorized in render_corrections: RegistryWrite
     render_corrections(&state, &ctx, None).await
 }
 
@@ -282,6 +285,7 @@ pub async fn answer_correction(
     Path(id): Path<i64>,
     CsrfForm(ctx, a): CsrfForm<CorrectionReply>,
 ) -> Result<Response, AppError> {
+    // Authorized in me::answer_correction: RegistryWrite
     let mut tx = state.db.begin().await?;
     me::answer_correction(&mut tx, &ctx, id, &a).await?;
     tx.commit().await?;

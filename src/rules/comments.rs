@@ -67,6 +67,7 @@ pub(super) async fn comments(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<CommentList>, AppError> {
+    // Authorized in readable: RulesManage (drafts only; the rest is public)
     readable(&state, &ctx, id).await?;
     let items = comment_list(&state, id).await?;
     Ok(Json(CommentList {
@@ -111,7 +112,7 @@ pub async fn add_comment(
     }
     let body = body.trim();
     if body.chars().count() < 2 || body.chars().count() > 1000 {
-        return Err(AppError::invalid("body", "meetings.bad_comment"));
+        return Err(AppError::invalid("body", "rules.bad_comment"));
     }
     let mut tx = state.db.begin().await?;
     // M7: comments are taken only while the comment period runs (its last day included),
@@ -158,6 +159,7 @@ pub(super) async fn comment(
     Path(id): Path<i64>,
     ApiJson(c): ApiJson<CommentInput>,
 ) -> Result<(StatusCode, Json<Comment>), AppError> {
+    // Authorized in add_comment > readable: RulesManage (drafts only; the rest is public)
     let cid = add_comment(&state, &ctx, id, c.article, &c.body).await?;
     comment_list(&state, id)
         .await?

@@ -50,6 +50,7 @@ pub(super) async fn advance(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<AdvanceInput>,
 ) -> Result<Json<Rule>, AppError> {
+    // Authorized in advance_rule: RulesManage
     advance_rule(&state, &ctx, id, &a).await?;
     Ok(Json(load(state.db.read(), id).await?))
 }
@@ -133,7 +134,7 @@ pub async fn advance_rule(
         }
         (_, RuleStatus::Vote) => return Err(AppError::conflict("rules.vote_by_motion")),
         _ => {
-            return Err(AppError::conflict("elections.bad_transition")
+            return Err(AppError::conflict("error.bad_transition")
                 .arg("from", r.status)
                 .arg("to", to));
         }
@@ -306,9 +307,9 @@ pub async fn may_vote(
 ) -> Result<Threshold, AppError> {
     let r = load(&mut **tx, rule)
         .await
-        .map_err(|_| AppError::invalid("rule_id", "meetings.unknown_rule"))?;
+        .map_err(|_| AppError::invalid("rule_id", "rules.unknown_rule"))?;
     if Some(r.community_id) != community {
-        return Err(AppError::invalid("rule_id", "meetings.unknown_rule"));
+        return Err(AppError::invalid("rule_id", "rules.unknown_rule"));
     }
     if r.status != RuleStatus::Vote {
         return Err(AppError::conflict("rules.not_reviewed").arg("status", r.status));

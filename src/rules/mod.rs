@@ -217,6 +217,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<RuleQuery>,
 ) -> Result<Json<RuleList>, AppError> {
+    // Authorized in search: RulesManage (drafts only; the rest is public)
     let items = search(&state, &ctx, &q).await?;
     Ok(Json(RuleList {
         total: items.len() as i64,
@@ -231,6 +232,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Rule>, AppError> {
+    // Authorized in readable: RulesManage (drafts only; the rest is public)
     Ok(Json(readable(&state, &ctx, id).await?))
 }
 
@@ -296,7 +298,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Rule>), AppError> {
     let place = crate::registry::places::place_of_community(state.db.read(), n.community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::RulesManage, Target::At(place))?;
     let kind: RuleKind = n
         .kind

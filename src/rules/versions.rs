@@ -78,6 +78,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<VersionList>, AppError> {
+    // Authorized in readable: RulesManage (drafts only; the rest is public)
     readable(&state, &ctx, id).await?;
     let items = all(&state, id).await?;
     Ok(Json(VersionList {
@@ -224,6 +225,7 @@ pub(super) async fn diff(
     Path(id): Path<i64>,
     Query(q): Query<DiffQuery>,
 ) -> Result<Json<Diff>, AppError> {
+    // Authorized in readable: RulesManage (drafts only; the rest is public)
     readable(&state, &ctx, id).await?;
     let versions = all(&state, id).await?;
     let get = |n: i64, field: &'static str| {

@@ -30,6 +30,7 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<RuleQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in search: RulesManage (drafts only; the rest is public)
     let items = search(&state, &ctx, &q).await?;
     page(&ListPage {
         chrome: ctx.chrome(),
@@ -113,6 +114,7 @@ pub async fn rule_page(
     Path(id): Path<i64>,
     Query(q): Query<DiffQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in render > readable: RulesManage (drafts only; the rest is public)
     render(&state, &ctx, id, &q, None).await
 }
 
@@ -127,6 +129,7 @@ pub async fn comment_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<CommentForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in add_comment > readable: RulesManage (drafts only; the rest is public)
     match add_comment(&state, &ctx, id, f.article, &f.body).await {
         Ok(_) => Ok(Redirect::to(&format!("/rules/{id}#comments")).into_response()),
         Err(e)

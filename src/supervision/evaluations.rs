@@ -73,7 +73,7 @@ pub struct Evaluation {
 async fn place(state: &AppState, community: i64) -> Result<Place, AppError> {
     crate::registry::places::place_of_community(state.db.read(), community)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))
 }
 
 /// The checklist pre-filled from the records of the community for the period.
@@ -292,6 +292,7 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(e): ApiJson<EvaluationInput>,
 ) -> Result<(axum::http::StatusCode, Json<Evaluation>), AppError> {
+    // Authorized in file: EvaluationsWrite
     let id = file(&state, &ctx, &e).await?;
     let ev = listed(&state, &ctx, e.community_id)
         .await?
@@ -348,6 +349,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<EvaluationList>, AppError> {
+    // Authorized in listed: SupervisionRead
     Ok(Json(EvaluationList {
         items: listed(&state, &ctx, q.community_id).await?,
     }))

@@ -86,6 +86,7 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in render: AppraisalsManage, Participate
     render(&state, &ctx, None).await
 }
 
@@ -104,6 +105,7 @@ pub async fn create_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in appraisals::open: AppraisalsManage
     let r = async {
         let input = AppraisalInput {
             community_id: f.id("community_id")?.unwrap_or(0),
@@ -124,6 +126,7 @@ pub async fn ballot_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in appraisals::vote > crate::registry::participant::participant: Participate
     let r = async {
         let choices = f
             .numbered("s_")?
@@ -144,6 +147,7 @@ pub async fn close_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, _): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
+    // Authorized in appraisals::close: AppraisalsManage
     let r = appraisals::close(&state, &ctx, id).await;
     done(&state, &ctx, r).await
 }
@@ -153,6 +157,7 @@ pub async fn disclose_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, _): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
+    // Authorized in appraisals::disclose: AppraisalsManage
     let r = appraisals::disclose(&state, &ctx, id).await.map(|_| ());
     done(&state, &ctx, r).await
 }
@@ -223,6 +228,7 @@ pub async fn evaluations_page(
     ctx: Ctx,
     Query(q): Query<EvaluationPageQuery>,
 ) -> Result<Response, AppError> {
+    // Authorized in render_evaluations: EvaluationsWrite, SupervisionRead
     render_evaluations(&state, &ctx, &q, None).await
 }
 
@@ -230,6 +236,7 @@ pub async fn evaluation_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in evaluations::file: EvaluationsWrite
     // The community is a hidden field of the page the board filed from; a forged one is a 422.
     let community_id = f.id("community_id")?.unwrap_or(0);
     let get = |k: &str| f.get(k);

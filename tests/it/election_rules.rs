@@ -38,7 +38,7 @@ both!(
             (StatusCode::UNPROCESSABLE_ENTITY, json!("status"))
         );
         let skip = post(&app, &head, &path("/status"), json!({"status": "tallied"})).await;
-        assert_eq!(skip.json()["code"], "elections.bad_transition");
+        assert_eq!(skip.json()["code"], "error.bad_transition");
         let me = app
             .count("SELECT resident_id FROM users WHERE username = 'resident'")
             .await;

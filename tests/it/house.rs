@@ -139,3 +139,87 @@ fn no_area_hands_another_a_sql_fragment() {
     }
     assert!(found.is_empty(), "SQL shared beyond its area: {found:#?}");
 }
+
+/// Quoted `a.b…` words on the code lines of `text` (comments, audit action names and
+/// authorization action names, which share the dotted form, left out).
+fn dotted_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let l = line.trim_start();
+        if l.starts_with("//")
+            || ["Entry::new(", "entries(", "Action::"]
+                .iter()
+                .any(|s| l.contains(s))
+        {
+            continue;
+        }
+        for q in ['"', '\''] {
+            let parts: Vec<&str> = l.split(q).collect();
+            for w in parts.iter().skip(1).step_by(2) {
+                let dotted = w.contains('.')
+                    && w.split('.').all(|p| {
+                        !p.is_empty()
+                            && p.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    });
+                if dotted {
+                    out.push((*w).to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn each_area_speaks_its_own_messages_and_the_kernels_words() {
+    // Issue 19, item 5: an area's message keys live in its own catalog (src/<area>/i18n/); it
+    // uses those and the kernel's shared words, never another area's.
+    let catalog = zizhi::platform::i18n::catalog(zizhi::platform::i18n::Lang::ZhCn);
+    let mut owner = std::collections::HashMap::new();
+    for e in std::fs::read_dir(src()).unwrap() {
+        let dir = e.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(dir.join("i18n/zh-CN.toml")) else {
+            continue;
+        };
+        let area = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for l in text.lines().filter_map(|l| l.strip_prefix('[')) {
+            let top: String = l.chars().take_while(|c| *c != '.' && *c != ']').collect();
+            owner.insert(top, area.clone());
+        }
+    }
+    assert!(owner.len() > 50, "sections found: {}", owner.len());
+    let templates = src().parent().unwrap().join("templates");
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for area in owner.values().collect::<std::collections::BTreeSet<_>>() {
+        let mut files = Vec::new();
+        rust_files(&src().join(area), &mut files);
+        if let Ok(dir) = std::fs::read_dir(templates.join(area)) {
+            files.extend(dir.map(|e| e.unwrap().path()));
+        }
+        if area == "platform" {
+            files.push(templates.join("base.html"));
+            files.push(templates.join("error.html"));
+        }
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for key in dotted_words(&text)
+                .into_iter()
+                .filter(|k| catalog.contains_key(k))
+            {
+                checked += 1;
+                let top = key.split('.').next().unwrap();
+                let by = owner.get(top).map(String::as_str).unwrap_or("nobody");
+                if by != area && by != "platform" {
+                    found.push(format!("{}: {key} (owned by {by})", f.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "keys seen in use: {checked}");
+    assert!(
+        found.is_empty(),
+        "areas using another area's messages: {found:#?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! PostgreSQL, one fresh database per test.
 
 pub mod client;
+mod handler_authz;
 pub mod harness;
 mod house;
 mod masking;

@@ -77,6 +77,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<BallotList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let e = readable(&state, &ctx, id).await?;
     if !e.status.has_result() {
         return Err(AppError::conflict("elections.not_tallied"));
@@ -162,6 +163,7 @@ pub(super) async fn vote(
     Path(id): Path<i64>,
     ApiJson(v): ApiJson<VoteInput>,
 ) -> Result<(StatusCode, Json<Voted>), AppError> {
+    // Authorized in cast > participant: Participate
     cast(&state, &ctx, id, &v.choices).await?;
     Ok((StatusCode::CREATED, Json(Voted { counted: true })))
 }

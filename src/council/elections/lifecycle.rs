@@ -49,7 +49,7 @@ pub(super) async fn advance(
         .parse()
         .map_err(|_| AppError::invalid("status", "elections.bad_status"))?;
     if e.status.next() != Some(to) {
-        return Err(AppError::conflict("elections.bad_transition")
+        return Err(AppError::conflict("error.bad_transition")
             .arg("from", e.status)
             .arg("to", to));
     }

@@ -276,6 +276,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<ElectionQuery>,
 ) -> Result<Json<ElectionList>, AppError> {
+    // Authorized in search: BodiesRead
     let items = search(&state, &ctx, &q).await?;
     Ok(Json(ElectionList {
         total: items.len() as i64,
@@ -291,6 +292,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Election>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     Ok(Json(readable(&state, &ctx, id).await?))
 }
 
@@ -358,7 +360,7 @@ async fn create(
         .map(|d| crate::platform::time::parse_day("term_to", d))
         .transpose()?;
     if to.is_some_and(|t| t < from) {
-        return Err(AppError::invalid("term_to", "account.term_order"));
+        return Err(AppError::invalid("term_to", "input.term_order"));
     }
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(

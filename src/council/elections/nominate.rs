@@ -100,6 +100,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<NominationList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     readable(&state, &ctx, id).await?;
     let items = nominations(&state, id).await?;
     Ok(Json(NominationList {
@@ -227,6 +228,7 @@ pub(super) async fn objections(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<ObjectionList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let e = readable(&state, &ctx, id).await?;
     let items = objection_list(&state, &ctx, &e).await?;
     Ok(Json(ObjectionList {
@@ -254,6 +256,7 @@ pub(super) async fn object(
     Path(id): Path<i64>,
     ApiJson(o): ApiJson<ObjectionInput>,
 ) -> Result<(StatusCode, Json<Objection>), AppError> {
+    // Authorized in participant: Participate
     let e = load(state.db.read(), id).await?;
     let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
     let oid = file_objection(&state, &ctx, &e, &p, o.nomination_id, &o.body).await?;
@@ -289,7 +292,7 @@ pub async fn file_objection(
         if found == 0 {
             return Err(AppError::invalid(
                 "nomination_id",
-                "objection.bad_nomination",
+                "elections.bad_nomination",
             ));
         }
     }

@@ -44,6 +44,7 @@ pub(super) async fn result(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<ElectionResult>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let e = readable(&state, &ctx, id).await?;
     Ok(Json(result_of(&state, &e).await?))
 }

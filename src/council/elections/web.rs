@@ -89,6 +89,7 @@ pub async fn election_page(
     Path(id): Path<i64>,
     Query(n): Query<Notice>,
 ) -> Result<Response, AppError> {
+    // Authorized in render > readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let notice = match n.done.as_deref() {
         Some("objected") => "elections.objected",
         Some("voted") => "elections.voted",
@@ -109,6 +110,7 @@ pub async fn object(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<ObjectForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let e = readable(&state, &ctx, id).await?;
     let attempt = async {
         let p = participant(&state, &ctx, e.community_id, "elections.objection_named").await?;
@@ -116,7 +118,7 @@ pub async fn object(
             "" => None,
             n => Some(
                 n.parse::<i64>()
-                    .map_err(|_| AppError::invalid("nomination_id", "objection.bad_nomination"))?,
+                    .map_err(|_| AppError::invalid("nomination_id", "elections.bad_nomination"))?,
             ),
         };
         file_objection(&state, &ctx, &e, &p, nomination, &f.body).await
@@ -136,6 +138,7 @@ pub async fn vote(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // Authorized in super::ballots::cast > participant: Participate
     let mut choices = Vec::new();
     for (k, v) in &f {
         if k == "choice" {
@@ -164,6 +167,7 @@ struct ListPage {
 
 /// The elections of the caller's community.
 pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in search: BodiesRead
     let q = ElectionQuery {
         community_id: None,
         body_id: None,

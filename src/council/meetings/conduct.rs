@@ -86,6 +86,7 @@ pub(super) async fn attendance(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<AttendanceSummary>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     readable(&state, &ctx, id).await?;
     Ok(Json(attendance_summary(&state, id).await?))
 }
@@ -115,6 +116,7 @@ pub(super) async fn record_attendance(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<AttendanceInput>,
 ) -> Result<Json<AttendanceSummary>, AppError> {
+    // Authorized in record > managed: MeetingsManage
     record(&state, &ctx, id, &a.present).await?;
     Ok(Json(attendance_summary(&state, id).await?))
 }
@@ -197,6 +199,7 @@ pub(super) async fn publish_minutes(
     Path(id): Path<i64>,
     ApiJson(i): ApiJson<MinutesInput>,
 ) -> Result<Json<Meeting>, AppError> {
+    // Authorized in publish > managed: MeetingsManage
     publish(&state, &ctx, id, &i.minutes).await?;
     Ok(Json(load(state.db.read(), id).await?))
 }
@@ -281,6 +284,7 @@ pub(super) async fn comments(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<CommentList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     readable(&state, &ctx, id).await?;
     let items = comment_list(&state, id).await?;
     Ok(Json(CommentList {
@@ -306,6 +310,7 @@ pub(super) async fn comment(
     Path(id): Path<i64>,
     ApiJson(c): ApiJson<CommentInput>,
 ) -> Result<(StatusCode, Json<Comment>), AppError> {
+    // Authorized in add_comment: Participate
     add_comment(&state, &ctx, id, &c.body).await?;
     let item = comment_list(&state, id)
         .await?

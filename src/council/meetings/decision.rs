@@ -42,6 +42,7 @@ pub(super) async fn decide(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<MotionView>, AppError> {
+    // Authorized in close_motion > managed: MeetingsManage
     close_motion(&state, &ctx, id).await?;
     Ok(Json(motion_meeting(&state, id).await?.0))
 }

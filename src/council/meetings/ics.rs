@@ -93,6 +93,7 @@ pub(super) async fn feed(
     State(state): State<AppState>,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
+    // Public: the meeting calendar is public (titles and times, no minutes).
     let name: String = sqlx::query("SELECT name FROM bodies WHERE id = $1")
         .bind(q.body_id)
         .fetch_optional(state.db.read())

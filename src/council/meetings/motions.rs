@@ -84,6 +84,7 @@ pub(super) async fn motions(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<MotionList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     readable(&state, &ctx, id).await?;
     let items = motion_list(&state, id).await?;
     Ok(Json(MotionList {
@@ -117,6 +118,7 @@ pub(super) async fn propose(
     Path(id): Path<i64>,
     ApiJson(i): ApiJson<MotionInput>,
 ) -> Result<(StatusCode, Json<MotionView>), AppError> {
+    // Authorized in put_motion > managed: MeetingsManage
     let mid = put_motion(&state, &ctx, id, &i).await?;
     let r = sqlx::query(&format!("{MOTION_SQL} WHERE id = $1"))
         .bind(mid)
@@ -239,6 +241,7 @@ pub(super) async fn votes(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<VoteList>, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     let (motion, m) = motion_meeting(&state, id).await?;
     readable(&state, &ctx, m.id).await?;
     let rows = sqlx::query(
@@ -274,6 +277,7 @@ pub(super) async fn vote(
     Path(id): Path<i64>,
     ApiJson(v): ApiJson<VotesInput>,
 ) -> Result<Json<MotionView>, AppError> {
+    // Authorized in record_votes > managed: MeetingsManage
     record_votes(&state, &ctx, id, &v.votes).await?;
     Ok(Json(motion_meeting(&state, id).await?.0))
 }

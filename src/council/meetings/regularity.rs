@@ -139,9 +139,10 @@ pub(super) async fn report(
     ctx: Ctx,
     Query(q): Query<RegularityQuery>,
 ) -> Result<Json<Regularity>, AppError> {
+    // Authorized in regularity: BodiesRead
     let year = q.year.unwrap_or_else(|| time::today().year());
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::invalid("year", "meetings.bad_year"));
+        return Err(AppError::invalid("year", "input.bad_year"));
     }
     let items = regularity(&state, &ctx, year, q.community_id).await?;
     Ok(Json(Regularity { year, items }))

@@ -35,6 +35,7 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<MeetingQuery>,
 ) -> Result<Json<MeetingList>, AppError> {
+    // Authorized in search: BodiesRead
     let items = search(&state, &ctx, &q).await?;
     Ok(Json(MeetingList {
         total: items.len() as i64,
@@ -106,6 +107,7 @@ pub(super) async fn one(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
     if let Some(n) = id.strip_suffix(".ics") {
         let n: i64 = n.parse().map_err(|_| AppError::not_found())?;
         let m = load(state.db.read(), n).await?;
@@ -149,6 +151,7 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(n): ApiJson<NewMeeting>,
 ) -> Result<(StatusCode, Json<MeetingDetail>), AppError> {
+    // Authorized in schedule: MeetingsManage
     let id = schedule(&state, &ctx, &n).await?;
     let m = load(state.db.read(), id).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, m).await?)))

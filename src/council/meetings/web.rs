@@ -74,6 +74,7 @@ async fn render_list(
 }
 
 pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Authorized in render_list > search: BodiesRead
     render_list(&state, &ctx, None).await
 }
 
@@ -116,6 +117,7 @@ pub async fn schedule_submit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<ScheduleForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in schedule::schedule: MeetingsManage
     let n = NewMeeting {
         body_id: f.body_id,
         kind: f.kind,
@@ -189,6 +191,7 @@ pub async fn meeting_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    // Authorized in render: MeetingsManage, Participate
     render(&state, &ctx, id, None).await
 }
 
@@ -213,6 +216,7 @@ pub async fn attendance_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in conduct::record > managed: MeetingsManage
     let r = async {
         let present = f.ids("present")?;
         conduct::record(&state, &ctx, id, &present).await
@@ -227,6 +231,7 @@ pub async fn motion_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
+    // Authorized in motions::put_motion > managed: MeetingsManage
     let r = async {
         let votes: Vec<MemberVote> = f
             .numbered("vote_")?
@@ -273,6 +278,7 @@ pub async fn minutes_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<MinutesForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in conduct::publish > managed: MeetingsManage
     let r = conduct::publish(&state, &ctx, id, &f.minutes).await;
     answer(&state, &ctx, id, r).await
 }
@@ -287,6 +293,7 @@ pub async fn comment_submit(
     Path(id): Path<i64>,
     CsrfForm(ctx, f): CsrfForm<CommentForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in conduct::add_comment: Participate
     let r = conduct::add_comment(&state, &ctx, id, &f.body)
         .await
         .map(|_| ());

@@ -52,7 +52,7 @@ pub(super) async fn community_target(
 ) -> Result<Place, AppError> {
     let place = crate::registry::places::place_of_community(state.db.read(), community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;
     Ok(place)
 }

@@ -62,6 +62,7 @@ pub(super) async fn list_orgs(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<SocialOrgList>, AppError> {
+    // Authorized in orgs_in_scope: PlacesRead
     let items = orgs_in_scope(&state, &ctx).await?;
     Ok(Json(SocialOrgList {
         total: items.len() as i64,
@@ -100,6 +101,7 @@ pub(super) async fn create_org(
     ctx: Ctx,
     ApiJson(i): ApiJson<SocialOrgInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
+    // Authorized in create_org_core > community_target: RegistryWrite
     let id = create_org_core(&state, &ctx, &i).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -159,7 +161,7 @@ async fn member_of_community(
     .fetch_optional(&mut **tx)
     .await?;
     ok.map(|_| ())
-        .ok_or_else(|| AppError::invalid(field, "registry.not_in_community"))
+        .ok_or_else(|| AppError::invalid(field, "input.not_in_community"))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -245,6 +247,7 @@ pub(super) async fn add_member(
     Path(id): Path<i64>,
     ApiJson(m): ApiJson<MemberInput>,
 ) -> Result<StatusCode, AppError> {
+    // Authorized in community_target: RegistryWrite
     let community: i64 = sqlx::query("SELECT community_id FROM social_orgs WHERE id = $1")
         .bind(id)
         .fetch_optional(state.db.read())

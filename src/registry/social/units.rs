@@ -48,6 +48,7 @@ pub(super) async fn list_units(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<SocialUnitList>, AppError> {
+    // Authorized in units_in_scope: RegistryRead
     let items = units_in_scope(&state, &ctx).await?;
     Ok(Json(SocialUnitList {
         total: items.len() as i64,
@@ -110,6 +111,7 @@ pub(super) async fn create_unit(
     ctx: Ctx,
     ApiJson(i): ApiJson<SocialUnitInput>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
+    // Authorized in create_unit_core > community_target: RegistryWrite
     let id = create_unit_core(&state, &ctx, &i).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

@@ -63,6 +63,7 @@ pub(super) async fn list_volunteers(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<VolunteerList>, AppError> {
+    // Authorized in volunteers_in_scope: RegistryRead
     let items = volunteers_in_scope(&state, &ctx).await?;
     Ok(Json(VolunteerList {
         total: items.len() as i64,
@@ -117,6 +118,7 @@ pub(super) async fn list_party_orgs(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Json<PartyOrgList>, AppError> {
+    // Authorized in party_orgs_in_scope: PlacesRead
     let items = party_orgs_in_scope(&state, &ctx).await?;
     Ok(Json(PartyOrgList {
         total: items.len() as i64,

@@ -96,6 +96,7 @@ pub async fn add_unit(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<UnitForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in create_unit_core > community_target: RegistryWrite
     let employees = if f.employees.trim().is_empty() {
         Ok(0)
     } else {
@@ -134,6 +135,7 @@ pub async fn add_org(
     State(state): State<AppState>,
     CsrfForm(ctx, f): CsrfForm<OrgForm>,
 ) -> Result<Response, AppError> {
+    // Authorized in create_org_core > community_target: RegistryWrite
     let input = SocialOrgInput {
         community_id: f.community_id,
         name: f.name,

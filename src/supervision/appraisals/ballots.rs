@@ -29,6 +29,7 @@ pub struct BallotInput {
 
 /// A representative's secret ballot: who voted is recorded apart from what they chose.
 pub async fn vote(state: &AppState, ctx: &Ctx, id: i64, b: &BallotInput) -> Result<(), AppError> {
+    // Authorized in crate::registry::participant::participant: Participate
     let a = load(state, id).await?;
     let p = crate::registry::participant::participant(
         state,

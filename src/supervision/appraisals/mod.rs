@@ -219,7 +219,7 @@ pub struct AppraisalInput {
 pub async fn open(state: &AppState, ctx: &Ctx, a: &AppraisalInput) -> Result<i64, AppError> {
     let pl = crate::registry::places::place_of_community(state.db.read(), a.community_id)
         .await?
-        .ok_or_else(|| AppError::invalid("community_id", "registry.unknown_community"))?;
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::AppraisalsManage, Target::At(pl))?;
     let title = crate::platform::input::text("title", &a.title, 100)?;
     let period = crate::assessment::Period::parse(&a.period)?;

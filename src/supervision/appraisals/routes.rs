@@ -33,6 +33,7 @@ pub async fn create(
     ctx: Ctx,
     ApiJson(a): ApiJson<AppraisalInput>,
 ) -> Result<(StatusCode, Json<Appraisal>), AppError> {
+    // Authorized in open: AppraisalsManage
     let id = open(&state, &ctx, &a).await?;
     Ok((StatusCode::CREATED, Json(readable(&state, &ctx, id).await?)))
 }
@@ -45,6 +46,7 @@ pub async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Appraisal>, AppError> {
+    // Authorized in readable: AppraisalsManage, FieldWorkRead, SupervisionRead
     Ok(Json(readable(&state, &ctx, id).await?))
 }
 
@@ -57,6 +59,7 @@ pub async fn cast(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<BallotInput>,
 ) -> Result<StatusCode, AppError> {
+    // Authorized in vote > crate::registry::participant::participant: Participate
     vote(&state, &ctx, id, &b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -69,6 +72,7 @@ pub async fn stored(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Recount>, AppError> {
+    // Authorized in recount > readable: AppraisalsManage, FieldWorkRead, SupervisionRead
     Ok(Json(recount(&state, &ctx, id).await?))
 }
 
@@ -81,6 +85,7 @@ pub async fn close_route(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Appraisal>, AppError> {
+    // Authorized in close: AppraisalsManage
     close(&state, &ctx, id).await?;
     Ok(Json(readable(&state, &ctx, id).await?))
 }
@@ -94,6 +99,7 @@ pub async fn disclose_route(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Appraisal>, AppError> {
+    // Authorized in disclose: AppraisalsManage
     disclose(&state, &ctx, id).await?;
     Ok(Json(readable(&state, &ctx, id).await?))
 }
