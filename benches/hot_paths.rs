@@ -59,6 +59,7 @@ fn worker() -> Ctx {
         via: Via::Anonymous,
         csrf: "x".repeat(43),
         path: "/cases".into(),
+        flash: None,
     }
 }
 
@@ -132,10 +133,12 @@ fn rendering(c: &mut Criterion) {
         ..Default::default()
     };
     c.bench_function("render/case_list_25_rows", |b| {
-        b.iter(|| zizhi::cases::web::list_html(&ctx, black_box(&items), 1234, &q).unwrap())
+        b.iter(|| {
+            zizhi::cases::web::list_html(&ctx, black_box(&items), 1234, &q, vec![], vec![]).unwrap()
+        })
     });
     // The masking layer on the same page: every answer passes through it.
-    let page = zizhi::cases::web::list_html(&ctx, &items, 1234, &q).unwrap();
+    let page = zizhi::cases::web::list_html(&ctx, &items, 1234, &q, vec![], vec![]).unwrap();
     let with_phones: String = page.replace("请尽快修理", "请尽快修理，电话 139 1234 5678");
     c.bench_function("pii/mask_case_list_page_clean", |b| {
         b.iter(|| zizhi::platform::pii::mask_bytes(black_box(page.as_bytes())))

@@ -161,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::origin_check))
         .layer(from_fn_with_state(state.clone(), csrf_cookie))
         .layer(from_fn(render_errors))
+        .layer(from_fn_with_state(state.clone(), crate::platform::flash::carry))
         .layer(from_fn_with_state(state.clone(), audit::refusals::record_refusals))
         .layer(from_fn(crate::platform::pii::mask_responses))
         .layer(from_fn_with_state(state.clone(), web::preferences))

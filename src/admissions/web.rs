@@ -11,6 +11,7 @@ use super::{Admission, AdmissionQuery};
 use crate::auth::{Action, CsrfForm, Ctx};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::flash::Done;
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::web::{Chrome, page};
 
@@ -68,7 +69,7 @@ pub async fn report(
     };
     crate::platform::web::redirect_or_again(
         super::unadmitted::file(&state, &ctx, &input).await,
-        |_| "/admissions".into(),
+        |_| Done::to("/admissions", "admissions.done.reported"),
         async |e| render(&state, &ctx, Some(&e)).await,
     )
     .await

@@ -1,10 +1,11 @@
 //! The assessment pages: the ranking with its trend chart and weights, the drill-down, and the
 //! street dashboard.
 
+use crate::platform::flash::Done;
 use crate::platform::web::Query;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sqlx::Row;
 
 use super::charts::{Chart, Line, sparkline, trend};
@@ -140,10 +141,13 @@ pub async fn weights_submit(
     }
     let q = AssessmentQuery { period };
     match super::weights::set(&state, &ctx, &weights).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/assessment?period={}",
-            q.period().map(|p| p.label).unwrap_or_default()
-        ))
+        Ok(_) => Ok(Done::to(
+            format!(
+                "/assessment?period={}",
+                q.period().map(|p| p.label).unwrap_or_default()
+            ),
+            "assessment.done.weights",
+        )
         .into_response()),
         Err(e) if crate::platform::web::fixable(&e) => render(&state, &ctx, &q, Some(&e)).await,
         Err(e) => Err(e),

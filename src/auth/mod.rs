@@ -62,6 +62,8 @@ pub struct Ctx {
     /// The CSRF token forms on this page must carry back.
     pub csrf: String,
     pub path: String,
+    /// The confirmation the last form left for this page (`platform::flash`).
+    pub flash: Option<crate::platform::flash::Flash>,
 }
 
 impl Ctx {
@@ -143,6 +145,7 @@ impl Ctx {
             user: self.user.as_ref().map(|u| u.display_name.clone()),
             csrf: self.csrf.clone(),
             path: self.path.clone(),
+            flash: self.flash.as_ref().map(|f| f.text(self.lang)),
         }
     }
 
@@ -205,6 +208,10 @@ async fn build_ctx(parts: &Parts, state: &AppState) -> Result<Ctx, AppError> {
         via: Via::Anonymous,
         csrf: anon_csrf,
         path: parts.uri.path().to_owned(),
+        flash: parts
+            .extensions
+            .get::<crate::platform::flash::Shown>()
+            .map(|s| s.0.clone()),
     };
     let db = &state.db;
     let bearer = parts

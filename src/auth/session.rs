@@ -1,8 +1,8 @@
 //! Web sessions, kept on the server: the cookie holds a random token, the database its SHA-256.
 //! 30 minutes idle, 12 hours absolute; a new session at every login; gone at logout.
 
+use crate::platform::web::cookie_header;
 use axum::http::HeaderValue;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::{AnyPool, Row};
 
@@ -106,23 +106,6 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<(), sqlx::Error> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-fn cookie_header(
-    name: &'static str,
-    value: String,
-    secure: bool,
-    max_age: Option<i64>,
-) -> HeaderValue {
-    let mut c = Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure);
-    if let Some(secs) = max_age {
-        c = c.max_age(cookie::time::Duration::seconds(secs));
-    }
-    HeaderValue::from_str(&c.build().to_string()).expect("cookie is a valid header")
 }
 
 /// `Set-Cookie` for a new session (a browser-session cookie; the server enforces the limits).

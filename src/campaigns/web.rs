@@ -1,6 +1,7 @@
 //! The campaign page: each campaign's phases, its progress community by community (the
 //! dashboard), and the tasks — a community reports them done, the inspection group checks them.
 
+use crate::platform::flash::Done;
 use crate::platform::web::Path;
 use askama::Template;
 use axum::extract::State;
@@ -107,10 +108,15 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     render(&state, &ctx, None).await
 }
 
-async fn done(state: &AppState, ctx: &Ctx, r: Result<(), AppError>) -> Result<Response, AppError> {
+async fn done(
+    state: &AppState,
+    ctx: &Ctx,
+    r: Result<(), AppError>,
+    done: &'static str,
+) -> Result<Response, AppError> {
     crate::platform::web::redirect_or_again(
         r,
-        |()| "/campaigns".into(),
+        |()| Done::to("/campaigns", done),
         async |e| render(state, ctx, Some(&e)).await,
     )
     .await
@@ -128,7 +134,7 @@ pub async fn done_submit(
 ) -> Result<Response, AppError> {
     // Authorized in super::mark_done: FieldWork
     let r = super::mark_done(&state, &ctx, id, task, &DoneInput { note: f.note }).await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "campaign.done.task_done").await
 }
 
 #[derive(Deserialize)]
@@ -155,7 +161,7 @@ pub async fn inspect_submit(
         },
     )
     .await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "campaign.done.inspected").await
 }
 
 /// A new campaign from the form: its title and the four phases' dates.
@@ -182,7 +188,7 @@ pub async fn create_submit(
         super::start(&state, &ctx, &input).await.map(|_| ())
     }
     .await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "campaign.done.started").await
 }
 
 #[derive(Deserialize)]
@@ -206,7 +212,7 @@ pub async fn task_submit(
         community_ids: vec![],
     };
     let r = super::assign(&state, &ctx, id, &input).await.map(|_| ());
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "campaign.done.tasks").await
 }
 
 /// The campaigns pages, at the paths residents and staff use (`app.rs` merges every area's).

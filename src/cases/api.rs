@@ -157,7 +157,7 @@ async fn list_cases(
     ctx: Ctx,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<CaseList>, AppError> {
-    // Authorized in list::search: CaseRead, CaseSubmit
+    // Authorized in list::search > conditions: CaseRead, CaseSubmit
     let (items, total) = list::search(&state, &ctx, &q).await?;
     Ok(Json(CaseList {
         items: items.iter().map(CaseView::from).collect(),
@@ -175,6 +175,18 @@ pub struct CaseDetail {
 /// Loads a case the caller may read: staff in scope (sensitive ones need the duty), or its
 /// submitter. The read is audited; a sensitive one is marked so.
 pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Case, AppError> {
+    Ok(readable_revealing(state, ctx, id, false).await?.0)
+}
+
+/// As [`readable`]; with `phone`, a handler of the case also gets the caller's number in full
+/// (the answer's `true`), and the one audit entry of the read says so, as a sensitive read;
+/// anyone else asking for it is refused (403).
+pub async fn readable_revealing(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    phone: bool,
+) -> Result<(Case, bool), AppError> {
     let c = store::get(state.db.read(), id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -188,12 +200,20 @@ pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Case, AppE
             ctx.require(Action::CaseReadSensitive, Target::At(c.place()))?;
         }
     }
+    // Only those who handle the case call the caller back; anyone else asking is refused.
+    if phone {
+        super::handle::require_handle(ctx, &c)?;
+    }
+    let reveal = phone && !c.contact_phone.is_empty();
     let mut entry = Entry::new("case.read", "case", id).at(c.place());
-    if c.sensitive {
+    if c.sensitive || reveal {
         entry = entry.sensitive();
     }
+    if reveal {
+        entry = entry.detail("phone revealed to call back");
+    }
     audit::record_alone(&state.db, &ctx.actor(), entry).await?;
-    Ok(c)
+    Ok((c, reveal))
 }
 
 /// One case with its timeline.
@@ -204,7 +224,7 @@ async fn one(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<CaseDetail>, AppError> {
-    // Authorized in readable: CaseRead, CaseReadSensitive
+    // Authorized in readable > readable_revealing: CaseRead, CaseReadSensitive
     let c = readable(&state, &ctx, id).await?;
     let timeline = store::events(state.db.read(), id).await?;
     Ok(Json(CaseDetail {

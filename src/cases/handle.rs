@@ -10,6 +10,7 @@ use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::i18n::Lang;
 use crate::platform::time;
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -70,7 +71,7 @@ pub async fn transition(
     })?;
     let now = time::now_db();
     let mut sets = vec!["status = $1".to_owned(), "updated_at = $2".to_owned()];
-    let mut message = String::new();
+    let message;
     let mut assignee: Option<i64> = None;
     match t.action {
         Transition::Reply => {
@@ -87,16 +88,27 @@ pub async fn transition(
             sets.push("replied_at = $2".into());
             sets.push("closed_at = $2".into());
         }
-        Transition::Close => sets.push("closed_at = $2".into()),
-        Transition::Reopen => sets.push("reopen_count = reopen_count + 1".into()),
+        Transition::Close => {
+            message = note(t.message.as_deref())?;
+            sets.push("closed_at = $2".into());
+        }
+        Transition::Reopen => {
+            message = note(t.message.as_deref())?;
+            sets.push("reopen_count = reopen_count + 1".into());
+        }
         Transition::Assign => {
             let name = t.assignee.as_deref().map(str::trim).unwrap_or("");
-            let uid = assignable(state, c.community_id, name).await?;
-            assignee = Some(uid);
+            let to = assignable(state, c.community_id, name).await?;
+            assignee = Some(to.id);
             sets.push("assignee_user_id = $5".into());
-            message = name.to_owned();
+            // The timeline names the person, with the note if one was written.
+            message = match note(t.message.as_deref())? {
+                n if n.is_empty() => to.name,
+                n => format!("{}：{n}", to.name),
+            };
         }
-        Transition::Accept | Transition::Start => {}
+        // A note typed with 受理 or 开始办理 goes on the timeline, never dropped.
+        Transition::Accept | Transition::Start => message = note(t.message.as_deref())?,
     }
     let sql = format!(
         "UPDATE cases SET {} WHERE id = $3 AND status = $4",
@@ -147,10 +159,16 @@ pub async fn transition(
             )),
     )
     .await?;
-    let note = format!("{} #{id}: {} → {to}", c.category, c.status);
-    store::notify(&mut tx, c.submitter_user_id, id, t.action.as_str(), &note).await?;
+    let kind = t.action.as_str();
+    let reply = if matches!(t.action, Transition::Reply | Transition::Reject) {
+        message.as_str()
+    } else {
+        ""
+    };
+    let said = |mine| super::notify::text(Lang::ZhCn, kind, mine, id, &c.description, reply);
+    store::notify(&mut tx, c.submitter_user_id, id, kind, &said(true)).await?;
     if let Some(a) = assignee.or(c.assignee_user_id) {
-        store::notify(&mut tx, Some(a), id, t.action.as_str(), &note).await?;
+        store::notify(&mut tx, Some(a), id, kind, &said(false)).await?;
     }
     tx.commit().await?;
     store::get(state.db.read(), id)
@@ -158,20 +176,58 @@ pub async fn transition(
         .ok_or_else(AppError::not_found)
 }
 
-/// The user id of `name` if they may handle cases in the community.
-async fn assignable(state: &AppState, community: i64, name: &str) -> Result<i64, AppError> {
-    let today = time::today().to_string();
-    let row = sqlx::query(
-        "SELECT u.id FROM users u JOIN grants g ON g.user_id = u.id WHERE u.username = $1 AND u.disabled = 0 \
-         AND g.community_id = $2 AND g.role IN ('community_worker', 'community_head') AND g.revoked_at IS NULL \
-         AND g.valid_from <= $3 AND (g.valid_to IS NULL OR g.valid_to >= $3)",
-    )
-    .bind(name)
-    .bind(community)
-    .bind(&today)
-    .fetch_optional(state.db.read())
-    .await?;
-    row.map(|r| r.try_get("id"))
+/// A note for the timeline with a move that needs none: optional, at most 2000 characters, no
+/// ID or phone numbers.
+fn note(s: Option<&str>) -> Result<String, AppError> {
+    let s = s.map(str::trim).unwrap_or("");
+    if s.chars().count() > 2000 {
+        return Err(AppError::invalid("message", "cases.note_too_long"));
+    }
+    no_personal_numbers("message", s)?;
+    Ok(s.to_owned())
+}
+
+/// Someone a case can be assigned to: staff who may handle cases in its community today.
+#[derive(Clone, Debug)]
+pub struct Assignee {
+    pub id: i64,
+    pub username: String,
+    /// The person's name, as the desk offers it.
+    pub name: String,
+}
+
+const ASSIGNABLE: &str = "SELECT DISTINCT u.id, u.username, u.display_name FROM users u JOIN grants g ON g.user_id = u.id \
+     WHERE u.disabled = 0 AND g.community_id = $1 AND g.role IN ('community_worker', 'community_head') \
+     AND g.revoked_at IS NULL AND g.valid_from <= $2 AND (g.valid_to IS NULL OR g.valid_to >= $2)";
+
+fn assignee_from(r: &sqlx::any::AnyRow) -> Result<Assignee, sqlx::Error> {
+    Ok(Assignee {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        name: r.try_get("display_name")?,
+    })
+}
+
+/// Everyone a case in `community` can be assigned to, by name.
+pub async fn assignees(state: &AppState, community: i64) -> Result<Vec<Assignee>, AppError> {
+    let rows = sqlx::query(&format!("{ASSIGNABLE} ORDER BY u.display_name"))
+        .bind(community)
+        .bind(time::today().to_string())
+        .fetch_all(state.db.read())
+        .await?;
+    Ok(rows.iter().map(assignee_from).collect::<Result<_, _>>()?)
+}
+
+/// `name` (an account name) if they may handle cases in the community.
+async fn assignable(state: &AppState, community: i64, name: &str) -> Result<Assignee, AppError> {
+    let row = sqlx::query(&format!("{ASSIGNABLE} AND u.username = $3"))
+        .bind(community)
+        .bind(time::today().to_string())
+        .bind(name)
+        .fetch_optional(state.db.read())
+        .await?;
+    row.as_ref()
+        .map(assignee_from)
         .transpose()?
         .ok_or_else(|| AppError::invalid("assignee", "cases.bad_assignee"))
 }
@@ -262,7 +318,7 @@ pub async fn feedback(
             c.assignee_user_id,
             id,
             "reopened",
-            &format!("{} #{id} reopened", c.category),
+            &super::notify::text(Lang::ZhCn, "reopened", false, id, &c.description, ""),
         )
         .await?;
     }

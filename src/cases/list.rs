@@ -10,7 +10,7 @@ use super::store::{self, CASE_COLUMNS, Case, case_from};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Action, Ctx, Scope, Target, scope::scope_condition};
 use crate::platform::AppState;
-use crate::platform::db::{Db, Filter, Val, bind_vals};
+use crate::platform::db::{Db, Filter, Val, bind_vals, like_pattern};
 use crate::platform::error::AppError;
 use crate::platform::time;
 use crate::platform::web::paging;
@@ -25,6 +25,13 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     /// Only cases on the supervision list.
     pub supervised: Option<bool>,
+    /// Words in the description or the address, or a tracking code.
+    pub q: Option<String>,
+    pub building_id: Option<i64>,
+    /// The account the case is assigned to; `me` for the caller.
+    pub assignee: Option<String>,
+    /// `newest` (the default), `oldest`, or `deadline` (due soonest first).
+    pub sort: Option<String>,
     pub page: Option<i64>,
     /// 1–200, default 25.
     pub per_page: Option<i64>,
@@ -66,12 +73,8 @@ fn read_condition(ctx: &Ctx, action: Action) -> Option<(String, Vec<Val>)> {
     (!parts.is_empty()).then(|| (parts.join(" OR "), vals))
 }
 
-pub async fn search(
-    state: &AppState,
-    ctx: &Ctx,
-    q: &CaseQuery,
-) -> Result<(Vec<Case>, i64), AppError> {
-    let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
+/// The conditions of `q` for the caller, and the order it asks for.
+fn conditions(ctx: &Ctx, q: &CaseQuery) -> Result<(Filter, &'static str), AppError> {
     let mut f = Filter::default();
     match read_condition(ctx, Action::CaseRead) {
         Some((cond, vals)) => {
@@ -112,6 +115,53 @@ pub async fn search(
     if q.supervised == Some(true) {
         f.and("k.supervised_at IS NOT NULL", []);
     }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if text.chars().count() > 50 {
+            return Err(AppError::invalid("q", "cases.bad_search"));
+        }
+        let pat = like_pattern(text);
+        f.and(
+            "(k.description LIKE ? ESCAPE '\\' OR k.address LIKE ? ESCAPE '\\' OR k.tracking_code = ?)",
+            [Val::T(pat.clone()), Val::T(pat), Val::T(text.to_ascii_uppercase())],
+        );
+    }
+    if let Some(b) = q.building_id {
+        f.and("k.building_id = ?", [Val::I(b)]);
+    }
+    match q
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {}
+        Some("me") => {
+            let me = ctx.signed_in()?.id;
+            f.and("k.assignee_user_id = ?", [Val::I(me)]);
+        }
+        Some(name) => {
+            f.and(
+                "k.assignee_user_id = (SELECT u.id FROM users u WHERE u.username = ?)",
+                [Val::T(name.to_owned())],
+            );
+        }
+    }
+    let order = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None | Some("newest") => "k.id DESC",
+        Some("oldest") => "k.id",
+        Some("deadline") => "k.deadline, k.id",
+        Some(_) => return Err(AppError::invalid("sort", "cases.bad_sort")),
+    };
+    Ok((f, order))
+}
+
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CaseQuery,
+) -> Result<(Vec<Case>, i64), AppError> {
+    let (page, per_page) = paging(q.page, q.per_page, 25, 200)?;
+    let (f, order) = conditions(ctx, q)?;
     let from = "FROM cases k JOIN communities c ON c.id = k.community_id";
     let total: i64 = bind_vals(
         sqlx::query(&format!("SELECT COUNT(*) AS n {from} {}", f.sql())),
@@ -121,7 +171,7 @@ pub async fn search(
     .await?
     .try_get("n")?;
     let sql = format!(
-        "SELECT {CASE_COLUMNS} {from} {} ORDER BY k.id DESC LIMIT {per_page} OFFSET {}",
+        "SELECT {CASE_COLUMNS} {from} {} ORDER BY {order} LIMIT {per_page} OFFSET {}",
         f.sql(),
         (page - 1) * per_page
     );
@@ -140,6 +190,29 @@ pub async fn search(
         .await?;
     }
     Ok((items, total))
+}
+
+/// The most rows an export holds.
+pub const EXPORT_MAX: i64 = 5000;
+
+/// Every case the list `q` shows, on all its pages (up to [`EXPORT_MAX`]), for the export; the
+/// export is audited, as a sensitive read when it holds sensitive categories.
+pub async fn export(state: &AppState, ctx: &Ctx, q: &CaseQuery) -> Result<Vec<Case>, AppError> {
+    let (f, order) = conditions(ctx, q)?;
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY {order} LIMIT {EXPORT_MAX}",
+        f.sql()
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    let items = rows.iter().map(case_from).collect::<Result<Vec<_>, _>>()?;
+    let mut entry = Entry::new("case.export", "case_list", "").detail(format!("n={}", items.len()));
+    if items.iter().any(|c| c.sensitive) {
+        entry = entry.sensitive();
+    }
+    audit::record_alone(&state.db, &ctx.actor(), entry).await?;
+    Ok(items)
 }
 
 /// Cases on the supervision list, in the caller's scope.
@@ -238,7 +311,14 @@ pub async fn sweep(db: &Db) -> Result<usize, sqlx::Error> {
                     Some(h.try_get("user_id")?),
                     c.id,
                     "supervise",
-                    &format!("{} #{}: {reason}", c.category, c.id),
+                    &super::notify::text(
+                        crate::platform::i18n::Lang::ZhCn,
+                        "supervise",
+                        false,
+                        c.id,
+                        &c.description,
+                        "",
+                    ),
                 )
                 .await?;
             }

@@ -6,6 +6,7 @@ pub mod api;
 
 pub use api::routes;
 pub mod config;
+pub mod desk;
 pub mod handle;
 pub mod intake;
 pub mod intake_web;
@@ -29,6 +30,7 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         )
         .route("/track", get(crate::cases::intake_web::track_page))
         .route("/cases", get(crate::cases::web::list_page))
+        .route("/cases/export.xlsx", get(crate::cases::web::export))
         .route("/dashboard", get(crate::cases::stats::dashboard))
         .route("/supervision", get(crate::cases::web::supervision_page))
         .route("/notifications", get(crate::cases::notify::page_get))
@@ -41,9 +43,9 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             "/posters/community/{id}",
             get(crate::cases::posters::community_poster),
         )
-        .route("/cases/{id}", get(crate::cases::web::case_page))
-        .route("/cases/{id}/act", post(crate::cases::web::act))
-        .route("/cases/{id}/rate", post(crate::cases::web::rate))
+        .route("/cases/{id}", get(crate::cases::desk::case_page))
+        .route("/cases/{id}/act", post(crate::cases::desk::act))
+        .route("/cases/{id}/rate", post(crate::cases::desk::rate))
         .route(
             "/cases/{id}/photos",
             post(crate::cases::photos::upload).layer(axum::extract::DefaultBodyLimit::max(

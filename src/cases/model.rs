@@ -61,6 +61,19 @@ pub enum Transition {
 }
 
 impl Transition {
+    /// The confirmation a page shows after it (`cases.done.*`).
+    pub fn done(self) -> &'static str {
+        match self {
+            Transition::Accept => "cases.done.accept",
+            Transition::Assign => "cases.done.assign",
+            Transition::Start => "cases.done.start",
+            Transition::Reply => "cases.done.reply",
+            Transition::Close => "cases.done.close",
+            Transition::Reject => "cases.done.reject",
+            Transition::Reopen => "cases.done.reopen",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Transition::Accept => "accept",

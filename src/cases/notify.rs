@@ -14,16 +14,55 @@ use crate::auth::{CsrfForm, Ctx};
 use crate::platform::AppState;
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
-use crate::platform::i18n::Tr;
+use crate::platform::i18n::{Lang, Tr, tf};
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
+
+/// What a notification says, in natural words: to the resident who raised the case ("您反映的
+/// “楼道灯坏了”已答复：…"), or to the staff handling it ("交办给您：诉求 #386“楼道灯坏了”").
+/// `kind` is the transition (`accept`, `reply`…) or `reopened` (the resident was not satisfied);
+/// `what` the case's description, shortened; `reply` the answer or the reason, if any.
+pub fn text(
+    lang: Lang,
+    kind: &str,
+    to_submitter: bool,
+    id: i64,
+    what: &str,
+    reply: &str,
+) -> String {
+    let what = match what.trim().char_indices().nth(20) {
+        Some((i, _)) => format!("{}…", &what.trim()[..i]),
+        None => what.trim().to_owned(),
+    };
+    let key = match (to_submitter, kind) {
+        (true, "accept" | "assign" | "start" | "reply" | "close" | "reject" | "reopen") => {
+            format!("cases.notice.mine_{kind}")
+        }
+        (false, "assign" | "reopened") => format!("cases.notice.staff_{kind}"),
+        _ => "cases.notice.staff".to_owned(),
+    };
+    let action = crate::platform::i18n::t(lang, &format!("case_action.{kind}"));
+    tf(
+        lang,
+        &key,
+        &[
+            ("id", id.to_string()),
+            ("what", what),
+            ("reply", reply.trim().to_owned()),
+            ("action", action.to_owned()),
+        ],
+    )
+}
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Notification {
     pub id: i64,
     pub case_id: Option<i64>,
     pub kind: String,
+    /// As it was sent (in Chinese, to the gateway).
     pub message: String,
+    /// In the reader's language.
+    pub text: String,
     pub created_at: crate::platform::time::Instant,
     pub read: bool,
 }
@@ -36,18 +75,37 @@ pub struct NotificationList {
 
 pub async fn mine(state: &AppState, ctx: &Ctx) -> Result<NotificationList, AppError> {
     let me = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
-    let rows = sqlx::query("SELECT id, case_id, kind, message, created_at, read_at FROM outbox WHERE user_id = $1 ORDER BY id DESC LIMIT 100")
+    let rows = sqlx::query(
+        "SELECT o.id, o.case_id, o.kind, o.message, o.created_at, o.read_at, k.description, k.reply, k.submitter_user_id \
+         FROM outbox o LEFT JOIN cases k ON k.id = o.case_id WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT 100",
+    )
         .bind(me.id)
         .fetch_all(state.db.read())
         .await?;
     let items: Vec<Notification> = rows
         .iter()
         .map(|r| {
+            let case_id: Option<i64> = r.try_get("case_id")?;
+            let kind: String = r.try_get("kind")?;
+            let message: String = r.try_get("message")?;
+            let text = match case_id {
+                Some(id) => text(
+                    ctx.lang,
+                    &kind,
+                    r.try_get::<Option<i64>, _>("submitter_user_id")? == Some(me.id),
+                    id,
+                    &r.try_get::<Option<String>, _>("description")?
+                        .unwrap_or_default(),
+                    &r.try_get::<Option<String>, _>("reply")?.unwrap_or_default(),
+                ),
+                None => message.clone(),
+            };
             Ok(Notification {
                 id: r.try_get("id")?,
-                case_id: r.try_get("case_id")?,
-                kind: r.try_get("kind")?,
-                message: r.try_get("message")?,
+                case_id,
+                kind,
+                message,
+                text,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<Option<String>, _>("read_at")?.is_some(),
             })

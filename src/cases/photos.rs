@@ -2,11 +2,12 @@
 //! with EXIF and XMP (and so any GPS position) removed before they are stored under the data
 //! folder. They are served only to those who may read the case.
 
+use crate::platform::flash::Done;
 use crate::platform::web::Path;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sqlx::Row;
 
 use super::api::readable;
@@ -186,7 +187,9 @@ pub async fn upload(
     }
     ctx.check_csrf(&csrf)?;
     store_photo(&state, &ctx, id, photo).await?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+    Ok(Done::to(format!("/cases/{id}"), "cases.done.photo")
+        .arg("id", id)
+        .into_response())
 }
 
 /// `GET /cases/{id}/photos/{photo}`: for those who may read the case.
@@ -195,7 +198,7 @@ pub async fn serve(
     ctx: Ctx,
     Path((id, photo)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    // Authorized in readable: CaseRead, CaseReadSensitive
+    // Authorized in readable > readable_revealing: CaseRead, CaseReadSensitive
     readable(&state, &ctx, id).await?;
     let row = sqlx::query(
         "SELECT stored_name, content_type FROM case_attachments WHERE id = $1 AND case_id = $2",

@@ -175,7 +175,10 @@ pub async fn by_tracking_code(pool: &AnyPool, code: &str) -> Result<Option<Case>
 pub struct Event {
     /// UTC, RFC 3339.
     pub at: String,
+    /// The account that acted (`anonymous` for a caller without one).
     pub actor: String,
+    /// The person's name, as timelines show it (empty for a caller without an account).
+    pub actor_name: String,
     pub action: String,
     pub from_status: String,
     pub to_status: String,
@@ -186,7 +189,7 @@ pub struct Event {
 
 pub async fn events(pool: &AnyPool, case_id: i64) -> Result<Vec<Event>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT at, actor, action, from_status, to_status, message, public FROM case_events WHERE case_id = $1 ORDER BY id",
+        "SELECT e.at, e.actor, COALESCE(u.display_name, '') AS actor_name, e.action, e.from_status, e.to_status, e.message, e.public FROM case_events e LEFT JOIN users u ON u.username = e.actor WHERE e.case_id = $1 ORDER BY e.id",
     )
     .bind(case_id)
     .fetch_all(pool)
@@ -196,6 +199,7 @@ pub async fn events(pool: &AnyPool, case_id: i64) -> Result<Vec<Event>, sqlx::Er
             Ok(Event {
                 at: r.try_get("at")?,
                 actor: r.try_get("actor")?,
+                actor_name: r.try_get("actor_name")?,
                 action: r.try_get("action")?,
                 from_status: r.try_get("from_status")?,
                 to_status: r.try_get("to_status")?,

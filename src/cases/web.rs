@@ -1,23 +1,22 @@
-//! Case pages: the staff's case list, a case's page with its actions and photos, the
-//! submitter's rating, and the supervision list.
+//! Case pages: the staff's case list and the supervision list (a case's own page, the desk,
+//! is in `desk.rs`).
 
-use crate::platform::web::{Path, Query};
+use crate::platform::web::Query;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
 
-use super::api::{CaseView, readable};
-use super::handle::{self, FeedbackInput, TransitionInput, require_handle};
+use super::api::CaseView;
 use super::list::{self, CaseQuery};
-use super::model::Transition;
-use super::store::{self, Case, Event};
-use crate::auth::{CsrfForm, Ctx};
+use super::store::Case;
+use crate::auth::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
-use crate::platform::i18n::{Tr, tf};
+use crate::platform::i18n::Tr;
+use crate::platform::sheets::{Cell, Table, to_xlsx};
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
+use axum::http::header;
 
 #[derive(Template)]
 #[template(path = "cases/list.html")]
@@ -28,6 +27,15 @@ struct ListPage {
     total: i64,
     status: String,
     overdue: bool,
+    /// The filters as they came, to keep them in the form, the pager and the export link.
+    q: CaseQuery,
+    /// The query string of the filters (no page), for the pager and the export.
+    kept: String,
+    page: i64,
+    pages: i64,
+    categories: Vec<String>,
+    assignees: Vec<super::handle::Assignee>,
+    statuses: &'static [super::model::CaseStatus],
 }
 
 pub async fn list_page(
@@ -35,10 +43,97 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in list::search: CaseRead, CaseSubmit
+    // Authorized in list::search > conditions: CaseRead, CaseSubmit
     let (items, total) = list::search(&state, &ctx, &q).await?;
-    let html = list_html(&ctx, &items, total, &q).map_err(AppError::internal)?;
+    // A single community's staff filter by category and by the person the case is with.
+    let community = ctx
+        .scopes(crate::auth::Action::CaseHandle)
+        .iter()
+        .find_map(|s| match s {
+            crate::auth::Scope::Community(c) => Some(*c),
+            _ => None,
+        });
+    let (categories, assignees) = match community {
+        Some(c) => (
+            super::store::categories(state.db.read(), c)
+                .await?
+                .into_iter()
+                .map(|k| k.code)
+                .collect(),
+            super::handle::assignees(&state, c).await?,
+        ),
+        None => (vec![], vec![]),
+    };
+    let html =
+        list_html(&ctx, &items, total, &q, categories, assignees).map_err(AppError::internal)?;
     Ok(axum::response::Html(html).into_response())
+}
+
+/// `/cases/export.xlsx`: everything the list shows with these filters, on all its pages.
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CaseQuery>,
+) -> Result<Response, AppError> {
+    // Authorized in list::export > conditions: CaseRead, CaseSubmit
+    let items = list::export(&state, &ctx, &q).await?;
+    let t = ctx.t();
+    let rows = items
+        .iter()
+        .map(|c| {
+            let v = CaseView::from(c);
+            vec![
+                Cell::from(c.id),
+                Cell::from(t.of("category", &c.category)),
+                Cell::from(t.of("case_status", c.status.as_str())),
+                Cell::from(if v.overdue {
+                    t.get("caselist.overdue")
+                } else {
+                    ""
+                }),
+                Cell::from(c.created_at.show(ctx.lang)),
+                Cell::from(time::show_db(&c.deadline, ctx.lang)),
+                Cell::from(c.description.clone()),
+                Cell::from(c.address.clone()),
+                Cell::from(c.reply.clone()),
+            ]
+        })
+        .collect();
+    let table = Table {
+        name: t.get("caselist.title").to_owned(),
+        title: format!(
+            "{}（{}）",
+            t.get("caselist.title"),
+            time::show_date(time::today(), ctx.lang)
+        ),
+        headers: vec![
+            "#",
+            "类别",
+            "状态",
+            "超期",
+            "提交时间",
+            "答复期限",
+            "内容",
+            "地点",
+            "答复",
+        ],
+        rows,
+    };
+    let body = to_xlsx(&[table]).map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cases.xlsx\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// The case list page for `items` (one page of `total`), as `ctx` sees it: rendering alone,
@@ -48,7 +143,10 @@ pub fn list_html(
     items: &[Case],
     total: i64,
     q: &CaseQuery,
+    categories: Vec<String>,
+    assignees: Vec<super::handle::Assignee>,
 ) -> Result<String, askama::Error> {
+    let per_page = q.per_page.unwrap_or(25).max(1);
     ListPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
@@ -59,167 +157,38 @@ pub fn list_html(
         total,
         status: q.status.clone().unwrap_or_default(),
         overdue: q.overdue == Some(true),
+        kept: kept(q),
+        page: q.page.unwrap_or(1),
+        pages: (total + per_page - 1) / per_page,
+        q: q.clone(),
+        categories,
+        assignees,
+        statuses: super::model::CaseStatus::ALL,
     }
     .render()
 }
 
-#[derive(Template)]
-#[template(path = "cases/case.html")]
-struct CasePage {
-    chrome: Chrome,
-    t: Tr,
-    c: CaseView,
-    deadline: String,
-    timeline: Vec<(String, Event)>,
-    actions: Vec<&'static str>,
-    can_rate: bool,
-    filed: bool,
-    error: String,
-    photos: Vec<i64>,
-    can_add_photo: bool,
-    public_notes: [super::model::PublicNote; 7],
-}
-
-#[derive(Deserialize)]
-pub struct FiledQuery {
-    filed: Option<String>,
-}
-
-async fn render_case(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    filed: bool,
-    err: Option<&AppError>,
-) -> Result<Response, AppError> {
-    let c = readable(state, ctx, id).await?;
-    let timeline = store::events(state.db.read(), id)
-        .await?
-        .into_iter()
-        .map(|e| (time::show_db(&e.at, ctx.lang), e))
-        .collect();
-    let actions = if require_handle(ctx, &c).is_ok() {
-        [
-            Transition::Accept,
-            Transition::Assign,
-            Transition::Start,
-            Transition::Reply,
-            Transition::Close,
-            Transition::Reject,
-            Transition::Reopen,
-        ]
-        .into_iter()
-        .filter(|t| t.next(c.status, c.reopen_count).is_some())
-        .map(Transition::as_str)
-        .collect()
-    } else {
-        vec![]
-    };
-    let mine = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| c.submitter_user_id == Some(u.id));
-    let can_add_photo = mine || !actions.is_empty();
-    let photos = super::photos::photo_ids(state.db.read(), id).await?;
-    let can_rate = mine && c.satisfied.is_none() && c.status.answered();
-    let error = err
-        .map(|e| tf(ctx.lang, e.key, &e.args))
-        .unwrap_or_default();
-    let mut res = page(&CasePage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        deadline: time::show_db(&c.deadline, ctx.lang),
-        c: CaseView::from(&c),
-        timeline,
-        actions,
-        can_rate,
-        filed,
-        error,
-        photos,
-        can_add_photo,
-        public_notes: super::model::PublicNote::ALL,
-    })?;
-    if let Some(e) = err {
-        *res.status_mut() = e.status;
-    }
-    Ok(res)
-}
-
-pub async fn case_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<FiledQuery>,
-) -> Result<Response, AppError> {
-    // Authorized in render_case > readable: CaseRead, CaseReadSensitive
-    render_case(&state, &ctx, id, q.filed.is_some(), None).await
-}
-
-#[derive(Deserialize)]
-pub struct ActForm {
-    action: Transition,
-    #[serde(default)]
-    assignee: String,
-    #[serde(default)]
-    message: String,
-    /// Empty: the public note stays as it is.
-    #[serde(default)]
-    public_note: String,
-}
-
-pub async fn act(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(ctx, f): CsrfForm<ActForm>,
-) -> Result<Response, AppError> {
-    // Authorized in handle::transition > require_handle: CaseHandle, CaseReadSensitive
-    let public_note = match f.public_note.trim() {
-        "" => Ok(None),
-        s => super::model::PublicNote::parse(s)
-            .map(Some)
-            .ok_or_else(|| AppError::invalid("public_note", "caselist.bad_public_note")),
-    };
-    let result = match public_note {
-        Ok(public_note) => {
-            let t = TransitionInput {
-                action: f.action,
-                assignee: Some(f.assignee),
-                message: Some(f.message.clone()),
-                reason: Some(f.message),
-                public_note,
-            };
-            handle::transition(&state, &ctx, id, &t).await
+/// The filters of `q` as a query string (no page), for links that keep them.
+fn kept(q: &CaseQuery) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let mut put = |k, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            pairs.push((k, v));
         }
-        Err(e) => Err(e),
     };
-    crate::platform::web::redirect_or_again(
-        result,
-        |_| format!("/cases/{id}"),
-        async |e| render_case(&state, &ctx, id, false, Some(&e)).await,
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct RateForm {
-    satisfied: String,
-    #[serde(default)]
-    comment: String,
-}
-
-pub async fn rate(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(ctx, f): CsrfForm<RateForm>,
-) -> Result<Response, AppError> {
-    // Its submitter only: handle::feedback compares the signed-in user with the case.
-    ctx.signed_in()?;
-    let input = FeedbackInput {
-        satisfied: crate::platform::input::yes_no("satisfied", &f.satisfied)?,
-        comment: f.comment,
-    };
-    handle::feedback(&state, &ctx, id, &input).await?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+    put("q", q.q.clone());
+    put("status", q.status.clone());
+    put("category", q.category.clone());
+    put("assignee", q.assignee.clone());
+    put("sort", q.sort.clone());
+    put("building_id", q.building_id.map(|b| b.to_string()));
+    put("community_id", q.community_id.map(|c| c.to_string()));
+    put(
+        "overdue",
+        q.overdue.filter(|o| *o).map(|_| "true".to_owned()),
+    );
+    put("per_page", q.per_page.map(|n| n.to_string()));
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
 #[derive(Template)]

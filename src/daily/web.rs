@@ -182,7 +182,7 @@ pub async fn notebook_submit(
     };
     crate::platform::web::redirect_or_again(
         written,
-        |_| "/notebooks?done=1".into(),
+        |_| axum::response::Redirect::to("/notebooks?done=1"),
         async |e| render(&state, &ctx, "", Some(&e)).await,
     )
     .await

@@ -13,6 +13,7 @@ use super::{Category, categories_of};
 use crate::auth::{Action, CsrfForm, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::flash::Done;
 use crate::platform::i18n::Tr;
 use crate::platform::web::{Chrome, page};
 
@@ -146,7 +147,7 @@ pub async fn create_submit(
     };
     crate::platform::web::redirect_or_again(
         attempt.await,
-        |id| format!("/disclosures/{id}"),
+        |id| Done::to(format!("/disclosures/{id}"), "disclosure.done.drafted"),
         async |e| new_form(&state, &ctx, f, Some(&e)).await,
     )
     .await

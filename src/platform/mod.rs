@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod flash;
 pub mod group_commit;
 pub mod i18n;
 pub mod input;

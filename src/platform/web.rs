@@ -32,6 +32,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The current path, for the language and text-size switches.
     pub path: String,
+    /// What the last form changed (操作提示), shown once.
+    pub flash: Option<String>,
 }
 
 impl Chrome {
@@ -43,8 +45,28 @@ impl Chrome {
             user: None,
             csrf: String::new(),
             path: "/".into(),
+            flash: None,
         }
     }
+}
+
+/// `Set-Cookie` for one of our cookies: whole site, never read by scripts, never sent from
+/// another site, `Secure` under https; `max_age` none for a browser-session cookie.
+pub fn cookie_header(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let mut c = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure);
+    if let Some(secs) = max_age {
+        c = c.max_age(cookie::time::Duration::seconds(secs));
+    }
+    HeaderValue::from_str(&c.build().to_string()).expect("cookie is a valid header")
 }
 
 fn cookie_pref(jar: &CookieJar, name: &str) -> Option<String> {
@@ -247,16 +269,17 @@ pub fn fixable(e: &AppError) -> bool {
         && e.status != StatusCode::FORBIDDEN
 }
 
-/// What a page form answers: on success a redirect (303) to where the result is (`to`); on an
-/// error the user can fix, the form again (`again`), with what they typed and the error next
-/// to its field; anything else goes to the error page.
-pub async fn redirect_or_again<T>(
+/// What a page form answers: on success a redirect (303) to where the result is (`to`: a
+/// `flash::Done` that confirms what changed, or a plain `Redirect`); on an error the user can
+/// fix, the form again (`again`), with what they typed and the error next to its field;
+/// anything else goes to the error page.
+pub async fn redirect_or_again<T, R: IntoResponse>(
     result: Result<T, AppError>,
-    to: impl FnOnce(T) -> String,
+    to: impl FnOnce(T) -> R,
     again: impl AsyncFnOnce(AppError) -> Result<Response, AppError>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(v) => Ok(axum::response::Redirect::to(&to(v)).into_response()),
+        Ok(v) => Ok(to(v).into_response()),
         Err(e) if fixable(&e) => again(e).await,
         Err(e) => Err(e),
     }

@@ -2,10 +2,11 @@
 //! force, its versions with an article-level comparison, and, during public comment, a comment
 //! form under each article.
 
+use crate::platform::flash::Done;
 use crate::platform::web::{Path, Query};
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::comments::{Comment, add_comment, comment_list};
@@ -131,7 +132,9 @@ pub async fn comment_submit(
 ) -> Result<Response, AppError> {
     // Authorized in add_comment > readable: RulesManage (drafts only; the rest is public)
     match add_comment(&state, &ctx, id, f.article, &f.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/rules/{id}#comments")).into_response()),
+        Ok(_) => {
+            Ok(Done::to(format!("/rules/{id}#comments"), "rules.done.comment").into_response())
+        }
         Err(e)
             if e.status.is_client_error()
                 && ctx.user.is_some()

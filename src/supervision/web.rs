@@ -1,11 +1,12 @@
 //! The supervision pages: appraisals (open one, vote, close, disclose) and the supervisory
 //! board's evaluation with its pre-filled checklist.
 
+use crate::platform::flash::Done;
 use crate::platform::web::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -91,9 +92,14 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 }
 
 /// A refusal the page can explain: shown on the page with its status; anything else passes.
-async fn done(state: &AppState, ctx: &Ctx, r: Result<(), AppError>) -> Result<Response, AppError> {
+async fn done(
+    state: &AppState,
+    ctx: &Ctx,
+    r: Result<(), AppError>,
+    done: &'static str,
+) -> Result<Response, AppError> {
     match r {
-        Ok(()) => Ok(Redirect::to("/appraisals").into_response()),
+        Ok(()) => Ok(Done::to("/appraisals", done).into_response()),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::UNAUTHORIZED => {
             render(state, ctx, Some(&e)).await
         }
@@ -117,7 +123,7 @@ pub async fn create_submit(
         appraisals::open(&state, &ctx, &input).await.map(|_| ())
     }
     .await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "appraisal.done.opened").await
 }
 
 /// One choice per subject, sent as `s_<subject>`.
@@ -136,7 +142,7 @@ pub async fn ballot_submit(
         appraisals::vote(&state, &ctx, id, &BallotInput { choices }).await
     }
     .await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "appraisal.done.voted").await
 }
 
 #[derive(Deserialize)]
@@ -149,7 +155,7 @@ pub async fn close_submit(
 ) -> Result<Response, AppError> {
     // Authorized in appraisals::close: AppraisalsManage
     let r = appraisals::close(&state, &ctx, id).await;
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "appraisal.done.closed").await
 }
 
 pub async fn disclose_submit(
@@ -159,7 +165,7 @@ pub async fn disclose_submit(
 ) -> Result<Response, AppError> {
     // Authorized in appraisals::disclose: AppraisalsManage
     let r = appraisals::disclose(&state, &ctx, id).await.map(|_| ());
-    done(&state, &ctx, r).await
+    done(&state, &ctx, r, "appraisal.done.disclosed").await
 }
 
 #[derive(Template)]
@@ -258,10 +264,13 @@ pub async fn evaluation_submit(
         period: Some(input.period.clone()),
     };
     match evaluations::file(&state, &ctx, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/evaluations?community_id={community_id}&period={}",
-            input.period
-        ))
+        Ok(_) => Ok(Done::to(
+            format!(
+                "/evaluations?community_id={community_id}&period={}",
+                input.period
+            ),
+            "evaluation.done.filed",
+        )
         .into_response()),
         Err(e) if crate::platform::web::fixable(&e) => {
             render_evaluations(&state, &ctx, &q, Some(&e)).await

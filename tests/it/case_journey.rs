@@ -50,27 +50,33 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
         ] {
             if !message.is_empty() {
                 c.wait()
-                    .for_element(Locator::Css("#message"))
+                    .for_element(Locator::Css(&format!("#{action}-message")))
                     .await?
                     .send_keys(message)
                     .await?;
                 // What the public may see instead of the reply: a note from the list.
-                c.find(Locator::Css("#public_note"))
+                c.find(Locator::Css(&format!("#{action}-public-note")))
                     .await?
                     .select_by_value("resolved")
                     .await?;
             }
             c.wait()
-                .for_element(Locator::Css(&format!("#act-form button[value='{action}']")))
+                .for_element(Locator::Css(&format!("#act-{action} button")))
                 .await?
                 .click()
                 .await?;
             // The next page, not the one the click left.
             let status = format!("//dd[@id='status'][starts-with(normalize-space(.), '{then}')]");
             c.wait().for_element(Locator::XPath(&status)).await?;
+            // The page says what changed.
+            let said = c.find(Locator::Css(".flash")).await?.text().await?;
+            assert!(said.contains(&format!("#{id}")), "{said}");
+            if action == "accept" {
+                j.snapshot("case-desk").await;
+            }
             if action == "reply" {
                 let kept = c
-                    .find(Locator::Css("#public_note option[value='']"))
+                    .find(Locator::Css("#close-public-note option[value='']"))
                     .await?
                     .text()
                     .await?;
@@ -79,6 +85,18 @@ async fn a_request_is_filed_on_a_phone_answered_and_rated() {
         }
         let status = c.find(Locator::Css("#status")).await?.text().await?;
         assert!(status.starts_with("已办结"), "{status}");
+        // The list with its search and filters still fits a phone.
+        c.goto(&j.url("/cases?status=closed")).await?;
+        c.wait().for_element(Locator::Css("#case-filters")).await?;
+        let widths = c
+            .execute(
+                "return [window.innerWidth, document.documentElement.scrollWidth]",
+                vec![],
+            )
+            .await?;
+        assert_eq!(widths[0], widths[1], "the case list fits the phone");
+        j.snapshot("case-list").await;
+        c.goto(&j.url(&format!("/cases/{id}"))).await?;
         let code = c
             .find(Locator::XPath("//dl//dd[contains(@class, 'mono')]"))
             .await?

@@ -103,7 +103,7 @@ both!(
             .browser(&worker)
             .send()
             .await;
-        let buttons = page.select("#act-form button");
+        let buttons = page.select("#desk form.act button");
         assert_eq!(
             buttons,
             vec!["受理", "不予受理"],
@@ -237,9 +237,23 @@ both!(
             .json();
         assert_eq!(mine["unread"], 1);
         assert_eq!(mine["items"][0]["kind"], "accept");
+        // In natural words, in the reader's language.
+        assert_eq!(mine["items"][0]["text"], "您反映的“门禁坏了”已受理");
+        let english = app
+            .get("/api/v1/notifications")
+            .bearer(&resident)
+            .header("accept-language", "en")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            english["items"][0]["text"],
+            "Your request “门禁坏了” has been accepted"
+        );
         let b = app.login("resident").await;
         let page = app.get("/notifications").browser(&b).send().await;
         assert_eq!(page.select("#notifications li.unread").len(), 1);
+        assert!(page.select("#notifications li a")[0].contains("您反映的“门禁坏了”已受理"));
         app.post("/notifications/read")
             .browser(&b)
             .form(&[("_csrf", &b.csrf)])
@@ -290,6 +304,7 @@ both!(
             (serde_json::json!("resident"), serde_json::json!(id))
         );
         assert!(!batch.to_string().contains("139"), "no phone numbers leave");
+        assert_eq!(batch[0]["message"], "您反映的“门禁坏了”已受理");
         server.abort();
     }
 );

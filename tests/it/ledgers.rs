@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::both;
 use crate::harness::TestApp;
 
-fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+pub fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .expect("a workbook");
     let names = wb.sheet_names();

@@ -235,7 +235,7 @@ both!(
         // The case page offers the list, and the reply stays for the submitter and staff.
         let head = app.login("head").await;
         let case = app.get(&format!("/cases/{id}")).browser(&head).send().await;
-        assert_eq!(case.select("#public_note option").len(), 8);
+        assert_eq!(case.select("#close-public-note option").len(), 8);
         assert!(case.text().contains("王阿姨"));
     }
 );

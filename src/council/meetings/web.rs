@@ -2,6 +2,7 @@
 //! page where the secretary records attendance, puts a motion to the vote and publishes the
 //! minutes, and where residents comment on open meetings.
 
+use crate::platform::flash::Done;
 use crate::platform::web::Path;
 use askama::Template;
 use axum::extract::State;
@@ -130,7 +131,7 @@ pub async fn schedule_submit(
     };
     crate::platform::web::redirect_or_again(
         schedule::schedule(&state, &ctx, &n).await,
-        |id| format!("/meetings/{id}"),
+        |id| Done::to(format!("/meetings/{id}"), "meetings.done.scheduled"),
         async |e| render_list(&state, &ctx, Some(&e)).await,
     )
     .await
@@ -201,10 +202,11 @@ async fn answer(
     ctx: &Ctx,
     id: i64,
     r: Result<(), AppError>,
+    done: &'static str,
 ) -> Result<Response, AppError> {
     crate::platform::web::redirect_or_again(
         r,
-        |()| format!("/meetings/{id}"),
+        |()| Done::to(format!("/meetings/{id}"), done),
         async |e| render(state, ctx, id, Some(&e)).await,
     )
     .await
@@ -222,7 +224,7 @@ pub async fn attendance_submit(
         conduct::record(&state, &ctx, id, &present).await
     }
     .await;
-    answer(&state, &ctx, id, r).await
+    answer(&state, &ctx, id, r, "meetings.done.attendance").await
 }
 
 /// A motion with each present member's vote (`vote_<member>` = yes/no/abstain), decided at once.
@@ -265,7 +267,7 @@ pub async fn motion_submit(
         decision::close_motion(&state, &ctx, motion).await
     }
     .await;
-    answer(&state, &ctx, id, r).await
+    answer(&state, &ctx, id, r, "meetings.done.motion").await
 }
 
 #[derive(Deserialize)]
@@ -280,7 +282,7 @@ pub async fn minutes_submit(
 ) -> Result<Response, AppError> {
     // Authorized in conduct::publish > managed: MeetingsManage
     let r = conduct::publish(&state, &ctx, id, &f.minutes).await;
-    answer(&state, &ctx, id, r).await
+    answer(&state, &ctx, id, r, "meetings.done.minutes").await
 }
 
 #[derive(Deserialize)]
@@ -297,5 +299,5 @@ pub async fn comment_submit(
     let r = conduct::add_comment(&state, &ctx, id, &f.body)
         .await
         .map(|_| ());
-    answer(&state, &ctx, id, r).await
+    answer(&state, &ctx, id, r, "meetings.done.comment").await
 }

@@ -155,7 +155,7 @@ async fn finish(
 ) -> Result<Response, AppError> {
     crate::platform::web::redirect_or_again(
         result,
-        |_| "/organizations?saved=1".into(),
+        |_| axum::response::Redirect::to("/organizations?saved=1"),
         async |e| render(state, ctx, Some(&e), false).await,
     )
     .await
