@@ -192,6 +192,53 @@ pub async fn search(
     Ok((items, total))
 }
 
+/// Whose open cases [`open_counts`] counts.
+#[derive(Clone, Copy, Debug)]
+pub enum Counted {
+    Community(i64),
+    /// A building's, sensitive categories left out (its leader does not read them).
+    Building(i64),
+    /// What a resident filed.
+    FiledBy(i64),
+}
+
+/// Open cases (still owing an answer): how many, how many past their deadline, how many due
+/// before `soon` (a stored instant).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenCounts {
+    pub open: i64,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+pub async fn open_counts(
+    pool: &sqlx::AnyPool,
+    whose: Counted,
+    soon: &str,
+) -> Result<OpenCounts, sqlx::Error> {
+    let (cond, id) = match whose {
+        Counted::Community(c) => ("community_id = $1", c),
+        Counted::Building(b) => ("building_id = $1 AND sensitive = 0", b),
+        Counted::FiledBy(u) => ("submitter_user_id = $1", u),
+    };
+    let open = crate::platform::db::placeholders(3, CaseStatus::OPEN.len());
+    let sql = format!(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN deadline < $2 THEN 1 ELSE 0 END), 0) AS late, \
+         COALESCE(SUM(CASE WHEN deadline >= $2 AND deadline < $3 THEN 1 ELSE 0 END), 0) AS soon \
+         FROM cases WHERE {cond} AND status IN ({open})"
+    );
+    let mut q = sqlx::query(&sql).bind(id).bind(time::now_db()).bind(soon);
+    for s in CaseStatus::OPEN {
+        q = q.bind(*s);
+    }
+    let r = q.fetch_one(pool).await?;
+    Ok(OpenCounts {
+        open: r.try_get("n")?,
+        overdue: r.try_get("late")?,
+        due_soon: r.try_get("soon")?,
+    })
+}
+
 /// The most rows an export holds.
 pub const EXPORT_MAX: i64 = 5000;
 

@@ -27,8 +27,11 @@ struct NotebookPage {
     households: Vec<(i64, String)>,
     categories: Vec<String>,
     items: Vec<NotebookEntry>,
-    notice: String,
+    /// What was typed, when the form comes back refused.
+    f: EntryForm,
     error: String,
+    /// The field the error belongs to.
+    error_field: String,
 }
 
 /// The buildings the caller may write about: a leader's own, a worker's community's.
@@ -56,14 +59,20 @@ async fn buildings(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, Ap
 async fn render(
     state: &AppState,
     ctx: &Ctx,
-    notice: &str,
+    typed: Option<EntryForm>,
     err: Option<&AppError>,
 ) -> Result<Response, AppError> {
     let buildings = buildings(state, ctx).await?;
     if buildings.is_empty() {
         ctx.require(Action::NotebooksWrite, crate::auth::Target::System)?;
     }
-    let first = buildings.first().map(|b| b.0).unwrap_or_default();
+    // The building the leader was writing about, else the first.
+    let first = typed
+        .as_ref()
+        .map(|f| f.building_id)
+        .filter(|b| buildings.iter().any(|(id, _)| id == b))
+        .or_else(|| buildings.first().map(|b| b.0))
+        .unwrap_or_default();
     let households = sqlx::query(
         "SELECT id, address FROM households WHERE building_id = $1 ORDER BY address LIMIT 300",
     )
@@ -111,14 +120,14 @@ async fn render(
         households,
         categories,
         items,
-        notice: if notice.is_empty() {
-            String::new()
-        } else {
-            ctx.t().get(notice).to_owned()
-        },
+        f: typed.unwrap_or_else(|| EntryForm {
+            building_id: first,
+            ..EntryForm::default()
+        }),
         error: err
             .map(|e| tf(ctx.lang, e.key, &e.args))
             .unwrap_or_default(),
+        error_field: err.and_then(|e| e.field.clone()).unwrap_or_default(),
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;
@@ -126,31 +135,19 @@ async fn render(
     Ok(res)
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-pub async fn notebook_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(d): Query<Done>,
-) -> Result<Response, AppError> {
+pub async fn notebook_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     // Authorized in render: NotebooksWrite
-    let notice = if d.done.is_some() {
-        "daily.written"
-    } else {
-        ""
-    };
-    render(&state, &ctx, notice, None).await
+    render(&state, &ctx, None, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 pub struct EntryForm {
     building_id: i64,
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     household_id: String,
+    #[serde(default)]
     body: String,
     #[serde(default)]
     to_case: Option<String>,
@@ -182,8 +179,8 @@ pub async fn notebook_submit(
     };
     crate::platform::web::redirect_or_again(
         written,
-        |_| axum::response::Redirect::to("/notebooks?done=1"),
-        async |e| render(&state, &ctx, "", Some(&e)).await,
+        |_| crate::platform::flash::Done::to("/notebooks", "daily.done.written"),
+        async |e| render(&state, &ctx, Some(f), Some(&e)).await,
     )
     .await
 }

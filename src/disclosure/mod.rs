@@ -150,6 +150,11 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             get(crate::disclosure::drafts_web::new_page),
         )
         .route(
+            "/disclosures/{id}/edit",
+            get(crate::disclosure::drafts_web::edit_page)
+                .post(crate::disclosure::drafts_web::edit_submit),
+        )
+        .route(
             "/disclosures/verify",
             get(crate::disclosure::web::verify_page),
         )

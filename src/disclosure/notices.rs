@@ -374,3 +374,23 @@ pub(super) async fn canonical(
     )
         .into_response())
 }
+
+/// How many of a community's published notices are under 公示 on `today` and end it no later
+/// than `until` (days, `YYYY-MM-DD`).
+pub async fn under_publicity(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    today: &str,
+    until: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM disclosures WHERE community_id = $1 AND status = 'published' \
+         AND publicity_until >= $2 AND publicity_until <= $3",
+    )
+    .bind(community)
+    .bind(today)
+    .bind(until)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}

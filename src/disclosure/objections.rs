@@ -359,3 +359,17 @@ pub(super) async fn handle(
     tx.commit().await?;
     Ok(Json(one(&state, &ctx, &n, oid).await?))
 }
+
+/// Objections to a community's notices and elections that still wait for an answer.
+pub async fn unanswered(pool: &sqlx::AnyPool, community: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM disclosure_objections o JOIN disclosures d ON d.id = o.disclosure_id \
+         WHERE d.community_id = $1 AND o.outcome IS NULL) \
+         + (SELECT COUNT(*) FROM election_objections o JOIN elections e ON e.id = o.election_id \
+         WHERE e.community_id = $1 AND o.outcome IS NULL) AS n",
+    )
+    .bind(community)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}

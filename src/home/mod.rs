@@ -1,5 +1,7 @@
-//! The home page: for visitors, what zizhi offers them; for each signed-in role, what that role
-//! does next, with the numbers of its scope.
+//! The home page: for visitors, what zizhi offers them; for each signed-in role, what needs
+//! doing today (`today.rs`) and what that role does next, with the numbers of its scope.
+
+pub mod today;
 
 use askama::Template;
 use axum::extract::State;
@@ -32,6 +34,8 @@ pub struct RoleCard {
     pub facts: Vec<Fact>,
     pub next: Vec<&'static str>,
     pub links: Vec<Link>,
+    /// 今日待办, urgent things first.
+    pub today: Vec<today::Todo>,
 }
 
 #[derive(Template)]
@@ -286,6 +290,7 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         facts,
         next: next_steps(g.role),
         links,
+        today: today::today(state, ctx, g).await?,
     })
 }
 

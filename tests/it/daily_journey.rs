@@ -48,7 +48,7 @@ async fn a_leader_writes_a_visit_and_files_the_finding() {
             .await?
             .click()
             .await?;
-        c.wait().for_element(Locator::Css("p.notice")).await?;
+        c.wait().for_element(Locator::Css("p.flash")).await?;
         let first = c.find(Locator::Css("#entries li")).await?.text().await?;
         assert!(first.contains("卫生间漏水"), "{first}");
         assert!(first.contains("民情走访本"), "{first}");

@@ -128,3 +128,59 @@ both!(
         assert!(!script.text().contains("<script>x"), "escaped");
     }
 );
+
+both!(
+    a_refused_notebook_entry_keeps_what_the_leader_typed,
+    |app: TestApp| async move {
+        let mut leader = app.login("leader").await;
+        let form = app.get("/notebooks").browser(&leader).send().await;
+        assert_eq!(form.status, StatusCode::OK);
+        let html = form.html();
+        let building = html
+            .select(&scraper::Selector::parse("#building_id option").unwrap())
+            .next()
+            .and_then(|o| o.value().attr("value"))
+            .unwrap()
+            .to_owned();
+        let body = "3单元王大爷说楼道灯又坏了，晚上下楼看不清";
+        let send = |household: &'static str| {
+            let (app, leader, building) = (&app, leader.clone(), building.clone());
+            async move {
+                app.post("/notebooks")
+                    .browser(&leader)
+                    .form(&[
+                        ("_csrf", leader.csrf.as_str()),
+                        ("building_id", building.as_str()),
+                        ("kind", "feedback"),
+                        ("household_id", household),
+                        ("body", body),
+                    ])
+                    .send()
+                    .await
+            }
+        };
+        let refused = send("abc").await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.select("#body"), vec![body], "what was typed stays");
+        let kind = refused.html();
+        let chosen = kind
+            .select(&scraper::Selector::parse("#kind option[selected]").unwrap())
+            .next()
+            .and_then(|o| o.value().attr("value"))
+            .map(str::to_owned);
+        assert_eq!(chosen.as_deref(), Some("feedback"));
+        // The error sits by its field, not at the top.
+        let by_field = scraper::Selector::parse("#household_id + p.field-error").unwrap();
+        assert_eq!(kind.select(&by_field).count(), 1, "{}", refused.text());
+
+        let written = send("").await;
+        assert_eq!(written.status, StatusCode::SEE_OTHER);
+        leader.absorb(&written);
+        let next = app.get("/notebooks").browser(&leader).send().await;
+        assert_eq!(next.select(".flash"), vec!["已记入民情日志"]);
+        assert!(
+            next.select("#entries li")[0].contains("年"),
+            "a Chinese date"
+        );
+    }
+);

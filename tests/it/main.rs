@@ -4,6 +4,7 @@
 pub mod client;
 mod handler_authz;
 pub mod harness;
+mod home_today;
 mod house;
 mod masking;
 
@@ -30,6 +31,7 @@ mod council_journey;
 pub mod daily;
 mod daily_journey;
 pub mod disclosure;
+mod disclosure_drafting;
 mod disclosure_journey;
 mod disclosure_publishing;
 mod election_rules;

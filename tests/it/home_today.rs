@@ -1,0 +1,93 @@
+//! Issue 20, item 2: each role's home says what needs doing today, counted from the records,
+//! each line a link to the page where it is done.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::harness::TestApp;
+
+fn today(page: &crate::client::Res) -> Vec<(String, String)> {
+    let html = page.html();
+    let sel = scraper::Selector::parse(".role-card ul.today li a").unwrap();
+    html.select(&sel)
+        .map(|a| {
+            (
+                a.text().collect::<String>().trim().to_owned(),
+                a.value().attr("href").unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+both!(
+    each_home_lists_what_needs_doing_today,
+    |app: TestApp| async move {
+        let resident = app.token("resident").await;
+        let filed = app
+            .post("/api/v1/cases")
+            .bearer(&resident)
+            .json(&serde_json::json!({"category": "repairs", "description": "楼道灯坏了"}))
+            .send()
+            .await;
+        assert_eq!(filed.status, StatusCode::CREATED);
+        let id = filed.json()["id"].as_i64().unwrap();
+        // Its deadline passed without an answer.
+        app.exec(&format!(
+            "UPDATE cases SET deadline = '2026-11-01T00:00:00Z' WHERE id = {id}"
+        ))
+        .await;
+        let late = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM cases WHERE community_id = 1 AND deadline < '{}' \
+                 AND status IN ('submitted', 'accepted', 'assigned', 'in_progress', 'reopened')",
+                zizhi::platform::time::now_db()
+            ))
+            .await;
+        assert!(late >= 1);
+
+        let head = app.login("head").await;
+        let home = app.get("/").browser(&head).send().await;
+        assert_eq!(home.status, StatusCode::OK);
+        let items = today(&home);
+        let (first, href) = &items[0];
+        assert_eq!(
+            first,
+            &format!("⚑ {late} 件诉求已超期未答复"),
+            "urgent first: {items:?}"
+        );
+        assert_eq!(href, "/cases?overdue=true");
+        // The link shows exactly those.
+        let list = app.get(href).browser(&head).send().await;
+        assert_eq!(list.select("#total"), vec![late.to_string()]);
+
+        let b = app.login("resident").await;
+        let mine = today(&app.get("/").browser(&b).send().await);
+        let open = app
+            .count(
+                "SELECT COUNT(*) FROM cases WHERE submitter_user_id = (SELECT id FROM users WHERE username = 'resident') \
+                 AND status IN ('submitted', 'accepted', 'assigned', 'in_progress', 'reopened')",
+            )
+            .await;
+        assert!(
+            mine.contains(&(format!("您有 {open} 件诉求正在办理"), "/cases".to_owned())),
+            "{mine:?}"
+        );
+
+        let leader = app.login("leader").await;
+        let theirs = today(&app.get("/").browser(&leader).send().await);
+        assert!(
+            theirs
+                .iter()
+                .any(|(t, h)| t.starts_with("本周已走访") && h == "/notebooks"),
+            "{theirs:?}"
+        );
+        // English too.
+        let english = app
+            .get("/")
+            .browser(&head)
+            .header("accept-language", "en")
+            .send()
+            .await;
+        assert!(today(&english)[0].0.contains("past their deadline"));
+    }
+);
