@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(transition))
         .routes(routes!(rate))
         .routes(routes!(track))
+        .routes(routes!(rate_by_code))
         .routes(routes!(supervision))
         .routes(routes!(super::stats::stats))
         .routes(routes!(super::config::set_category))
@@ -283,6 +284,22 @@ pub struct Tracked {
     pub deadline: String,
     pub public_note: Option<PublicNote>,
     pub steps: Vec<PublicStep>,
+}
+
+/// Rate the answer with the tracking code (once); unsatisfied reopens the case (once). For
+/// callers without an account: walk-ins, phone callers, Open311 apps relaying a resident.
+#[utoipa::path(post, path = "/api/v1/track/{code}/feedback", tag = "cases", params(("code" = String, Path)),
+    request_body = FeedbackInput,
+    responses((status = 200, body = Tracked), (status = 404), (status = 409, description = "not answered yet, or rated already")))]
+async fn rate_by_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    ApiJson(f): ApiJson<FeedbackInput>,
+) -> Result<Json<Tracked>, AppError> {
+    // Public: the tracking code is the caller's proof; handle::feedback_by_code rates once.
+    let c = handle::feedback_by_code(&state, &ctx, &code, &f).await?;
+    track(State(state), Path(c.tracking_code)).await
 }
 
 /// Follow a case by its tracking code (public).

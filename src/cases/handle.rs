@@ -253,6 +253,27 @@ pub async fn feedback(
     if c.submitter_user_id != Some(me.id) {
         return Err(AppError::forbidden());
     }
+    rate(state, ctx, c, f).await
+}
+
+/// Whoever holds a case's tracking code rates its answer: the walk-in, the caller on the
+/// phone, the resident who filed without an account or through an app. Once, as for a
+/// submitter; unsatisfied reopens the case once. An unknown code is a 404.
+pub async fn feedback_by_code(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    f: &FeedbackInput,
+) -> Result<Case, AppError> {
+    let c = store::by_tracking_code(state.db.read(), &code.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    rate(state, ctx, c, f).await
+}
+
+/// The rating itself (rule C3), for a caller [`feedback`] or [`feedback_by_code`] admitted.
+async fn rate(state: &AppState, ctx: &Ctx, c: Case, f: &FeedbackInput) -> Result<Case, AppError> {
+    let id = c.id;
     if !c.status.answered() {
         return Err(AppError::conflict("cases.not_answered"));
     }

@@ -204,6 +204,8 @@ struct TrackPage {
     code: String,
     found: Option<Tracked>,
     not_found: bool,
+    /// Answered and not yet rated: the code's holder may rate it.
+    can_rate: bool,
 }
 
 #[derive(Deserialize)]
@@ -220,9 +222,11 @@ pub async fn track_page(
     // Public: a tracking code shows only what anyone may see (no reply, description or address).
     let code = q.code.unwrap_or_default().trim().to_ascii_uppercase();
     let mut found = None;
+    let mut can_rate = false;
     if !code.is_empty()
         && let Some(c) = store::by_tracking_code(state.db.read(), &code).await?
     {
+        can_rate = c.status.answered() && c.satisfied.is_none();
         let steps = store::events(state.db.read(), c.id)
             .await?
             .into_iter()
@@ -245,9 +249,40 @@ pub async fn track_page(
         code,
         found,
         not_found,
+        can_rate,
     })?;
     if not_found {
         *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct TrackRateForm {
+    code: String,
+    satisfied: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /track/rate`: the holder of a tracking code rates the answer.
+pub async fn track_rate(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<TrackRateForm>,
+) -> Result<Response, AppError> {
+    // Public: the tracking code is the caller's proof; handle::feedback_by_code rates once.
+    let input = super::handle::FeedbackInput {
+        satisfied: crate::platform::input::yes_no("satisfied", &f.satisfied)?,
+        comment: f.comment,
+    };
+    let c = super::handle::feedback_by_code(&state, &ctx, &f.code, &input).await?;
+    let done = if c.status == super::model::CaseStatus::Reopened {
+        "cases.done.reopened_by_rating"
+    } else {
+        "cases.done.rated"
+    };
+    let to = format!("/track?code={}", c.tracking_code);
+    Ok(crate::platform::flash::Done::to(to, done)
+        .arg("id", c.id)
+        .into_response())
 }

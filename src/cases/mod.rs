@@ -29,6 +29,7 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
                 .post(crate::cases::intake_web::report_submit),
         )
         .route("/track", get(crate::cases::intake_web::track_page))
+        .route("/track/rate", post(crate::cases::intake_web::track_rate))
         .route("/cases", get(crate::cases::web::list_page))
         .route("/cases/export.xlsx", get(crate::cases::web::export))
         .route("/dashboard", get(crate::cases::stats::dashboard))

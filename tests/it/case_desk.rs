@@ -9,7 +9,12 @@ use crate::client::{Browser, Res};
 use crate::harness::TestApp;
 
 /// A walk-up case with the caller's phone, filed without an account; its id.
-async fn walk_up(app: &TestApp) -> i64 {
+pub async fn walk_up(app: &TestApp) -> i64 {
+    walk_up_with(app, "三单元楼道灯坏了").await
+}
+
+/// As [`walk_up`], with its own description (the same one twice is refused as sent twice).
+pub async fn walk_up_with(app: &TestApp, description: &str) -> i64 {
     let mut b = Browser::default();
     let form = app.get("/report?building_id=1").send().await;
     b.absorb(&form);
@@ -20,7 +25,7 @@ async fn walk_up(app: &TestApp) -> i64 {
             ("_csrf", &form.csrf().unwrap()),
             ("building_id", "1"),
             ("category", "repairs"),
-            ("description", "三单元楼道灯坏了"),
+            ("description", description),
             ("contact_phone", "13900002222"),
         ])
         .send()
@@ -29,7 +34,7 @@ async fn walk_up(app: &TestApp) -> i64 {
     app.count("SELECT MAX(id) FROM cases").await
 }
 
-async fn act(app: &TestApp, b: &Browser, id: i64, fields: &[(&str, &str)]) -> Res {
+pub async fn act(app: &TestApp, b: &Browser, id: i64, fields: &[(&str, &str)]) -> Res {
     let mut all = vec![("_csrf", b.csrf.as_str())];
     all.extend_from_slice(fields);
     app.post(&format!("/cases/{id}/act"))

@@ -24,6 +24,7 @@ pub mod campaigns;
 mod case_desk;
 mod case_journey;
 mod case_pages;
+mod case_rating;
 mod cases;
 mod chain_key;
 mod cli;
