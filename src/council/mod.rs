@@ -41,6 +41,14 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             post(crate::council::meetings::web::motion_submit),
         )
         .route(
+            "/meetings/{id}/motions/{motion}/my-vote",
+            post(crate::council::meetings::web::own_vote_submit),
+        )
+        .route(
+            "/meetings/{id}/motions/{motion}/close",
+            post(crate::council::meetings::web::close_vote_submit),
+        )
+        .route(
             "/meetings/{id}/minutes",
             post(crate::council::meetings::web::minutes_submit),
         )

@@ -51,6 +51,7 @@ mod me;
 mod meetings;
 mod open311;
 mod open311_keys;
+mod own_vote;
 mod pages;
 mod passwords;
 mod photos;

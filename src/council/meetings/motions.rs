@@ -346,7 +346,7 @@ pub async fn record_votes(
     Ok(())
 }
 
-async fn tally(tx: &mut Tx, motion: i64) -> Result<(), AppError> {
+pub(super) async fn tally(tx: &mut Tx, motion: i64) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE motions SET votes_yes = (SELECT COUNT(*) FROM motion_votes WHERE motion_id = $1 AND choice = 'yes'), \
          votes_no = (SELECT COUNT(*) FROM motion_votes WHERE motion_id = $1 AND choice = 'no'), \

@@ -13,6 +13,7 @@ use sqlx::Row;
 use super::conduct::{self, AttendanceSummary, Comment};
 use super::decision;
 use super::motions::{self, MemberVote, MotionInput, MotionView};
+use super::own_vote;
 use super::regularity::{CouncilRegularity, regularity};
 use super::schedule::{self, Item, ItemInput, NewMeeting};
 use super::{Meeting, MeetingKind, MeetingQuery, readable, search};
@@ -151,6 +152,10 @@ struct MeetingPage {
     manage: bool,
     can_comment: bool,
     error: String,
+    /// The viewer's seat when they are a member recorded present: they vote on open motions.
+    seat: Option<i64>,
+    /// The motions the viewer has voted on.
+    voted: Vec<i64>,
 }
 
 async fn render(
@@ -166,12 +171,30 @@ async fn render(
     let can_comment = m.open_to_residents
         && !m.is_closed()
         && ctx.require(Action::Participate, Target::System).is_ok();
+    let attendance = conduct::attendance_summary(state, id).await?;
+    let seat = match own_vote::own_seat(state, ctx, m.body_id).await? {
+        Some(s)
+            if attendance
+                .items
+                .iter()
+                .any(|a| a.member_id == s && a.present()) =>
+        {
+            Some(s)
+        }
+        _ => None,
+    };
+    let voted = match seat {
+        Some(s) => own_vote::voted_on(state, id, s).await?,
+        None => vec![],
+    };
     let mut res = page(&MeetingPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         starts: time::show_db(&m.starts_db, ctx.lang),
         items: schedule::items(state, id).await?,
-        attendance: conduct::attendance_summary(state, id).await?,
+        attendance,
+        seat,
+        voted,
         motions: motions::motion_list(state, id).await?,
         comments: conduct::comment_list(state, id).await?,
         manage,
@@ -210,6 +233,49 @@ async fn answer(
         async |e| render(state, ctx, id, Some(&e)).await,
     )
     .await
+}
+
+/// As [`answer`], the confirmation chosen by what happened.
+async fn answer_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<&'static str, AppError>,
+) -> Result<Response, AppError> {
+    crate::platform::web::redirect_or_again(
+        r,
+        |done| Done::to(format!("/meetings/{id}"), done),
+        async |e| render(state, ctx, id, Some(&e)).await,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct OwnVoteForm {
+    choice: String,
+}
+
+/// A member present votes on their own phone: yes, no or abstain, once.
+pub async fn own_vote_submit(
+    State(state): State<AppState>,
+    Path((id, motion)): Path<(i64, i64)>,
+    CsrfForm(ctx, f): CsrfForm<OwnVoteForm>,
+) -> Result<Response, AppError> {
+    // A seat on the meeting's body, recorded present: own_vote::cast_own checks it.
+    ctx.signed_in()?;
+    let r = own_vote::cast_own(&state, &ctx, id, motion, &f.choice).await;
+    answer(&state, &ctx, id, r, "meetings.done.own_vote").await
+}
+
+/// The secretary closes an open vote: decided against its threshold with the votes cast.
+pub async fn close_vote_submit(
+    State(state): State<AppState>,
+    Path((id, motion)): Path<(i64, i64)>,
+    CsrfForm(ctx, _f): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    // Authorized in decision::close_motion > managed: MeetingsManage
+    let r = decision::close_motion(&state, &ctx, motion).await;
+    answer(&state, &ctx, id, r, "meetings.done.vote_closed").await
 }
 
 /// Checked boxes arrive as repeated `present` fields.
@@ -263,11 +329,16 @@ pub async fn motion_submit(
             }
         }
         let motion = motions::put_motion(&state, &ctx, id, &input).await?;
+        if votes.is_empty() {
+            // No votes entered by hand: the motion stays open for the members' own phones.
+            return Ok("meetings.done.motion_open");
+        }
         motions::record_votes(&state, &ctx, motion, &votes).await?;
-        decision::close_motion(&state, &ctx, motion).await
+        decision::close_motion(&state, &ctx, motion).await?;
+        Ok("meetings.done.motion")
     }
     .await;
-    answer(&state, &ctx, id, r, "meetings.done.motion").await
+    answer_with(&state, &ctx, id, r).await
 }
 
 #[derive(Deserialize)]

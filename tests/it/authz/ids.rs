@@ -213,6 +213,7 @@ impl Ids {
                 }
                 ("{objection}", _) => self.get("disclosure_objection").to_owned(),
                 ("{comment}", _) => self.get("comment").to_owned(),
+                ("{motion}", _) => self.get("motions").to_owned(),
                 ("{obligation}", _) => self.get("obligation").to_owned(),
                 ("{batch}", _) => self.get("batch").to_owned(),
                 ("{task}", _) => self.get("task").to_owned(),
