@@ -36,6 +36,11 @@ pub struct RoleCard {
     pub links: Vec<Link>,
     /// 今日待办, urgent things first.
     pub today: Vec<today::Todo>,
+    /// 反映诉求 as the first and largest action (residents).
+    pub report_first: bool,
+    /// The eight must-reports (八必报) as large tiles, each opening the form for the building:
+    /// (category code, link). Building leaders.
+    pub tiles: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -116,8 +121,8 @@ fn next_steps(role: Role) -> Vec<&'static str> {
 fn links_for(role: Role) -> Vec<Link> {
     let l = |label, href| Link { label, href };
     match role {
+        // 反映诉求 comes first and largest on the card itself (`report_first`).
         Role::Resident => vec![
-            l("nav.report", "/report"),
             l("nav.my_cases", "/cases"),
             l("nav.me", "/me"),
             l("nav.elections", "/elections"),
@@ -291,7 +296,34 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
         next: next_steps(g.role),
         links,
         today: today::today(state, ctx, g).await?,
+        report_first: g.role == Role::Resident,
+        tiles: match (g.role, g.scope) {
+            (Role::BuildingLeader, Scope::Building(b)) => must_reports(pool, b).await?,
+            _ => vec![],
+        },
     })
+}
+
+/// The building's must-report categories (八必报), each with the form for that building.
+async fn must_reports(
+    pool: &sqlx::AnyPool,
+    building: i64,
+) -> Result<Vec<(String, String)>, AppError> {
+    let Some(community) = places::place_of_building(pool, building)
+        .await?
+        .and_then(|p| p.community_id)
+    else {
+        return Ok(vec![]);
+    };
+    Ok(crate::cases::store::categories(pool, community)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == "mandatory_report")
+        .map(|c| {
+            let href = format!("/report?category={}&building_id={building}", c.code);
+            (c.code, href)
+        })
+        .collect())
 }
 
 /// The months this year in which a council of the caller's scope held no meeting (M6).

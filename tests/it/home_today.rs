@@ -91,3 +91,45 @@ both!(
         assert!(today(&english)[0].0.contains("past their deadline"));
     }
 );
+
+both!(
+    residents_report_first_and_leaders_have_eight_tiles,
+    |app: TestApp| async move {
+        let resident = app.login("resident").await;
+        let home = app.get("/").browser(&resident).send().await;
+        let html = home.html();
+        let first = scraper::Selector::parse(".role-card a.button").unwrap();
+        let a = html.select(&first).next().unwrap();
+        assert_eq!(
+            a.value().attr("href"),
+            Some("/report"),
+            "反映诉求 comes first"
+        );
+        assert_eq!(a.value().attr("id"), Some("report-first"));
+
+        let leader = app.login("leader").await;
+        let home = app.get("/").browser(&leader).send().await;
+        let html = home.html();
+        let tiles = scraper::Selector::parse("#must-report a.tile").unwrap();
+        let links: Vec<String> = html
+            .select(&tiles)
+            .map(|a| a.value().attr("href").unwrap().to_owned())
+            .collect();
+        assert_eq!(links.len(), 8, "八必报: {links:?}");
+        // A tile opens the form with its category and the leader's building filled in.
+        let form = app.get(&links[0]).browser(&leader).send().await;
+        let html = form.html();
+        let chosen = scraper::Selector::parse("#category option[selected]").unwrap();
+        let code = html
+            .select(&chosen)
+            .next()
+            .and_then(|o| o.value().attr("value"))
+            .unwrap();
+        assert!(
+            links[0].contains(&format!("category={code}&")),
+            "{} {code}",
+            links[0]
+        );
+        assert!(links[0].contains("building_id="));
+    }
+);
