@@ -29,6 +29,8 @@ struct ReportPage {
     error: String,
     leader: bool,
     staff: bool,
+    /// The building the form is for (from a poster's QR code), as residents read it.
+    building: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -106,6 +108,13 @@ async fn render_report(
         None => (String::new(), String::new()),
     };
     let staff_only = ctx.has_role(Role::CommunityWorker) || ctx.has_role(Role::CommunityHead);
+    let building = match f.building_id {
+        Some(b) => {
+            crate::registry::places::scope_name(state.db.read(), crate::auth::Scope::Building(b))
+                .await?
+        }
+        None => String::new(),
+    };
     let mut res = page(&ReportPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
@@ -116,6 +125,7 @@ async fn render_report(
         error,
         leader,
         staff: staff_only,
+        building,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;

@@ -12,6 +12,13 @@ both!(
         let form = app.get("/report?building_id=1").send().await;
         b.absorb(&form);
         assert_eq!(form.status, StatusCode::OK);
+        // Arriving from the building's poster, the form says which building it is for.
+        assert_eq!(form.select("#report-building").len(), 1);
+        assert!(
+            form.select("#report-building")[0].contains("号"),
+            "{:?}",
+            form.select("#report-building")
+        );
         let options = form.select("#category option");
         assert!(options.contains(&"公共设施损坏".to_owned()));
         assert!(
