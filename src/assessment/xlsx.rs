@@ -2,8 +2,7 @@
 
 use crate::platform::web::Query;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::{AssessmentQuery, COMPONENTS, assess};
 use crate::audit::{self, Entry};
@@ -11,7 +10,7 @@ use crate::auth::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::t;
-use crate::platform::sheets::{Cell, Table, to_xlsx};
+use crate::platform::sheets::{Cell, Table, XLSX, download, to_xlsx};
 
 /// The ranking as a spreadsheet: one sheet for communities, one for workers, each component
 /// with its score and the two numbers behind it.
@@ -103,18 +102,9 @@ pub(super) async fn xlsx(
             .detail(format!("street {}", a.street_id)),
     )
     .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"assessment-{}.xlsx\"", a.period),
-            ),
-        ],
+    Ok(download(
         body,
-    )
-        .into_response())
+        XLSX,
+        &format!("assessment-{}.xlsx", a.period),
+    ))
 }

@@ -13,10 +13,9 @@ use crate::auth::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
-use crate::platform::sheets::{Cell, Table, to_xlsx};
+use crate::platform::sheets::{Cell, Table, XLSX, download, to_xlsx};
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
-use axum::http::header;
 
 #[derive(Template)]
 #[template(path = "cases/list.html")]
@@ -81,12 +80,11 @@ pub async fn export(
     let rows = items
         .iter()
         .map(|c| {
-            let v = CaseView::from(c);
             vec![
                 Cell::from(c.id),
                 Cell::from(t.of("category", &c.category)),
                 Cell::from(t.of("case_status", c.status.as_str())),
-                Cell::from(if v.overdue {
+                Cell::from(if c.overdue(&time::now_db()) {
                     t.get("caselist.overdue")
                 } else {
                     ""
@@ -120,20 +118,7 @@ pub async fn export(
         rows,
     };
     let body = to_xlsx(&[table]).map_err(AppError::internal)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"cases.xlsx\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(download(body, XLSX, "cases.xlsx"))
 }
 
 /// The case list page for `items` (one page of `total`), as `ctx` sees it: rendering alone,

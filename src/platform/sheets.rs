@@ -1,7 +1,29 @@
 //! Tables as spreadsheets: one xlsx sheet per table with Chinese headers, or one CSV (UTF-8
 //! with a byte-order mark so that Excel reads Chinese) with the tables one after another.
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
+
+/// The media type of an xlsx workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// The media type of the CSV this module writes.
+pub const CSV: &str = "text/csv; charset=utf-8";
+
+/// A file the browser saves as `filename` rather than shows.
+pub fn download(body: Vec<u8>, mime: &str, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 #[derive(Clone, Debug)]
 pub enum Cell {

@@ -12,7 +12,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> crate::cli
     app.post(path).bearer(token).json(&body).send().await
 }
 
-fn local(offset_minutes: i64) -> String {
+pub fn local(offset_minutes: i64) -> String {
     let ts = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_mins(offset_minutes))
         .unwrap();

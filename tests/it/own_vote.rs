@@ -6,15 +6,7 @@ use serde_json::json;
 
 use crate::both;
 use crate::harness::TestApp;
-
-fn local(offset_minutes: i64) -> String {
-    let ts = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_mins(offset_minutes))
-        .unwrap();
-    ts.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string()
-}
+use crate::meetings::local;
 
 both!(
     members_present_vote_on_their_own_phones_once,

@@ -4,8 +4,7 @@
 
 use crate::platform::web::Path;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use sqlx::{AnyPool, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -16,7 +15,7 @@ use crate::platform::AppState;
 use crate::platform::db::{Filter, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
-use crate::platform::sheets::{Cell, Table, to_csv, to_xlsx};
+use crate::platform::sheets::{CSV, Cell, Table, XLSX, download, to_csv, to_xlsx};
 
 mod general;
 mod orgs;
@@ -60,22 +59,11 @@ async fn ledger(
     )
     .await?;
     let (body, mime) = if ext == "xlsx" {
-        (
-            to_xlsx(&tables)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        (to_xlsx(&tables)?, XLSX)
     } else {
-        (to_csv(&tables)?, "text/csv; charset=utf-8")
+        (to_csv(&tables)?, CSV)
     };
-    let disposition = format!("attachment; filename=\"{file}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(download(body, mime, &file))
 }
 
 pub(super) fn scoped(
