@@ -112,7 +112,13 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<AidPlanList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::AidManage], None)?;
+    // Authorized in plans_of: AidManage
+    plans_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The aid plans of the caller's communities; the read is audited as sensitive.
+pub async fn plans_of(state: &AppState, ctx: &Ctx, q: DatedQuery) -> Result<AidPlanList, AppError> {
+    let mut f = scoped(ctx, &[Action::AidManage], None)?;
     dated(
         &mut f,
         "substr(t.created_at, 1, 10)",
@@ -120,7 +126,7 @@ pub(super) async fn list(
         &q.from,
         &q.to,
     )?;
-    let items = plans(&state, f).await?;
+    let items = plans(state, f).await?;
     audit::record_alone(
         &state.db,
         &ctx.actor(),
@@ -129,7 +135,7 @@ pub(super) async fn list(
             .detail(format!("{} plans", items.len())),
     )
     .await?;
-    Ok(Json(AidPlanList { items }))
+    Ok(AidPlanList { items })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -148,7 +154,15 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(p): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<AidPlan>), AppError> {
-    let place = community_place(&state, &ctx, Action::AidManage, p.community_id).await?;
+    // Authorized in open_plan: AidManage
+    open_plan(&state, &ctx, p)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Opens an aid plan for a household of the community.
+pub async fn open_plan(state: &AppState, ctx: &Ctx, p: PlanInput) -> Result<AidPlan, AppError> {
+    let place = community_place(state, ctx, Action::AidManage, p.community_id).await?;
     let reason = text("reason", &p.reason, 1000)?;
     let plan = text("plan", &p.plan, 2000)?;
     let mut tx = state.db.begin().await?;
@@ -187,9 +201,7 @@ pub(super) async fn create(
     )
     .await?;
     tx.commit().await?;
-    one(&state, id)
-        .await
-        .map(|p| (StatusCode::CREATED, Json(p)))
+    one(state, id).await
 }
 
 async fn one(state: &AppState, id: i64) -> Result<AidPlan, AppError> {
@@ -234,8 +246,20 @@ pub(super) async fn act(
     Path(id): Path<i64>,
     ApiJson(a): ApiJson<ActionInput>,
 ) -> Result<(StatusCode, Json<AidPlan>), AppError> {
-    // Authorized in managed: AidManage
-    let place = managed(&state, &ctx, id).await?;
+    // Authorized in act_on_plan > managed: AidManage
+    act_on_plan(&state, &ctx, id, a)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records an action under an active plan; a plan reviewed meanwhile refuses it (409).
+pub async fn act_on_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    a: ActionInput,
+) -> Result<AidPlan, AppError> {
+    let place = managed(state, ctx, id).await?;
     let description = text("description", &a.description, 1000)?;
     let amount = if a.amount.trim().is_empty() {
         Some(0)
@@ -273,9 +297,7 @@ pub(super) async fn act(
     )
     .await?;
     tx.commit().await?;
-    one(&state, id)
-        .await
-        .map(|p| (StatusCode::CREATED, Json(p)))
+    one(state, id).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -293,8 +315,18 @@ pub(super) async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewInput>,
 ) -> Result<Json<AidPlan>, AppError> {
-    // Authorized in managed: AidManage
-    let place = managed(&state, &ctx, id).await?;
+    // Authorized in review_plan > managed: AidManage
+    review_plan(&state, &ctx, id, r).await.map(Json)
+}
+
+/// Reviews an active plan, which closes it (`UPDATE … WHERE status = 'active'`).
+pub async fn review_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: ReviewInput,
+) -> Result<AidPlan, AppError> {
+    let place = managed(state, ctx, id).await?;
     let review = text("review", &r.review, 2000)?;
     let mut tx = state.db.begin().await?;
     let moved = sqlx::query(
@@ -316,5 +348,5 @@ pub(super) async fn review(
     )
     .await?;
     tx.commit().await?;
-    one(&state, id).await.map(Json)
+    one(state, id).await
 }

@@ -67,7 +67,17 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<BulletinList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::FieldWorkRead], None)?;
+    // Authorized in bulletins_of: FieldWorkRead
+    bulletins_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The bulletins the caller may read: published ones, and drafts for staff.
+pub async fn bulletins_of(
+    state: &AppState,
+    ctx: &Ctx,
+    q: DatedQuery,
+) -> Result<BulletinList, AppError> {
+    let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.week_start", q.community_id, &q.from, &q.to)?;
     let staff = !ctx.scopes(Action::FieldWork).is_empty();
     if !staff {
@@ -78,7 +88,7 @@ pub(super) async fn list(
         .fetch_all(state.db.read())
         .await?;
     let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok(Json(BulletinList { items }))
+    Ok(BulletinList { items })
 }
 
 pub fn monday(d: Date) -> Date {
@@ -164,14 +174,26 @@ pub(super) async fn draft(
     ctx: Ctx,
     ApiJson(d): ApiJson<DraftInput>,
 ) -> Result<(StatusCode, Json<Bulletin>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, d.community_id).await?;
+    // Authorized in draft_bulletin: FieldWork
+    draft_bulletin(&state, &ctx, d)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Drafts the week's bulletin from the records; one per community and week.
+pub async fn draft_bulletin(
+    state: &AppState,
+    ctx: &Ctx,
+    d: DraftInput,
+) -> Result<Bulletin, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, d.community_id).await?;
     let day = match d.week.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => crate::platform::time::parse_day("week", s)?,
         None => time::today(),
     };
     let week = monday(day);
     let community = place.community_id.unwrap_or_default();
-    let body = compose(&state, community, week).await?;
+    let body = compose(state, community, week).await?;
     let mut tx = state.db.begin().await?;
     let taken: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM bulletins WHERE community_id = $1 AND week_start = $2",
@@ -207,7 +229,7 @@ pub(super) async fn draft(
         .bind(id)
         .fetch_one(state.db.read())
         .await?;
-    Ok((StatusCode::CREATED, Json(from_row(&r)?)))
+    from_row(&r).map_err(Into::into)
 }
 
 async fn draft_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Bulletin, Place), AppError> {
@@ -243,8 +265,18 @@ pub(super) async fn edit(
     Path(id): Path<i64>,
     ApiJson(e): ApiJson<EditInput>,
 ) -> Result<Json<Bulletin>, AppError> {
-    // Authorized in draft_of: FieldWork
-    let (mut b, place) = draft_of(&state, &ctx, id).await?;
+    // Authorized in edit_bulletin > draft_of: FieldWork
+    edit_bulletin(&state, &ctx, id, e).await.map(Json)
+}
+
+/// Replaces a draft's text; a published bulletin is never changed.
+pub async fn edit_bulletin(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    e: EditInput,
+) -> Result<Bulletin, AppError> {
+    let (mut b, place) = draft_of(state, ctx, id).await?;
     let body = text("body", &e.body, 10_000)?;
     let mut tx = state.db.begin().await?;
     // A published bulletin is never edited, even by a request that started before it was.
@@ -263,7 +295,7 @@ pub(super) async fn edit(
     .await?;
     tx.commit().await?;
     b.body = body;
-    Ok(Json(b))
+    Ok(b)
 }
 
 /// Publish the bulletin to staff and the council.
@@ -274,8 +306,13 @@ pub(super) async fn publish(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Bulletin>, AppError> {
-    // Authorized in draft_of: FieldWork
-    let (mut b, place) = draft_of(&state, &ctx, id).await?;
+    // Authorized in publish_bulletin > draft_of: FieldWork
+    publish_bulletin(&state, &ctx, id).await.map(Json)
+}
+
+/// Publishes a draft, once.
+pub async fn publish_bulletin(state: &AppState, ctx: &Ctx, id: i64) -> Result<Bulletin, AppError> {
+    let (mut b, place) = draft_of(state, ctx, id).await?;
     let now = time::now_db();
     let mut tx = state.db.begin().await?;
     let moved = sqlx::query("UPDATE bulletins SET status = 'published', published_at = $1 WHERE id = $2 AND status = 'draft'")
@@ -294,5 +331,5 @@ pub(super) async fn publish(
     tx.commit().await?;
     b.status = BulletinStatus::Published;
     b.published_at = crate::platform::time::from_db(&now).map(crate::platform::time::Instant);
-    Ok(Json(b))
+    Ok(b)
 }

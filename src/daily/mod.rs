@@ -6,11 +6,16 @@
 
 pub mod aid;
 pub mod bulletins;
+pub mod bulletins_web;
+pub mod care_web;
+pub mod choices;
 pub mod coverage;
 pub mod notebooks;
 pub mod patrols;
+pub mod routine_web;
 pub mod services;
 pub mod visits;
+pub mod visits_web;
 pub mod web;
 
 pub use web::pages;

@@ -61,7 +61,17 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<PatrolList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::FieldWorkRead], None)?;
+    // Authorized in patrols_of: FieldWorkRead
+    patrols_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The patrols of the caller's communities, newest first (the API's list and `/patrols`).
+pub async fn patrols_of(
+    state: &AppState,
+    ctx: &Ctx,
+    q: DatedQuery,
+) -> Result<PatrolList, AppError> {
+    let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.patrol_date", q.community_id, &q.from, &q.to)?;
     let sql = format!(
         "SELECT t.id, t.community_id, t.patrol_date, t.route, t.summary, t.author FROM patrols t {} ORDER BY t.patrol_date DESC, t.id DESC LIMIT 200",
@@ -96,10 +106,10 @@ pub(super) async fn list(
             findings,
         });
     }
-    Ok(Json(PatrolList {
+    Ok(PatrolList {
         total: items.len() as i64,
         items,
-    }))
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -129,7 +139,19 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(p): ApiJson<PatrolInput>,
 ) -> Result<(StatusCode, Json<Patrol>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, p.community_id).await?;
+    // Authorized in record_patrol: FieldWork
+    record_patrol(&state, &ctx, p)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records a patrol and files its findings marked as cases, all in one transaction.
+pub async fn record_patrol(
+    state: &AppState,
+    ctx: &Ctx,
+    p: PatrolInput,
+) -> Result<Patrol, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, p.community_id).await?;
     let route = text("route", &p.route, 200)?;
     let summary = p.summary.trim().to_owned();
     if summary.chars().count() > 2000 || p.findings.len() > 30 {
@@ -161,7 +183,7 @@ pub(super) async fn create(
             ..place
         };
         ready.push(match &f.new_case {
-            Some(c) => Some(prepare_case(&state, &ctx, c, d, at).await?),
+            Some(c) => Some(prepare_case(state, ctx, c, d, at).await?),
             None => None,
         });
     }
@@ -209,18 +231,15 @@ pub(super) async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Patrol {
-            id,
-            community_id: place.community_id.unwrap_or_default(),
-            patrol_date: date.to_string(),
-            route,
-            summary,
-            author: user.display_name.clone(),
-            findings: out,
-        }),
-    ))
+    Ok(Patrol {
+        id,
+        community_id: place.community_id.unwrap_or_default(),
+        patrol_date: date.to_string(),
+        route,
+        summary,
+        author: user.display_name.clone(),
+        findings: out,
+    })
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -247,7 +266,17 @@ pub(super) async fn meetings(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<StaffMeetingList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::FieldWorkRead], None)?;
+    // Authorized in meetings_of: FieldWorkRead
+    meetings_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The weekly staff meetings of the caller's communities, newest first.
+pub async fn meetings_of(
+    state: &AppState,
+    ctx: &Ctx,
+    q: DatedQuery,
+) -> Result<StaffMeetingList, AppError> {
+    let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.meeting_date", q.community_id, &q.from, &q.to)?;
     let sql = format!(
         "SELECT t.id, t.community_id, t.meeting_date, t.attendees, t.notes FROM staff_meetings t {} ORDER BY t.meeting_date DESC LIMIT 200",
@@ -268,7 +297,7 @@ pub(super) async fn meetings(
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
-    Ok(Json(StaffMeetingList { items }))
+    Ok(StaffMeetingList { items })
 }
 
 /// Record a weekly staff meeting.
@@ -279,7 +308,19 @@ pub(super) async fn add_meeting(
     ctx: Ctx,
     ApiJson(m): ApiJson<StaffMeeting>,
 ) -> Result<(StatusCode, Json<StaffMeeting>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, m.community_id).await?;
+    // Authorized in record_meeting: FieldWork
+    record_meeting(&state, &ctx, m)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records a weekly staff meeting.
+pub async fn record_meeting(
+    state: &AppState,
+    ctx: &Ctx,
+    m: StaffMeeting,
+) -> Result<StaffMeeting, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, m.community_id).await?;
     let attendees = text("attendees", &m.attendees, 200)?;
     let notes = text("notes", &m.notes, 5000)?;
     let date = date_or_today("meeting_date", m.meeting_date.as_deref())?;
@@ -304,14 +345,11 @@ pub(super) async fn add_meeting(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(StaffMeeting {
-            id,
-            community_id: place.community_id,
-            meeting_date: Some(date.to_string()),
-            attendees,
-            notes,
-        }),
-    ))
+    Ok(StaffMeeting {
+        id,
+        community_id: place.community_id,
+        meeting_date: Some(date.to_string()),
+        attendees,
+        notes,
+    })
 }

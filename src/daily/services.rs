@@ -60,7 +60,17 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<ServiceList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::FieldWorkRead], None)?;
+    // Authorized in services_of: FieldWorkRead
+    services_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The services of the caller's communities, newest first; the read is audited as sensitive.
+pub async fn services_of(
+    state: &AppState,
+    ctx: &Ctx,
+    q: DatedQuery,
+) -> Result<ServiceList, AppError> {
+    let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.service_date", q.community_id, &q.from, &q.to)?;
     let sql = format!(
         "SELECT t.id, t.community_id, t.kind, t.topic, t.title, t.service_date, t.place, t.household_id, t.attendance, t.notes FROM services t {} \
@@ -98,10 +108,10 @@ pub(super) async fn list(
         n,
     )
     .await?;
-    Ok(Json(ServiceList {
+    Ok(ServiceList {
         total: items.len() as i64,
         items,
-    }))
+    })
 }
 
 /// Record a service event or a delivery.
@@ -110,9 +120,21 @@ pub(super) async fn list(
 pub(super) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(mut s): ApiJson<Service>,
+    ApiJson(s): ApiJson<Service>,
 ) -> Result<(StatusCode, Json<Service>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, s.community_id).await?;
+    // Authorized in record_service: FieldWork
+    record_service(&state, &ctx, s)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records a service event or a delivery to a household.
+pub async fn record_service(
+    state: &AppState,
+    ctx: &Ctx,
+    mut s: Service,
+) -> Result<Service, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, s.community_id).await?;
     if !KINDS.contains(&s.kind.as_str()) {
         return Err(AppError::invalid("kind", "daily.bad_kind"));
     }
@@ -190,5 +212,5 @@ pub(super) async fn create(
     s.id = id;
     s.community_id = place.community_id;
     s.service_date = Some(date.to_string());
-    Ok((StatusCode::CREATED, Json(s)))
+    Ok(s)
 }

@@ -54,7 +54,13 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<DatedQuery>,
 ) -> Result<Json<VisitList>, AppError> {
-    let mut f = scoped(&ctx, &[Action::FieldWorkRead], None)?;
+    // Authorized in visits_of: FieldWorkRead
+    visits_of(&state, &ctx, q).await.map(Json)
+}
+
+/// The visit diary of the caller's communities, newest first; the read is audited as sensitive.
+pub async fn visits_of(state: &AppState, ctx: &Ctx, q: DatedQuery) -> Result<VisitList, AppError> {
+    let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.visit_date", q.community_id, &q.from, &q.to)?;
     let sql = format!(
         "SELECT t.id, t.community_id, t.household_id, t.social_unit_id, t.visit_date, t.visitors, t.topics, t.notes FROM visits t {} \
@@ -95,10 +101,10 @@ pub(super) async fn list(
     }
     let n = format!("{} visits", items.len());
     audit::sensitive_read(&state.db, &ctx.actor(), "visits.read", "visit", "list", n).await?;
-    Ok(Json(VisitList {
+    Ok(VisitList {
         total: items.len() as i64,
         items,
-    }))
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -133,7 +139,15 @@ pub(super) async fn create(
     ctx: Ctx,
     ApiJson(v): ApiJson<VisitInput>,
 ) -> Result<(StatusCode, Json<Visit>), AppError> {
-    let place = community_place(&state, &ctx, Action::FieldWork, v.community_id).await?;
+    // Authorized in record_visit: FieldWork
+    record_visit(&state, &ctx, v)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records a visit and files its follow-ups marked as cases, in one transaction.
+pub async fn record_visit(state: &AppState, ctx: &Ctx, v: VisitInput) -> Result<Visit, AppError> {
+    let place = community_place(state, ctx, Action::FieldWork, v.community_id).await?;
     let pool = state.db.read();
     let building: Option<i64> = match (v.household_id, v.social_unit_id) {
         (Some(h), None) => Some(
@@ -193,7 +207,7 @@ pub(super) async fn create(
     let mut ready = Vec::new();
     for (f, t) in v.followups.iter().zip(&texts) {
         ready.push(match &f.new_case {
-            Some(c) => Some(prepare_case(&state, &ctx, c, t, at).await?),
+            Some(c) => Some(prepare_case(state, ctx, c, t, at).await?),
             None => None,
         });
     }
@@ -241,18 +255,15 @@ pub(super) async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Visit {
-            id,
-            community_id: place.community_id.unwrap_or_default(),
-            household_id: v.household_id,
-            social_unit_id: v.social_unit_id,
-            visit_date: date.to_string(),
-            visitors,
-            topics,
-            notes,
-            followups,
-        }),
-    ))
+    Ok(Visit {
+        id,
+        community_id: place.community_id.unwrap_or_default(),
+        household_id: v.household_id,
+        social_unit_id: v.social_unit_id,
+        visit_date: date.to_string(),
+        visitors,
+        topics,
+        notes,
+        followups,
+    })
 }

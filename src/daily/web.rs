@@ -223,11 +223,45 @@ pub async fn coverage_page(
 
 /// The daily pages, at the paths residents and staff use (`app.rs` merges every area's).
 pub fn pages() -> axum::Router<crate::platform::AppState> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route(
             "/notebooks",
             get(crate::daily::web::notebook_page).post(crate::daily::web::notebook_submit),
         )
         .route("/visits/coverage", get(crate::daily::web::coverage_page))
+        .route(
+            "/patrols",
+            get(super::routine_web::patrols_page).post(super::routine_web::patrols_submit),
+        )
+        .route(
+            "/visits",
+            get(super::visits_web::visits_page).post(super::visits_web::visits_submit),
+        )
+        .route(
+            "/services",
+            get(super::care_web::services_page).post(super::care_web::services_submit),
+        )
+        .route(
+            "/aid",
+            get(super::care_web::aid_page).post(super::care_web::aid_submit),
+        )
+        .route("/aid/{id}/actions", post(super::care_web::aid_act))
+        .route("/aid/{id}/review", post(super::care_web::aid_review))
+        .route(
+            "/bulletins",
+            get(super::bulletins_web::bulletins_page).post(super::bulletins_web::bulletins_draft),
+        )
+        .route(
+            "/bulletins/{id}",
+            post(super::bulletins_web::bulletins_edit),
+        )
+        .route(
+            "/bulletins/{id}/publish",
+            post(super::bulletins_web::bulletins_publish),
+        )
+        .route(
+            "/staff-meetings",
+            get(super::routine_web::meetings_page).post(super::routine_web::meetings_submit),
+        )
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod filter;
 pub mod flash;
+pub mod forms;
 pub mod group_commit;
 pub mod i18n;
 pub mod input;

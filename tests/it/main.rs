@@ -31,6 +31,7 @@ mod cli;
 mod council_journey;
 pub mod daily;
 mod daily_journey;
+mod daily_pages;
 pub mod disclosure;
 mod disclosure_drafting;
 mod disclosure_journey;

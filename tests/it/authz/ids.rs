@@ -205,6 +205,7 @@ impl Ids {
             let v = match (*s, parent) {
                 ("{id}", "building") => self.get("buildings").to_owned(),
                 ("{id}", "community") => self.get("communities").to_owned(),
+                ("{id}", "aid") => self.get("aid-plans").to_owned(),
                 ("{id}", p) => self.get(p).to_owned(),
                 ("{photo}", _) => self.get("photo").to_owned(),
                 ("{attachment}", _) => self.get("attachment").to_owned(),
