@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::disclosure::pages())
         .merge(crate::daily::pages())
         .merge(crate::admissions::pages())
+        .merge(crate::agreements::pages())
         .merge(crate::assessment::pages())
         .merge(crate::supervision::pages())
         .merge(crate::campaigns::pages())

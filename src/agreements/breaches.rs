@@ -38,7 +38,7 @@ pub struct BreachList {
     pub items: Vec<Breach>,
 }
 
-async fn breach_list(state: &AppState, id: i64) -> Result<Vec<Breach>, AppError> {
+pub async fn breach_list(state: &AppState, id: i64) -> Result<Vec<Breach>, AppError> {
     let rows = sqlx::query("SELECT id, party, obligation_id, occurred_on, description, remedy FROM agreement_breaches WHERE agreement_id = $1 ORDER BY occurred_on, id")
         .bind(id)
         .fetch_all(state.db.read())
@@ -81,10 +81,22 @@ pub(super) async fn breach(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    ApiJson(mut b): ApiJson<Breach>,
+    ApiJson(b): ApiJson<Breach>,
 ) -> Result<(StatusCode, Json<Breach>), AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in record_breach > managed: AgreementsManage
+    record_breach(&state, &ctx, id, b)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records a breach by either party on a day the agreement was in force.
+pub async fn record_breach(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    mut b: Breach,
+) -> Result<Breach, AppError> {
+    let a = managed(state, ctx, id).await?;
     if !PARTIES.contains(&b.party.as_str()) {
         return Err(AppError::invalid("party", "agreements.bad_party"));
     }
@@ -114,6 +126,7 @@ pub(super) async fn breach(
     // M9: a breach only of an agreement in force on the day it happened, checked in the insert.
     let not_in_force = || {
         AppError::conflict("agreements.not_in_force_on")
+            .field("occurred_on")
             .arg("date", date)
             .arg("from", &a.valid_from)
             .arg("to", &a.valid_to)
@@ -148,5 +161,5 @@ pub(super) async fn breach(
     .await?;
     tx.commit().await?;
     b.occurred_on = Some(date.to_string());
-    Ok((StatusCode::CREATED, Json(b)))
+    Ok(b)
 }

@@ -5,12 +5,15 @@
 //! `draft → in_force (signed) → reviewed (yearly) → ended`.
 
 pub mod breaches;
+pub mod mine;
 pub mod performance;
 pub mod templates;
 pub mod term;
+pub mod web;
 
 pub use templates::{TEMPLATES, template};
 pub use term::{AgreementStatus, in_force, standing};
+pub use web::pages;
 
 use crate::platform::web::{Path, Query};
 use axum::Json;
@@ -87,13 +90,13 @@ impl Agreement {
     }
 }
 
-const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.address, t.template, t.title, t.status, t.valid_from, t.valid_to, \
+pub(super) const SQL: &str = "SELECT t.id, t.street_id, t.community_id, t.household_id, h.address, t.template, t.title, t.status, t.valid_from, t.valid_to, \
     t.signed_on, t.signing_method, t.reviewed_on, t.review_note, t.renews_id, \
     (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'committee') AS cb, \
     (SELECT COUNT(*) FROM agreement_breaches b WHERE b.agreement_id = t.id AND b.party = 'household') AS hb \
     FROM agreements t JOIN households h ON h.id = t.household_id";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
+pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
     let stored: AgreementStatus = r.try_get("status")?;
     let (from, to): (String, String) = (r.try_get("valid_from")?, r.try_get("valid_to")?);
     let today = time::today().to_string();
@@ -231,9 +234,22 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<AgreementQuery>,
 ) -> Result<Json<AgreementList>, AppError> {
-    // Authorized in search: AgreementsRead
-    let items = search(&state, &ctx, &q).await?;
-    // Agreements name households and their obligations, family planning's among them.
+    // Authorized in listed > search: AgreementsRead
+    let items = listed(&state, &ctx, &q).await?;
+    Ok(Json(AgreementList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// `search`, recorded as a sensitive read: agreements name households and their obligations,
+/// family planning's among them.
+pub async fn listed(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AgreementQuery,
+) -> Result<Vec<Agreement>, AppError> {
+    let items = search(state, ctx, q).await?;
     let n = format!("{} agreements", items.len());
     audit::sensitive_read(
         &state.db,
@@ -244,10 +260,7 @@ async fn list(
         n,
     )
     .await?;
-    Ok(Json(AgreementList {
-        total: items.len() as i64,
-        items,
-    }))
+    Ok(items)
 }
 
 #[utoipa::path(get, path = "/api/v1/agreements/{id}", tag = "agreements", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -298,7 +311,19 @@ async fn create(
     ctx: Ctx,
     ApiJson(n): ApiJson<NewAgreement>,
 ) -> Result<(StatusCode, Json<Agreement>), AppError> {
-    let place = community_place(&state, &ctx, Action::AgreementsManage, n.community_id).await?;
+    // Authorized in draft_agreement: AgreementsManage
+    draft_agreement(&state, &ctx, n)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Drafts an agreement from a template, with both sides' obligations filled in.
+pub async fn draft_agreement(
+    state: &AppState,
+    ctx: &Ctx,
+    n: NewAgreement,
+) -> Result<Agreement, AppError> {
+    let place = community_place(state, ctx, Action::AgreementsManage, n.community_id).await?;
     let (name, household, committee) = template(&n.template)
         .ok_or_else(|| AppError::invalid("template", "agreements.bad_template"))?;
     let title = match n.title.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -356,7 +381,7 @@ async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(load(&state, id).await?)))
+    load(state, id).await
 }
 
 /// Breaches recorded against the committee in a community over a period (for the assessment).

@@ -86,8 +86,20 @@ pub(super) async fn add_obligation(
     Path(id): Path<i64>,
     ApiJson(o): ApiJson<ObligationInput>,
 ) -> Result<(StatusCode, Json<ObligationList>), AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in add_obligation_to > managed: AgreementsManage
+    add_obligation_to(&state, &ctx, id, o)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Adds an obligation to a draft; a signed agreement's are fixed (409).
+pub async fn add_obligation_to(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    o: ObligationInput,
+) -> Result<ObligationList, AppError> {
+    let a = managed(state, ctx, id).await?;
     if a.status != super::AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
     }
@@ -113,12 +125,9 @@ pub(super) async fn add_obligation(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ObligationList {
-            items: obligation_list(&state, id).await?,
-        }),
-    ))
+    Ok(ObligationList {
+        items: obligation_list(state, id).await?,
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -138,8 +147,18 @@ pub(super) async fn check(
     Path((id, oid)): Path<(i64, i64)>,
     ApiJson(c): ApiJson<CheckInput>,
 ) -> Result<Json<ObligationList>, AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in check_obligation > managed: AgreementsManage
+    check_obligation(&state, &ctx, (id, oid), c).await.map(Json)
+}
+
+/// Records how one obligation was performed, while the agreement is in force.
+pub async fn check_obligation(
+    state: &AppState,
+    ctx: &Ctx,
+    (id, oid): (i64, i64),
+    c: CheckInput,
+) -> Result<ObligationList, AppError> {
+    let a = managed(state, ctx, id).await?;
     if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
@@ -172,7 +191,7 @@ pub(super) async fn check(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(ObligationList {
-        items: obligation_list(&state, id).await?,
-    }))
+    Ok(ObligationList {
+        items: obligation_list(state, id).await?,
+    })
 }

@@ -35,8 +35,18 @@ pub(super) async fn sign(
     Path(id): Path<i64>,
     ApiJson(s): ApiJson<SignInput>,
 ) -> Result<Json<Agreement>, AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in sign_agreement > managed: AgreementsManage
+    sign_agreement(&state, &ctx, id, s).await.map(Json)
+}
+
+/// Records the signing, once (`UPDATE … WHERE status = 'draft'`).
+pub async fn sign_agreement(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    s: SignInput,
+) -> Result<Agreement, AppError> {
+    let a = managed(state, ctx, id).await?;
     if a.status != AgreementStatus::Draft {
         return Err(AppError::conflict("agreements.signed"));
     }
@@ -65,7 +75,7 @@ pub(super) async fn sign(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(load(&state, id).await?))
+    load(state, id).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -83,8 +93,18 @@ pub(super) async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewInput>,
 ) -> Result<Json<Agreement>, AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in review_agreement > managed: AgreementsManage
+    review_agreement(&state, &ctx, id, r).await.map(Json)
+}
+
+/// The yearly review of an agreement in force, with its note.
+pub async fn review_agreement(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: ReviewInput,
+) -> Result<Agreement, AppError> {
+    let a = managed(state, ctx, id).await?;
     if !super::in_force(&a) {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
@@ -105,7 +125,7 @@ pub(super) async fn review(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(load(&state, id).await?))
+    load(state, id).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -123,8 +143,20 @@ pub(super) async fn renew(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<RenewInput>,
 ) -> Result<(StatusCode, Json<Agreement>), AppError> {
-    // Authorized in managed: AgreementsManage
-    let a = managed(&state, &ctx, id).await?;
+    // Authorized in renew_agreement > managed: AgreementsManage
+    renew_agreement(&state, &ctx, id, r)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Ends the agreement and drafts its renewal with the same obligations, in one transaction.
+pub async fn renew_agreement(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: RenewInput,
+) -> Result<Agreement, AppError> {
+    let a = managed(state, ctx, id).await?;
     if !a.status.renewable() {
         return Err(AppError::conflict("agreements.not_in_force"));
     }
@@ -140,7 +172,7 @@ pub(super) async fn renew(
     }
     // Read before the transaction: on PostgreSQL a transaction waiting on a read holds one of
     // the pool's connections while it asks for another.
-    let obligations = obligation_list(&state, id).await?;
+    let obligations = obligation_list(state, id).await?;
     let mut tx = state.db.begin().await?;
     // Guarded, and first: of concurrent renewals one ends the old agreement and drafts the new
     // one; the others find it ended (409) and draft nothing.
@@ -186,7 +218,7 @@ pub(super) async fn renew(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(load(&state, nid).await?)))
+    load(state, nid).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -206,7 +238,7 @@ pub struct ReviewList {
     pub household_breaches: i64,
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     pub community_id: Option<i64>,
@@ -221,7 +253,16 @@ pub(super) async fn review_list(
     ctx: Ctx,
     Query(q): Query<ReviewQuery>,
 ) -> Result<Json<ReviewList>, AppError> {
-    // Authorized in search: AgreementsRead
+    // Authorized in review_items > search: AgreementsRead
+    review_items(&state, &ctx, q).await.map(Json)
+}
+
+/// The yearly review list: each agreement in force or reviewed with its performance counted.
+pub async fn review_items(
+    state: &AppState,
+    ctx: &Ctx,
+    q: ReviewQuery,
+) -> Result<ReviewList, AppError> {
     let mut items = Vec::new();
     for status in [AgreementStatus::InForce, AgreementStatus::Reviewed] {
         let aq = AgreementQuery {
@@ -229,8 +270,8 @@ pub(super) async fn review_list(
             status: Some(status.as_str().into()),
             ..Default::default()
         };
-        for a in search(&state, &ctx, &aq).await? {
-            let obligations = obligation_list(&state, a.id).await?;
+        for a in search(state, ctx, &aq).await? {
+            let obligations = obligation_list(state, a.id).await?;
             let n = |p: &str| obligations.iter().filter(|o| o.performance == p).count() as i64;
             items.push(ReviewItem {
                 obligations_met: n("met"),
@@ -250,11 +291,11 @@ pub(super) async fn review_list(
         n,
     )
     .await?;
-    Ok(Json(ReviewList {
+    Ok(ReviewList {
         committee_breaches: items.iter().map(|i| i.agreement.committee_breaches).sum(),
         household_breaches: items.iter().map(|i| i.agreement.household_breaches).sum(),
         items,
-    }))
+    })
 }
 
 crate::workflow_state! {

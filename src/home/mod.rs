@@ -125,6 +125,7 @@ fn links_for(role: Role) -> Vec<Link> {
         Role::Resident => vec![
             l("nav.my_cases", "/cases"),
             l("nav.me", "/me"),
+            l("nav.my_agreements", "/me/agreements"),
             l("nav.elections", "/elections"),
             l("nav.disclosures", "/disclosures"),
             l("nav.rules", "/rules"),
@@ -168,6 +169,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.bulletins", "/bulletins"),
             l("nav.services", "/services"),
             l("nav.aid", "/aid"),
+            l("nav.agreements", "/agreements"),
             l("nav.coverage", "/visits/coverage"),
             l("nav.admissions", "/admissions"),
             l("nav.assessment", "/assessment"),

@@ -9,6 +9,7 @@ mod house;
 mod masking;
 
 mod admissions;
+mod agreement_pages;
 mod agreements;
 mod appraisal;
 mod appraisal_rules;
