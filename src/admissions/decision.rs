@@ -102,6 +102,17 @@ pub(super) async fn decide(
     Path(id): Path<i64>,
     ApiJson(d): ApiJson<DecisionInput>,
 ) -> Result<Json<Admission>, AppError> {
+    // Authorized in decide_admission: AdmissionsManage
+    decide_admission(&state, &ctx, id, d).await.map(Json)
+}
+
+/// Records the decision as the leading group voted it: admitted if its motion passed, declined if not.
+pub async fn decide_admission(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    d: DecisionInput,
+) -> Result<Admission, AppError> {
     let a = load(state.db.read(), id).await?;
     let place = Place::street(a.street_id);
     ctx.require(Action::AdmissionsManage, Target::At(place))?;
@@ -142,5 +153,5 @@ pub(super) async fn decide(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(load(state.db.read(), id).await?))
+    load(state.db.read(), id).await
 }

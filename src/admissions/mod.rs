@@ -237,6 +237,14 @@ async fn apply(
     ctx: Ctx,
     ApiJson(a): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<Admission>), AppError> {
+    // Authorized in apply_for: AdmissionsManage
+    apply_for(&state, &ctx, a)
+        .await
+        .map(|x| (StatusCode::CREATED, Json(x)))
+}
+
+/// Records an application for admission, made by the street office for the department applying.
+pub async fn apply_for(state: &AppState, ctx: &Ctx, a: Application) -> Result<Admission, AppError> {
     let street = ctx
         .scopes(Action::AdmissionsManage)
         .iter()
@@ -308,5 +316,5 @@ async fn apply(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(load(state.db.read(), id).await?)))
+    load(state.db.read(), id).await
 }

@@ -8,6 +8,7 @@ mod home_today;
 mod house;
 mod masking;
 
+mod admission_pages;
 mod admissions;
 mod agreement_pages;
 mod agreements;
