@@ -56,6 +56,14 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             "/meetings/{id}/comments",
             post(crate::council::meetings::web::comment_submit),
         )
+        .route(
+            "/open-meetings",
+            get(crate::council::meetings::open::open_page),
+        )
+        .route(
+            "/open-meetings.ics",
+            get(crate::council::meetings::open::open_feed),
+        )
         .route("/elections", get(crate::council::elections::web::list_page))
         .route(
             "/elections/{id}",

@@ -126,6 +126,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.my_cases", "/cases"),
             l("nav.me", "/me"),
             l("nav.my_agreements", "/me/agreements"),
+            l("nav.open_meetings", "/open-meetings"),
             l("nav.elections", "/elections"),
             l("nav.disclosures", "/disclosures"),
             l("nav.rules", "/rules"),

@@ -8,6 +8,7 @@ pub mod conduct;
 pub mod decision;
 pub mod ics;
 pub mod motions;
+pub mod open;
 pub mod own_vote;
 pub mod regularity;
 pub mod schedule;
