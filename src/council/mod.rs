@@ -57,6 +57,10 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             post(crate::council::meetings::web::comment_submit),
         )
         .route(
+            "/meetings/{id}/print",
+            get(crate::council::meetings::print::minutes_print),
+        )
+        .route(
             "/open-meetings",
             get(crate::council::meetings::open::open_page),
         )

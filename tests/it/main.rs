@@ -52,6 +52,7 @@ mod ledgers;
 mod locked;
 mod me;
 pub mod meetings;
+mod minutes_print;
 mod open311;
 mod open311_keys;
 mod open_meetings;

@@ -10,6 +10,7 @@ pub mod ics;
 pub mod motions;
 pub mod open;
 pub mod own_vote;
+pub mod print;
 pub mod regularity;
 pub mod schedule;
 pub mod web;
