@@ -67,7 +67,7 @@ async fn meeting(
         .unwrap_or_default();
     let id: i64 = sqlx::query(
         "INSERT INTO meetings (body_id, street_id, community_id, kind, title, starts_at, ends_at, location, open_to_residents, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(m.body)
     .bind(street)
@@ -77,6 +77,8 @@ async fn meeting(
     .bind(&m.starts)
     .bind(&ends)
     .bind(m.location)
+    // The 议事厅 is open to residents (M5).
+    .bind(i64::from(m.kind == "deliberation_hall"))
     .bind(if held { "minutes_published" } else { "scheduled" })
     .bind(now)
     .fetch_one(&mut **tx)
@@ -208,6 +210,17 @@ pub async fn load(
         rule: None,
     };
     meeting(tx, street, community, &december, 6, now).await?;
+    let hall = Held {
+        body: council,
+        kind: "deliberation_hall",
+        title: "社区议事厅：电动车集中充电点怎么建".into(),
+        starts: at("2026-12-17T19:00"),
+        location: "社区党群服务中心一楼多功能厅",
+        topic: "电动车集中充电点的选址与收费",
+        threshold: "simple_majority",
+        rule: None,
+    };
+    meeting(tx, street, community, &hall, 6, now).await?;
 
     // The assembly: the community's resident representatives.
     let assembly: i64 =
