@@ -318,3 +318,30 @@ pub async fn apply_for(state: &AppState, ctx: &Ctx, a: Application) -> Result<Ad
     tx.commit().await?;
     load(state.db.read(), id).await
 }
+
+/// How many admitted items that bind `community` end between `from` and `to` (days, inclusive):
+/// the head's reminder that work is about to lose its admission.
+pub async fn expiring(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: &str,
+    to: &str,
+) -> Result<i64, AppError> {
+    let rows = sqlx::query(&format!(
+        "{SQL} WHERE status = 'admitted' AND time_limit >= $1 AND time_limit <= $2 \
+         AND street_id = (SELECT street_id FROM communities WHERE id = $3)"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(community)
+    .fetch_all(pool)
+    .await?;
+    let mut n = 0;
+    for r in &rows {
+        let a = from_row(r)?;
+        if a.target_communities.is_empty() || a.target_communities.contains(&community) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

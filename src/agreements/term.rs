@@ -343,3 +343,24 @@ pub fn standing(
 pub fn in_force(a: &Agreement) -> bool {
     a.status.in_force()
 }
+
+/// How many of a community's agreements are in force today and not yet reviewed this year: the
+/// yearly review the assembly is waiting for.
+pub async fn due_for_review(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    today: jiff::civil::Date,
+) -> Result<i64, AppError> {
+    let day = today.to_string();
+    let year_start = format!("{}-01-01", today.year());
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM agreements WHERE community_id = $1 AND status IN ('in_force', 'reviewed') \
+         AND valid_from <= $2 AND valid_to >= $2 AND (reviewed_on IS NULL OR reviewed_on < $3)",
+    )
+    .bind(community)
+    .bind(&day)
+    .bind(&year_start)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?)
+}

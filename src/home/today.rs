@@ -1,7 +1,8 @@
 //! 今日待办: what each role has to do today, counted from the records, each with the page
 //! where it is done. For a community's head and workers: cases overdue or due within two days,
 //! 公示 ending within three days, objections waiting for an answer, and this month's council
-//! meeting while none is held; for a building leader: the building's open cases and this
+//! meeting while none is held, agreements in force not yet reviewed this year, admitted work
+//! whose admission ends within 30 days; for a building leader: the building's open cases and this
 //! week's visits; for a resident: their open requests and the notices under 公示 where they
 //! live. Nothing to do reads as nothing to do.
 
@@ -83,6 +84,28 @@ pub async fn today(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<Vec<Todo>, 
                     objections,
                     "/disclosures",
                     true,
+                ));
+            }
+            let unreviewed = crate::agreements::term::due_for_review(pool, c, day).await?;
+            if unreviewed > 0 {
+                out.push(todo(
+                    ctx,
+                    "home.today.agreements_review",
+                    unreviewed,
+                    "/agreements/review",
+                    false,
+                ));
+            }
+            let month = day.checked_add(30.days()).map_err(AppError::internal)?;
+            let expiring =
+                crate::admissions::expiring(pool, c, &day.to_string(), &month.to_string()).await?;
+            if expiring > 0 {
+                out.push(todo(
+                    ctx,
+                    "home.today.admissions_expiring",
+                    expiring,
+                    "/admissions",
+                    false,
                 ));
             }
             if g.role == Role::CommunityHead {

@@ -133,3 +133,63 @@ both!(
         assert!(links[0].contains("building_id="));
     }
 );
+
+both!(
+    the_heads_home_names_agreements_to_review_and_admissions_ending,
+    |app: TestApp| async move {
+        let today = zizhi::platform::time::today();
+        let year = today.year();
+        // An agreement in force all year, never reviewed; an admission for community 1 ending
+        // in ten days.
+        let household = app
+            .count("SELECT MIN(id) FROM households WHERE community_id = 1")
+            .await;
+        app.exec(&format!(
+            "INSERT INTO agreements (street_id, community_id, household_id, template, title, status, valid_from, valid_to, created_at) \
+             VALUES (1, 1, {household}, 'dogs', '文明养犬协议书', 'in_force', '{year}-01-01', '{year}-12-31', '{year}-01-01T00:00:00Z')"
+        ))
+        .await;
+        let ends = today.checked_add(jiff::Span::new().days(10)).unwrap();
+        app.exec(&format!(
+            "INSERT INTO admissions (street_id, applicant, kind, title, content, target_communities, powers, time_limit, funding, legal_basis, status, created_at) \
+             VALUES (1, '区民政局', 'task', '老年人能力评估', '入户评估', '[1]', '入户', '{ends}', '区财政', '《老年人权益保障法》', 'admitted', '{year}-01-01T00:00:00Z')"
+        ))
+        .await;
+        let unreviewed = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM agreements WHERE community_id = 1 AND status IN ('in_force', 'reviewed') \
+                 AND valid_from <= '{today}' AND valid_to >= '{today}' AND (reviewed_on IS NULL OR reviewed_on < '{year}-01-01')"
+            ))
+            .await;
+        assert!(unreviewed >= 1);
+        let head = app.login("head").await;
+        let items = today_items(&app.get("/").browser(&head).send().await);
+        assert!(
+            items.contains(&(
+                format!("{unreviewed} 份协议今年尚未评议"),
+                "/agreements/review".to_owned()
+            )),
+            "{items:?}"
+        );
+        let expiring = items
+            .iter()
+            .find(|(_, href)| href == "/admissions")
+            .expect("admissions ending");
+        assert!(
+            expiring.0.ends_with("项准入事项 30 天内到期"),
+            "{expiring:?}"
+        );
+        // An admission for community 2 only does not remind community 1's head.
+        app.exec(&format!(
+            "INSERT INTO admissions (street_id, applicant, kind, title, content, target_communities, powers, time_limit, funding, legal_basis, status, created_at) \
+             VALUES (1, '区民政局', 'task', '另一社区的事', '入户', '[2]', '入户', '{ends}', '区财政', '依据', 'admitted', '{year}-01-01T00:00:00Z')"
+        ))
+        .await;
+        let again = today_items(&app.get("/").browser(&head).send().await);
+        assert!(again.contains(expiring), "{again:?}");
+    }
+);
+
+fn today_items(page: &crate::client::Res) -> Vec<(String, String)> {
+    today(page)
+}
