@@ -29,6 +29,7 @@ mod case_pages;
 mod case_rating;
 mod cases;
 mod chain_key;
+mod chart_text;
 mod cli;
 mod council_journey;
 pub mod daily;
