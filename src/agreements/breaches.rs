@@ -163,3 +163,22 @@ pub async fn record_breach(
     b.occurred_on = Some(date.to_string());
     Ok(b)
 }
+
+/// Breaches recorded against the committee in a community over a period (for the assessment).
+pub async fn committee_breaches(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    from: &str,
+    to: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM agreement_breaches b JOIN agreements a ON a.id = b.agreement_id \
+         WHERE a.community_id = $1 AND b.party = 'committee' AND b.occurred_on >= $2 AND b.occurred_on <= $3",
+    )
+    .bind(community)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}

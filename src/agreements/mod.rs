@@ -5,12 +5,14 @@
 //! `draft → in_force (signed) → reviewed (yearly) → ended`.
 
 pub mod breaches;
+pub mod list_web;
 pub mod mine;
 pub mod performance;
 pub mod templates;
 pub mod term;
 pub mod web;
 
+pub use breaches::committee_breaches;
 pub use templates::{TEMPLATES, template};
 pub use term::{AgreementStatus, in_force, standing};
 pub use web::pages;
@@ -382,23 +384,4 @@ pub async fn draft_agreement(
     .await?;
     tx.commit().await?;
     load(state, id).await
-}
-
-/// Breaches recorded against the committee in a community over a period (for the assessment).
-pub async fn committee_breaches(
-    pool: &sqlx::AnyPool,
-    community: i64,
-    from: &str,
-    to: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "SELECT COUNT(*) AS n FROM agreement_breaches b JOIN agreements a ON a.id = b.agreement_id \
-         WHERE a.community_id = $1 AND b.party = 'committee' AND b.occurred_on >= $2 AND b.occurred_on <= $3",
-    )
-    .bind(community)
-    .bind(from)
-    .bind(to)
-    .fetch_one(pool)
-    .await?
-    .try_get("n")
 }

@@ -7,31 +7,13 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::client::Res;
-use crate::harness::{Browser, TestApp};
-
-async fn post(app: &TestApp, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Res {
-    let mut all = vec![("_csrf", b.csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post(path).browser(b).form(&all).send().await
-}
+use crate::forms::{follow, post};
+use crate::harness::TestApp;
 
 async fn api(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     let r = app.post(path).bearer(token).json(&body).send().await;
     assert!(r.status.is_success(), "{path}: {}", r.text());
     r.json()
-}
-
-async fn follow(app: &TestApp, b: &mut Browser, res: &Res) -> Res {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    b.absorb(res);
-    let page = app
-        .get(&res.header("location").unwrap())
-        .browser(b)
-        .send()
-        .await;
-    b.absorb(&page);
-    page
 }
 
 both!(

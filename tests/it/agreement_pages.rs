@@ -6,26 +6,8 @@
 use axum::http::StatusCode;
 
 use crate::both;
-use crate::client::Res;
-use crate::harness::{Browser, TestApp};
-
-async fn post(app: &TestApp, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Res {
-    let mut all = vec![("_csrf", b.csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post(path).browser(b).form(&all).send().await
-}
-
-async fn follow(app: &TestApp, b: &mut Browser, res: &Res) -> Res {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    b.absorb(res);
-    let page = app
-        .get(&res.header("location").unwrap())
-        .browser(b)
-        .send()
-        .await;
-    b.absorb(&page);
-    page
-}
+use crate::forms::{follow, post};
+use crate::harness::TestApp;
 
 both!(
     an_agreement_is_drafted_signed_kept_and_renewed_on_the_pages,
