@@ -113,8 +113,7 @@ async fn render(
             }
         }
     }
-    let mut refused = Refused::of(ctx.lang, form, err);
-    refused.form = form.to_owned();
+    let refused = Refused::of(ctx.lang, form, err);
     again(
         &AdmissionsPage {
             chrome: ctx.chrome(),

@@ -46,19 +46,8 @@ async fn render_list(
     };
     let items = listed(state, ctx, &q).await?;
     let community = crate::daily::choices::community(ctx, Action::AgreementsManage);
-    let (mut buildings, mut households) = (Vec::new(), Vec::new());
-    if let Some(c) = community {
-        buildings = crate::daily::choices::buildings(state, c).await?;
-        let chosen = optional_id("building_id", &f.building_id)
-            .ok()
-            .flatten()
-            .filter(|b| buildings.iter().any(|(id, _)| id == b))
-            .or_else(|| buildings.first().map(|b| b.0));
-        if let Some(b) = chosen {
-            f.building_id = b.to_string();
-            households = crate::daily::choices::households(state, b).await?;
-        }
-    }
+    let (buildings, households) =
+        crate::daily::choices::picked_households(state, community, &mut f.building_id).await?;
     again(
         &ListPage {
             chrome: ctx.chrome(),

@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::breaches::{Breach, breach_list};
 use super::performance::{Obligation, obligation_list};
-use super::{Agreement, AgreementStatus, SQL, from_row};
+use super::{Agreement, SQL, from_row};
 use crate::audit::{self, Entry};
 use crate::auth::Ctx;
 use crate::platform::AppState;
@@ -43,7 +43,6 @@ pub async fn own_agreements(state: &AppState, ctx: &Ctx) -> Result<Vec<Own>, App
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let a = from_row(r)?;
-        debug_assert_ne!(a.status, AgreementStatus::Draft);
         out.push(Own {
             obligations: obligation_list(state, a.id).await?,
             breaches: breach_list(state, a.id).await?,

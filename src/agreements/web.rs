@@ -102,8 +102,7 @@ async fn render_one(
     let manager = ctx
         .require(Action::AgreementsManage, crate::auth::Target::At(a.place()))
         .is_ok();
-    let mut refused = Refused::of(ctx.lang, form, err);
-    refused.form = form.to_owned();
+    let refused = Refused::of(ctx.lang, form, err);
     again(
         &AgreementPage {
             chrome: ctx.chrome(),

@@ -57,8 +57,7 @@ async fn render(
     err: Option<&AppError>,
 ) -> Result<Response, AppError> {
     let list = bulletins_of(state, ctx, DatedQuery::default()).await?;
-    let mut refused = Refused::of(ctx.lang, form, err);
-    refused.form = form.to_owned();
+    let refused = Refused::of(ctx.lang, form, err);
     again(
         &BulletinsPage {
             chrome: ctx.chrome(),

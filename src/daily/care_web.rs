@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::aid::{
     ActionInput, AidPlan, PlanInput, ReviewInput, act_on_plan, open_plan, plans_of, review_plan,
 };
-use super::choices::{self, name_of};
+use super::choices::{self, Pick, name_of};
 use super::patrols::DatedQuery;
 use super::services::{KINDS, Service, TOPICS, record_service, services_of};
 use crate::auth::{Action, CsrfForm, Ctx};
@@ -22,38 +22,6 @@ use crate::platform::forms::{Refused, again};
 use crate::platform::i18n::Tr;
 use crate::platform::input::optional_id;
 use crate::platform::web::{Chrome, Path, Query, redirect_or_again};
-
-/// The building whose households a form offers, from `?building_id=` or the form as typed.
-#[derive(Deserialize, Default)]
-pub struct Pick {
-    #[serde(default)]
-    building_id: String,
-}
-
-/// The buildings of the caller's community and the chosen one's households.
-async fn where_households(
-    state: &AppState,
-    community: Option<i64>,
-    building: &mut String,
-) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
-    let Some(c) = community else {
-        return Ok(Default::default());
-    };
-    let buildings = choices::buildings(state, c).await?;
-    let chosen = optional_id("building_id", building)
-        .ok()
-        .flatten()
-        .filter(|b| buildings.iter().any(|(id, _)| id == b))
-        .or_else(|| buildings.first().map(|b| b.0));
-    let households = match chosen {
-        Some(b) => {
-            *building = b.to_string();
-            choices::households(state, b).await?
-        }
-        None => Vec::new(),
-    };
-    Ok((buildings, households))
-}
 
 #[derive(Clone, Default, Deserialize)]
 pub struct ServiceForm {
@@ -107,7 +75,8 @@ async fn render_services(
 ) -> Result<Response, AppError> {
     let list = services_of(state, ctx, DatedQuery::default()).await?;
     let community = choices::community(ctx, Action::FieldWork);
-    let (buildings, households) = where_households(state, community, &mut f.building_id).await?;
+    let (buildings, households) =
+        choices::picked_households(state, community, &mut f.building_id).await?;
     let ids: Vec<i64> = list.items.iter().filter_map(|s| s.household_id).collect();
     let addresses = choices::addresses(state, &ids).await?;
     if f.service_date.is_empty() {
@@ -234,10 +203,9 @@ async fn render_aid(
 ) -> Result<Response, AppError> {
     let list = plans_of(state, ctx, DatedQuery::default()).await?;
     let community = choices::community(ctx, Action::AidManage);
-    let (buildings, households) = where_households(state, community, &mut f.building_id).await?;
-    let mut refused = Refused::of(ctx.lang, form, err);
-    // What was typed is shown again with its form even when nothing was wrong with a field.
-    refused.form = form.to_owned();
+    let (buildings, households) =
+        choices::picked_households(state, community, &mut f.building_id).await?;
+    let refused = Refused::of(ctx.lang, form, err);
     again(
         &AidPage {
             chrome: ctx.chrome(),

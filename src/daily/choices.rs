@@ -70,6 +70,41 @@ pub async fn categories(state: &AppState, community: i64) -> Result<Vec<String>,
         .collect())
 }
 
+/// The building whose households a page's form offers (`?building_id=`).
+#[derive(serde::Deserialize, Default)]
+pub struct Pick {
+    #[serde(default)]
+    pub building_id: String,
+}
+
+/// The community's buildings and the households of the one picked (`building`, as typed or
+/// from `?building_id=`; the first building when none or another community's is named, and
+/// `building` is set to it). Nothing without a community.
+pub async fn picked_households(
+    state: &AppState,
+    community: Option<i64>,
+    building: &mut String,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
+    let Some(c) = community else {
+        return Ok(Default::default());
+    };
+    let buildings = buildings(state, c).await?;
+    let chosen = building
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|b| buildings.iter().any(|(id, _)| id == b))
+        .or_else(|| buildings.first().map(|b| b.0));
+    let households = match chosen {
+        Some(b) => {
+            *building = b.to_string();
+            households(state, b).await?
+        }
+        None => Vec::new(),
+    };
+    Ok((buildings, households))
+}
+
 /// The name of `id` among `pairs`, or empty.
 pub fn name_of(pairs: &[(i64, String)], id: Option<i64>) -> String {
     id.and_then(|id| pairs.iter().find(|(i, _)| *i == id))

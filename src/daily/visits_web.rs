@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::NewCase;
-use super::choices::{self, name_of};
+use super::choices::{self, Pick, name_of};
 use super::patrols::DatedQuery;
 use super::visits::{FollowupInput, Visit, VisitInput, record_visit, visits_of};
 use crate::auth::{Action, CsrfForm, Ctx};
@@ -94,12 +94,6 @@ impl VisitsPage {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct Pick {
-    #[serde(default)]
-    building_id: String,
-}
-
 async fn render(
     state: &AppState,
     ctx: &Ctx,
@@ -109,20 +103,12 @@ async fn render(
     let list = visits_of(state, ctx, DatedQuery::default()).await?;
     let community = choices::community(ctx, Action::FieldWork);
     let mut f = f;
-    let (mut buildings, mut households, mut units, mut categories) = Default::default();
+    let (buildings, households) =
+        choices::picked_households(state, community, &mut f.building_id).await?;
+    let (mut units, mut categories) = Default::default();
     if let Some(c) = community {
-        buildings = choices::buildings(state, c).await?;
         units = choices::social_units(state, c).await?;
         categories = choices::categories(state, c).await?;
-        let chosen = optional_id("building_id", &f.building_id)
-            .ok()
-            .flatten()
-            .filter(|b| buildings.iter().any(|(id, _)| id == b))
-            .or_else(|| buildings.first().map(|b| b.0));
-        if let Some(b) = chosen {
-            f.building_id = b.to_string();
-            households = choices::households(state, b).await?;
-        }
     }
     let ids: Vec<i64> = list.items.iter().filter_map(|v| v.household_id).collect();
     let addresses = choices::addresses(state, &ids).await?;
