@@ -22,6 +22,7 @@ pub mod store;
 pub mod throttle;
 pub mod token;
 pub mod totp;
+pub mod upload;
 pub mod web;
 
 pub use web::pages;
@@ -284,18 +285,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                     AppError::bad_request("error.bad_request")
                 }
             })?;
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.into_owned());
-        ctx.check_csrf(sent.as_deref().unwrap_or(""))?;
-        if let Some(field) = crate::platform::web::nul_in_form(&bytes) {
-            return Err(crate::platform::web::refuse_nul(field));
-        }
-        let value: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            let field =
-                crate::platform::web::serde_field(&e.to_string()).unwrap_or_else(|| "form".into());
-            AppError::invalid(field.clone(), "error.form_field").arg("field", field)
-        })?;
+        let value = checked_form(&ctx, &bytes)?;
         Ok(CsrfForm(ctx, value))
     }
+}
+
+/// A urlencoded form body whose `_csrf` matches the session's, decoded into `T`: a NUL in a
+/// field or a field that does not decode is a 422 naming the field.
+pub(crate) fn checked_form<T: DeserializeOwned>(ctx: &Ctx, bytes: &[u8]) -> Result<T, AppError> {
+    let sent = form_urlencoded::parse(bytes)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned());
+    ctx.check_csrf(sent.as_deref().unwrap_or(""))?;
+    if let Some(field) = crate::platform::web::nul_in_form(bytes) {
+        return Err(crate::platform::web::refuse_nul(field));
+    }
+    serde_urlencoded::from_bytes(bytes).map_err(|e| {
+        let field =
+            crate::platform::web::serde_field(&e.to_string()).unwrap_or_else(|| "form".into());
+        AppError::invalid(field.clone(), "error.form_field").arg("field", field)
+    })
 }

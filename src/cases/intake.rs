@@ -147,6 +147,30 @@ pub async fn file_from(
     Ok(filed)
 }
 
+/// Files a case from the report page with the photo taken in the same form: the photo is
+/// checked and cleaned before anything is stored (a bad photo files nothing and keeps what was
+/// typed), and recorded in the case's own transaction, so the two are kept or lost together.
+pub async fn file_with_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &CaseInput,
+    photo: Option<axum::body::Bytes>,
+) -> Result<Filed, AppError> {
+    let Some(photo) = photo else {
+        return file(state, ctx, i).await;
+    };
+    let ready = prepare(state, ctx, i, None).await?;
+    let saved = super::photos::save(state, photo)?;
+    let stored = async {
+        let mut tx = state.db.begin().await?;
+        let filed = insert(&mut tx, &ready).await?;
+        super::photos::attach(&mut tx, ctx, filed.id, ready.place, &saved).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(filed)
+    };
+    stored.await.inspect_err(|_| saved.discard())
+}
+
 /// A case that passed every check, ready to be stored.
 pub struct Prepared {
     community: i64,

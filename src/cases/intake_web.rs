@@ -10,6 +10,7 @@ use sqlx::Row;
 
 use super::intake::{self, CaseInput};
 use super::store::{self, Category};
+use crate::auth::upload::CsrfUpload;
 use crate::auth::{CsrfForm, Ctx, Role};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -151,9 +152,10 @@ struct FiledPage {
     deadline: String,
 }
 
+/// `POST /report`: the form, with the photo taken in it (multipart) or without (urlencoded).
 pub async fn report_submit(
     State(state): State<AppState>,
-    CsrfForm(ctx, f): CsrfForm<ReportForm>,
+    CsrfUpload(ctx, f, files): CsrfUpload<ReportForm>,
 ) -> Result<Response, AppError> {
     // Public: anyone may raise a request; a signed-in resident files as themselves.
     let input = CaseInput {
@@ -170,7 +172,11 @@ pub async fn report_submit(
         contact_name: f.contact_name.clone(),
         contact_phone: f.contact_phone.clone(),
     };
-    match intake::file(&state, &ctx, &input).await {
+    let photo = files
+        .into_iter()
+        .find(|u| u.field == "photo")
+        .map(|u| u.bytes);
+    match intake::file_with_photo(&state, &ctx, &input, photo).await {
         Ok(filed) if ctx.user.is_some() => {
             Ok(Redirect::to(&format!("/cases/{}?filed=1", filed.id)).into_response())
         }

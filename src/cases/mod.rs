@@ -26,7 +26,10 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route(
             "/report",
             get(crate::cases::intake_web::report_form)
-                .post(crate::cases::intake_web::report_submit),
+                .post(crate::cases::intake_web::report_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::cases::photos::MAX_PHOTO + 64 * 1024,
+                )),
         )
         .route("/track", get(crate::cases::intake_web::track_page))
         .route("/track/rate", post(crate::cases::intake_web::track_rate))

@@ -109,6 +109,36 @@ pub async fn store_photo(
         .await?
         .ok_or_else(AppError::not_found)?;
     may_add(ctx, &c)?;
+    let saved = save(state, bytes)?;
+    let stored = async {
+        let mut tx = state.db.begin().await?;
+        let id = attach(&mut tx, ctx, case_id, c.place(), &saved).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(id)
+    };
+    stored.await.inspect_err(|_| saved.discard())
+}
+
+/// A photo cleaned and written under the data folder, not yet recorded with a case.
+pub struct Saved {
+    path: std::path::PathBuf,
+    name: String,
+    ct: &'static str,
+    size: i64,
+    sha256: String,
+}
+
+impl Saved {
+    /// Removes the file when the transaction that was to record it failed: a photo is kept
+    /// or lost with its record.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Checks and cleans a photo (size, kind, metadata removed) and writes it under the data
+/// folder: a 413 or 422 before anything is stored.
+pub fn save(state: &AppState, bytes: Bytes) -> Result<Saved, AppError> {
     if bytes.len() > MAX_PHOTO {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -123,30 +153,46 @@ pub async fn store_photo(
     );
     let dir = state.config.data_dir().join("attachments");
     std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-    std::fs::write(dir.join(&name), &clean).map_err(AppError::internal)?;
-    let mut tx = state.db.begin().await?;
+    let path = dir.join(&name);
+    std::fs::write(&path, &clean).map_err(AppError::internal)?;
+    Ok(Saved {
+        path,
+        name,
+        ct,
+        size: clean.len() as i64,
+        sha256: crate::disclosure::chain::sha256_hex(&clean),
+    })
+}
+
+/// Records a saved photo with its case inside `tx`, audited.
+pub async fn attach(
+    tx: &mut crate::platform::db::Tx,
+    ctx: &Ctx,
+    case_id: i64,
+    place: crate::auth::Place,
+    saved: &Saved,
+) -> Result<i64, AppError> {
     let id: i64 = sqlx::query(
         "INSERT INTO case_attachments (case_id, stored_name, content_type, size, uploaded_by, created_at, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(case_id)
-    .bind(&name)
-    .bind(ct)
-    .bind(clean.len() as i64)
+    .bind(&saved.name)
+    .bind(saved.ct)
+    .bind(saved.size)
     .bind(ctx.actor().name)
     .bind(time::now_db())
-    .bind(crate::disclosure::chain::sha256_hex(&clean))
-    .fetch_one(&mut *tx)
+    .bind(&saved.sha256)
+    .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
     audit::record(
-        &mut tx,
+        tx,
         &ctx.actor(),
         Entry::new("case.photo", "case", case_id)
-            .at(c.place())
-            .detail(format!("{ct}, {} bytes", clean.len())),
+            .at(place)
+            .detail(format!("{}, {} bytes", saved.ct, saved.size)),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

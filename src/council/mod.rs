@@ -74,6 +74,10 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             get(crate::council::elections::web::election_page),
         )
         .route(
+            "/elections/{id}/print",
+            get(crate::council::elections::print::print_page),
+        )
+        .route(
             "/elections/{id}/objections",
             post(crate::council::elections::web::object),
         )

@@ -201,7 +201,10 @@ struct PrintPage {
     category: String,
     url: String,
     qr: String,
-    until: String,
+    /// The issuing committee (`三角线社区居民委员会`), for the 落款.
+    committee: String,
+    /// The day under the 落款: the publication day, or today for a draft.
+    signed_on: String,
 }
 
 /// The A4 copy for the glass bulletin board, with a QR code to the living page.
@@ -217,12 +220,21 @@ pub async fn print_page(
         "{}/disclosures/{id}",
         crate::cases::posters::base_url(&state, &headers)
     );
+    let community =
+        crate::registry::places::scope_name(state.db.read(), Scope::Community(n.community_id))
+            .await?;
+    let t = ctx.t();
+    let signed_on = match &n.publish_date {
+        Some(d) => t.day(d),
+        None => time::show_date(time::today(), ctx.lang),
+    };
     page(&PrintPage {
         chrome: ctx.chrome(),
-        t: ctx.t(),
         category: category_name(&state, &ctx, &n).await?,
         qr: crate::cases::posters::qr_svg(&url)?,
-        until: n.publicity_until.clone().unwrap_or_default(),
+        committee: tf(ctx.lang, "common.committee", &[("name", community)]),
+        signed_on,
+        t,
         url,
         n,
     })

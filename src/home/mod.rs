@@ -182,7 +182,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.organizations", "/organizations"),
             l("nav.corrections", "/corrections"),
             l("nav.import", "/import"),
-            l("nav.ledger", "/api/v1/ledgers/residents.xlsx"),
+            l("nav.ledger", "/ledgers"),
         ],
         Role::StreetOfficer => vec![
             l("nav.street", "/street"),
@@ -196,7 +196,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.admissions", "/admissions"),
             l("nav.places", "/places"),
             l("nav.residents", "/residents"),
-            l("nav.general_ledger", "/api/v1/ledgers/general.xlsx"),
+            l("nav.ledger", "/ledgers"),
         ],
         Role::Auditor => vec![l("nav.audit", "/audit")],
         Role::Sysadmin => vec![],

@@ -65,6 +65,15 @@ impl Cell {
         }
     }
 
+    /// The cell as a printed ledger shows it: numbers as they are, personal numbers in free
+    /// text masked as in the CSV.
+    pub fn printed(&self) -> String {
+        match self {
+            Cell::Text(s) => super::pii::mask(s).into_owned(),
+            Cell::Num(_) => self.text(),
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),

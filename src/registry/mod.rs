@@ -48,6 +48,11 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/places", get(crate::registry::places_web::places_page))
+        .route("/ledgers", get(crate::registry::ledgers::print::list_page))
+        .route(
+            "/ledgers/{kind}/print",
+            get(crate::registry::ledgers::print::print_page),
+        )
         .route(
             "/households",
             get(crate::registry::households_web::list_page),

@@ -6,7 +6,7 @@ use crate::both;
 use crate::harness::TestApp;
 
 /// A structurally valid JPEG carrying an EXIF segment with a GPS position.
-fn jpeg_with_gps() -> Vec<u8> {
+pub fn jpeg_with_gps() -> Vec<u8> {
     let mut b = vec![0xFF, 0xD8];
     b.extend([0xFF, 0xE0, 0x00, 0x10]);
     b.extend(b"JFIF\0");

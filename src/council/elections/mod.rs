@@ -9,6 +9,7 @@ pub mod ballots;
 pub mod lifecycle;
 pub mod nominate;
 pub mod paper;
+pub mod print;
 pub mod result;
 pub mod web;
 

@@ -19,6 +19,7 @@ use crate::platform::sheets::{CSV, Cell, Table, XLSX, download, to_csv, to_xlsx}
 
 mod general;
 mod orgs;
+pub mod print;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(ledger))
@@ -39,18 +40,8 @@ async fn ledger(
     if !matches!(ext, "xlsx" | "csv") {
         return Err(AppError::not_found());
     }
-    let scopes = ctx.scopes(Action::RegistryRead);
-    if scopes.is_empty() {
-        ctx.require(Action::RegistryRead, Target::System)?;
-    }
-    let pool = state.db.read();
-    let tables = match kind {
-        "residents" => residents(pool, &scopes, ctx.lang).await?,
-        "social-units" => orgs::social_units(pool, &scopes).await?,
-        "social-orgs" => orgs::social_orgs(pool, &scopes).await?,
-        "general" => general::general(pool, &scopes).await?,
-        _ => return Err(AppError::not_found()),
-    };
+    // Authorized in tables: RegistryRead
+    let tables = tables(&state, &ctx, kind).await?;
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
     audit::record_alone(
         &state.db,
@@ -64,6 +55,27 @@ async fn ledger(
         (to_csv(&tables)?, CSV)
     };
     Ok(download(body, mime, &file))
+}
+
+/// The ledgers a kind names (`residents`, `social-units`, `social-orgs`, `general`), in the
+/// reader's scope, for the download and the print view alike.
+pub(crate) async fn tables(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+) -> Result<Vec<Table>, AppError> {
+    let scopes = ctx.scopes(Action::RegistryRead);
+    if scopes.is_empty() {
+        ctx.require(Action::RegistryRead, Target::System)?;
+    }
+    let pool = state.db.read();
+    match kind {
+        "residents" => residents(pool, &scopes, ctx.lang).await,
+        "social-units" => orgs::social_units(pool, &scopes).await,
+        "social-orgs" => orgs::social_orgs(pool, &scopes).await,
+        "general" => general::general(pool, &scopes).await,
+        _ => Err(AppError::not_found()),
+    }
 }
 
 pub(super) fn scoped(

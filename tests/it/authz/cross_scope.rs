@@ -24,8 +24,12 @@ async fn cross_scope(app: TestApp, cases: usize) {
         })
         .collect();
     // Parameters that name no object of a community: a street-wide campaign (each community
-    // sees its own tasks in it) and a ledger's file name (always the caller's own scope).
-    let shared = ["/api/v1/campaigns/{id}", "/api/v1/ledgers/{file}"];
+    // sees its own tasks in it) and a ledger's file name or kind (always the caller's own scope).
+    let shared = [
+        "/api/v1/campaigns/{id}",
+        "/api/v1/ledgers/{file}",
+        "/ledgers/{kind}/print",
+    ];
     let id_routes: Vec<&Route> = id_routes
         .into_iter()
         .filter(|r| !shared.contains(&r.path.as_str()))

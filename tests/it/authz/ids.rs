@@ -221,6 +221,7 @@ impl Ids {
                 ("{code}", "case-categories") => self.get("case-categories").to_owned(),
                 ("{code}", "track") => self.get("case_code").to_owned(),
                 ("{file}", "ledgers") => "residents.xlsx".to_owned(),
+                ("{kind}", "ledgers") => "residents".to_owned(),
                 ("{file}", "services") => format!("{}.json", self.get("case-categories")),
                 ("{file}", "requests") => format!("{}.json", self.get("case_code")),
                 ("{file}", "tokens") => "no-such-token.json".to_owned(),

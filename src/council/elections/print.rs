@@ -1,0 +1,74 @@
+//! The 候选人公示 on paper: the candidates of an election as the bulletin board shows them
+//! (name, how nominated, the M5 preference flags, never an ID number, phone or address), the
+//! publicity period in Chinese dates, how to object, a QR code to the election's page, and the
+//! 落款 of the committee that runs it.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::nominate::{Nomination, nominations};
+use super::{Election, readable};
+use crate::auth::{Ctx, Scope};
+use crate::platform::AppState;
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Tr, tf};
+use crate::platform::time;
+use crate::platform::web::{Chrome, Path, page};
+
+#[derive(Template)]
+#[template(path = "council/election_print.html")]
+struct PrintPage {
+    chrome: Chrome,
+    t: Tr,
+    e: Election,
+    candidates: Vec<Nomination>,
+    /// Who issues the notice: the community's committee, or the body for a street's election.
+    issuer: String,
+    /// The day under the 落款: the first day of publicity, or today before it starts.
+    signed_on: String,
+    url: String,
+    qr: String,
+}
+
+/// The A4 publicity of an election's candidates, with a QR code to the page where residents
+/// object by name.
+pub async fn print_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    // Authorized in readable > may_see: BodiesRead (in a community whose bodies the caller may see)
+    let e = readable(&state, &ctx, id).await?;
+    let mut candidates = nominations(&state, id).await?;
+    candidates.retain(|n| !n.disqualified);
+    let issuer = match e.community_id {
+        Some(c) => {
+            let name =
+                crate::registry::places::scope_name(state.db.read(), Scope::Community(c)).await?;
+            tf(ctx.lang, "common.committee", &[("name", name)])
+        }
+        None => e.body_name.clone(),
+    };
+    let t = ctx.t();
+    let signed_on = match &e.publicity_from {
+        Some(d) => t.day(d),
+        None => time::show_date(time::today(), ctx.lang),
+    };
+    let url = format!(
+        "{}/elections/{id}",
+        crate::cases::posters::base_url(&state, &headers)
+    );
+    page(&PrintPage {
+        chrome: ctx.chrome(),
+        qr: crate::cases::posters::qr_svg(&url)?,
+        t,
+        e,
+        candidates,
+        issuer,
+        signed_on,
+        url,
+    })
+}
