@@ -262,10 +262,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let ctx = Ctx::from_request_parts(&mut parts, state).await?;
-        let is_form = parts
-            .headers
+        let is_form = req
+            .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
@@ -275,34 +273,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 "error.unsupported_media_type",
             ));
         }
-        let req = Request::from_parts(parts, body);
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error.too_large")
-                } else {
-                    AppError::bad_request("error.bad_request")
-                }
-            })?;
-        let value = checked_form(&ctx, &bytes)?;
+        // The same decoding as a form with a file input, without the file.
+        let upload::CsrfUpload(ctx, value, _) =
+            upload::CsrfUpload::from_request(req, state).await?;
         Ok(CsrfForm(ctx, value))
     }
-}
-
-/// A urlencoded form body whose `_csrf` matches the session's, decoded into `T`: a NUL in a
-/// field or a field that does not decode is a 422 naming the field.
-pub(crate) fn checked_form<T: DeserializeOwned>(ctx: &Ctx, bytes: &[u8]) -> Result<T, AppError> {
-    let sent = form_urlencoded::parse(bytes)
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.into_owned());
-    ctx.check_csrf(sent.as_deref().unwrap_or(""))?;
-    if let Some(field) = crate::platform::web::nul_in_form(bytes) {
-        return Err(crate::platform::web::refuse_nul(field));
-    }
-    serde_urlencoded::from_bytes(bytes).map_err(|e| {
-        let field =
-            crate::platform::web::serde_field(&e.to_string()).unwrap_or_else(|| "form".into());
-        AppError::invalid(field.clone(), "error.form_field").arg("field", field)
-    })
 }

@@ -1,13 +1,13 @@
-//! A page form that may carry files: the same form as [`CsrfForm`](super::CsrfForm) (CSRF
-//! checked, fields decoded into `T`, a NUL refused), sent either urlencoded (no file) or as
-//! `multipart/form-data` (a file input). A file input left empty sends no file.
+//! Page forms as they arrive: the CSRF token checked, the fields decoded into `T`, a NUL
+//! refused. [`CsrfUpload`] takes a form urlencoded (no file) or as `multipart/form-data` (a file
+//! input; one left empty sends no file); [`CsrfForm`](super::CsrfForm) is the urlencoded kind.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use super::{Ctx, checked_form};
+use super::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 
@@ -88,4 +88,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfUpload<T> {
         let value = checked_form(&ctx, encoded.as_bytes())?;
         Ok(CsrfUpload(ctx, value, files))
     }
+}
+
+/// A urlencoded form body whose `_csrf` matches the session's, decoded into `T`: a NUL in a
+/// field or a field that does not decode is a 422 naming the field.
+fn checked_form<T: DeserializeOwned>(ctx: &Ctx, bytes: &[u8]) -> Result<T, AppError> {
+    let sent = form_urlencoded::parse(bytes)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned());
+    ctx.check_csrf(sent.as_deref().unwrap_or(""))?;
+    if let Some(field) = crate::platform::web::nul_in_form(bytes) {
+        return Err(crate::platform::web::refuse_nul(field));
+    }
+    serde_urlencoded::from_bytes(bytes).map_err(|e| {
+        let field =
+            crate::platform::web::serde_field(&e.to_string()).unwrap_or_else(|| "form".into());
+        AppError::invalid(field.clone(), "error.form_field").arg("field", field)
+    })
 }

@@ -220,19 +220,14 @@ pub async fn print_page(
         "{}/disclosures/{id}",
         crate::cases::posters::base_url(&state, &headers)
     );
-    let community =
-        crate::registry::places::scope_name(state.db.read(), Scope::Community(n.community_id))
-            .await?;
     let t = ctx.t();
-    let signed_on = match &n.publish_date {
-        Some(d) => t.day(d),
-        None => time::show_date(time::today(), ctx.lang),
-    };
+    let signed_on = t.day_or_today(n.publish_date.as_deref());
     page(&PrintPage {
         chrome: ctx.chrome(),
         category: category_name(&state, &ctx, &n).await?,
         qr: crate::cases::posters::qr_svg(&url)?,
-        committee: tf(ctx.lang, "common.committee", &[("name", community)]),
+        committee: crate::registry::places::committee(state.db.read(), n.community_id, ctx.lang)
+            .await?,
         signed_on,
         t,
         url,

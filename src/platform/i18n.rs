@@ -144,6 +144,14 @@ impl Tr {
             .map(|d| super::time::show_date(d, self.0))
             .unwrap_or_else(|_| stored.to_owned())
     }
+    /// A stored day as [`day`](Self::day) shows it, or today where there is none yet (the day
+    /// under a draft's 落款, the day a page is printed).
+    pub fn day_or_today(&self, stored: Option<&str>) -> String {
+        match stored {
+            Some(d) => self.day(d),
+            None => super::time::show_date(super::time::today(), self.0),
+        }
+    }
 }
 
 #[cfg(test)]

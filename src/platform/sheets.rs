@@ -52,16 +52,10 @@ impl Cell {
     /// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) neutralised
     /// with a leading `'` (OWASP's rule for CSV injection). Numbers are written as they are.
     fn csv_text(&self) -> String {
+        let s = self.printed();
         match self {
-            Cell::Text(s) => {
-                let s = super::pii::mask(s);
-                if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                    format!("'{s}")
-                } else {
-                    s.into_owned()
-                }
-            }
-            Cell::Num(_) => self.text(),
+            Cell::Text(_) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+            _ => s,
         }
     }
 

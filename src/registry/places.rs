@@ -4,6 +4,7 @@
 use sqlx::{AnyPool, Row};
 
 use crate::auth::{Place, Scope};
+use crate::platform::i18n::Lang;
 
 pub async fn place_of_building(
     pool: &AnyPool,
@@ -64,6 +65,17 @@ pub async fn scope_name(pool: &AnyPool, scope: Scope) -> Result<String, sqlx::Er
         Some(r) => r.try_get("name")?,
         None => String::new(),
     })
+}
+
+/// The community's residents' committee by name (`三角线社区居民委员会`), as a notice's 落款
+/// names its issuer.
+pub async fn committee(pool: &AnyPool, community: i64, lang: Lang) -> Result<String, sqlx::Error> {
+    let name = scope_name(pool, Scope::Community(community)).await?;
+    Ok(crate::platform::i18n::tf(
+        lang,
+        "common.committee",
+        &[("name", name)],
+    ))
 }
 
 /// How many households and residents (living here) a scope holds.

@@ -13,6 +13,39 @@ pub async fn post(app: &TestApp, b: &Browser, path: &str, fields: &[(&str, &str)
     app.post(path).browser(b).form(&all).send().await
 }
 
+/// Posts a page form with a file input as `b` does: multipart, the CSRF token first and the
+/// file (`file_field`, a JPEG by its name) last. An empty `file` is a file input left empty.
+pub async fn post_multipart(
+    app: &TestApp,
+    b: &Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+    file_field: &str,
+    file: &[u8],
+) -> Res {
+    let boundary = "zizhi-test-boundary";
+    let part =
+        |name: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"");
+    let mut body = Vec::new();
+    for (k, v) in [("_csrf", b.csrf.as_str())].iter().chain(fields) {
+        body.extend(format!("{}\r\n\r\n{v}\r\n", part(k)).into_bytes());
+    }
+    body.extend(
+        format!(
+            "{}; filename=\"IMG_0001.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
+            part(file_field)
+        )
+        .into_bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    app.post(path)
+        .browser(b)
+        .raw(&format!("multipart/form-data; boundary={boundary}"), body)
+        .send()
+        .await
+}
+
 /// The page a successful form redirects to (303), with its confirmation.
 pub async fn follow(app: &TestApp, b: &mut Browser, res: &Res) -> Res {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());

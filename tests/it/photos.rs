@@ -57,19 +57,9 @@ both!(
             .await
             .json();
         let id = filed["id"].as_i64().unwrap();
-        let upload = |bytes: Vec<u8>, b: crate::harness::Browser| {
-            let app = &app;
-            async move {
-                let boundary = "photo-boundary";
-                let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n", b.csrf).into_bytes();
-                body.extend(bytes);
-                body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-                app.post(&format!("/cases/{id}/photos"))
-                    .browser(&b)
-                    .raw(&format!("multipart/form-data; boundary={boundary}"), body)
-                    .send()
-                    .await
-            }
+        let path = format!("/cases/{id}/photos");
+        let upload = async |bytes: Vec<u8>, b: crate::harness::Browser| {
+            crate::forms::post_multipart(&app, &b, &path, &[], "photo", &bytes).await
         };
         let ok = upload(jpeg_with_gps(), resident.clone()).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());

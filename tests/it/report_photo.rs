@@ -5,24 +5,9 @@
 use axum::http::StatusCode;
 
 use crate::both;
+use crate::forms::post_multipart;
 use crate::harness::{Backend, Browser, TestApp};
 use crate::photos::jpeg_with_gps;
-
-/// The report form as a browser sends it with a file input: multipart, the photo last.
-fn multipart(fields: &[(&str, &str)], photo: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "report-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .into_bytes(),
-        );
-    }
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_0001.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes());
-    body.extend(photo);
-    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 async fn visitor(app: &TestApp) -> Browser {
     let mut b = Browser::default();
@@ -49,22 +34,13 @@ both!(
     |app: TestApp| async move {
         let b = visitor(&app).await;
         let send = async |b: &Browser, description: &str, photo: &[u8]| {
-            let (ct, body) = multipart(
-                &[
-                    ("_csrf", &b.csrf),
-                    ("community_id", "1"),
-                    ("category", "public_facility"),
-                    ("description", description),
-                    ("address", "三角线小区3号楼前"),
-                ],
-                photo,
-            );
-            app.post("/report")
-                .browser(b)
-                .ip("10.7.7.7")
-                .raw(&ct, body)
-                .send()
-                .await
+            let fields = [
+                ("community_id", "1"),
+                ("category", "public_facility"),
+                ("description", description),
+                ("address", "三角线小区3号楼前"),
+            ];
+            post_multipart(&app, b, "/report", &fields, "photo", photo).await
         };
         let filed = send(&b, "路灯杆被车撞歪了，照片附上", &jpeg_with_gps()).await;
         assert_eq!(filed.status, StatusCode::OK, "{}", filed.text());
@@ -148,20 +124,19 @@ both!(
     a_signed_in_resident_sees_the_photo_on_the_case,
     |app: TestApp| async move {
         let resident = app.login("resident").await;
-        let (ct, body) = multipart(
-            &[
-                ("_csrf", &resident.csrf),
-                ("category", "environment"),
-                ("description", "垃圾桶满了没人清"),
-            ],
+        let fields = [
+            ("category", "environment"),
+            ("description", "垃圾桶满了没人清"),
+        ];
+        let res = post_multipart(
+            &app,
+            &resident,
+            "/report",
+            &fields,
+            "photo",
             &jpeg_with_gps(),
-        );
-        let res = app
-            .post("/report")
-            .browser(&resident)
-            .raw(&ct, body)
-            .send()
-            .await;
+        )
+        .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
         let to = res.header("location").unwrap();
         let page = app.get(&to).browser(&resident).send().await;
@@ -171,20 +146,8 @@ both!(
             "the photo is on the case"
         );
         // Without a photo, an empty file input files the request alone.
-        let (ct, body) = multipart(
-            &[
-                ("_csrf", &resident.csrf),
-                ("category", "environment"),
-                ("description", "楼下有积水"),
-            ],
-            b"",
-        );
-        let res = app
-            .post("/report")
-            .browser(&resident)
-            .raw(&ct, body)
-            .send()
-            .await;
+        let fields = [("category", "environment"), ("description", "楼下有积水")];
+        let res = post_multipart(&app, &resident, "/report", &fields, "photo", b"").await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
         let id = app
             .count("SELECT id FROM cases WHERE description = '楼下有积水'")

@@ -10,11 +10,10 @@ use axum::response::Response;
 
 use super::nominate::{Nomination, nominations};
 use super::{Election, readable};
-use crate::auth::{Ctx, Scope};
+use crate::auth::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
-use crate::platform::time;
 use crate::platform::web::{Chrome, Path, page};
 
 #[derive(Template)]
@@ -24,6 +23,8 @@ struct PrintPage {
     t: Tr,
     e: Election,
     candidates: Vec<Nomination>,
+    /// 经提名…应选 N 名。
+    lead: String,
     /// Who issues the notice: the community's committee, or the body for a street's election.
     issuer: String,
     /// The day under the 落款: the first day of publicity, or today before it starts.
@@ -45,18 +46,16 @@ pub async fn print_page(
     let mut candidates = nominations(&state, id).await?;
     candidates.retain(|n| !n.disqualified);
     let issuer = match e.community_id {
-        Some(c) => {
-            let name =
-                crate::registry::places::scope_name(state.db.read(), Scope::Community(c)).await?;
-            tf(ctx.lang, "common.committee", &[("name", name)])
-        }
+        Some(c) => crate::registry::places::committee(state.db.read(), c, ctx.lang).await?,
         None => e.body_name.clone(),
     };
     let t = ctx.t();
-    let signed_on = match &e.publicity_from {
-        Some(d) => t.day(d),
-        None => time::show_date(time::today(), ctx.lang),
-    };
+    let signed_on = t.day_or_today(e.publicity_from.as_deref());
+    let lead = tf(
+        ctx.lang,
+        "election_print.lead",
+        &[("n", e.seats.to_string())],
+    );
     let url = format!(
         "{}/elections/{id}",
         crate::cases::posters::base_url(&state, &headers)
@@ -66,6 +65,7 @@ pub async fn print_page(
         qr: crate::cases::posters::qr_svg(&url)?,
         t,
         e,
+        lead,
         candidates,
         issuer,
         signed_on,

@@ -53,7 +53,7 @@ pub async fn minutes_print(
         motions: motion_list(&state, id).await?,
         qr: crate::cases::posters::qr_svg(&url)?,
         url,
-        printed_on: crate::platform::time::show_date(crate::platform::time::today(), ctx.lang),
+        printed_on: ctx.t().day_or_today(None),
         m,
     })
 }

@@ -13,7 +13,6 @@ use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::Tr;
 use crate::platform::sheets::Table;
-use crate::platform::time;
 use crate::platform::web::{Chrome, Path, page};
 
 /// The four ledgers, in the order M16 names them, with their message keys.
@@ -105,7 +104,7 @@ pub async fn print_page(
         t: ctx.t(),
         title,
         covers: covers(&state, &ctx).await?,
-        printed_on: time::show_date(time::today(), ctx.lang),
+        printed_on: ctx.t().day_or_today(None),
         kind,
         sections,
         rows,
