@@ -16,6 +16,7 @@ mod appraisal;
 mod appraisal_rules;
 mod assessment;
 mod audit;
+mod audit_journey;
 mod audit_sweep;
 mod auth;
 mod authz;
