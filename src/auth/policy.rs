@@ -100,6 +100,11 @@ pub enum Action {
     AuditRead,
     /// See the structure of places: communities, compounds, buildings.
     PlacesRead,
+    /// Create and edit compounds, buildings and units, and record occupancy (community head).
+    PlacesManage,
+    /// Create and rename the street's communities; record custody (代管) and set up a
+    /// compound's own committee (street).
+    CommunitiesManage,
     /// Read residents' and households' records (masked).
     RegistryRead,
     /// Reveal a full ID number or phone (audited, with a reason).
@@ -168,11 +173,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
         Action::PlacesRead,
+        Action::PlacesManage,
+        Action::CommunitiesManage,
         Action::RegistryRead,
         Action::RegistryReveal,
         Action::RegistryWrite,
@@ -213,6 +220,8 @@ impl Action {
             Action::AccountsManage => "accounts.manage",
             Action::AuditRead => "audit.read",
             Action::PlacesRead => "places.read",
+            Action::PlacesManage => "places.manage",
+            Action::CommunitiesManage => "communities.manage",
             Action::RegistryRead => "registry.read",
             Action::RegistryReveal => "registry.reveal",
             Action::RegistryWrite => "registry.write",
@@ -350,6 +359,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
         &[
             A::HomeView,
             A::PlacesRead,
+            A::PlacesManage,
             A::RegistryRead,
             A::RegistryReveal,
             A::RegistryWrite,
@@ -382,6 +392,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
         &[
             A::HomeView,
             A::PlacesRead,
+            A::CommunitiesManage,
             A::RegistryRead,
             A::CaseRead,
             A::SupervisionRead,

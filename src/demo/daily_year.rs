@@ -154,19 +154,19 @@ pub async fn load(
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
-            if d < today {
-                sqlx::query(
-                    "INSERT INTO bulletins (street_id, community_id, week_start, body, status, author_id, published_at, created_at) VALUES ($1, $2, $3, $4, 'published', $5, $6, $6)",
-                )
-                .bind(street)
-                .bind(community)
-                .bind(d.to_string())
-                .bind(format!("民情通报（{d} 起一周）\n\n一、居民诉求：集中在{}。\n二、走访：工作人员入户约 60 户次。\n三、需要关注：独居老人冬季取暖。", FINDINGS[i % FINDINGS.len()]))
-                .bind(wid)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-            }
+            // Every Monday up to today's: on a Monday the week's bulletin is out already, so
+            // who may draft one does not change with the day of the week.
+            sqlx::query(
+                "INSERT INTO bulletins (street_id, community_id, week_start, body, status, author_id, published_at, created_at) VALUES ($1, $2, $3, $4, 'published', $5, $6, $6)",
+            )
+            .bind(street)
+            .bind(community)
+            .bind(d.to_string())
+            .bind(format!("民情通报（{d} 起一周）\n\n一、居民诉求：集中在{}。\n二、走访：工作人员入户约 60 户次。\n三、需要关注：独居老人冬季取暖。", FINDINGS[i % FINDINGS.len()]))
+            .bind(wid)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
         }
     }
 

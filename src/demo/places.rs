@@ -41,11 +41,18 @@ pub async fn community(
     for (pi, pname) in compounds.iter().enumerate() {
         let custodial = index == 0 && pi == 3;
         let pid: i64 = sqlx::query(
-            "INSERT INTO compounds (community_id, name, custodial, has_committee, created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+            "INSERT INTO compounds (community_id, name, custodial, has_committee, custodian_community_id, custodian_since, \
+             homes, moved_in, created_at) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(id)
         .bind(*pname)
         .bind(i64::from(custodial))
+        .bind(custodial.then_some(id))
+        // The new estate: in custody since its first homes were handed over; the property
+        // office reports 150 of its 240 homes moved into (62.5%: past half, M2's flag).
+        .bind(custodial.then_some("2025-09-01"))
+        .bind(custodial.then_some(240i64))
+        .bind(custodial.then_some(150i64))
         .bind(now)
         .fetch_one(&mut **tx)
         .await?

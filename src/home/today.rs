@@ -3,7 +3,8 @@
 //! 公示 ending within three days, objections waiting for an answer, and this month's council
 //! meeting while none is held, agreements in force not yet reviewed this year, admitted work
 //! whose admission ends within 30 days; for a building leader: the building's open cases and this
-//! week's visits; for a resident: their open requests and the notices under 公示 where they
+//! week's visits; for the street, compounds in custody at half occupancy that need their own
+//! committee (M2); for a resident: their open requests and the notices under 公示 where they
 //! live. Nothing to do reads as nothing to do.
 
 use jiff::ToSpan;
@@ -125,6 +126,12 @@ pub async fn today(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<Vec<Todo>, 
                 if unmet {
                     out.push(todo(ctx, "home.today.council_month", 0, "/meetings", false));
                 }
+            }
+        }
+        (Role::StreetOfficer, Scope::Street(s)) => {
+            let n = crate::registry::places_edit::compounds::needing_committee(state, s).await?;
+            if n > 0 {
+                out.push(todo(ctx, "home.today.needs_committee", n, "/places", true));
             }
         }
         (Role::BuildingLeader, Scope::Building(b)) => {

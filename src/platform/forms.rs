@@ -47,6 +47,43 @@ impl Refused {
     }
 }
 
+/// What was typed in the one form of a page that came back refused, so that each form of the
+/// page shows its own values again and every other form its defaults.
+#[derive(Clone, Default, Debug)]
+pub struct Typed {
+    pub form: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Typed {
+    pub fn of(form: impl Into<String>, fields: &super::input::Fields) -> Self {
+        Typed {
+            form: form.into(),
+            fields: fields.0.clone(),
+        }
+    }
+    /// The value typed in `field` of `form` when that form came back, else `default`.
+    pub fn v(&self, form: &str, field: &str, default: &str) -> String {
+        if self.form == form {
+            self.fields
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        } else {
+            default.to_owned()
+        }
+    }
+    /// Whether a checkbox of `form` is ticked: as sent when that form came back, else `default`.
+    pub fn ticked(&self, form: &str, field: &str, default: &bool) -> bool {
+        if self.form == form {
+            self.fields.iter().any(|(k, _)| k == field)
+        } else {
+            *default
+        }
+    }
+}
+
 /// Renders a page, answering with the error's status when it comes back refused.
 pub fn again<T: Template>(t: &T, err: Option<&AppError>) -> Result<Response, AppError> {
     let mut res = super::web::page(t)?;
@@ -70,5 +107,16 @@ mod tests {
         assert!(!r.top("patrol", &["findings", "route"].as_slice()));
         assert!(r.top("patrol", &["route"].as_slice()));
         assert!(!Refused::default().at("patrol", ""));
+    }
+
+    #[test]
+    fn typed_values_come_back_in_their_own_form_only() {
+        let f = super::super::input::Fields(vec![("name".into(), "锦绣新城".into())]);
+        let t = Typed::of("compound-1", &f);
+        assert_eq!(t.v("compound-1", "name", "x"), "锦绣新城");
+        assert_eq!(t.v("compound-1", "homes", "x"), "");
+        assert_eq!(t.v("compound-2", "name", "x"), "x");
+        assert!(!t.ticked("compound-1", "in_custody", &true));
+        assert!(t.ticked("compound-2", "in_custody", &true));
     }
 }

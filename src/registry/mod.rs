@@ -16,6 +16,7 @@ pub mod participant;
 pub mod phone;
 pub mod places;
 pub mod places_api;
+pub mod places_edit;
 pub mod places_web;
 pub mod resident_form;
 pub mod residents;
@@ -48,6 +49,35 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/places", get(crate::registry::places_web::places_page))
+        .route(
+            "/places/communities",
+            post(crate::registry::places_web::community_new),
+        )
+        .route(
+            "/places/communities/{id}",
+            post(crate::registry::places_web::community_save),
+        )
+        .route(
+            "/places/compounds",
+            post(crate::registry::places_web::compound_new),
+        )
+        .route(
+            "/places/compounds/{id}",
+            get(crate::registry::places_edit::web::compound_page)
+                .post(crate::registry::places_edit::web::compound_save),
+        )
+        .route(
+            "/places/compounds/{id}/committee",
+            post(crate::registry::places_edit::web::committee_set_up),
+        )
+        .route(
+            "/places/compounds/{id}/buildings",
+            post(crate::registry::places_edit::web::building_new),
+        )
+        .route(
+            "/places/buildings/{id}",
+            post(crate::registry::places_edit::web::building_save),
+        )
         .route("/ledgers", get(crate::registry::ledgers::print::list_page))
         .route(
             "/ledgers/{kind}/print",

@@ -9,6 +9,7 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::places_edit::api as edit;
 use super::rules::{self, BuildingBranch};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
 use crate::platform::AppState;
@@ -17,16 +18,17 @@ use crate::platform::error::AppError;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(communities))
-        .routes(routes!(community))
+        .routes(routes!(communities, edit::community_create))
+        .routes(routes!(community, edit::community_edit))
         .routes(routes!(party))
-        .routes(routes!(compounds))
-        .routes(routes!(compound))
-        .routes(routes!(buildings))
-        .routes(routes!(building))
+        .routes(routes!(compounds, edit::compound_create))
+        .routes(routes!(compound, edit::compound_edit))
+        .routes(routes!(edit::compound_set_up))
+        .routes(routes!(buildings, edit::building_create))
+        .routes(routes!(building, edit::building_edit))
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct Community {
     pub id: i64,
     pub street_id: i64,
@@ -177,22 +179,58 @@ pub async fn party_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Party, App
     })
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct Compound {
     pub id: i64,
+    /// The community the compound is recorded under (its custodian while in custody).
     pub community_id: i64,
     pub name: String,
+    /// Homes: as the property office reports them when recorded, otherwise the registry's
+    /// households.
     pub households: i64,
+    /// Homes moved into, counted the same way.
     pub occupied: i64,
     /// Occupied ÷ total households, 0–1.
     pub occupancy: f64,
+    /// Whether the counts are the property office's (`recorded`) or the registry's.
+    pub occupancy_source: OccupancySource,
+    /// Where the compound stands with its committee (M2).
+    pub custody: super::places_edit::Custody,
     /// Whether the community holds this compound in custody (代管) until it has a committee.
     pub custodial: bool,
-    /// The custodian community, when custodial.
+    /// The custodian community, adjacent in the same street: while in custody, and after its
+    /// committee is set up, the one it passed from.
     pub custodian_community_id: Option<i64>,
+    /// The day custody began (YYYY-MM-DD).
+    pub custodian_since: Option<String>,
+    /// The day its own committee was set up (YYYY-MM-DD).
+    pub committee_set_up_on: Option<String>,
     pub has_committee: bool,
     /// M2: at 50% occupancy with no committee of its own: 应成立居委会.
     pub needs_committee: bool,
+}
+
+impl Compound {
+    pub fn occupancy_source_word(&self) -> &'static str {
+        match self.occupancy_source {
+            OccupancySource::Recorded => "recorded",
+            OccupancySource::Registry => "registry",
+        }
+    }
+    pub fn custody_word(&self) -> &'static str {
+        match self.custody {
+            super::places_edit::Custody::Own => "own",
+            super::places_edit::Custody::InCustody => "in_custody",
+            super::places_edit::Custody::SetUp => "set_up",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OccupancySource {
+    Recorded,
+    Registry,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -208,20 +246,30 @@ pub struct PlaceQuery {
     pub compound_id: Option<i64>,
 }
 
-const COMPOUND_SQL: &str = "SELECT p.id, p.community_id, p.name, p.custodial, p.has_committee, \
+pub(crate) const COMPOUND_SQL: &str = "SELECT p.id, p.community_id, c.name AS community_name, p.name, p.custodial, p.has_committee, \
+    p.custodian_community_id, p.custodian_since, p.committee_set_up_on, p.homes, p.moved_in, \
     (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id) AS households, \
     (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id AND h.occupied = 1) AS occupied \
     FROM compounds p JOIN communities c ON c.id = p.community_id";
 
-fn compound_from(r: &sqlx::any::AnyRow) -> Result<Compound, sqlx::Error> {
-    let households: i64 = r.try_get("households")?;
-    let occupied: i64 = r.try_get("occupied")?;
+pub(crate) fn compound_from(r: &sqlx::any::AnyRow) -> Result<Compound, sqlx::Error> {
+    let (occupied, households, source) = match (
+        r.try_get::<Option<i64>, _>("homes")?,
+        r.try_get::<Option<i64>, _>("moved_in")?,
+    ) {
+        (Some(h), m) => (m.unwrap_or(0), h, OccupancySource::Recorded),
+        _ => (
+            r.try_get("occupied")?,
+            r.try_get("households")?,
+            OccupancySource::Registry,
+        ),
+    };
     let custodial = r.try_get::<i64, _>("custodial")? != 0;
     let has_committee = r.try_get::<i64, _>("has_committee")? != 0;
-    let community_id: i64 = r.try_get("community_id")?;
+    let committee_set_up_on: Option<String> = r.try_get("committee_set_up_on")?;
     Ok(Compound {
         id: r.try_get("id")?,
-        community_id,
+        community_id: r.try_get("community_id")?,
         name: r.try_get("name")?,
         households,
         occupied,
@@ -230,8 +278,16 @@ fn compound_from(r: &sqlx::any::AnyRow) -> Result<Compound, sqlx::Error> {
         } else {
             occupied as f64 / households as f64
         },
+        occupancy_source: source,
+        custody: super::places_edit::Custody::of(
+            custodial,
+            has_committee,
+            committee_set_up_on.is_some(),
+        ),
         custodial,
-        custodian_community_id: custodial.then_some(community_id),
+        custodian_community_id: r.try_get("custodian_community_id")?,
+        custodian_since: r.try_get("custodian_since")?,
+        committee_set_up_on,
         has_committee,
         needs_committee: rules::needs_committee(custodial, has_committee, occupied, households),
     })
@@ -283,6 +339,12 @@ async fn compound(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Json<Compound>, AppError> {
+    // Authorized in compound_of: PlacesRead
+    Ok(Json(compound_of(&state, &ctx, id).await?))
+}
+
+/// One compound the caller may see, or 404/403.
+pub async fn compound_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Compound, AppError> {
     let row = sqlx::query(&format!("{COMPOUND_SQL} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(state.db.read())
@@ -290,9 +352,9 @@ async fn compound(
     let c = compound_from(&row.ok_or_else(AppError::not_found)?)?;
     ctx.require(
         Action::PlacesRead,
-        Target::At(community_place(&state, c.community_id).await?),
+        Target::At(community_place(state, c.community_id).await?),
     )?;
-    Ok(Json(c))
+    Ok(c)
 }
 
 #[derive(Clone, Serialize, ToSchema)]

@@ -65,6 +65,7 @@ mod pages;
 mod paper;
 mod passwords;
 mod photos;
+mod places;
 mod policy;
 mod privacy;
 mod privacy_access;

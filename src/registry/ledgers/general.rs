@@ -67,11 +67,11 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
         }
         overview.rows.push(row);
     }
+    // The same reading of occupancy as the places page: the property office's figures where
+    // recorded, otherwise the registered households.
     let sql = format!(
-        "SELECT c.name AS community, p.name, p.custodial, p.has_committee, \
-         (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id) AS total, \
-         (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id AND h.occupied = 1) AS occupied \
-         FROM compounds p JOIN communities c ON c.id = p.community_id {} ORDER BY c.code, p.id",
+        "{} {} ORDER BY c.code, p.id",
+        crate::registry::places_api::COMPOUND_SQL,
         f.sql()
     );
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
@@ -92,23 +92,15 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
         rows: vec![],
     };
     for r in &rows {
-        let total: i64 = r.try_get("total")?;
-        let occupied: i64 = r.try_get("occupied")?;
-        let custodial = r.try_get::<i64, _>("custodial")? != 0;
-        let has_committee = r.try_get::<i64, _>("has_committee")? != 0;
-        let rate = if total == 0 {
-            0.0
-        } else {
-            occupied as f64 / total as f64
-        };
+        let p = crate::registry::places_api::compound_from(r)?;
         compounds.rows.push(vec![
-            r.try_get::<String, _>("community")?.into(),
-            r.try_get::<String, _>("name")?.into(),
-            total.into(),
-            occupied.into(),
-            format!("{:.1}%", rate * 100.0).into(),
-            if custodial { "是" } else { "" }.into(),
-            if crate::registry::rules::needs_committee(custodial, has_committee, occupied, total) {
+            r.try_get::<String, _>("community_name")?.into(),
+            p.name.into(),
+            p.households.into(),
+            p.occupied.into(),
+            format!("{:.1}%", p.occupancy * 100.0).into(),
+            if p.custodial { "是" } else { "" }.into(),
+            if p.needs_committee {
                 "应成立居委会"
             } else {
                 ""
