@@ -1,4 +1,4 @@
-//! `zizhi import FILE --community N [--commit]`, with a progress bar.
+//! `zizhi import FILE --community N [--commit] [--create-buildings]`, with a progress bar.
 
 use std::path::Path;
 
@@ -10,7 +10,13 @@ use crate::audit::{self, Actor, Entry};
 use crate::platform::i18n::Lang;
 use crate::registry::{import, places};
 
-pub async fn run(file: &Path, community: i64, commit: bool, db: &DbArgs) -> anyhow::Result<()> {
+pub async fn run(
+    file: &Path,
+    community: i64,
+    mode: crate::registry::import_api::ImportMode,
+    db: &DbArgs,
+) -> anyhow::Result<()> {
+    let commit = mode.commit;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (_, d) = open(db).await?;
     let place = places::place_of_community(d.read(), community)
@@ -18,10 +24,19 @@ pub async fn run(file: &Path, community: i64, commit: bool, db: &DbArgs) -> anyh
         .with_context(|| format!("no community {community}"))?;
     let table = import::read_table(&bytes).map_err(super::refused)?;
     let started = std::time::Instant::now();
-    let plan = import::plan(d.read(), community, &table, Lang::ZhCn)
-        .await
-        .map_err(super::refused)?;
+    let plan = import::plan(
+        d.read(),
+        community,
+        &table,
+        Lang::ZhCn,
+        mode.create_buildings,
+    )
+    .await
+    .map_err(super::refused)?;
     let r = &plan.report;
+    if !r.buildings_new.is_empty() {
+        println!("新建楼栋 new buildings: {}", r.buildings_new.join("、"));
+    }
     println!(
         "{} 行：新增 {} 户、{} 人，更新 {} 人，未变 {} 人，错误 {} 处（检查用时 {:.1} 秒）",
         r.rows,
@@ -72,8 +87,9 @@ pub async fn run(file: &Path, community: i64, commit: bool, db: &DbArgs) -> anyh
         Entry::new("registry.import", "community", community)
             .at(place)
             .detail(format!(
-                "{}: {} new households, {} new residents, {} updated",
+                "{}: {} new buildings, {} new households, {} new residents, {} updated",
                 file.display(),
+                r.buildings_new.len(),
                 r.households_new,
                 r.residents_new,
                 r.residents_updated

@@ -91,6 +91,10 @@ pub enum Command {
         /// Write the rows (all or nothing). Without it, nothing is written.
         #[arg(long)]
         commit: bool,
+        /// Create the buildings rows name in a known compound that are not registered yet (a
+        /// new compound's, typically). Without it, such a row is an error.
+        #[arg(long)]
+        create_buildings: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -326,8 +330,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             community,
             commit,
+            create_buildings,
             db,
-        } => import::run(&file, community, commit, &db).await,
+        } => {
+            let mode = crate::registry::import_api::ImportMode {
+                commit,
+                create_buildings,
+            };
+            import::run(&file, community, mode, &db).await
+        }
         Command::Verify { checkpoint, db } => chains::verify(&db, checkpoint.as_deref()).await,
         Command::Seal { db } => chains::seal(&db).await,
         Command::Checkpoint { out, db } => chains::checkpoint(&db, out.as_deref()).await,

@@ -32,6 +32,20 @@ pub struct ImportQuery {
     /// false (default): check only and report; true: write everything or nothing.
     #[serde(default)]
     pub commit: bool,
+    /// true: create the buildings rows name in a known compound that are not registered yet
+    /// (the community's head; a new compound's buildings, typically). false (default): such a
+    /// row is an error.
+    #[serde(default)]
+    pub create_buildings: bool,
+}
+
+/// What an import is asked to do besides reading the file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportMode {
+    /// Write everything or nothing (otherwise check and report only).
+    pub commit: bool,
+    /// Create the buildings that rows name in a known compound.
+    pub create_buildings: bool,
 }
 
 /// An uploaded file's bytes: 413 when too large, 422 when empty.
@@ -59,9 +73,9 @@ pub async fn run_import(
     ctx: &Ctx,
     community_id: i64,
     bytes: &[u8],
-    commit: bool,
+    mode: ImportMode,
 ) -> Result<ImportReport, AppError> {
-    run_import_with(state, ctx, community_id, bytes, commit, &|_| {}).await
+    run_import_with(state, ctx, community_id, bytes, mode, &|_| {}).await
 }
 
 /// The same, telling `progress` how many residents are written so far.
@@ -70,16 +84,27 @@ pub async fn run_import_with(
     ctx: &Ctx,
     community_id: i64,
     bytes: &[u8],
-    commit: bool,
+    mode: ImportMode,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<ImportReport, AppError> {
     let place = super::places::place_of_community(state.db.read(), community_id)
         .await?
         .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
     ctx.require(Action::RegistryWrite, Target::At(place))?;
+    if mode.create_buildings {
+        // Buildings are the head's to create (rule P8 holds: only unknown numbers are made).
+        ctx.require(Action::PlacesManage, Target::At(place))?;
+    }
     let table = import::read_table(bytes)?;
-    let mut plan = import::plan(state.db.read(), community_id, &table, ctx.lang).await?;
-    if commit {
+    let mut plan = import::plan(
+        state.db.read(),
+        community_id,
+        &table,
+        ctx.lang,
+        mode.create_buildings,
+    )
+    .await?;
+    if mode.commit {
         let mut tx = state.db.begin().await?;
         import::commit(&mut tx, &plan, &ctx.actor().name, progress).await?;
         let r = &plan.report;
@@ -89,8 +114,13 @@ pub async fn run_import_with(
             Entry::new("registry.import", "community", community_id)
                 .at(place)
                 .detail(format!(
-                    "{} rows: {} new households, {} new residents, {} updated, {} unchanged",
-                    r.rows, r.households_new, r.residents_new, r.residents_updated, r.unchanged
+                    "{} rows: {} new buildings, {} new households, {} new residents, {} updated, {} unchanged",
+                    r.rows,
+                    r.buildings_new.len(),
+                    r.households_new,
+                    r.residents_new,
+                    r.residents_updated,
+                    r.unchanged
                 )),
         )
         .await?;
@@ -117,8 +147,18 @@ async fn run(
     Query(q): Query<ImportQuery>,
     Upload(bytes): Upload,
 ) -> Result<Json<ImportReport>, AppError> {
-    // Authorized in run_import > run_import_with: RegistryWrite
+    // Authorized in run_import > run_import_with: RegistryWrite, PlacesManage
     Ok(Json(
-        run_import(&state, &ctx, q.community_id, &bytes, q.commit).await?,
+        run_import(
+            &state,
+            &ctx,
+            q.community_id,
+            &bytes,
+            ImportMode {
+                commit: q.commit,
+                create_buildings: q.create_buildings,
+            },
+        )
+        .await?,
     ))
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::import::ImportReport;
-use super::import_api::{run_import, run_import_with};
+use super::import_api::{ImportMode, run_import, run_import_with};
 use crate::auth::{Action, CsrfForm, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -26,6 +26,15 @@ struct ImportPage {
     report: Option<ImportReport>,
     token: String,
     community_id: i64,
+    /// The caller may create buildings (the head): the box is offered.
+    builds: bool,
+    /// This import creates the buildings its rows name.
+    create_buildings: bool,
+}
+
+/// Whether the caller may create buildings in any of the communities they import into.
+fn builds(ctx: &Ctx) -> bool {
+    !ctx.scopes(Action::PlacesManage).is_empty()
 }
 
 async fn writable(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
@@ -54,6 +63,8 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         report: None,
         token: String::new(),
         community_id: 0,
+        builds: builds(&ctx),
+        create_buildings: false,
     })
 }
 
@@ -71,6 +82,7 @@ pub async fn upload(
     let communities = writable(&state, &ctx).await?;
     let mut csrf = String::new();
     let mut community_id = 0;
+    let mut create_buildings = false;
     let mut bytes = Vec::new();
     while let Some(field) = mp
         .next_field()
@@ -82,6 +94,7 @@ pub async fn upload(
             Some("community_id") => {
                 community_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
             }
+            Some("create_buildings") => create_buildings = true,
             Some("file") => {
                 bytes = field
                     .bytes()
@@ -101,13 +114,20 @@ pub async fn upload(
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "import.empty"));
     }
-    let report = run_import(&state, &ctx, community_id, &bytes, false).await?;
+    let mode = ImportMode {
+        commit: false,
+        create_buildings,
+    };
+    let report = run_import(&state, &ctx, community_id, &bytes, mode).await?;
     let token = if report.error_count == 0 {
         let token = crate::auth::session::random_token();
         let dir = upload_dir(&state);
         std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-        std::fs::write(dir.join(format!("{token}-{community_id}.upload")), &bytes)
-            .map_err(AppError::internal)?;
+        std::fs::write(
+            dir.join(upload_name(&token, community_id, create_buildings)),
+            &bytes,
+        )
+        .map_err(AppError::internal)?;
         token
     } else {
         String::new()
@@ -119,7 +139,16 @@ pub async fn upload(
         report: Some(report),
         token,
         community_id,
+        builds: builds(&ctx),
+        create_buildings,
     })
+}
+
+/// The waiting upload's file name: what was asked for rides in it, so that the confirmation
+/// does what was checked, not what a changed form says.
+fn upload_name(token: &str, community_id: i64, create_buildings: bool) -> String {
+    let b = if create_buildings { "-b" } else { "" };
+    format!("{token}-{community_id}{b}.upload")
 }
 
 #[derive(Deserialize)]
@@ -131,17 +160,31 @@ pub async fn confirm(
     Path((token, community_id)): Path<(String, i64)>,
     CsrfForm(ctx, _): CsrfForm<Confirm>,
 ) -> Result<Response, AppError> {
-    // Authorized in run_import > run_import_with: RegistryWrite
+    // Authorized in run_import > run_import_with: RegistryWrite, PlacesManage
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let path = upload_dir(&state).join(format!("{token}-{community_id}.upload"));
+    let (path, create_buildings) = [true, false]
+        .into_iter()
+        .map(|b| {
+            (
+                upload_dir(&state).join(upload_name(&token, community_id, b)),
+                b,
+            )
+        })
+        .find(|(p, _)| p.exists())
+        .ok_or_else(AppError::not_found)?;
     let bytes = std::fs::read(&path).map_err(|_| AppError::not_found())?;
     let _ = std::fs::remove_file(&path);
-    let check = run_import(&state, &ctx, community_id, &bytes, false).await?;
+    let mut mode = ImportMode {
+        commit: false,
+        create_buildings,
+    };
+    let check = run_import(&state, &ctx, community_id, &bytes, mode).await?;
     let total = check.residents_new + check.residents_updated;
+    mode.commit = true;
     if total < BACKGROUND_FROM {
-        let report = run_import(&state, &ctx, community_id, &bytes, true).await?;
+        let report = run_import(&state, &ctx, community_id, &bytes, mode).await?;
         let communities = writable(&state, &ctx).await?;
         return page(&ImportPage {
             chrome: ctx.chrome(),
@@ -150,6 +193,8 @@ pub async fn confirm(
             report: Some(report),
             token: String::new(),
             community_id,
+            builds: builds(&ctx),
+            create_buildings,
         });
     }
     // A large import runs on; its page shows how far it has come.
@@ -162,7 +207,7 @@ pub async fn confirm(
     tokio::spawn(async move {
         let jobs = st.jobs.clone();
         let tick = |n: usize| jobs.update(&id, |j| j.done = n);
-        let outcome = run_import_with(&st, &ctx, community_id, &bytes, true, &tick).await;
+        let outcome = run_import_with(&st, &ctx, community_id, &bytes, mode, &tick).await;
         let outcome = outcome.map_err(|e| match e.cause {
             Some(c) => {
                 tracing::error!(error = ?c, "background import failed");
@@ -222,9 +267,11 @@ pub async fn progress(
                 chrome: ctx.chrome(),
                 t: ctx.t(),
                 communities,
+                create_buildings: !report.buildings_new.is_empty(),
                 report: Some(report),
                 token: String::new(),
                 community_id: j.community_id,
+                builds: builds(&ctx),
             })
         }
         Some(Err(message)) => {

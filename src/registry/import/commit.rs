@@ -26,6 +26,13 @@ pub async fn commit(
         );
     }
     let now = time::now_db();
+    let created;
+    let plan = if plan.new_buildings.is_empty() {
+        plan
+    } else {
+        created = insert_buildings(tx, plan, &now).await?;
+        &created
+    };
     insert_households(tx, plan, &now).await?;
     let households = household_ids(tx, plan.community_id).await?;
     let mut done = 0;
@@ -49,6 +56,52 @@ pub async fn commit(
         progress(done);
     }
     Ok(())
+}
+
+/// Creates the buildings the plan was told to, and gives the plan with their ids for the
+/// placeholders its rows carry.
+async fn insert_buildings(tx: &mut Tx, plan: &Plan, now: &str) -> Result<Plan, AppError> {
+    let mut ids: HashMap<i64, i64> = HashMap::new();
+    for b in &plan.new_buildings {
+        let id: i64 = sqlx::query(
+            "INSERT INTO buildings (community_id, compound_id, number, units, floors, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(plan.community_id)
+        .bind(b.compound)
+        .bind(&b.number)
+        .bind(b.units)
+        .bind(b.floors)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+        for u in 1..=b.units {
+            sqlx::query("INSERT INTO units (building_id, number) VALUES ($1, $2)")
+                .bind(id)
+                .bind(u)
+                .execute(&mut **tx)
+                .await?;
+        }
+        ids.insert(b.placeholder, id);
+    }
+    let real = |b: i64| ids.get(&b).copied().unwrap_or(b);
+    let row = |r: &ImportRow| ImportRow {
+        building: real(r.building),
+        ..r.clone()
+    };
+    Ok(Plan {
+        community_id: plan.community_id,
+        report: plan.report.clone(),
+        new_buildings: vec![],
+        new_households: plan
+            .new_households
+            .iter()
+            .map(|(b, u, d, t)| (real(*b), *u, d.clone(), t.clone()))
+            .collect(),
+        new_residents: plan.new_residents.iter().map(row).collect(),
+        updates: plan.updates.iter().map(|(id, r)| (*id, row(r))).collect(),
+    })
 }
 
 /// The units the new households need, then the households themselves.

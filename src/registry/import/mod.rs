@@ -1,6 +1,7 @@
 //! Importing households and residents from the spreadsheets community workers keep (xlsx or
 //! CSV): a dry run first that names every bad cell by row and column, then an all-or-nothing
-//! commit. Importing the same file again changes nothing.
+//! commit. Importing the same file again changes nothing. Told to, an import creates the
+//! buildings its rows name in a known compound (a new compound's, typically).
 
 mod commit;
 mod plan;
@@ -44,6 +45,8 @@ pub struct RowError {
 #[derive(Clone, Debug, Default, Serialize, ToSchema)]
 pub struct ImportReport {
     pub rows: usize,
+    /// Buildings the import creates (asked for with `create_buildings`), by number.
+    pub buildings_new: Vec<String>,
     pub households_new: usize,
     pub residents_new: usize,
     pub residents_updated: usize,
@@ -144,6 +147,7 @@ struct ImportRow {
 pub struct Plan {
     pub community_id: i64,
     pub report: ImportReport,
+    new_buildings: Vec<rows::NewBuilding>,
     new_households: Vec<(i64, i64, String, String)>,
     new_residents: Vec<ImportRow>,
     updates: Vec<(i64, ImportRow)>,

@@ -38,12 +38,14 @@ pub async fn plan(
     community_id: i64,
     table: &[Vec<String>],
     lang: Lang,
+    create_buildings: bool,
 ) -> Result<Plan, AppError> {
     let header = table
         .first()
         .ok_or_else(|| AppError::invalid("file", "import.empty"))?;
     let col = columns(header)?;
-    let places = Places::load(pool, community_id).await?;
+    let mut places = Places::load(pool, community_id).await?;
+    places.create_buildings = create_buildings;
     let mut report = ImportReport::default();
     let mut rows: Vec<(usize, ImportRow)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -53,7 +55,7 @@ pub async fn plan(
         }
         report.rows += 1;
         let line = i + 1;
-        let Some(row) = check_row(&places, &col, raw, line, &mut report, lang) else {
+        let Some(row) = check_row(&mut places, &col, raw, line, &mut report, lang) else {
             continue;
         };
         if let Some(first) = seen.insert(row.id.as_str().to_owned(), line) {
@@ -74,6 +76,7 @@ pub async fn plan(
     let mut plan = Plan {
         community_id,
         report,
+        new_buildings: places.new_buildings.clone(),
         new_households: vec![],
         new_residents: vec![],
         updates: vec![],
@@ -99,6 +102,11 @@ pub async fn plan(
                 .push((r.building, r.unit, r.door.clone(), r.tags.clone()));
         }
     }
+    plan.report.buildings_new = plan
+        .new_buildings
+        .iter()
+        .map(|b| b.number.clone())
+        .collect();
     plan.report.households_new = plan.new_households.len();
     plan.report.residents_new = plan.new_residents.len();
     plan.report.residents_updated = plan.updates.len();

@@ -50,9 +50,38 @@ pub fn columns(header: &[String]) -> Result<Vec<Option<usize>>, AppError> {
     Ok(COLUMNS.iter().map(|c| pos(c)).collect())
 }
 
+/// A building an import is told to create: a row names it in a known compound, and no such
+/// building is registered. Until the commit creates it, rows refer to it by `placeholder`
+/// (negative, never a real id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBuilding {
+    pub placeholder: i64,
+    pub compound: i64,
+    /// As people write it: 5号楼.
+    pub number: String,
+    /// The highest unit and floor its rows name.
+    pub units: i64,
+    pub floors: i64,
+}
+
+/// Units a building created by an import may have, as on the places page.
+const NEW_UNITS_MAX: i64 = 30;
+
+/// The floor a door number says: 1801 is on the 18th, 502 on the 5th; 1 where it says none.
+fn floor_of(door: &str) -> i64 {
+    let digits: String = door.chars().take_while(char::is_ascii_digit).collect();
+    match digits.len() {
+        3 | 4 => digits[..digits.len() - 2].parse().unwrap_or(1).max(1),
+        _ => 1,
+    }
+}
+
 /// The community's compounds, buildings and doors, looked up by what a spreadsheet says.
 pub struct Places {
     compounds: HashMap<String, i64>,
+    /// Rows may name buildings not registered yet in a known compound: they are created.
+    pub create_buildings: bool,
+    pub new_buildings: Vec<NewBuilding>,
     /// (compound, building number without 号楼) → (building id, units).
     buildings: HashMap<(i64, String), (i64, i64)>,
     /// (building, unit, door) of every existing household.
@@ -63,6 +92,8 @@ impl Places {
     pub async fn load(pool: &AnyPool, community_id: i64) -> Result<Places, sqlx::Error> {
         let mut p = Places {
             compounds: HashMap::new(),
+            create_buildings: false,
+            new_buildings: Vec::new(),
             buildings: HashMap::new(),
             households: HashSet::new(),
         };
@@ -104,7 +135,7 @@ impl Places {
 
 /// Checks one row; every problem goes into the report, and a row with any is left out.
 pub fn check_row(
-    places: &Places,
+    places: &mut Places,
     col: &[Option<usize>],
     raw: &[String],
     line: usize,
@@ -138,16 +169,29 @@ pub fn check_row(
         );
         return None;
     };
-    let Some(&(building, units)) = places
-        .buildings
-        .get(&(compound, cell(1).trim_end_matches("号楼").to_owned()))
-    else {
-        err(
-            "楼栋",
-            "import.unknown_building",
-            &[("value", cell(1).to_owned())],
-        );
-        return None;
+    let key = (compound, cell(1).trim_end_matches("号楼").to_owned());
+    let (building, units) = match places.buildings.get(&key) {
+        Some(&b) => b,
+        None if places.create_buildings => {
+            let placeholder = -(places.new_buildings.len() as i64 + 1);
+            places.new_buildings.push(NewBuilding {
+                placeholder,
+                compound,
+                number: format!("{}号楼", key.1),
+                units: 1,
+                floors: 1,
+            });
+            places.buildings.insert(key, (placeholder, NEW_UNITS_MAX));
+            (placeholder, NEW_UNITS_MAX)
+        }
+        None => {
+            err(
+                "楼栋",
+                "import.unknown_building",
+                &[("value", cell(1).to_owned())],
+            );
+            return None;
+        }
     };
     let unit = match cell(2).trim_end_matches("单元").parse::<i64>() {
         Ok(u) if (1..=units).contains(&u) => u,
@@ -160,6 +204,14 @@ pub fn check_row(
     if door.chars().count() > 10 {
         err("门牌号", "registry.bad_door", &[]);
         ok = false;
+    }
+    if let Some(b) = places
+        .new_buildings
+        .iter_mut()
+        .find(|b| b.placeholder == building)
+    {
+        b.units = b.units.max(unit);
+        b.floors = b.floors.max(floor_of(&door));
     }
     let name = cell(4).to_owned();
     if name.chars().count() > 30 {
@@ -232,4 +284,16 @@ pub fn check_row(
         political,
         moved_in,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_door_number_names_its_floor() {
+        assert_eq!(super::floor_of("1801"), 18);
+        assert_eq!(super::floor_of("502"), 5);
+        assert_eq!(super::floor_of("12"), 1);
+        assert_eq!(super::floor_of("东"), 1);
+        assert_eq!(super::floor_of("002"), 1);
+    }
 }
