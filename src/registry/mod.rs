@@ -100,6 +100,27 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             post(crate::registry::social::web::add_org),
         )
         .route(
+            "/organizations/party",
+            post(crate::registry::social::web::add_party),
+        )
+        .route(
+            "/organizations/party/{id}",
+            post(crate::registry::social::web::save_party),
+        )
+        .route(
+            "/organizations/volunteers",
+            post(crate::registry::social::volunteers_web::create),
+        )
+        .route(
+            "/organizations/volunteers/new",
+            get(crate::registry::social::volunteers_web::new_form),
+        )
+        .route(
+            "/organizations/volunteers/{id}",
+            get(crate::registry::social::volunteers_web::edit_form)
+                .post(crate::registry::social::volunteers_web::save),
+        )
+        .route(
             "/households/{id}",
             get(crate::registry::households_web::detail_page),
         )

@@ -19,6 +19,12 @@ pub fn party_form(members: i64) -> &'static str {
     }
 }
 
+/// M3 flagged (P10): a community-level party organization registered in another form than its
+/// members call for. Building branches are not the community's own and are never flagged.
+pub fn contradicts_party_form(registered: &str, members: i64) -> bool {
+    matches!(registered, "general_branch" | "branch") && registered != party_form(members)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct BuildingBranch {
     /// Building ids, adjacent in the community's order.
@@ -82,6 +88,15 @@ mod tests {
     fn party_form_by_members() {
         assert_eq!(party_form(50), "branch");
         assert_eq!(party_form(51), "general_branch");
+    }
+
+    #[test]
+    fn a_registered_form_against_the_rule() {
+        assert!(contradicts_party_form("general_branch", 50));
+        assert!(contradicts_party_form("branch", 51));
+        assert!(!contradicts_party_form("branch", 50));
+        assert!(!contradicts_party_form("general_branch", 51));
+        assert!(!contradicts_party_form("building_branch", 200));
     }
 
     #[test]

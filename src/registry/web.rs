@@ -81,6 +81,8 @@ struct ResidentPage {
     can_write: bool,
     revealed: bool,
     saved: bool,
+    /// Their volunteer record, when they volunteer.
+    volunteer: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +121,12 @@ pub async fn resident_page(
         can_reveal,
         can_write,
         saved: saved.saved.is_some(),
+        volunteer: sqlx::query("SELECT id FROM volunteers WHERE resident_id = $1")
+            .bind(id)
+            .fetch_optional(state.db.read())
+            .await?
+            .map(|r| sqlx::Row::try_get(&r, "id"))
+            .transpose()?,
     })?;
     Ok(crate::platform::pii::unmasked_if(rid || rphone, res))
 }

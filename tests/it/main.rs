@@ -60,6 +60,7 @@ mod minutes_print;
 mod open311;
 mod open311_keys;
 mod open_meetings;
+mod organizations;
 mod own_vote;
 mod pages;
 mod paper;

@@ -1,5 +1,6 @@
 //! Stationed units (驻社区单位) and community social organizations (社区社会组织) with their
-//! members (M4): `/api/v1/social-units`, `/api/v1/social-orgs`.
+//! members, volunteers and party organizations (M3, M4): `/api/v1/social-units`,
+//! `/api/v1/social-orgs`, `/api/v1/volunteers`, `/api/v1/party-orgs`.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,8 +15,10 @@ pub const UNIT_KINDS: &[&str] = &["机关", "企业", "事业单位", "学校", 
 pub const ORG_KINDS: &[&str] = &["文体", "志愿服务", "协会", "慈善", "调解", "其他"];
 
 pub mod orgs;
+pub mod party;
 pub mod units;
 pub mod volunteers;
+pub mod volunteers_web;
 pub mod web;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,8 +27,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::list_orgs, orgs::create_org))
         .routes(routes!(orgs::one_org))
         .routes(routes!(orgs::add_member))
-        .routes(routes!(volunteers::list_volunteers))
-        .routes(routes!(volunteers::list_party_orgs))
+        .routes(routes!(volunteers::list_volunteers, volunteers::create))
+        .routes(routes!(volunteers::edit))
+        .routes(routes!(party::list_party_orgs, party::create))
+        .routes(routes!(party::edit))
 }
 
 #[derive(Serialize, ToSchema)]

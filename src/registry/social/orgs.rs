@@ -147,7 +147,7 @@ pub async fn create_org_core(
     Ok(id)
 }
 
-async fn member_of_community(
+pub(super) async fn member_of_community(
     tx: &mut crate::platform::db::Tx,
     resident: i64,
     community: i64,

@@ -163,6 +163,18 @@ impl Ids {
                 format!("SELECT MIN(id) FROM bodies WHERE community_id = {c}"),
             ),
             (
+                "volunteers",
+                format!("SELECT MIN(id) FROM volunteers WHERE community_id = {c}"),
+            ),
+            (
+                "party-orgs",
+                format!("SELECT MIN(id) FROM party_orgs WHERE community_id = {c}"),
+            ),
+            (
+                "party",
+                format!("SELECT MIN(id) FROM party_orgs WHERE community_id = {c}"),
+            ),
+            (
                 "open311-keys",
                 format!("SELECT MIN(id) FROM open311_keys WHERE community_id = {c}"),
             ),
