@@ -37,11 +37,22 @@ async fn rule(
     articles: &[&str],
     now: &str,
 ) -> anyhow::Result<i64> {
-    let id: i64 = sqlx::query("INSERT INTO rules (street_id, community_id, kind, subject, title, status, created_at) VALUES ($1, $2, $3, $4, $5, 'vote', $6) RETURNING id")
+    // A convention's matter is its title's, without the community and 公约: 停车管理, 楼道环境卫生…
+    let matter = subject.map(|_| {
+        title
+            .trim_start_matches("三角线社区")
+            .trim_end_matches("公约")
+            .to_owned()
+    });
+    let key = matter.as_deref().map(crate::rules::draft::matter_key);
+    let id: i64 = sqlx::query("INSERT INTO rules (street_id, community_id, kind, subject, matter, matter_key, title, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'vote', $8) RETURNING id")
         .bind(street)
         .bind(community)
         .bind(kind)
         .bind(subject)
+        .bind(matter.as_deref())
+        .bind(key.as_deref())
         .bind(title)
         .bind(now)
         .fetch_one(&mut **tx)

@@ -3,6 +3,7 @@
 //! scope; ID numbers and phones are masked except through an audited reveal.
 
 pub mod api;
+pub mod compounds;
 pub mod households;
 pub mod households_web;
 pub mod id_number;

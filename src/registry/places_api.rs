@@ -9,6 +9,7 @@ use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub use super::compounds::{Compound, OccupancySource, compound_of, list_compounds};
 use super::places_edit::api as edit;
 use super::rules::{self, BuildingBranch};
 use crate::auth::{Action, Ctx, Place, Target, scope::scope_condition};
@@ -64,7 +65,7 @@ fn community_from(r: &sqlx::any::AnyRow) -> Result<Community, sqlx::Error> {
 }
 
 /// A filter that keeps rows in the caller's scopes for `action`, or 401/403.
-fn scoped(
+pub(crate) fn scoped_places(
     ctx: &Ctx,
     action: Action,
     street: &str,
@@ -97,7 +98,7 @@ async fn communities(
 }
 
 pub async fn list_communities(state: &AppState, ctx: &Ctx) -> Result<Vec<Community>, AppError> {
-    let f = scoped(ctx, Action::PlacesRead, "c.street_id", "c.id", None)?;
+    let f = scoped_places(ctx, Action::PlacesRead, "c.street_id", "c.id", None)?;
     let sql = format!("{COMMUNITY_SQL} {} ORDER BY c.code", f.sql());
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
@@ -179,60 +180,6 @@ pub async fn party_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Party, App
     })
 }
 
-#[derive(Clone, Serialize, ToSchema)]
-pub struct Compound {
-    pub id: i64,
-    /// The community the compound is recorded under (its custodian while in custody).
-    pub community_id: i64,
-    pub name: String,
-    /// Homes: as the property office reports them when recorded, otherwise the registry's
-    /// households.
-    pub households: i64,
-    /// Homes moved into, counted the same way.
-    pub occupied: i64,
-    /// Occupied ÷ total households, 0–1.
-    pub occupancy: f64,
-    /// Whether the counts are the property office's (`recorded`) or the registry's.
-    pub occupancy_source: OccupancySource,
-    /// Where the compound stands with its committee (M2).
-    pub custody: super::places_edit::Custody,
-    /// Whether the community holds this compound in custody (代管) until it has a committee.
-    pub custodial: bool,
-    /// The custodian community, adjacent in the same street: while in custody, and after its
-    /// committee is set up, the one it passed from.
-    pub custodian_community_id: Option<i64>,
-    /// The day custody began (YYYY-MM-DD).
-    pub custodian_since: Option<String>,
-    /// The day its own committee was set up (YYYY-MM-DD).
-    pub committee_set_up_on: Option<String>,
-    pub has_committee: bool,
-    /// M2: at 50% occupancy with no committee of its own: 应成立居委会.
-    pub needs_committee: bool,
-}
-
-impl Compound {
-    pub fn occupancy_source_word(&self) -> &'static str {
-        match self.occupancy_source {
-            OccupancySource::Recorded => "recorded",
-            OccupancySource::Registry => "registry",
-        }
-    }
-    pub fn custody_word(&self) -> &'static str {
-        match self.custody {
-            super::places_edit::Custody::Own => "own",
-            super::places_edit::Custody::InCustody => "in_custody",
-            super::places_edit::Custody::SetUp => "set_up",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OccupancySource {
-    Recorded,
-    Registry,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct CompoundList {
     pub items: Vec<Compound>,
@@ -244,53 +191,6 @@ pub struct CompoundList {
 pub struct PlaceQuery {
     pub community_id: Option<i64>,
     pub compound_id: Option<i64>,
-}
-
-pub(crate) const COMPOUND_SQL: &str = "SELECT p.id, p.community_id, c.name AS community_name, p.name, p.custodial, p.has_committee, \
-    p.custodian_community_id, p.custodian_since, p.committee_set_up_on, p.homes, p.moved_in, \
-    (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id) AS households, \
-    (SELECT COUNT(*) FROM households h JOIN buildings b ON b.id = h.building_id WHERE b.compound_id = p.id AND h.occupied = 1) AS occupied \
-    FROM compounds p JOIN communities c ON c.id = p.community_id";
-
-pub(crate) fn compound_from(r: &sqlx::any::AnyRow) -> Result<Compound, sqlx::Error> {
-    let (occupied, households, source) = match (
-        r.try_get::<Option<i64>, _>("homes")?,
-        r.try_get::<Option<i64>, _>("moved_in")?,
-    ) {
-        (Some(h), m) => (m.unwrap_or(0), h, OccupancySource::Recorded),
-        _ => (
-            r.try_get("occupied")?,
-            r.try_get("households")?,
-            OccupancySource::Registry,
-        ),
-    };
-    let custodial = r.try_get::<i64, _>("custodial")? != 0;
-    let has_committee = r.try_get::<i64, _>("has_committee")? != 0;
-    let committee_set_up_on: Option<String> = r.try_get("committee_set_up_on")?;
-    Ok(Compound {
-        id: r.try_get("id")?,
-        community_id: r.try_get("community_id")?,
-        name: r.try_get("name")?,
-        households,
-        occupied,
-        occupancy: if households == 0 {
-            0.0
-        } else {
-            occupied as f64 / households as f64
-        },
-        occupancy_source: source,
-        custody: super::places_edit::Custody::of(
-            custodial,
-            has_committee,
-            committee_set_up_on.is_some(),
-        ),
-        custodial,
-        custodian_community_id: r.try_get("custodian_community_id")?,
-        custodian_since: r.try_get("custodian_since")?,
-        committee_set_up_on,
-        has_committee,
-        needs_committee: rules::needs_committee(custodial, has_committee, occupied, households),
-    })
 }
 
 /// Compounds in scope, with occupancy and the M2 flag.
@@ -309,28 +209,6 @@ async fn compounds(
     }))
 }
 
-pub async fn list_compounds(
-    state: &AppState,
-    ctx: &Ctx,
-    q: &PlaceQuery,
-) -> Result<Vec<Compound>, AppError> {
-    let mut f = scoped(
-        ctx,
-        Action::PlacesRead,
-        "c.street_id",
-        "p.community_id",
-        None,
-    )?;
-    if let Some(c) = q.community_id {
-        f.and("p.community_id = ?", [Val::I(c)]);
-    }
-    let sql = format!("{COMPOUND_SQL} {} ORDER BY p.community_id, p.id", f.sql());
-    let rows = bind_vals(sqlx::query(&sql), &f.vals)
-        .fetch_all(state.db.read())
-        .await?;
-    Ok(rows.iter().map(compound_from).collect::<Result<_, _>>()?)
-}
-
 /// One compound.
 #[utoipa::path(get, path = "/api/v1/compounds/{id}", tag = "registry", params(("id" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = Compound), (status = 404)))]
@@ -341,20 +219,6 @@ async fn compound(
 ) -> Result<Json<Compound>, AppError> {
     // Authorized in compound_of: PlacesRead
     Ok(Json(compound_of(&state, &ctx, id).await?))
-}
-
-/// One compound the caller may see, or 404/403.
-pub async fn compound_of(state: &AppState, ctx: &Ctx, id: i64) -> Result<Compound, AppError> {
-    let row = sqlx::query(&format!("{COMPOUND_SQL} WHERE p.id = $1"))
-        .bind(id)
-        .fetch_optional(state.db.read())
-        .await?;
-    let c = compound_from(&row.ok_or_else(AppError::not_found)?)?;
-    ctx.require(
-        Action::PlacesRead,
-        Target::At(community_place(state, c.community_id).await?),
-    )?;
-    Ok(c)
 }
 
 #[derive(Clone, Serialize, ToSchema)]
@@ -415,7 +279,7 @@ pub async fn list_buildings(
     ctx: &Ctx,
     q: &PlaceQuery,
 ) -> Result<Vec<Building>, AppError> {
-    let mut f = scoped(
+    let mut f = scoped_places(
         ctx,
         Action::PlacesRead,
         "c.street_id",

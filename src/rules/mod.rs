@@ -1,4 +1,4 @@
-//! Rules (M7, M9): the charter (自治章程), conventions (公约), one per subject, and house rules
+//! Rules (M7, M9): the charter (自治章程), conventions (公约), one per matter, and house rules
 //! (居规民约). `draft → public_comment → legal_review → vote → adopted → published`, then
 //! `amended` (a new version through the same steps) or `repealed`. Every version is kept, with an
 //! article-level diff between any two; an adopted version never changes and joins the
@@ -7,6 +7,7 @@
 
 pub mod comments;
 pub mod content;
+pub mod draft;
 pub mod lifecycle;
 pub mod versions;
 pub mod web;
@@ -16,19 +17,16 @@ pub use web::pages;
 use crate::platform::web::{Path, Query};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
 use crate::platform::AppState;
 use crate::platform::db::{Filter, Tx, Val, bind_vals};
 use crate::platform::error::AppError;
 use crate::platform::time;
-use crate::platform::web::ApiJson;
 
 crate::workflow_state! {
     /// The three kinds of rule (M7, M8): the community's charter (自治章程, adopted by the
@@ -73,7 +71,7 @@ impl RuleStatus {
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list, create))
+        .routes(routes!(list, draft::create))
         .routes(routes!(one))
         .routes(routes!(versions::list, versions::add))
         .routes(routes!(versions::diff))
@@ -88,9 +86,11 @@ pub struct Rule {
     pub id: i64,
     pub community_id: i64,
     pub kind: RuleKind,
-    /// A convention's subject: environment, public_order, public_works, facilities, dogs, parking
-    /// or other.
+    /// A convention's broad subject, as a category: environment, public_order, public_works,
+    /// facilities, dogs, parking or other.
     pub subject: Option<String>,
+    /// A convention's matter in its own words (噪音管理, 楼道堆物): one convention per matter.
+    pub matter: Option<String>,
     pub title: String,
     pub status: RuleStatus,
     /// The version in force (published), if any.
@@ -118,7 +118,7 @@ impl Rule {
     }
 }
 
-const SQL: &str = "SELECT r.id, r.street_id, r.community_id, r.kind, r.subject, r.title, r.status, r.in_force_version, r.comment_until, \
+const SQL: &str = "SELECT r.id, r.street_id, r.community_id, r.kind, r.subject, r.matter, r.title, r.status, r.in_force_version, r.comment_until, \
     (SELECT MAX(v.version) FROM rule_versions v WHERE v.rule_id = r.id) AS latest FROM rules r";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Rule, sqlx::Error> {
@@ -128,6 +128,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Rule, sqlx::Error> {
         community_id: r.try_get("community_id")?,
         kind: r.try_get("kind")?,
         subject: r.try_get("subject")?,
+        matter: r.try_get("matter")?,
         title: r.try_get("title")?,
         status: r.try_get("status")?,
         in_force_version: r.try_get("in_force_version")?,
@@ -236,18 +237,6 @@ async fn one(
     Ok(Json(readable(&state, &ctx, id).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct NewRule {
-    pub community_id: i64,
-    /// charter, convention or house_rules.
-    pub kind: String,
-    /// For a convention: environment, public_order, public_works, facilities, dogs, parking or other.
-    pub subject: Option<String>,
-    pub title: String,
-    /// The articles, in order: 第一条, 第二条…
-    pub articles: Vec<String>,
-}
-
 /// Checks articles: 1 to 200 of them, none empty, each at most 2000 characters.
 pub fn check_articles(articles: &[String]) -> Result<Vec<String>, AppError> {
     if articles.is_empty() || articles.len() > 200 {
@@ -286,78 +275,4 @@ pub async fn put_version(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Draft a rule (version 1). One charter per community; one convention per subject.
-#[utoipa::path(post, path = "/api/v1/rules", tag = "rules", request_body = NewRule, security(("bearer" = [])),
-    responses((status = 201, body = Rule), (status = 403), (status = 409), (status = 422)))]
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(n): ApiJson<NewRule>,
-) -> Result<(StatusCode, Json<Rule>), AppError> {
-    let place = crate::registry::places::place_of_community(state.db.read(), n.community_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
-    ctx.require(Action::RulesManage, Target::At(place))?;
-    let kind: RuleKind = n
-        .kind
-        .parse()
-        .map_err(|_| AppError::invalid("kind", "rules.bad_kind"))?;
-    let subject = n.subject.as_deref().filter(|s| !s.is_empty());
-    match (kind, subject) {
-        (RuleKind::Convention, Some(s)) if SUBJECTS.contains(&s) => {}
-        (RuleKind::Convention, _) => {
-            return Err(AppError::invalid("subject", "rules.bad_subject"));
-        }
-        (_, None) => {}
-        (_, Some(_)) => {
-            return Err(AppError::invalid(
-                "subject",
-                "rules.subject_for_conventions",
-            ));
-        }
-    }
-    let title = n.title.trim();
-    if title.is_empty() || title.chars().count() > 80 {
-        return Err(AppError::invalid("title", "rules.bad_title"));
-    }
-    let articles = check_articles(&n.articles)?;
-    let mut tx = state.db.begin().await?;
-    let taken: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM rules WHERE community_id = $1 AND kind = $2 AND status <> 'repealed' AND (kind = 'charter' OR subject = $3)",
-    )
-    .bind(n.community_id)
-    .bind(kind)
-    .bind(subject)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("n")?;
-    if taken > 0 && kind != RuleKind::HouseRules {
-        return Err(AppError::conflict("rules.one_per_subject"));
-    }
-    let id: i64 = sqlx::query(
-        "INSERT INTO rules (street_id, community_id, kind, subject, title, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) RETURNING id",
-    )
-    .bind(place.street_id)
-    .bind(n.community_id)
-    .bind(kind)
-    .bind(subject)
-    .bind(title)
-    .bind(ctx.user.as_ref().map(|u| u.id))
-    .bind(time::now_db())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    put_version(&mut tx, id, 1, &articles, "").await?;
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Entry::new("rules.create", "rule", id)
-            .at(place)
-            .detail(kind.as_str()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(load(state.db.read(), id).await?)))
 }

@@ -1,4 +1,5 @@
-//! Rule pages: the community's charter, conventions and house rules for anyone; a rule's text in
+//! Rule pages: the community's charter, conventions and house rules for anyone, and for staff a
+//! form that drafts one (a convention names its matter: 一事一约); a rule's text in
 //! force, its versions with an article-level comparison, and, during public comment, a comment
 //! form under each article.
 
@@ -10,12 +11,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::comments::{Comment, add_comment, comment_list};
+use super::draft::{NewRule, draft_rule};
 use super::versions::{ArticleChange, Version, all, article_diff};
 use super::{Rule, RuleQuery, readable, search};
-use crate::auth::{CsrfForm, Ctx};
+use crate::auth::{Action, CsrfForm, Ctx, Scope};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::forms::{Refused, Typed, again};
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::input::Fields;
+use crate::platform::web::redirect_or_again;
 use crate::platform::web::{Chrome, page};
 
 #[derive(Template)]
@@ -24,6 +29,43 @@ struct ListPage {
     chrome: Chrome,
     t: Tr,
     items: Vec<Rule>,
+    /// The community whose rules the caller drafts, if any.
+    drafts_for: Option<i64>,
+    subjects: &'static [&'static str],
+    refused: Refused,
+    typed: Typed,
+}
+
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &RuleQuery,
+    refused: Option<(Typed, &AppError)>,
+) -> Result<Response, AppError> {
+    let items = search(state, ctx, q).await?;
+    let drafts_for = ctx
+        .scopes(Action::RulesManage)
+        .iter()
+        .find_map(|s| match s {
+            Scope::Community(c) => Some(*c),
+            _ => None,
+        });
+    let (typed, err) = match refused {
+        Some((t, e)) => (t, Some(e)),
+        None => (Typed::default(), None),
+    };
+    again(
+        &ListPage {
+            chrome: ctx.chrome(),
+            t: ctx.t(),
+            items,
+            drafts_for,
+            subjects: super::SUBJECTS,
+            refused: Refused::of(ctx.lang, "draft", err),
+            typed,
+        },
+        err,
+    )
 }
 
 pub async fn list_page(
@@ -31,13 +73,41 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<RuleQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in search: RulesManage (drafts only; the rest is public)
-    let items = search(&state, &ctx, &q).await?;
-    page(&ListPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        items,
-    })
+    // Authorized in render_list > search: RulesManage (drafts only; the rest is public)
+    render_list(&state, &ctx, &q, None).await
+}
+
+/// `POST /rules`: a convention (or the charter, or house rules) drafted on the page, its
+/// articles one per line.
+pub async fn draft_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    // Authorized in draft_rule: RulesManage
+    let n = NewRule {
+        community_id: f.id("community_id")?.unwrap_or_default(),
+        kind: f.get("kind"),
+        matter: Some(f.get("matter")),
+        subject: Some(f.get("subject")),
+        title: f.get("title"),
+        articles: f
+            .get("articles")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let done = draft_rule(&state, &ctx, &n).await;
+    redirect_or_again(
+        done,
+        |r| Done::to(format!("/rules/{}", r.id), "rules.done.drafted").arg("title", &r.title),
+        async |e| {
+            let q = RuleQuery::default();
+            render_list(&state, &ctx, &q, Some((Typed::of("draft", &f), &e))).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -160,7 +230,10 @@ pub async fn comment_submit(
 pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/rules", get(crate::rules::web::list_page))
+        .route(
+            "/rules",
+            get(crate::rules::web::list_page).post(crate::rules::web::draft_submit),
+        )
         .route("/rules/{id}", get(crate::rules::web::rule_page))
         .route(
             "/rules/{id}/comments",

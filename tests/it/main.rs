@@ -74,6 +74,7 @@ mod registry;
 mod report_photo;
 mod rights;
 mod rights_journey;
+mod rule_drafting;
 mod rules;
 mod rules_doc;
 mod schema;

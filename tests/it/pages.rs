@@ -221,12 +221,12 @@ both!(
         );
 
         let orgs = app.get("/organizations").browser(&worker).send().await;
-        assert_eq!(orgs.select("#units li").len(), 5);
-        assert_eq!(orgs.select("#orgs li").len(), 3);
-        assert_eq!(orgs.select("#volunteers li").len(), 20);
+        assert_eq!(orgs.select("#unit-list li").len(), 5);
+        assert_eq!(orgs.select("#org-list li").len(), 3);
+        assert_eq!(orgs.select("#volunteer-list li").len(), 20);
         assert_eq!(
-            orgs.select("#party li"),
-            vec!["中共三角线社区党总支 · 党总支"]
+            orgs.select("#party-list > li > strong"),
+            vec!["中共三角线社区党总支"]
         );
         let bad = app
             .post("/organizations/units")
@@ -242,7 +242,7 @@ both!(
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
-            bad.select("#orgs-error"),
+            bad.select("#unit-contact_phone-error"),
             vec!["手机号应为 11 位，以 13–19 开头"]
         );
         let ok = app
@@ -263,7 +263,7 @@ both!(
                 .browser(&worker)
                 .send()
                 .await
-                .select("#orgs li")
+                .select("#org-list li")
                 .len(),
             4
         );

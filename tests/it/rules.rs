@@ -57,14 +57,24 @@ both!(
         let head = app.token("head").await;
         let street = app.token("street").await;
         let resident = app.token("resident").await;
-        let r = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "public_order",
+        let r = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "public_order", "matter": "治安巡逻",
         "title": "三角线社区治安公约", "articles": ["第一条 邻里守望。", "第二条 陌生人进楼须登记。", "第三条 发现可疑情况及时报告。"]})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["status"], "draft");
         let id = r.json()["id"].as_i64().unwrap();
         let p = |s: &str| format!("/api/v1/rules/{id}{s}");
-        let dup = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "public_order", "title": "x", "articles": ["x"]})).await;
-        assert_eq!(dup.json()["code"], "rules.one_per_subject");
+        // One matter, one convention (R10): the same matter however written, under any
+        // category, is refused; another matter under the same category is not.
+        let dup = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "other", "matter": " 治安、巡逻公约", "title": "x", "articles": ["x"]})).await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert_eq!(dup.json()["code"], "rules.one_per_matter");
+        assert_eq!(dup.json()["field"], "matter");
+        let other = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "public_order", "matter": "防范电信诈骗", "title": "三角线社区防范电信诈骗公约", "articles": ["第一条 不轻信陌生来电。"]})).await;
+        assert_eq!(other.status, StatusCode::CREATED, "{}", other.text());
+        assert_eq!(other.json()["matter"], "防范电信诈骗");
+        let unnamed = post(&app, &head, "/api/v1/rules", json!({"community_id": 1, "kind": "convention", "subject": "public_order", "title": "y", "articles": ["y"]})).await;
+        assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(unnamed.json()["field"], "matter");
         assert_eq!(
             app.get(&p("")).send().await.status,
             StatusCode::UNAUTHORIZED,

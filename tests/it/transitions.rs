@@ -76,7 +76,7 @@ both!(
             &app,
             &head,
             "/api/v1/rules",
-            json!({"community_id": 1, "kind": "convention", "subject": "public_order",
+            json!({"community_id": 1, "kind": "convention", "subject": "public_order", "matter": "治安",
             "title": "三角线社区治安公约", "articles": ["第一条 邻里守望。"]}),
         )
         .await;

@@ -69,14 +69,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
     }
     // The same reading of occupancy as the places page: the property office's figures where
     // recorded, otherwise the registered households.
-    let sql = format!(
-        "{} {} ORDER BY c.code, p.id",
-        crate::registry::places_api::COMPOUND_SQL,
-        f.sql()
-    );
-    let rows = bind_vals(sqlx::query(&sql), &f.vals)
-        .fetch_all(pool)
-        .await?;
+    let rows = crate::registry::compounds::for_ledger(pool, &f).await?;
     let mut compounds = Table {
         name: "小区院落".into(),
         title: "小区院落入住情况".into(),
@@ -91,10 +84,9 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
         ],
         rows: vec![],
     };
-    for r in &rows {
-        let p = crate::registry::places_api::compound_from(r)?;
+    for (community, p) in rows {
         compounds.rows.push(vec![
-            r.try_get::<String, _>("community_name")?.into(),
+            community.into(),
             p.name.into(),
             p.households.into(),
             p.occupied.into(),

@@ -20,8 +20,8 @@ use crate::platform::error::AppError;
 use crate::platform::input::{date_or_today, text};
 use crate::platform::state::moved;
 use crate::platform::time;
+use crate::registry::compounds::compound_in;
 use crate::registry::places::place_of_community;
-use crate::registry::places_api::{COMPOUND_SQL, Compound, compound_from};
 
 #[derive(Clone, Default, Deserialize, ToSchema)]
 pub struct CompoundInput {
@@ -226,15 +226,6 @@ pub async fn edit_compound(
     Ok(())
 }
 
-/// The compound as it stands inside `tx`, occupancy and the M2 flag included.
-async fn compound_in(tx: &mut Tx, id: i64) -> Result<Compound, AppError> {
-    let row = sqlx::query(&format!("{COMPOUND_SQL} WHERE p.id = $1"))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(compound_from(&row)?)
-}
-
 /// The street sets up a compound's own committee (M2): a new community takes it over from its
 /// custodian. Refused below half occupancy (P1: until then it stays in custody), for a compound
 /// not in custody, and twice (P7).
@@ -341,17 +332,6 @@ async fn hand_over(tx: &mut Tx, id: i64, to: i64, on: &str) -> Result<(i64, i64,
 /// How many compounds of the street are in custody at half occupancy or more: each needs its
 /// own committee (P1), shown on the street's home.
 pub async fn needing_committee(state: &AppState, street: i64) -> Result<i64, AppError> {
-    let rows = sqlx::query(&format!(
-        "{COMPOUND_SQL} WHERE c.street_id = $1 AND p.custodial = 1 AND p.has_committee = 0"
-    ))
-    .bind(street)
-    .fetch_all(state.db.read())
-    .await?;
-    let mut n = 0;
-    for r in &rows {
-        if compound_from(r)?.needs_committee {
-            n += 1;
-        }
-    }
-    Ok(n)
+    let all = crate::registry::compounds::in_custody(state, street).await?;
+    Ok(all.iter().filter(|p| p.needs_committee).count() as i64)
 }
