@@ -167,6 +167,58 @@ async fn meeting(
     Ok(Some(motion))
 }
 
+/// The annual assembly's standing business (M8): its charter item is the one the demo meeting
+/// voted on; the other standing items are on its agenda with what was decided on each.
+async fn annual_agenda(tx: &mut Tx, motion: i64, charter: i64) -> anyhow::Result<()> {
+    let row = sqlx::query("SELECT meeting_id, item_id FROM motions WHERE id = $1")
+        .bind(motion)
+        .fetch_one(&mut **tx)
+        .await?;
+    let meeting: i64 = row.try_get("meeting_id")?;
+    sqlx::query("UPDATE meeting_items SET kind = 'charter_and_agreements', rule_id = $1, seq = 2 WHERE id = $2")
+        .bind(charter)
+        .bind(row.try_get::<i64, _>("item_id")?)
+        .execute(&mut **tx)
+        .await?;
+    let decided = [
+        (
+            1,
+            "work_report",
+            "听取和审议社区居委会 2025 年度工作报告",
+            "审议通过 2025 年度工作报告",
+        ),
+        (
+            3,
+            "agreement_review",
+            "评议协议书履行情况",
+            "协议履行情况良好；对 2 户违约提出整改意见",
+        ),
+        (
+            4,
+            "rewards_liabilities",
+            "决定奖励和责任追究事项",
+            "表彰优秀楼栋长 5 名、优秀志愿者 10 名",
+        ),
+        (
+            5,
+            "family_planning",
+            "审议计划生育优生、优待、优惠措施",
+            "通过 2026 年计划生育优生、优待、优惠措施",
+        ),
+    ];
+    for (seq, kind, title, decision) in decided {
+        sqlx::query("INSERT INTO meeting_items (meeting_id, seq, kind, title, decision) VALUES ($1, $2, $3, $4, $5)")
+            .bind(meeting)
+            .bind(seq)
+            .bind(kind)
+            .bind(title)
+            .bind(decision)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn load(
     tx: &mut Tx,
     street: i64,
@@ -255,7 +307,9 @@ pub async fn load(
         threshold: "two_thirds",
         rule: Some(rules.charter),
     };
-    meeting(tx, street, community, &annual, 10, now).await?;
+    if let Some(motion) = meeting(tx, street, community, &annual, 10, now).await? {
+        annual_agenda(tx, motion, rules.charter).await?;
+    }
     super::public_year::amend_charter(tx, rules.charter).await?;
     let amendment = Held {
         body: assembly,

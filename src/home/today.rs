@@ -4,7 +4,8 @@
 //! meeting while none is held, agreements in force not yet reviewed this year, admitted work
 //! whose admission ends within 30 days; for a building leader: the building's open cases and this
 //! week's visits; for the street, compounds in custody at half occupancy that need their own
-//! committee (M2); for a resident: their open requests and the notices under 公示 where they
+//! committee (M2) and communities a year without an annual assembly (M8), which their heads see
+//! too, and this year's while it is not held; for a resident: their open requests and the notices under 公示 where they
 //! live. Nothing to do reads as nothing to do.
 
 use jiff::ToSpan;
@@ -126,12 +127,48 @@ pub async fn today(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<Vec<Todo>, 
                 if unmet {
                     out.push(todo(ctx, "home.today.council_month", 0, "/meetings", false));
                 }
+                // M8 (R12): the annual assembly, this year; flagged once a year has passed.
+                let year_ago = time::to_db(
+                    now.checked_sub(jiff::SignedDuration::from_hours(365 * 24))
+                        .map_err(AppError::internal)?,
+                );
+                let this_year = time::day_start_db(jiff::civil::date(day.year(), 1, 1));
+                use crate::council::meetings::agenda::assembly_held_since;
+                if !assembly_held_since(pool, c, &year_ago).await? {
+                    out.push(todo(
+                        ctx,
+                        "home.today.assembly_overdue",
+                        0,
+                        "/meetings",
+                        true,
+                    ));
+                } else if !assembly_held_since(pool, c, &this_year).await? {
+                    out.push(todo(ctx, "home.today.assembly_year", 0, "/meetings", false));
+                }
             }
         }
         (Role::StreetOfficer, Scope::Street(s)) => {
             let n = crate::registry::places_edit::compounds::needing_committee(state, s).await?;
             if n > 0 {
                 out.push(todo(ctx, "home.today.needs_committee", n, "/places", true));
+            }
+            let year_ago = time::to_db(
+                now.checked_sub(jiff::SignedDuration::from_hours(365 * 24))
+                    .map_err(AppError::internal)?,
+            );
+            let late =
+                crate::council::meetings::agenda::communities_without_assembly(pool, s, &year_ago)
+                    .await?;
+            if !late.is_empty() {
+                out.push(Todo {
+                    text: tf(
+                        ctx.lang,
+                        "home.today.assemblies_overdue",
+                        &[("n", late.len().to_string()), ("names", late.join("、"))],
+                    ),
+                    href: "/meetings".into(),
+                    urgent: true,
+                });
             }
         }
         (Role::BuildingLeader, Scope::Building(b)) => {

@@ -14,6 +14,7 @@ mod agreement_pages;
 mod agreements;
 mod appraisal;
 mod appraisal_rules;
+mod assembly;
 mod assessment;
 mod audit;
 mod audit_journey;

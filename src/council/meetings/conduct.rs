@@ -223,6 +223,10 @@ pub async fn publish(state: &AppState, ctx: &Ctx, id: i64, minutes: &str) -> Res
     if open > 0 {
         return Err(AppError::conflict("meetings.motions_open"));
     }
+    // R11: an annual assembly decides each of its standing items before its minutes close it.
+    if let Some(title) = super::agenda::undecided(&mut tx, id).await? {
+        return Err(AppError::conflict("meetings.agenda_undecided").arg("item", title));
+    }
     // Guarded: the minutes are published once, and only for a meeting held with its quorum.
     let moved = sqlx::query("UPDATE meetings SET status = 'minutes_published', minutes = $1, minutes_published_at = $2 WHERE id = $3 AND status = 'held'")
         .bind(text)

@@ -4,6 +4,7 @@
 //! meeting is scheduled; attendance makes it held, with its quorum; motions are voted on by the
 //! members present; published minutes never change.
 
+pub mod agenda;
 pub mod conduct;
 pub mod decision;
 pub mod ics;

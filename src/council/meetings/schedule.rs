@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
+use super::agenda::AgendaKind;
 use super::conduct::{AttendanceSummary, attendance_summary};
 use super::motions::{MotionView, motion_list};
 use super::{Meeting, MeetingKind, MeetingQuery, load, readable, search};
@@ -47,6 +48,8 @@ pub(super) async fn list(
 pub struct Item {
     pub id: i64,
     pub seq: i64,
+    /// General business, or one of the annual assembly's standing items.
+    pub kind: AgendaKind,
     pub title: String,
     /// The case the item discusses.
     pub case_id: Option<i64>,
@@ -66,7 +69,7 @@ pub struct MeetingDetail {
 }
 
 pub async fn items(state: &AppState, id: i64) -> Result<Vec<Item>, AppError> {
-    let rows = sqlx::query("SELECT id, seq, title, case_id, rule_id, agreement_id, decision FROM meeting_items WHERE meeting_id = $1 ORDER BY seq")
+    let rows = sqlx::query("SELECT id, seq, kind, title, case_id, rule_id, agreement_id, decision FROM meeting_items WHERE meeting_id = $1 ORDER BY seq")
         .bind(id)
         .fetch_all(state.db.read())
         .await?;
@@ -76,6 +79,7 @@ pub async fn items(state: &AppState, id: i64) -> Result<Vec<Item>, AppError> {
             Ok(Item {
                 id: r.try_get("id")?,
                 seq: r.try_get("seq")?,
+                kind: r.try_get("kind")?,
                 title: r.try_get("title")?,
                 case_id: r.try_get("case_id")?,
                 rule_id: r.try_get("rule_id")?,
@@ -122,6 +126,11 @@ pub(super) async fn one(
 #[derive(Deserialize, ToSchema)]
 pub struct ItemInput {
     pub title: String,
+    /// `general` (the default), or one of the annual assembly's standing items: work_report,
+    /// charter_and_agreements, agreement_review, rewards_liabilities, family_planning. An
+    /// annual assembly gets every standing item it is not given.
+    #[serde(default)]
+    pub kind: Option<String>,
     pub case_id: Option<i64>,
     pub rule_id: Option<i64>,
     pub agreement_id: Option<i64>,
@@ -243,8 +252,31 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
+    let mut kinds = Vec::new();
     for (seq, item) in n.items.iter().enumerate() {
-        add_item(&mut tx, id, place.community_id, seq as i64 + 1, item).await?;
+        kinds.push(add_item(&mut tx, id, place.community_id, seq as i64 + 1, item).await?);
+    }
+    if kind == MeetingKind::AssemblyAnnual {
+        // M8: the assembly's standing business is on every annual agenda (R11).
+        let charter = super::agenda::charter_of(&mut tx, place.community_id).await?;
+        for (k, title) in super::agenda::ANNUAL {
+            if kinds.contains(&k) {
+                continue;
+            }
+            let item = ItemInput {
+                title: title.to_owned(),
+                kind: Some(k.as_str().to_owned()),
+                case_id: None,
+                rule_id: if k == AgendaKind::CharterAndAgreements {
+                    charter
+                } else {
+                    None
+                },
+                agreement_id: None,
+            };
+            let seq = kinds.len() as i64 + 1;
+            kinds.push(add_item(&mut tx, id, place.community_id, seq, &item).await?);
+        }
     }
     invite(
         &mut tx,
@@ -273,45 +305,48 @@ async fn add_item(
     community: Option<i64>,
     seq: i64,
     item: &ItemInput,
-) -> Result<(), AppError> {
-    if let Some(c) = item.case_id {
-        let found: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE id = $1 AND community_id = $2")
-                .bind(c)
-                .bind(community)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get("n")?;
+) -> Result<AgendaKind, AppError> {
+    let kind: AgendaKind = match item.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => AgendaKind::General,
+        Some(k) => k
+            .parse()
+            .map_err(|_| AppError::invalid("items", "meetings.bad_item_kind"))?,
+    };
+    for (id, table, key) in [
+        (item.case_id, "cases", "meetings.unknown_case"),
+        (item.rule_id, "rules", "meetings.unknown_rule"),
+        (
+            item.agreement_id,
+            "agreements",
+            "meetings.unknown_agreement",
+        ),
+    ] {
+        let Some(id) = id else { continue };
+        let found: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE id = $1 AND community_id = $2"
+        ))
+        .bind(id)
+        .bind(community)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?;
         if found == 0 {
-            return Err(AppError::invalid("items", "meetings.unknown_case").arg("id", c));
+            return Err(AppError::invalid("items", key).arg("id", id));
         }
-    }
-    if let Some(r) = item.rule_id {
-        let found: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM rules WHERE id = $1 AND community_id = $2")
-                .bind(r)
-                .bind(community)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get("n")?;
-        if found == 0 {
-            return Err(AppError::invalid("items", "meetings.unknown_rule"));
-        }
-    }
-    // Agreements arrive with their own area; until then no id can match one.
-    if item.agreement_id.is_some() {
-        return Err(AppError::invalid("items", "meetings.unknown_agreement"));
     }
     sqlx::query(
-        "INSERT INTO meeting_items (meeting_id, seq, title, case_id) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO meeting_items (meeting_id, seq, kind, title, case_id, rule_id, agreement_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(meeting)
     .bind(seq)
+    .bind(kind)
     .bind(item.title.trim())
     .bind(item.case_id)
+    .bind(item.rule_id)
+    .bind(item.agreement_id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(kind)
 }
 
 /// Every member in office is on the attendance list as invited, and each with an account gets

@@ -107,6 +107,7 @@ fn agenda_items(text: &str) -> Vec<ItemInput> {
                 .and_then(|n| n.parse().ok());
             ItemInput {
                 title: l.to_owned(),
+                kind: None,
                 case_id: case,
                 rule_id: None,
                 agreement_id: None,
