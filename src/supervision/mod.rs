@@ -4,6 +4,7 @@
 
 pub mod appraisals;
 pub mod evaluations;
+pub mod paper_web;
 pub mod web;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -19,6 +20,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(appraisals::stored, appraisals::cast))
         .routes(routes!(appraisals::close_route))
         .routes(routes!(appraisals::disclose_route))
+        .routes(routes!(appraisals::paper_batches, appraisals::paper_enter))
+        .routes(routes!(appraisals::paper_confirm))
 }
 
 /// The supervision pages, at the paths residents and staff use (`app.rs` merges every area's).
@@ -45,5 +48,13 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route(
             "/appraisals/{id}/disclose",
             post(crate::supervision::web::disclose_submit),
+        )
+        .route(
+            "/appraisals/{id}/paper",
+            post(crate::supervision::paper_web::enter),
+        )
+        .route(
+            "/appraisals/{id}/paper/{batch}",
+            post(crate::supervision::paper_web::confirm),
         )
 }

@@ -15,6 +15,7 @@ use super::evaluations::{self, Evaluation, EvaluationInput, Judgment};
 use crate::auth::{Action, CsrfForm, Ctx, Scope};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::forms::{Refused, Typed};
 use crate::platform::i18n::{Tr, tf};
 use crate::platform::input::Fields;
 use crate::platform::web::{Chrome, page};
@@ -35,6 +36,13 @@ struct AppraisalsPage {
     appraised: Vec<i64>,
     can_vote: bool,
     error: String,
+    /// The appraisals the caller runs (closes, enters paper ballots for).
+    runs: Vec<i64>,
+    /// Paper ballot batches of the appraisals the caller runs.
+    batches: Vec<appraisals::paper::PaperBatch>,
+    /// A refused paper-ballot form, with what was typed.
+    refused: Refused,
+    typed: Typed,
 }
 
 fn first_community(ctx: &Ctx, action: Action) -> Option<i64> {
@@ -45,6 +53,16 @@ fn first_community(ctx: &Ctx, action: Action) -> Option<i64> {
 }
 
 async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<Response, AppError> {
+    render_typed(state, ctx, err, None).await
+}
+
+/// The page again; a refused paper-ballot form keeps what was typed, its error by its field.
+pub(super) async fn render_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    err: Option<&AppError>,
+    typed: Option<Typed>,
+) -> Result<Response, AppError> {
     let items = appraisals::listed(state, ctx).await?;
     let manage = match first_community(ctx, Action::AppraisalsManage) {
         Some(c) => {
@@ -62,6 +80,21 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
         }
         None => None,
     };
+    let mut batches = Vec::new();
+    let mut runs = Vec::new();
+    for a in &items {
+        if ctx
+            .require(Action::AppraisalsManage, crate::auth::Target::At(a.place()))
+            .is_ok()
+        {
+            runs.push(a.id);
+            batches.extend(appraisals::paper::batches(state, a.id).await?);
+        }
+    }
+    let (refused, typed, err_top) = match typed {
+        Some(t) => (Refused::of(ctx.lang, &t.form, err), t, None),
+        None => (Refused::default(), Typed::default(), err),
+    };
     let appraised = items
         .iter()
         .filter(|a| ctx.user.as_ref().is_some_and(|u| a.appraises(u.id)))
@@ -76,9 +109,13 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
         appraised,
         can_vote: ctx.user.as_ref().is_some_and(|u| u.resident_id.is_some())
             && !ctx.scopes(Action::Participate).is_empty(),
-        error: err
+        error: err_top
             .map(|e| tf(ctx.lang, e.key, &e.args))
             .unwrap_or_default(),
+        runs,
+        batches,
+        refused,
+        typed,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;
@@ -87,7 +124,7 @@ async fn render(state: &AppState, ctx: &Ctx, err: Option<&AppError>) -> Result<R
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    // Authorized in render: AppraisalsManage, Participate
+    // Authorized in render > render_typed: AppraisalsManage, Participate
     render(&state, &ctx, None).await
 }
 

@@ -13,6 +13,7 @@ mod admissions;
 mod agreement_pages;
 mod agreements;
 mod appraisal;
+mod appraisal_paper;
 mod appraisal_rules;
 mod assembly;
 mod assessment;

@@ -44,6 +44,11 @@ pub async fn close(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError>
     .await?
     .rows_affected();
     state::moved(done, "appraisal.closed")?;
+    // E14: paper ballots count once confirmed; the count waits for every batch.
+    let waiting = super::paper::unconfirmed(&mut tx, id).await?;
+    if waiting > 0 {
+        return Err(AppError::conflict("appraisal.batch_unconfirmed").arg("n", waiting));
+    }
     let list = ballots(&mut tx, id).await?;
     let voted = list.len() as i64;
     if !window_over && voted < a.roll {

@@ -23,6 +23,7 @@ use crate::platform::time;
 mod ballots;
 mod close;
 mod disclose;
+pub mod paper;
 mod routes;
 
 pub use ballots::{BallotInput, Choice, Recount, StoredBallot, put_ballot, recount, tally, vote};
@@ -65,7 +66,7 @@ pub struct Appraisal {
     pub status: AppraisalStatus,
     pub closes_on: String,
     pub subjects: Vec<Subject>,
-    /// Representatives who have voted so far.
+    /// Ballots cast so far: representatives who voted online and confirmed paper ballots.
     pub voted: i64,
     /// Representatives on the roll, fixed when the appraisal opened.
     pub roll: i64,
@@ -108,7 +109,8 @@ impl Appraisal {
 pub async fn load(state: &AppState, id: i64) -> Result<Appraisal, AppError> {
     let r = sqlx::query(
         "SELECT id, street_id, community_id, title, period, status, closes_on, ballots_counted, disclosure_id, \
-         (SELECT COUNT(*) FROM appraisal_voters v WHERE v.appraisal_id = a.id) AS voted, \
+         (SELECT COUNT(*) FROM appraisal_voters v WHERE v.appraisal_id = a.id) \
+         + (SELECT CAST(COALESCE(SUM(p.ballots), 0) AS BIGINT) FROM appraisal_paper_batches p WHERE p.appraisal_id = a.id AND p.confirmed_at IS NOT NULL) AS voted, \
          (SELECT COUNT(*) FROM appraisal_roll o WHERE o.appraisal_id = a.id) AS roll FROM appraisals a WHERE id = $1",
     )
     .bind(id)

@@ -103,3 +103,61 @@ pub async fn disclose_route(
     disclose(&state, &ctx, id).await?;
     Ok(Json(readable(&state, &ctx, id).await?))
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AppraisalPaperBatchList)]
+pub struct PaperBatchList {
+    pub items: Vec<super::paper::PaperBatch>,
+}
+
+/// The appraisal's paper ballot batches, entered and confirmed by whom.
+#[utoipa::path(get, path = "/api/v1/appraisals/{id}/paper-batches", tag = "supervision", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = PaperBatchList), (status = 403), (status = 404)))]
+pub async fn paper_batches(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<PaperBatchList>, AppError> {
+    let a = super::load(&state, id).await?;
+    ctx.require(Action::AppraisalsManage, Target::At(a.place()))?;
+    Ok(Json(PaperBatchList {
+        items: super::paper::batches(&state, id).await?,
+    }))
+}
+
+/// Enter a batch of paper ballots (first entry); it counts once a second person confirms it.
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/paper-batches", tag = "supervision", params(("id" = i64, Path)),
+    request_body = super::paper::BatchInput, security(("bearer" = [])),
+    responses((status = 201, body = PaperBatchList), (status = 403), (status = 409), (status = 422)))]
+pub async fn paper_enter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<super::paper::BatchInput>,
+) -> Result<(StatusCode, Json<PaperBatchList>), AppError> {
+    // Authorized in enter_batch: AppraisalsManage
+    super::paper::enter_batch(&state, &ctx, id, &b).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PaperBatchList {
+            items: super::paper::batches(&state, id).await?,
+        }),
+    ))
+}
+
+/// Confirm a batch by entering it again: another person, the same ballots.
+#[utoipa::path(post, path = "/api/v1/appraisals/{id}/paper-batches/{batch}/confirm", tag = "supervision",
+    params(("id" = i64, Path), ("batch" = i64, Path)), request_body = super::paper::BatchInput, security(("bearer" = [])),
+    responses((status = 200, body = PaperBatchList), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn paper_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, batch)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<super::paper::BatchInput>,
+) -> Result<Json<PaperBatchList>, AppError> {
+    // Authorized in confirm_batch: AppraisalsManage
+    super::paper::confirm_batch(&state, &ctx, id, batch, &b).await?;
+    Ok(Json(PaperBatchList {
+        items: super::paper::batches(&state, id).await?,
+    }))
+}
