@@ -185,6 +185,8 @@ pub struct Prepared {
     phone: String,
     ip: String,
     key_id: Option<i64>,
+    /// The association on whose behalf it is filed (an opinion or proposal, M11).
+    body_id: Option<i64>,
     actor: crate::audit::Actor,
     deadline: jiff::Timestamp,
     now: jiff::Timestamp,
@@ -197,6 +199,28 @@ pub async fn prepare(
     ctx: &Ctx,
     i: &CaseInput,
     integration: Option<&Integration>,
+) -> Result<Prepared, AppError> {
+    prepare_with(state, ctx, i, integration, None).await
+}
+
+/// An association's opinion or proposal to the committee (M11), filed by one of its members
+/// (checked by the caller, `council::associations`) and answered like any case. Its category is
+/// of kind `proposal`, which no other path may file.
+pub async fn prepare_proposal(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &CaseInput,
+    association: i64,
+) -> Result<Prepared, AppError> {
+    prepare_with(state, ctx, i, None, Some(association)).await
+}
+
+async fn prepare_with(
+    state: &AppState,
+    ctx: &Ctx,
+    i: &CaseInput,
+    integration: Option<&Integration>,
+    association: Option<i64>,
 ) -> Result<Prepared, AppError> {
     let description = i.description.trim();
     if description.is_empty() {
@@ -236,12 +260,19 @@ pub async fn prepare(
             AppError::invalid("category", "cases.unknown_category").arg("code", &i.category)
         );
     };
+    if (cat.kind == "proposal") != association.is_some() {
+        return Err(AppError::invalid("category", "cases.proposal_only"));
+    }
     let channel = if integration.is_some() {
         "open311".to_owned()
+    } else if association.is_some() {
+        "association".to_owned()
     } else {
         channel_for(ctx, i.channel.as_deref())?
     };
     match (&ctx.user, integration) {
+        // An association's member files for it; `council::associations` checked the membership.
+        (Some(_), None) if association.is_some() => {}
         (None, None) | (_, Some(_)) if !cat.public_intake => {
             return Err(AppError::invalid("category", "cases.not_public"));
         }
@@ -275,6 +306,7 @@ pub async fn prepare(
         phone,
         ip: ctx.ip.clone(),
         key_id: integration.map(|k| k.key_id),
+        body_id: association,
         actor,
         deadline: store::deadline(&state.calendar, now, cat.deadline_days),
         now,
@@ -288,8 +320,8 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     let code = super::model::tracking_code();
     let id: i64 = sqlx::query(
         "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
-         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id) \
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id",
+         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id, body_id) \
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
     )
     .bind(p.community)
     .bind(p.place.building_id)
@@ -306,6 +338,7 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     .bind(time::to_db(p.deadline))
     .bind(time::to_db(p.now))
     .bind(p.key_id)
+    .bind(p.body_id)
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;

@@ -99,7 +99,7 @@ async fn render_report(
     let categories = store::categories(state.db.read(), community)
         .await?
         .into_iter()
-        .filter(|c| staff || c.public_intake)
+        .filter(|c| (staff || c.public_intake) && c.kind != "proposal")
         .collect();
     let (error_field, error) = match err {
         Some(e) => (

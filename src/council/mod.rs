@@ -2,6 +2,8 @@
 //! residents' deliberation council, the supervisory board, the assembly, associations and the
 //! street's leading group, with the composition rules of the source documents.
 
+pub mod associations;
+pub mod associations_web;
 pub mod bodies;
 pub mod elections;
 pub mod meetings;
@@ -14,15 +16,28 @@ use crate::platform::AppState;
 
 /// The council area's `/api/v1` routes.
 pub fn routes() -> OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
     bodies::routes()
         .merge(elections::routes())
         .merge(meetings::routes())
+        .routes(routes!(associations_web::list))
+        .routes(routes!(associations_web::proposal_create))
+        .routes(routes!(associations_web::delegate_create))
 }
 
 /// The council pages, at the paths residents and staff use (`app.rs` merges every area's).
 pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
+        .route("/associations", get(crate::council::associations_web::page))
+        .route(
+            "/associations/{id}/proposals",
+            post(crate::council::associations_web::propose_submit),
+        )
+        .route(
+            "/associations/{id}/delegates",
+            post(crate::council::associations_web::delegate_submit),
+        )
         .route(
             "/meetings",
             get(crate::council::meetings::web::list_page)

@@ -37,6 +37,8 @@ crate::workflow_state! {
         Elected = "elected",
         Appointed = "appointed",
         ExOfficio = "ex_officio",
+        /// Sent to the supervisory board by an association of the community (M11).
+        Delegated = "delegated",
     }
 }
 
@@ -122,6 +124,13 @@ async fn holds_role(
 pub fn seated_by_hand(seat: &Seat) -> Result<(), AppError> {
     if seat.source == SeatSource::Elected && seat.position != Position::VicePresident {
         return Err(AppError::invalid("source", "bodies.elected_by_election"));
+    }
+    // A delegated seat names the association that sent its member (`associations::delegate`).
+    if seat.source == SeatSource::Delegated {
+        return Err(AppError::invalid(
+            "source",
+            "bodies.delegated_by_association",
+        ));
     }
     Ok(())
 }

@@ -131,6 +131,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.disclosures", "/disclosures"),
             l("nav.rules", "/rules"),
             l("nav.appraisals", "/appraisals"),
+            l("nav.associations", "/associations"),
         ],
         Role::BuildingLeader => vec![
             l("nav.quick_report", "/report"),
@@ -180,6 +181,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.places", "/places"),
             l("nav.households", "/households?tag=in_difficulty"),
             l("nav.organizations", "/organizations"),
+            l("nav.associations", "/associations"),
             l("nav.corrections", "/corrections"),
             l("nav.import", "/import"),
             l("nav.ledger", "/ledgers"),

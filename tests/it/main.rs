@@ -17,6 +17,7 @@ mod appraisal_paper;
 mod appraisal_rules;
 mod assembly;
 mod assessment;
+mod associations;
 mod audit;
 mod audit_journey;
 mod audit_sweep;

@@ -163,6 +163,12 @@ impl Ids {
                 format!("SELECT MIN(id) FROM bodies WHERE community_id = {c}"),
             ),
             (
+                "associations",
+                format!(
+                    "SELECT MIN(id) FROM bodies WHERE community_id = {c} AND kind = 'association'"
+                ),
+            ),
+            (
                 "volunteers",
                 format!("SELECT MIN(id) FROM volunteers WHERE community_id = {c}"),
             ),
@@ -188,7 +194,7 @@ impl Ids {
             ),
             (
                 "case-categories",
-                "SELECT MIN(code) FROM case_categories".to_owned(),
+                "SELECT MIN(code) FROM case_categories WHERE public_intake = 1".to_owned(),
             ),
         ];
         for (k, sql) in pairs {
