@@ -208,34 +208,6 @@ pub async fn load(
         )
         .await?;
     }
-    if let Some(r) = old.get(1) {
-        // M11: the association sends a member to the supervisory board, and has filed a
-        // proposal with the committee, answered like any request.
-        let (rid, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
-        sqlx::query(
-            "INSERT INTO body_members (body_id, resident_id, name, position, source, term_from, term_to, created_at, delegated_by) \
-             VALUES ($1, $2, $3, 'member', 'delegated', '2026-01-01', '2028-12-31', $4, $5)",
-        )
-        .bind(board)
-        .bind(rid)
-        .bind(&name)
-        .bind(now)
-        .bind(elders)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO cases (community_id, category, sensitive, channel, status, description, reply, tracking_code, deadline, \
-             created_at, updated_at, replied_at, body_id) VALUES ($1, 'association_proposal', 0, 'association', 'replied', $2, $3, $4, $5, $5, $5, $5, $6)",
-        )
-        .bind(community)
-        .bind("建议在社区党群服务中心设老年人助餐点，方便独居和高龄老人就餐。")
-        .bind("已与社区服务站商定，下月起在党群服务中心一楼试点助餐，每周一至周五供应午餐。")
-        .bind(crate::cases::model::tracking_code())
-        .bind(now)
-        .bind(elders)
-        .execute(&mut **tx)
-        .await?;
-    }
     leading_group(tx, street, now).await
 }
 

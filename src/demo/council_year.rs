@@ -167,6 +167,56 @@ async fn meeting(
     Ok(Some(motion))
 }
 
+/// The association's voice (M11): the elders' association sends a member to the supervisory
+/// board and has filed a proposal with the committee, answered like any request.
+pub(super) async fn association_year(tx: &mut Tx, community: i64, now: &str) -> anyhow::Result<()> {
+    let ids = |kind: &'static str| {
+        sqlx::query("SELECT MIN(id) AS id FROM bodies WHERE community_id = $1 AND kind = $2")
+            .bind(community)
+            .bind(kind)
+    };
+    let elders: i64 = ids("association")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+    let board: i64 = ids("supervisory_board")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+    let member = sqlx::query(
+        "SELECT resident_id, name FROM body_members WHERE body_id = $1 AND resident_id NOT IN \
+         (SELECT resident_id FROM body_members WHERE body_id = $2 AND resident_id IS NOT NULL) ORDER BY id LIMIT 1",
+    )
+    .bind(elders)
+    .bind(board)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO body_members (body_id, resident_id, name, position, source, term_from, term_to, created_at, delegated_by) \
+         VALUES ($1, $2, $3, 'member', 'delegated', '2026-01-01', '2028-12-31', $4, $5)",
+    )
+    .bind(board)
+    .bind(member.try_get::<i64, _>("resident_id")?)
+    .bind(member.try_get::<String, _>("name")?)
+    .bind(now)
+    .bind(elders)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO cases (community_id, category, sensitive, channel, status, description, reply, tracking_code, deadline, \
+         created_at, updated_at, replied_at, body_id) VALUES ($1, 'association_proposal', 0, 'association', 'replied', $2, $3, $4, $5, $5, $5, $5, $6)",
+    )
+    .bind(community)
+    .bind("建议在社区党群服务中心设老年人助餐点，方便独居和高龄老人就餐。")
+    .bind("已与社区服务站商定，下月起在党群服务中心一楼试点助餐，每周一至周五供应午餐。")
+    .bind(crate::cases::model::tracking_code())
+    .bind(now)
+    .bind(elders)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The annual assembly's standing business (M8): its charter item is the one the demo meeting
 /// voted on; the other standing items are on its agenda with what was decided on each.
 async fn annual_agenda(tx: &mut Tx, motion: i64, charter: i64) -> anyhow::Result<()> {

@@ -130,7 +130,8 @@ both!(
                 .send()
                 .await
                 .json()["total"],
-            13
+            14,
+            "fifteen categories (the association's proposals among them), one inactive"
         );
         assert_eq!(set("new_pregnancy", serde_json::json!({"deadline_days": 5, "responsible_role": "community_worker", "public_intake": true, "active": true})).await.json()["field"], "public_intake");
         assert_eq!(set("repairs", serde_json::json!({"deadline_days": 0, "responsible_role": "community_worker", "public_intake": true, "active": true})).await.json()["field"], "deadline_days");
