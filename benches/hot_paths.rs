@@ -122,6 +122,7 @@ fn case(i: i64) -> Case {
         public_note: None,
         created_at: zizhi::platform::time::Instant("2026-11-26T01:02:03Z".parse().unwrap()),
         updated_at: "2026-11-27T01:02:03Z".into(),
+        redacted: false,
     }
 }
 

@@ -105,6 +105,11 @@ pub struct CaseView {
     pub reply: String,
     pub satisfied: Option<bool>,
     pub supervised: bool,
+    /// Why it is on the supervision list, once it is.
+    pub supervision_reason: String,
+    /// Given without its details: a sensitive case on the supervision list of someone without
+    /// the duty to read it (rule C13).
+    pub redacted: bool,
     /// The public note on progress chosen by staff, if any.
     pub public_note: Option<PublicNote>,
     pub created_at: time::Instant,
@@ -137,6 +142,8 @@ impl From<&Case> for CaseView {
             reply: c.reply.clone(),
             satisfied: c.satisfied,
             supervised: c.supervised_at.is_some(),
+            supervision_reason: c.supervision_reason.clone(),
+            redacted: c.redacted,
             public_note: c.public_note,
             created_at: c.created_at,
         }

@@ -343,6 +343,9 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     .await?
     .try_get("id")?;
     store::add_event(tx, id, &p.actor.name, "submit", "", "submitted", "", true).await?;
+    if p.category == "instability" {
+        street_told(tx, p, id).await?;
+    }
     audit::record(
         tx,
         &p.actor,
@@ -357,6 +360,38 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
         status: super::model::CaseStatus::Submitted,
         deadline: time::rfc3339_shanghai(p.deadline),
     })
+}
+
+/// M12 (rule C12): an instability report (不稳定因素) reaches the street office as well: each
+/// street officer of the street is told in their messages that one was filed and where, never
+/// what it says (the case is sensitive; the community handles it).
+async fn street_told(tx: &mut Tx, p: &Prepared, id: i64) -> Result<(), AppError> {
+    let community: String = sqlx::query("SELECT name FROM communities WHERE id = $1")
+        .bind(p.community)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("name")?;
+    let officers = sqlx::query(
+        "SELECT DISTINCT user_id FROM grants WHERE role = 'street_officer' AND street_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(p.place.street_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let message = crate::platform::i18n::tf(
+        crate::platform::i18n::Lang::ZhCn,
+        "cases.instability_to_street",
+        &[("community", community), ("id", id.to_string())],
+    );
+    for o in &officers {
+        sqlx::query("INSERT INTO outbox (user_id, case_id, kind, message, created_at) VALUES ($1, $2, 'instability', $3, $4)")
+            .bind(o.try_get::<i64, _>("user_id")?)
+            .bind(id)
+            .bind(&message)
+            .bind(time::to_db(p.now))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A flood of anonymous cases from one client is refused for a while (429 with Retry-After).

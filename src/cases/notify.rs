@@ -76,8 +76,9 @@ pub struct NotificationList {
 pub async fn mine(state: &AppState, ctx: &Ctx) -> Result<NotificationList, AppError> {
     let me = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     let rows = sqlx::query(
-        "SELECT o.id, o.case_id, o.kind, o.message, o.created_at, o.read_at, k.description, k.reply, k.submitter_user_id \
-         FROM outbox o LEFT JOIN cases k ON k.id = o.case_id WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT 100",
+        "SELECT o.id, o.case_id, o.kind, o.message, o.created_at, o.read_at, k.description, k.reply, k.submitter_user_id, \
+         cm.name AS community FROM outbox o LEFT JOIN cases k ON k.id = o.case_id LEFT JOIN communities cm ON cm.id = k.community_id \
+         WHERE o.user_id = $1 ORDER BY o.id DESC LIMIT 100",
     )
         .bind(me.id)
         .fetch_all(state.db.read())
@@ -89,6 +90,19 @@ pub async fn mine(state: &AppState, ctx: &Ctx) -> Result<NotificationList, AppEr
             let kind: String = r.try_get("kind")?;
             let message: String = r.try_get("message")?;
             let text = match case_id {
+                // The street is told where, never what (rule C12).
+                Some(id) if kind == "instability" => tf(
+                    ctx.lang,
+                    "cases.instability_to_street",
+                    &[
+                        (
+                            "community",
+                            r.try_get::<Option<String>, _>("community")?
+                                .unwrap_or_default(),
+                        ),
+                        ("id", id.to_string()),
+                    ],
+                ),
                 Some(id) => text(
                     ctx.lang,
                     &kind,

@@ -99,9 +99,30 @@ pub struct Case {
     pub public_note: Option<super::model::PublicNote>,
     pub created_at: crate::platform::time::Instant,
     pub updated_at: String,
+    /// A sensitive case listed for someone without the duty to read it (the supervision list):
+    /// only its category, status, dates and supervision reason are given.
+    pub redacted: bool,
 }
 
 impl Case {
+    /// Keeps what a supervision list may tell anyone about a sensitive case: its category,
+    /// status, dates and why it is supervised; nothing the resident said or who they are.
+    pub fn redact(&mut self) {
+        self.description.clear();
+        self.address.clear();
+        self.contact_name.clear();
+        self.contact_phone.clear();
+        self.tracking_code.clear();
+        self.reply.clear();
+        self.reject_reason.clear();
+        self.feedback.clear();
+        self.submitter_user_id = None;
+        self.assignee_user_id = None;
+        self.building_id = None;
+        self.public_note = None;
+        self.redacted = true;
+    }
+
     pub fn place(&self) -> Place {
         Place {
             street_id: Some(self.street_id),
@@ -151,6 +172,7 @@ pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
             .and_then(super::model::PublicNote::parse),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        redacted: false,
     })
 }
 

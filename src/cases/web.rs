@@ -181,7 +181,9 @@ fn kept(q: &CaseQuery) -> String {
 struct SupervisionPage {
     chrome: Chrome,
     t: Tr,
-    items: Vec<(CaseView, String, String)>,
+    /// Each case with its supervision reason, its deadline shown, and whether it is given
+    /// without its details (a sensitive case, for someone without the duty to read it).
+    items: Vec<(CaseView, String, String, bool)>,
 }
 
 /// 督办: overdue cases escalated to the head, for the head, the council, the supervisory board
@@ -199,6 +201,7 @@ pub async fn supervision_page(
                 CaseView::from(c),
                 c.supervision_reason.clone(),
                 time::show_db(&c.deadline, ctx.lang),
+                c.redacted,
             )
         })
         .collect();

@@ -84,6 +84,7 @@ mod schema;
 mod street_journey;
 mod street_rules;
 mod supervision;
+mod supervision_sensitive;
 mod sweep;
 mod tamper;
 mod times;
