@@ -37,6 +37,10 @@ pub struct Coverage {
     pub buildings: Vec<Share>,
     /// Households each worker (or leader) visited, against the community's households.
     pub workers: Vec<Share>,
+    /// Units stationed in the community (驻社区单位), and how many were visited (两访, M16).
+    pub units: i64,
+    pub units_visited: i64,
+    pub units_coverage: f64,
 }
 
 /// The first and last day of a quarter like `2026-Q4`.
@@ -173,6 +177,17 @@ pub async fn coverage_in(
         Ok(Share { id: r.try_get("id")?, name: r.try_get("display_name")?, households: total, visited: v, coverage: ratio(v, total) })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let units = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_units WHERE community_id = $1) AS units, \
+         (SELECT COUNT(DISTINCT social_unit_id) FROM visits WHERE community_id = $1 AND social_unit_id IS NOT NULL \
+          AND visit_date >= $2 AND visit_date <= $3) AS visited",
+    )
+    .bind(community)
+    .bind(&from)
+    .bind(&to)
+    .fetch_one(pool)
+    .await?;
+    let (units, units_visited): (i64, i64) = (units.try_get("units")?, units.try_get("visited")?);
     Ok(Coverage {
         community_id: community,
         quarter: label.to_owned(),
@@ -181,6 +196,9 @@ pub async fn coverage_in(
         coverage: ratio(visited, total),
         buildings,
         workers,
+        units,
+        units_visited,
+        units_coverage: ratio(units_visited, units),
     })
 }
 
@@ -214,4 +232,48 @@ pub(super) async fn coverage_report(
         )
         .await?,
     ))
+}
+
+/// The households of a building not visited since `from`, by their door.
+#[derive(Serialize, ToSchema)]
+pub struct NotVisited {
+    pub building: String,
+    pub doors: Vec<String>,
+}
+
+/// M16: the households of the community nobody has visited this year (workers' visits and
+/// leaders' visit entries since 1 January), building by building, for those who visit them.
+pub async fn not_visited_this_year(
+    pool: &sqlx::AnyPool,
+    community: i64,
+    today: Date,
+) -> Result<Vec<NotVisited>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT (SELECT k.name FROM compounds k WHERE k.id = b.compound_id) || ' ' || b.number AS building, \
+         u.number AS unit, h.door_number FROM households h JOIN buildings b ON b.id = h.building_id JOIN units u ON u.id = h.unit_id \
+         WHERE h.community_id = $1 AND h.occupied = 1 AND h.id NOT IN (SELECT household_id FROM ({VISITED}) v) \
+         ORDER BY b.compound_id, b.id, u.number, h.door_number"
+    ))
+    .bind(community)
+    .bind(today.first_of_year().to_string())
+    .bind(today.to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<NotVisited> = Vec::new();
+    for r in &rows {
+        let building: String = r.try_get("building")?;
+        let door = format!(
+            "{}-{}",
+            r.try_get::<i64, _>("unit")?,
+            r.try_get::<String, _>("door_number")?
+        );
+        match out.last_mut() {
+            Some(last) if last.building == building => last.doors.push(door),
+            _ => out.push(NotVisited {
+                building,
+                doors: vec![door],
+            }),
+        }
+    }
+    Ok(out)
 }

@@ -12,6 +12,7 @@ pub mod choices;
 pub mod coverage;
 pub mod notebooks;
 pub mod patrols;
+pub mod regularity;
 pub mod routine_web;
 pub mod services;
 pub mod visits;

@@ -118,11 +118,32 @@ struct PatrolsPage {
     items: Vec<Patrol>,
     f: PatrolForm,
     refused: Refused,
+    /// K1: this month's working days without a patrol, for the community the caller reads.
+    routines: Option<super::regularity::Routines>,
 }
 
 impl PatrolsPage {
     fn building(&self, id: &Option<i64>) -> String {
         name_of(&self.buildings, *id)
+    }
+}
+
+/// K1 for the community whose field work the caller reads (the first of them).
+async fn routines_for(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Option<super::regularity::Routines>, AppError> {
+    match choices::community(ctx, Action::FieldWorkRead) {
+        Some(c) => Ok(Some(
+            super::regularity::routines(
+                state.db.read(),
+                &state.calendar,
+                c,
+                crate::platform::time::today(),
+            )
+            .await?,
+        )),
+        None => Ok(None),
     }
 }
 
@@ -154,6 +175,7 @@ async fn render_patrols(
                 ..Default::default()
             }),
             refused: Refused::of(ctx.lang, "patrol", err),
+            routines: routines_for(state, ctx).await?,
         },
         err,
     )
@@ -197,6 +219,8 @@ struct MeetingsPage {
     items: Vec<StaffMeeting>,
     f: MeetingForm,
     refused: Refused,
+    /// K1: this year's weeks without a staff meeting.
+    routines: Option<super::regularity::Routines>,
 }
 
 async fn render_meetings(
@@ -217,6 +241,7 @@ async fn render_meetings(
                 ..Default::default()
             }),
             refused: Refused::of(ctx.lang, "meeting", err),
+            routines: routines_for(state, ctx).await?,
         },
         err,
     )

@@ -12,7 +12,7 @@ use sqlx::Row;
 use super::coverage::{Coverage, coverage, this_quarter};
 use super::notebooks::{EntryInput, NotebookEntry, NotebookQuery, search, write};
 use super::{NewCase, community_place};
-use crate::auth::{Action, CsrfForm, Ctx, Scope};
+use crate::auth::{Action, CsrfForm, Ctx, Scope, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Tr, tf};
@@ -191,6 +191,8 @@ struct CoveragePage {
     chrome: Chrome,
     t: Tr,
     c: Coverage,
+    /// This year's unvisited households by building, for staff who visit.
+    not_visited: Option<Vec<super::coverage::NotVisited>>,
 }
 
 #[derive(Deserialize)]
@@ -214,10 +216,24 @@ pub async fn coverage_page(
         &quarter,
     )
     .await?;
+    // The doors nobody visited: for those who visit (staff), not every reader of the figures.
+    let not_visited = if ctx.require(Action::FieldWork, Target::At(place)).is_ok() {
+        Some(
+            super::coverage::not_visited_this_year(
+                state.db.read(),
+                place.community_id.unwrap_or_default(),
+                crate::platform::time::today(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     page(&CoveragePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
         c,
+        not_visited,
     })
 }
 

@@ -110,6 +110,26 @@ pub async fn today(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<Vec<Todo>, 
                     false,
                 ));
             }
+            // M14 (K1): the daily patrol and the weekly staff meeting.
+            let r = crate::daily::regularity::routines(pool, &state.calendar, c, day).await?;
+            if !r.days_without_patrol.is_empty() {
+                out.push(todo(
+                    ctx,
+                    "home.today.patrol_days",
+                    r.days_without_patrol.len() as i64,
+                    "/patrols",
+                    false,
+                ));
+            }
+            if r.none_this_week {
+                out.push(todo(
+                    ctx,
+                    "home.today.meeting_week",
+                    0,
+                    "/staff-meetings",
+                    false,
+                ));
+            }
             if g.role == Role::CommunityHead {
                 let councils = crate::council::meetings::regularity::regularity(
                     state,

@@ -77,6 +77,7 @@ mod registry;
 mod report_photo;
 mod rights;
 mod rights_journey;
+mod routines;
 mod rule_drafting;
 mod rules;
 mod rules_doc;
