@@ -34,7 +34,7 @@ fn kind(bytes: &[u8]) -> Option<&'static str> {
 
 /// Where a JPEG's image ends: just after its EOI marker, the first `FF D9` past the segments
 /// that is a marker (in the compressed data a real `FF` is followed by `00`, and restart
-/// markers are `FF D0`…`FF K1`).
+/// markers are `FF D0`…`FF D7`).
 fn end_of_image(b: &[u8]) -> Option<usize> {
     let mut i = 2; // after SOI
     // The segments before the first scan carry their lengths.
