@@ -36,10 +36,7 @@ async fn render(
     refused: Option<(Typed, &AppError)>,
 ) -> Result<Response, AppError> {
     let items = mine(state, ctx).await?;
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     again(
         &AssociationsPage {
             chrome: ctx.chrome(),

@@ -62,6 +62,14 @@ impl Typed {
             fields: fields.0.clone(),
         }
     }
+    /// A refused form's typed values and its error; for a page shown afresh, neither.
+    pub fn split(refused: Option<(Typed, &AppError)>) -> (Typed, Option<&AppError>) {
+        match refused {
+            Some((t, e)) => (t, Some(e)),
+            None => (Typed::default(), None),
+        }
+    }
+
     /// The value typed in `field` of `form` when that form came back, else `default`.
     pub fn v(&self, form: &str, field: &str, default: &str) -> String {
         if self.form == form {

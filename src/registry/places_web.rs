@@ -122,10 +122,7 @@ async fn render(
         .scopes(Action::CommunitiesManage)
         .iter()
         .any(|s| matches!(s, Scope::Street(_)));
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     again(
         &PlacesPage {
             chrome: ctx.chrome(),

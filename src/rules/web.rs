@@ -50,10 +50,7 @@ async fn render_list(
             Scope::Community(c) => Some(*c),
             _ => None,
         });
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     again(
         &ListPage {
             chrome: ctx.chrome(),

@@ -8,19 +8,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::harness::TestApp;
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> crate::client::Res {
-    app.post(path).bearer(token).json(&body).send().await
-}
-
-fn minutes_ago(minutes: i64) -> String {
-    jiff::Timestamp::now()
-        .checked_sub(jiff::SignedDuration::from_mins(minutes))
-        .unwrap()
-        .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string()
-}
+use crate::rules::{now_local, post};
 
 both!(
     the_annual_assembly_decides_its_standing_business,
@@ -54,7 +42,7 @@ both!(
             &head,
             "/api/v1/meetings",
             json!({"body_id": assembly, "kind": "assembly_annual", "title": "三角线社区 2026 年居民代表大会",
-                   "starts_at": minutes_ago(10), "location": "社区党群服务中心",
+                   "starts_at": now_local(-10), "location": "社区党群服务中心",
                    "items": [{"title": "通报小区加装电梯进展"}]}),
         )
         .await;

@@ -7,11 +7,17 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::harness::TestApp;
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> crate::client::Res {
+pub(crate) async fn post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> crate::client::Res {
     app.post(path).bearer(token).json(&body).send().await
 }
 
-fn now_local(minutes: i64) -> String {
+/// A local date-time `minutes` from now, as a meeting's form takes it.
+pub(crate) fn now_local(minutes: i64) -> String {
     jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_mins(minutes))
         .unwrap()

@@ -99,10 +99,7 @@ async fn render(
         Some(c) => scope_name(pool, crate::auth::Scope::Community(c)).await?,
         None => String::new(),
     };
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     again(
         &CompoundPage {
             chrome: ctx.chrome(),

@@ -58,10 +58,7 @@ async fn render(
     refused: Option<(Typed, &AppError)>,
 ) -> Result<Response, AppError> {
     let who = who(state, ctx, resident_id).await?;
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     let (skills, hours, since) = current;
     again(
         &VolunteerPage {

@@ -71,10 +71,7 @@ async fn render(
     } else {
         (None, None)
     };
-    let (typed, err) = match refused {
-        Some((t, e)) => (t, Some(e)),
-        None => (Typed::default(), None),
-    };
+    let (typed, err) = Typed::split(refused);
     again(
         &OrgsPage {
             chrome: ctx.chrome(),
