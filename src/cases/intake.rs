@@ -22,6 +22,8 @@ pub const CHANNELS: &[&str] = &[
     "reception",
     "patrol",
     "open311",
+    "association",
+    "virtual_reception",
 ];
 
 /// Anonymous cases one client may file in `ANON_WINDOW`.
@@ -81,11 +83,18 @@ async fn place_of(state: &AppState, ctx: &Ctx, i: &CaseInput) -> Result<Place, A
 
 fn channel_for(ctx: &Ctx, asked: Option<&str>) -> Result<String, AppError> {
     if ctx.user.is_none() {
-        return Ok("web_anonymous".into());
+        return Ok(if asked == Some("virtual_reception") {
+            "virtual_reception"
+        } else {
+            "web_anonymous"
+        }
+        .into());
     }
     let staff = ctx.has_role(Role::CommunityWorker) || ctx.has_role(Role::CommunityHead);
     match asked {
         Some(c @ ("reception" | "patrol")) if staff => Ok(c.into()),
+        // The virtual reception room's consultations, from anyone signed in.
+        Some("virtual_reception") => Ok("virtual_reception".into()),
         Some("quick_report") if ctx.has_role(Role::BuildingLeader) => Ok("quick_report".into()),
         Some("web") | None => Ok(if ctx.has_role(Role::BuildingLeader) && asked.is_none() {
             "quick_report"
@@ -187,6 +196,8 @@ pub struct Prepared {
     key_id: Option<i64>,
     /// The association on whose behalf it is filed (an opinion or proposal, M11).
     body_id: Option<i64>,
+    /// For a walk-in at the reception room: who was on duty (M15).
+    receptionist: Option<i64>,
     actor: crate::audit::Actor,
     deadline: jiff::Timestamp,
     now: jiff::Timestamp,
@@ -292,6 +303,11 @@ async fn prepare_with(
         None => ctx.actor(),
     };
     duplicate_check(state, ctx, &i.category, description).await?;
+    let receptionist = if channel == "reception" {
+        super::reception::on_duty_today(state.db.read(), community).await?
+    } else {
+        None
+    };
     let now = time::now();
     Ok(Prepared {
         community,
@@ -307,6 +323,7 @@ async fn prepare_with(
         ip: ctx.ip.clone(),
         key_id: integration.map(|k| k.key_id),
         body_id: association,
+        receptionist,
         actor,
         deadline: store::deadline(&state.calendar, now, cat.deadline_days),
         now,
@@ -320,8 +337,8 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     let code = super::model::tracking_code();
     let id: i64 = sqlx::query(
         "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
-         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id, body_id) \
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
+         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id, body_id, receptionist_id) \
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING id",
     )
     .bind(p.community)
     .bind(p.place.building_id)
@@ -339,6 +356,7 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     .bind(time::to_db(p.now))
     .bind(p.key_id)
     .bind(p.body_id)
+    .bind(p.receptionist)
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;

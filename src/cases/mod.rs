@@ -15,6 +15,8 @@ pub mod model;
 pub mod notify;
 pub mod photos;
 pub mod posters;
+pub mod reception;
+pub mod reception_web;
 pub mod stats;
 pub mod store;
 pub mod web;
@@ -23,6 +25,12 @@ pub mod web;
 pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
+        .route("/reception", get(crate::cases::reception_web::room))
+        .route(
+            "/reception/duty",
+            get(crate::cases::reception_web::duty_page)
+                .post(crate::cases::reception_web::duty_submit),
+        )
         .route(
             "/report",
             get(crate::cases::intake_web::report_form)

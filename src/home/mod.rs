@@ -132,6 +132,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.rules", "/rules"),
             l("nav.appraisals", "/appraisals"),
             l("nav.associations", "/associations"),
+            l("nav.reception", "/reception"),
         ],
         Role::BuildingLeader => vec![
             l("nav.quick_report", "/report"),
@@ -182,6 +183,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.households", "/households?tag=in_difficulty"),
             l("nav.organizations", "/organizations"),
             l("nav.associations", "/associations"),
+            l("nav.reception_duty", "/reception/duty"),
             l("nav.corrections", "/corrections"),
             l("nav.import", "/import"),
             l("nav.ledger", "/ledgers"),

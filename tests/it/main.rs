@@ -73,6 +73,7 @@ mod places;
 mod policy;
 mod privacy;
 mod privacy_access;
+mod reception;
 mod registry;
 mod report_photo;
 mod rights;
