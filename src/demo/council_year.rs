@@ -217,6 +217,38 @@ pub(super) async fn association_year(tx: &mut Tx, community: i64, now: &str) -> 
     Ok(())
 }
 
+/// The reception room's roster for the coming week (M15): a party member, a deputy, a
+/// residents' representative and a volunteer take turns on working days.
+pub(super) async fn reception_week(tx: &mut Tx, community: i64, now: &str) -> anyhow::Result<()> {
+    let people = [
+        ("刘志强", "party_member"),
+        ("陈淑华", "deputy"),
+        ("赵卫东", "resident_rep"),
+        ("孙丽娟", "volunteer"),
+    ];
+    let cal = crate::platform::calendar::Calendar::builtin();
+    let mut day = time::today();
+    let mut n = 0;
+    for _ in 0..7 {
+        if cal.is_working_day(day) {
+            let (name, kind) = people[n % people.len()];
+            sqlx::query(
+                "INSERT INTO reception_duty (community_id, on_date, name, kind, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(community)
+            .bind(day.to_string())
+            .bind(name)
+            .bind(kind)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            n += 1;
+        }
+        day = day.tomorrow()?;
+    }
+    Ok(())
+}
+
 /// The annual assembly's standing business (M8): its charter item is the one the demo meeting
 /// voted on; the other standing items are on its agenda with what was decided on each.
 async fn annual_agenda(tx: &mut Tx, motion: i64, charter: i64) -> anyhow::Result<()> {

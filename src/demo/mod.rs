@@ -213,6 +213,7 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
     if history {
         assessment_year::load(&mut tx, &mut rng, street_id, &community_ids, &now).await?;
         council_year::association_year(&mut tx, communities[0].id, &now).await?;
+        council_year::reception_week(&mut tx, communities[0].id, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }
     if scale == Scale::Street {
