@@ -347,8 +347,8 @@ async fn track(
 #[utoipa::path(get, path = "/api/v1/supervision", tag = "cases", security(("bearer" = [])),
     responses((status = 200, body = CaseList)))]
 async fn supervision(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CaseList>, AppError> {
-    // Authorized in list::supervision: SupervisionRead
-    let items = list::supervision(&state, &ctx).await?;
+    // Authorized in supervision::supervision: SupervisionRead
+    let items = super::supervision::supervision(&state, &ctx).await?;
     Ok(Json(CaseList {
         total: items.len() as i64,
         items: items.iter().map(CaseView::from).collect(),

@@ -1,7 +1,6 @@
 //! Filing a case: from a resident's phone (signed in, or anonymous with a tracking code), a
 //! building leader's quick report, a worker at the reception room or on patrol.
 
-use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -25,10 +24,6 @@ pub const CHANNELS: &[&str] = &[
     "association",
     "virtual_reception",
 ];
-
-/// Anonymous cases one client may file in `ANON_WINDOW`.
-const ANON_LIMIT: i64 = 10;
-const ANON_WINDOW: SignedDuration = SignedDuration::from_mins(10);
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct CaseInput {
@@ -115,26 +110,6 @@ pub struct Integration {
     pub label: String,
     /// Cases this key may file per minute, if the operator set a limit.
     pub per_minute: Option<i64>,
-}
-
-/// A key over its operator-set limit is slowed (429 with Retry-After).
-async fn key_limit(state: &AppState, k: &Integration) -> Result<(), AppError> {
-    let Some(limit) = k.per_minute else {
-        return Ok(());
-    };
-    let since = time::to_db(time::now() - SignedDuration::from_mins(1));
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM cases WHERE open311_key_id = $1 AND created_at > $2",
-    )
-    .bind(k.key_id)
-    .bind(&since)
-    .fetch_one(state.db.read())
-    .await?
-    .try_get("n")?;
-    if n >= limit {
-        return Err(AppError::too_many(60));
-    }
-    Ok(())
 }
 
 /// Files a case after every check; returns what the submitter keeps.
@@ -287,8 +262,8 @@ async fn prepare_with(
         (None, None) | (_, Some(_)) if !cat.public_intake => {
             return Err(AppError::invalid("category", "cases.not_public"));
         }
-        (_, Some(k)) => key_limit(state, k).await?,
-        (None, None) => anonymous_limit(state, &ctx.ip).await?,
+        (_, Some(k)) => super::limits::key_limit(state, k).await?,
+        (None, None) => super::limits::anonymous_limit(state, &ctx.ip).await?,
         (Some(_), None) => {
             ctx.require(Action::CaseSubmit, Target::At(place))?;
         }
@@ -302,7 +277,7 @@ async fn prepare_with(
         },
         None => ctx.actor(),
     };
-    duplicate_check(state, ctx, &i.category, description).await?;
+    super::limits::duplicate_check(state, ctx, &i.category, description).await?;
     let receptionist = if channel == "reception" {
         super::reception::on_duty_today(state.db.read(), community).await?
     } else {
@@ -362,7 +337,14 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     .try_get("id")?;
     store::add_event(tx, id, &p.actor.name, "submit", "", "submitted", "", true).await?;
     if p.category == "instability" {
-        street_told(tx, p, id).await?;
+        super::notify::instability_to_street(
+            tx,
+            p.community,
+            p.place.street_id,
+            id,
+            &time::to_db(p.now),
+        )
+        .await?;
     }
     audit::record(
         tx,
@@ -378,85 +360,4 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
         status: super::model::CaseStatus::Submitted,
         deadline: time::rfc3339_shanghai(p.deadline),
     })
-}
-
-/// M12 (rule C12): an instability report (不稳定因素) reaches the street office as well: each
-/// street officer of the street is told in their messages that one was filed and where, never
-/// what it says (the case is sensitive; the community handles it).
-async fn street_told(tx: &mut Tx, p: &Prepared, id: i64) -> Result<(), AppError> {
-    let community: String = sqlx::query("SELECT name FROM communities WHERE id = $1")
-        .bind(p.community)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("name")?;
-    let officers = sqlx::query(
-        "SELECT DISTINCT user_id FROM grants WHERE role = 'street_officer' AND street_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(p.place.street_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let message = crate::platform::i18n::tf(
-        crate::platform::i18n::Lang::ZhCn,
-        "cases.instability_to_street",
-        &[("community", community), ("id", id.to_string())],
-    );
-    for o in &officers {
-        sqlx::query("INSERT INTO outbox (user_id, case_id, kind, message, created_at) VALUES ($1, $2, 'instability', $3, $4)")
-            .bind(o.try_get::<i64, _>("user_id")?)
-            .bind(id)
-            .bind(&message)
-            .bind(time::to_db(p.now))
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// A flood of anonymous cases from one client is refused for a while (429 with Retry-After).
-async fn anonymous_limit(state: &AppState, ip: &str) -> Result<(), AppError> {
-    let since = time::to_db(time::now() - ANON_WINDOW);
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE client_ip = $1 AND submitter_user_id IS NULL AND created_at > $2")
-        .bind(ip)
-        .bind(&since)
-        .fetch_one(state.db.read())
-        .await?
-        .try_get("n")?;
-    if n >= ANON_LIMIT {
-        return Err(AppError::too_many(ANON_WINDOW.as_secs() as u64));
-    }
-    Ok(())
-}
-
-/// The same case sent twice within two minutes (a double tap) is refused, naming the first.
-async fn duplicate_check(
-    state: &AppState,
-    ctx: &Ctx,
-    category: &str,
-    description: &str,
-) -> Result<(), AppError> {
-    let since = time::to_db(time::now() - SignedDuration::from_mins(2));
-    // Found by the start of the text (index `cases_duplicate`), the whole text compared here: in
-    // SQL, `description = $2` would let SQLite substitute $2 into the indexed expression and walk
-    // the table. The submitter is compared in forms no index serves, so that the planner does not
-    // walk all of one account's or address's cases instead.
-    let rows = sqlx::query(
-        "SELECT id, description FROM cases WHERE substr(description, 1, 24) = substr($2, 1, 24) \
-         AND created_at > $3 AND category = $1 \
-         AND COALESCE(submitter_user_id, 0) = COALESCE($4, 0) AND ($4 IS NOT NULL OR client_ip || '' = $5)",
-    )
-    .bind(category)
-    .bind(description)
-    .bind(&since)
-    .bind(ctx.user.as_ref().map(|u| u.id))
-    .bind(&ctx.ip)
-    .fetch_all(state.db.read())
-    .await?;
-    let first = rows.iter().find(|r| {
-        r.try_get::<String, _>("description")
-            .is_ok_and(|d| d == description)
-    });
-    match first {
-        Some(r) => Err(AppError::conflict("cases.duplicate").arg("id", r.try_get::<i64, _>("id")?)),
-        None => Ok(()),
-    }
 }

@@ -10,6 +10,7 @@ pub mod desk;
 pub mod handle;
 pub mod intake;
 pub mod intake_web;
+pub mod limits;
 pub mod list;
 pub mod model;
 pub mod notify;
@@ -19,6 +20,7 @@ pub mod reception;
 pub mod reception_web;
 pub mod stats;
 pub mod store;
+pub mod supervision;
 pub mod web;
 
 /// The cases pages, at the paths residents and staff use (`app.rs` merges every area's).

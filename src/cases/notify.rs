@@ -18,6 +18,44 @@ use crate::platform::i18n::{Lang, Tr, tf};
 use crate::platform::time;
 use crate::platform::web::{Chrome, page};
 
+/// M12 (rule C12): an instability report (不稳定因素) reaches the street office as well: each
+/// street officer of the street is told in their messages that one was filed and where, never
+/// what it says (the case is sensitive; the community handles it).
+pub(super) async fn instability_to_street(
+    tx: &mut crate::platform::db::Tx,
+    community: i64,
+    street: Option<i64>,
+    id: i64,
+    at: &str,
+) -> Result<(), AppError> {
+    let community: String = sqlx::query("SELECT name FROM communities WHERE id = $1")
+        .bind(community)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("name")?;
+    let officers = sqlx::query(
+        "SELECT DISTINCT user_id FROM grants WHERE role = 'street_officer' AND street_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(street)
+    .fetch_all(&mut **tx)
+    .await?;
+    let message = crate::platform::i18n::tf(
+        crate::platform::i18n::Lang::ZhCn,
+        "cases.instability_to_street",
+        &[("community", community), ("id", id.to_string())],
+    );
+    for o in &officers {
+        sqlx::query("INSERT INTO outbox (user_id, case_id, kind, message, created_at) VALUES ($1, $2, 'instability', $3, $4)")
+            .bind(o.try_get::<i64, _>("user_id")?)
+            .bind(id)
+            .bind(&message)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// What a notification says, in natural words: to the resident who raised the case ("您反映的
 /// “楼道灯坏了”已答复：…"), or to the staff handling it ("交办给您：诉求 #386“楼道灯坏了”").
 /// `kind` is the transition (`accept`, `reply`…) or `reopened` (the resident was not satisfied);

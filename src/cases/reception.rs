@@ -103,13 +103,10 @@ pub async fn add_duty(state: &AppState, ctx: &Ctx, i: &DutyInput) -> Result<i64,
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if crate::platform::db::is_unique_violation(&e) {
-            AppError::invalid("name", "reception.on_duty_already")
-        } else {
-            e.into()
-        }
-    })?
+    .map_err(crate::platform::db::unique_or(AppError::invalid(
+        "name",
+        "reception.on_duty_already",
+    )))?
     .try_get("id")?;
     audit::record(
         &mut tx,

@@ -184,6 +184,15 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Case>, sqlx::Error> {
     row.as_ref().map(case_from).transpose()
 }
 
+/// The opinions and proposals an association filed (M11), newest first.
+pub async fn filed_for_body(pool: &AnyPool, body: i64) -> Result<Vec<Case>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.body_id = $1 ORDER BY k.id DESC LIMIT 50"
+    );
+    let rows = sqlx::query(&sql).bind(body).fetch_all(pool).await?;
+    rows.iter().map(case_from).collect()
+}
+
 pub async fn by_tracking_code(pool: &AnyPool, code: &str) -> Result<Option<Case>, sqlx::Error> {
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.tracking_code = $1"

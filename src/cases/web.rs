@@ -192,8 +192,8 @@ pub async fn supervision_page(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    // Authorized in list::supervision: SupervisionRead
-    let cases = list::supervision(&state, &ctx).await?;
+    // Authorized in supervision::supervision: SupervisionRead
+    let cases = super::supervision::supervision(&state, &ctx).await?;
     let items = cases
         .iter()
         .map(|c| {

@@ -13,10 +13,10 @@ use crate::registry::{import, places};
 pub async fn run(
     file: &Path,
     community: i64,
-    mode: crate::registry::import_api::ImportMode,
+    commit: bool,
+    create_buildings: bool,
     db: &DbArgs,
 ) -> anyhow::Result<()> {
-    let commit = mode.commit;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (_, d) = open(db).await?;
     let place = places::place_of_community(d.read(), community)
@@ -24,15 +24,9 @@ pub async fn run(
         .with_context(|| format!("no community {community}"))?;
     let table = import::read_table(&bytes).map_err(super::refused)?;
     let started = std::time::Instant::now();
-    let plan = import::plan(
-        d.read(),
-        community,
-        &table,
-        Lang::ZhCn,
-        mode.create_buildings,
-    )
-    .await
-    .map_err(super::refused)?;
+    let plan = import::plan(d.read(), community, &table, Lang::ZhCn, create_buildings)
+        .await
+        .map_err(super::refused)?;
     let r = &plan.report;
     if !r.buildings_new.is_empty() {
         println!("新建楼栋 new buildings: {}", r.buildings_new.join("、"));

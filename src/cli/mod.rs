@@ -332,13 +332,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commit,
             create_buildings,
             db,
-        } => {
-            let mode = crate::registry::import_api::ImportMode {
-                commit,
-                create_buildings,
-            };
-            import::run(&file, community, mode, &db).await
-        }
+        } => import::run(&file, community, commit, create_buildings, &db).await,
         Command::Verify { checkpoint, db } => chains::verify(&db, checkpoint.as_deref()).await,
         Command::Seal { db } => chains::seal(&db).await,
         Command::Checkpoint { out, db } => chains::checkpoint(&db, out.as_deref()).await,

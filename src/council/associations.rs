@@ -37,7 +37,7 @@ pub struct Association {
 pub struct Proposal {
     pub case_id: i64,
     pub description: String,
-    pub status: String,
+    pub status: crate::cases::model::CaseStatus,
     pub reply: String,
     pub created_at: crate::platform::time::Instant,
 }
@@ -119,26 +119,17 @@ async fn delegates(state: &AppState, body: i64) -> Result<Vec<String>, AppError>
 
 /// The association's opinions and proposals, newest first, with the committee's answers.
 async fn proposals(state: &AppState, body: i64) -> Result<Vec<Proposal>, AppError> {
-    sqlx::query(
-        "SELECT id, description, status, reply, created_at FROM cases WHERE body_id = $1 ORDER BY id DESC LIMIT 50",
-    )
-    .bind(body)
-    .fetch_all(state.db.read())
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Proposal {
-            case_id: r.try_get("id")?,
-            description: r.try_get("description")?,
-            status: r.try_get("status")?,
-            reply: r.try_get("reply")?,
-            created_at: crate::platform::time::Instant(
-                time::from_db(&r.try_get::<String, _>("created_at")?).unwrap_or_default(),
-            ),
+    Ok(crate::cases::store::filed_for_body(state.db.read(), body)
+        .await?
+        .into_iter()
+        .map(|c| Proposal {
+            case_id: c.id,
+            description: c.description,
+            status: c.status,
+            reply: c.reply,
+            created_at: c.created_at,
         })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .map_err(Into::into)
+        .collect())
 }
 
 #[derive(Clone, Default, Deserialize, ToSchema)]

@@ -212,13 +212,9 @@ async fn create(
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if crate::platform::db::is_unique_violation(&e) {
-            AppError::conflict("bodies.one_group_per_building")
-        } else {
-            e.into()
-        }
-    })?
+    .map_err(crate::platform::db::unique_or(AppError::conflict(
+        "bodies.one_group_per_building",
+    )))?
     .try_get("id")?;
     audit::record(
         &mut tx,

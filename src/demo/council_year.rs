@@ -167,140 +167,6 @@ async fn meeting(
     Ok(Some(motion))
 }
 
-/// The association's voice (M11): the elders' association sends a member to the supervisory
-/// board and has filed a proposal with the committee, answered like any request.
-pub(super) async fn association_year(tx: &mut Tx, community: i64, now: &str) -> anyhow::Result<()> {
-    let ids = |kind: &'static str| {
-        sqlx::query("SELECT MIN(id) AS id FROM bodies WHERE community_id = $1 AND kind = $2")
-            .bind(community)
-            .bind(kind)
-    };
-    let elders: i64 = ids("association")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("id")?;
-    let board: i64 = ids("supervisory_board")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("id")?;
-    let member = sqlx::query(
-        "SELECT resident_id, name FROM body_members WHERE body_id = $1 AND resident_id NOT IN \
-         (SELECT resident_id FROM body_members WHERE body_id = $2 AND resident_id IS NOT NULL) ORDER BY id LIMIT 1",
-    )
-    .bind(elders)
-    .bind(board)
-    .fetch_one(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO body_members (body_id, resident_id, name, position, source, term_from, term_to, created_at, delegated_by) \
-         VALUES ($1, $2, $3, 'member', 'delegated', '2026-01-01', '2028-12-31', $4, $5)",
-    )
-    .bind(board)
-    .bind(member.try_get::<i64, _>("resident_id")?)
-    .bind(member.try_get::<String, _>("name")?)
-    .bind(now)
-    .bind(elders)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO cases (community_id, category, sensitive, channel, status, description, reply, tracking_code, deadline, \
-         created_at, updated_at, replied_at, body_id) VALUES ($1, 'association_proposal', 0, 'association', 'replied', $2, $3, $4, $5, $5, $5, $5, $6)",
-    )
-    .bind(community)
-    .bind("建议在社区党群服务中心设老年人助餐点，方便独居和高龄老人就餐。")
-    .bind("已与社区服务站商定，下月起在党群服务中心一楼试点助餐，每周一至周五供应午餐。")
-    .bind(crate::cases::model::tracking_code())
-    .bind(now)
-    .bind(elders)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The reception room's roster for the coming week (M15): a party member, a deputy, a
-/// residents' representative and a volunteer take turns on working days.
-pub(super) async fn reception_week(tx: &mut Tx, community: i64, now: &str) -> anyhow::Result<()> {
-    let people = [
-        ("刘志强", "party_member"),
-        ("陈淑华", "deputy"),
-        ("赵卫东", "resident_rep"),
-        ("孙丽娟", "volunteer"),
-    ];
-    let cal = crate::platform::calendar::Calendar::builtin();
-    let mut day = time::today();
-    let mut n = 0;
-    for _ in 0..7 {
-        if cal.is_working_day(day) {
-            let (name, kind) = people[n % people.len()];
-            sqlx::query(
-                "INSERT INTO reception_duty (community_id, on_date, name, kind, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(community)
-            .bind(day.to_string())
-            .bind(name)
-            .bind(kind)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            n += 1;
-        }
-        day = day.tomorrow()?;
-    }
-    Ok(())
-}
-
-/// The annual assembly's standing business (M8): its charter item is the one the demo meeting
-/// voted on; the other standing items are on its agenda with what was decided on each.
-async fn annual_agenda(tx: &mut Tx, motion: i64, charter: i64) -> anyhow::Result<()> {
-    let row = sqlx::query("SELECT meeting_id, item_id FROM motions WHERE id = $1")
-        .bind(motion)
-        .fetch_one(&mut **tx)
-        .await?;
-    let meeting: i64 = row.try_get("meeting_id")?;
-    sqlx::query("UPDATE meeting_items SET kind = 'charter_and_agreements', rule_id = $1, seq = 2 WHERE id = $2")
-        .bind(charter)
-        .bind(row.try_get::<i64, _>("item_id")?)
-        .execute(&mut **tx)
-        .await?;
-    let decided = [
-        (
-            1,
-            "work_report",
-            "听取和审议社区居委会 2025 年度工作报告",
-            "审议通过 2025 年度工作报告",
-        ),
-        (
-            3,
-            "agreement_review",
-            "评议协议书履行情况",
-            "协议履行情况良好；对 2 户违约提出整改意见",
-        ),
-        (
-            4,
-            "rewards_liabilities",
-            "决定奖励和责任追究事项",
-            "表彰优秀楼栋长 5 名、优秀志愿者 10 名",
-        ),
-        (
-            5,
-            "family_planning",
-            "审议计划生育优生、优待、优惠措施",
-            "通过 2026 年计划生育优生、优待、优惠措施",
-        ),
-    ];
-    for (seq, kind, title, decision) in decided {
-        sqlx::query("INSERT INTO meeting_items (meeting_id, seq, kind, title, decision) VALUES ($1, $2, $3, $4, $5)")
-            .bind(meeting)
-            .bind(seq)
-            .bind(kind)
-            .bind(title)
-            .bind(decision)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
 pub async fn load(
     tx: &mut Tx,
     street: i64,
@@ -390,7 +256,7 @@ pub async fn load(
         rule: Some(rules.charter),
     };
     if let Some(motion) = meeting(tx, street, community, &annual, 10, now).await? {
-        annual_agenda(tx, motion, rules.charter).await?;
+        super::participation_year::annual_agenda(tx, motion, rules.charter).await?;
     }
     super::public_year::amend_charter(tx, rules.charter).await?;
     let amendment = Held {

@@ -12,6 +12,7 @@ mod council_year;
 mod daily_year;
 mod names;
 mod orgs;
+mod participation_year;
 mod people;
 mod places;
 mod public_year;
@@ -212,8 +213,8 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
     street_year::load(&mut tx, street_id, &community_ids, &now).await?;
     if history {
         assessment_year::load(&mut tx, &mut rng, street_id, &community_ids, &now).await?;
-        council_year::association_year(&mut tx, communities[0].id, &now).await?;
-        council_year::reception_week(&mut tx, communities[0].id, &now).await?;
+        participation_year::association_year(&mut tx, communities[0].id, &now).await?;
+        participation_year::reception_week(&mut tx, communities[0].id, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }
     if scale == Scale::Street {

@@ -240,6 +240,21 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// For a write a unique index may refuse: that refusal becomes `answer` (the same 409 or 422
+/// the check before the write gives, when a concurrent request won in between); any other
+/// error passes on as it is.
+pub fn unique_or(
+    answer: super::error::AppError,
+) -> impl FnOnce(sqlx::Error) -> super::error::AppError {
+    move |e| {
+        if is_unique_violation(&e) {
+            answer
+        } else {
+            e.into()
+        }
+    }
+}
+
 pub use super::filter::{Filter, Val, bind_vals, bulk_insert, dated, like_pattern};
 
 /// Creates the data folder, if it is not there, readable by zizhi's own user only (0700). A

@@ -45,27 +45,14 @@ pub struct Compound {
     pub needs_committee: bool,
 }
 
-impl Compound {
-    pub fn occupancy_source_word(&self) -> &'static str {
-        match self.occupancy_source {
-            OccupancySource::Recorded => "recorded",
-            OccupancySource::Registry => "registry",
-        }
+crate::workflow_state! {
+    /// Where a compound's occupancy figures come from.
+    pub enum OccupancySource {
+        /// The property office's homes and homes moved into, as recorded.
+        Recorded = "recorded",
+        /// The registry's households.
+        Registry = "registry",
     }
-    pub fn custody_word(&self) -> &'static str {
-        match self.custody {
-            super::places_edit::Custody::Own => "own",
-            super::places_edit::Custody::InCustody => "in_custody",
-            super::places_edit::Custody::SetUp => "set_up",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OccupancySource {
-    Recorded,
-    Registry,
 }
 
 const COMPOUND_SQL: &str = "SELECT p.id, p.community_id, c.name AS community_name, p.name, p.custodial, p.has_committee, \

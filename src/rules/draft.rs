@@ -141,13 +141,9 @@ pub async fn draft_rule(state: &AppState, ctx: &Ctx, n: &NewRule) -> Result<Rule
     .bind(time::now_db())
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if crate::platform::db::is_unique_violation(&e) {
-            AppError::conflict("rules.one_per_matter").field("matter")
-        } else {
-            e.into()
-        }
-    })?
+    .map_err(crate::platform::db::unique_or(
+        AppError::conflict("rules.one_per_matter").field("matter"),
+    ))?
     .try_get("id")?;
     put_version(&mut tx, id, 1, &articles, "").await?;
     audit::record(

@@ -70,6 +70,8 @@ mod paper;
 mod passwords;
 mod photos;
 mod places;
+mod places_import;
+mod places_rules;
 mod policy;
 mod privacy;
 mod privacy_access;

@@ -76,13 +76,7 @@ async fn insert_buildings(tx: &mut Tx, plan: &Plan, now: &str) -> Result<Plan, A
         .fetch_one(&mut **tx)
         .await?
         .try_get("id")?;
-        for u in 1..=b.units {
-            sqlx::query("INSERT INTO units (building_id, number) VALUES ($1, $2)")
-                .bind(id)
-                .bind(u)
-                .execute(&mut **tx)
-                .await?;
-        }
+        crate::registry::places_edit::buildings::add_units(tx, id, b.units).await?;
         ids.insert(b.placeholder, id);
     }
     let real = |b: i64| ids.get(&b).copied().unwrap_or(b);

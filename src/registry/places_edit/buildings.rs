@@ -6,12 +6,11 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::communities::taken;
 use super::{count, manage};
 use crate::audit::{self, Entry};
 use crate::auth::{Ctx, Place};
 use crate::platform::AppState;
-use crate::platform::db::Tx;
+use crate::platform::db::{Tx, unique_or};
 use crate::platform::error::AppError;
 use crate::platform::input::text;
 use crate::platform::state::moved;
@@ -63,7 +62,7 @@ async fn unique_number(
 }
 
 /// Units 1…`units` of the building exist (those already there are kept).
-async fn add_units(tx: &mut Tx, building: i64, units: i64) -> Result<(), AppError> {
+pub(crate) async fn add_units(tx: &mut Tx, building: i64, units: i64) -> Result<(), AppError> {
     for u in 1..=units {
         let there: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM units WHERE building_id = $1 AND number = $2")
@@ -142,7 +141,7 @@ pub async fn create_building(
     .bind(community)
     .fetch_optional(&mut *tx)
     .await
-    .map_err(taken("number"))?
+    .map_err(unique_or(AppError::invalid("number", "places.name_taken")))?
     .ok_or_else(|| AppError::conflict("places.changed"))?
     .try_get("id")?;
     add_units(&mut tx, id, units).await?;
@@ -199,7 +198,7 @@ pub async fn edit_building(
     .bind(place.community_id)
     .execute(&mut *tx)
     .await
-    .map_err(taken("number"))?
+    .map_err(unique_or(AppError::invalid("number", "places.name_taken")))?
     .rows_affected();
     moved(done, "places.changed")?;
     sqlx::query("DELETE FROM units WHERE building_id = $1 AND number > $2")

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Scope, Target};
 use crate::platform::AppState;
-use crate::platform::db::{Tx, is_unique_violation};
+use crate::platform::db::{Tx, unique_or};
 use crate::platform::error::AppError;
 use crate::platform::input::text;
 use crate::platform::time;
@@ -87,18 +87,6 @@ pub(super) async fn unique_community(
     Ok(())
 }
 
-/// A write refused by a unique index another request won in the meantime: the same answer as
-/// the check before it.
-pub(super) fn taken(field: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |e| {
-        if is_unique_violation(&e) {
-            AppError::invalid(field, "places.name_taken")
-        } else {
-            e.into()
-        }
-    }
-}
-
 /// Inserts a community in `street` inside `tx`, checked (P8); its id.
 pub(super) async fn insert_community(
     tx: &mut Tx,
@@ -118,7 +106,7 @@ pub(super) async fn insert_community(
     .bind(&now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(taken("code"))?
+    .map_err(unique_or(AppError::invalid("code", "places.code_taken")))?
     .try_get("id")?;
     let place = Place {
         street_id: Some(street),
@@ -174,7 +162,7 @@ pub async fn edit_community(
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(taken("code"))?;
+        .map_err(unique_or(AppError::invalid("code", "places.code_taken")))?;
     audit::record(
         &mut tx,
         &ctx.actor(),

@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::communities::{code, insert_community, taken};
+use super::communities::{code, insert_community};
 use super::{manage, occupancy};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Place, Target};
 use crate::platform::AppState;
-use crate::platform::db::Tx;
+use crate::platform::db::{Tx, unique_or};
 use crate::platform::error::AppError;
 use crate::platform::input::{date_or_today, text};
 use crate::platform::state::moved;
@@ -129,7 +129,7 @@ pub async fn create_compound(
     .bind(&now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(taken("name"))?
+    .map_err(unique_or(AppError::invalid("name", "places.name_taken")))?
     .try_get("id")?;
     audit::record(
         &mut tx,
@@ -207,7 +207,7 @@ pub async fn edit_compound(
     .bind(community)
     .execute(&mut *tx)
     .await
-    .map_err(taken("name"))?
+    .map_err(unique_or(AppError::invalid("name", "places.name_taken")))?
     .rows_affected();
     moved(done, "places.changed")?;
     let detail = match (homes, moved_in) {
@@ -264,7 +264,6 @@ pub async fn set_up_committee(
     }
     let new = insert_community(&mut tx, ctx, street, &code, &name).await?;
     // P6: handed to the community just made, never back to its custodian.
-    debug_assert_ne!(new, custodian);
     let moved_now = hand_over(&mut tx, id, new, &on.to_string()).await?;
     audit::record(
         &mut tx,

@@ -11,22 +11,20 @@ pub mod communities;
 pub mod compounds;
 pub mod web;
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use crate::auth::{Action, Ctx, Place, Target};
 use crate::platform::error::AppError;
 
-/// Where a compound stands with its committee (M2), read from its record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Custody {
-    /// A compound of its community, served by the community's committee.
-    Own,
-    /// A new compound held in custody (代管) by an adjacent community until it has a committee.
-    InCustody,
-    /// Its own committee is set up: it passed from its custodian to a community of its own.
-    SetUp,
+crate::workflow_state! {
+    /// Where a compound stands with its committee (M2), read from its record.
+    pub enum Custody {
+        /// A compound of its community, served by the community's committee.
+        Own = "own",
+        /// A new compound held in custody (代管) by an adjacent community until it has a
+        /// committee.
+        InCustody = "in_custody",
+        /// Its own committee is set up: it passed from its custodian to a community of its own.
+        SetUp = "set_up",
+    }
 }
 
 impl Custody {

@@ -140,13 +140,9 @@ pub async fn create_volunteer(
     .bind(&since)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if crate::platform::db::is_unique_violation(&e) {
-            AppError::conflict("registry.already_volunteer").field("resident_id")
-        } else {
-            e.into()
-        }
-    })?
+    .map_err(crate::platform::db::unique_or(
+        AppError::conflict("registry.already_volunteer").field("resident_id"),
+    ))?
     .try_get("id")?;
     audit::record(
         &mut tx,
