@@ -220,7 +220,7 @@ pub async fn assess(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Assessmen
 }
 
 /// The community's workers and head (their grants), each scored on what applies to a person.
-async fn worker_rows(
+pub(super) async fn worker_rows(
     state: &AppState,
     lang: Lang,
     community: i64,

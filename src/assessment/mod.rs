@@ -10,6 +10,8 @@ pub mod charts;
 pub mod components;
 pub mod compute;
 pub mod records;
+pub mod reviews;
+pub mod reviews_web;
 pub mod web;
 
 pub use web::pages;
@@ -53,6 +55,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(xlsx::xlsx))
         .routes(routes!(records::report))
         .routes(routes!(weights::get_weights, weights::put_weights))
+        .routes(routes!(reviews::list, reviews::create))
 }
 
 /// A span of days to assess: a year (`2026`), a quarter (`2026-Q4`) or a month (`2026-11`).

@@ -286,5 +286,9 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             "/assessment/records",
             get(crate::assessment::web::records_page),
         )
+        .route(
+            "/assessment/reviews",
+            get(crate::assessment::reviews_web::page).post(crate::assessment::reviews_web::submit),
+        )
         .route("/street", get(crate::assessment::web::street))
 }

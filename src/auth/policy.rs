@@ -162,6 +162,8 @@ pub enum Action {
     AssessmentRead,
     /// Set the assessment's weights (street).
     AssessmentConfigure,
+    /// Record the year's 评议考核奖励 of community workers (head) and of heads (street).
+    WorkerReviewsRecord,
     /// The supervisory board's evaluations against its checklist (M10).
     EvaluationsWrite,
     /// Open a democratic appraisal of cadres, close and tally it (M10).
@@ -173,7 +175,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -208,6 +210,7 @@ impl Action {
         Action::AdmissionsRead,
         Action::AssessmentRead,
         Action::AssessmentConfigure,
+        Action::WorkerReviewsRecord,
         Action::EvaluationsWrite,
         Action::AppraisalsManage,
         Action::CampaignsManage,
@@ -250,6 +253,7 @@ impl Action {
             Action::AdmissionsRead => "admissions.read",
             Action::AssessmentRead => "assessment.read",
             Action::AssessmentConfigure => "assessment.configure",
+            Action::WorkerReviewsRecord => "assessment.review",
             Action::EvaluationsWrite => "evaluations.write",
             Action::AppraisalsManage => "appraisals.manage",
             Action::CampaignsManage => "campaigns.manage",
@@ -384,6 +388,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AgreementsRead,
             A::AdmissionsRead,
             A::AssessmentRead,
+            A::WorkerReviewsRecord,
             A::CampaignsRead,
         ],
     ),
@@ -406,6 +411,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::AdmissionsRead,
             A::AssessmentRead,
             A::AssessmentConfigure,
+            A::WorkerReviewsRecord,
             A::AppraisalsManage,
             A::CampaignsManage,
             A::CampaignsRead,

@@ -139,3 +139,50 @@ pub(super) async fn annual_agenda(tx: &mut Tx, motion: i64, charter: i64) -> any
     }
     Ok(())
 }
+
+/// The year's 评议考核奖励 (M14) in the other communities, once December has come: each worker
+/// graded by their head, each head by the street. The demo community's own are left for the
+/// walk-through to record.
+pub(super) async fn worker_reviews(
+    tx: &mut Tx,
+    communities: &[i64],
+    now: &str,
+) -> anyhow::Result<()> {
+    let year = 2026;
+    if crate::assessment::reviews::opens(year).is_none_or(|d| time::today() < d) {
+        return Ok(());
+    }
+    let street: i64 = super::assessment_year::user(tx, "street").await?;
+    for (i, c) in communities.iter().enumerate().skip(1) {
+        let staff = sqlx::query(
+            "SELECT user_id, role FROM grants WHERE community_id = $1 AND role IN ('community_head', 'community_worker') ORDER BY role",
+        )
+        .bind(c)
+        .fetch_all(&mut **tx)
+        .await?;
+        let head: i64 = staff[0].try_get("user_id")?;
+        for r in &staff {
+            let (user, role): (i64, String) = (r.try_get("user_id")?, r.try_get("role")?);
+            let (grade, reward, by) = match (role.as_str(), i % 2) {
+                ("community_head", _) => ("competent", "", street),
+                (_, 1) => ("excellent", "年度优秀社区工作者，奖金 800 元", head),
+                _ => ("basic", "", head),
+            };
+            sqlx::query(
+                "INSERT INTO worker_reviews (community_id, user_id, year, grade, reward, comment, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(c)
+            .bind(user)
+            .bind(i64::from(year))
+            .bind(grade)
+            .bind(reward)
+            .bind("按年度考核得分和群众评议评定")
+            .bind(by)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}

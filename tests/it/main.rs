@@ -93,3 +93,4 @@ mod sweep;
 mod tamper;
 mod times;
 mod transitions;
+mod worker_reviews;
