@@ -44,6 +44,15 @@ pub struct AidPlan {
     pub actions: Vec<AidAction>,
     /// Yuan, all actions.
     pub total: String,
+    /// The published third family-planning disclosures (四公开之三) that report its hardship
+    /// payments, by counts and sums, never by name.
+    pub reported_in: Vec<ReportedIn>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportedIn {
+    pub disclosure_id: i64,
+    pub title: String,
 }
 
 crate::workflow_state! {
@@ -79,6 +88,13 @@ async fn plans(state: &AppState, f: crate::platform::db::Filter) -> Result<Vec<A
             .iter()
             .map(|a| a.try_get::<i64, _>("amount"))
             .sum::<Result<i64, _>>()?;
+        let reported = sqlx::query(
+            "SELECT DISTINCT d.id, d.title FROM family_planning_benefits b JOIN disclosures d ON d.id = b.disclosure_id \
+             WHERE b.aid_plan_id = $1 ORDER BY d.id",
+        )
+        .bind(id)
+        .fetch_all(state.db.read())
+        .await?;
         out.push(AidPlan {
             id,
             community_id: r.try_get("community_id")?,
@@ -99,6 +115,15 @@ async fn plans(state: &AppState, f: crate::platform::db::Filter) -> Result<Vec<A
                 })
                 .collect::<Result<_, sqlx::Error>>()?,
             total: yuan(total),
+            reported_in: reported
+                .iter()
+                .map(|d| {
+                    Ok(ReportedIn {
+                        disclosure_id: d.try_get("id")?,
+                        title: d.try_get("title")?,
+                    })
+                })
+                .collect::<Result<_, sqlx::Error>>()?,
         });
     }
     Ok(out)

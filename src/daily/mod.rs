@@ -10,6 +10,8 @@ pub mod bulletins_web;
 pub mod care_web;
 pub mod choices;
 pub mod coverage;
+pub mod family_planning;
+pub mod family_planning_web;
 pub mod notebooks;
 pub mod patrols;
 pub mod regularity;
@@ -51,6 +53,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(aid::list, aid::create))
         .routes(routes!(aid::act))
         .routes(routes!(aid::review))
+        .routes(routes!(family_planning_web::ledger_api))
+        .routes(routes!(family_planning_web::payment_create))
+        .routes(routes!(family_planning_web::third_create))
 }
 
 /// A finding to be filed as a case in the same step.

@@ -265,6 +265,18 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route("/aid/{id}/actions", post(super::care_web::aid_act))
         .route("/aid/{id}/review", post(super::care_web::aid_review))
         .route(
+            "/family-planning",
+            get(super::family_planning_web::family_planning_page),
+        )
+        .route(
+            "/family-planning/payments",
+            post(super::family_planning_web::payment_submit),
+        )
+        .route(
+            "/family-planning/third-disclosure",
+            post(super::family_planning_web::third_submit),
+        )
+        .route(
             "/bulletins",
             get(super::bulletins_web::bulletins_page).post(super::bulletins_web::bulletins_draft),
         )

@@ -216,6 +216,7 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
         participation_year::association_year(&mut tx, communities[0].id, &now).await?;
         participation_year::reception_week(&mut tx, communities[0].id, &now).await?;
         participation_year::worker_reviews(&mut tx, &community_ids, &now).await?;
+        participation_year::family_planning(&mut tx, communities[0].id, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }
     if scale == Scale::Street {

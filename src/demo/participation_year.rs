@@ -186,3 +186,62 @@ pub(super) async fn worker_reviews(
     }
     Ok(())
 }
+
+/// The family-planning ledgers of the demo quarter (M17): one-child benefits and reward
+/// support paid in October, and hardship aid under the active aid plans. The third disclosure
+/// is left for the walk-through to draft from them.
+pub(super) async fn family_planning(tx: &mut Tx, community: i64, now: &str) -> anyhow::Result<()> {
+    let worker: i64 = super::assessment_year::user(tx, "worker").await?;
+    let households =
+        sqlx::query("SELECT id FROM households WHERE community_id = $1 ORDER BY id LIMIT 9")
+            .bind(community)
+            .fetch_all(&mut **tx)
+            .await?;
+    let pay = |kind: &'static str,
+               household: i64,
+               day: &'static str,
+               fen: i64,
+               plan: Option<i64>| {
+        sqlx::query(
+            "INSERT INTO family_planning_benefits (community_id, kind, household_id, paid_on, amount, note, aid_plan_id, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)",
+        )
+        .bind(community)
+        .bind(kind)
+        .bind(household)
+        .bind(day)
+        .bind(fen)
+        .bind(plan)
+        .bind(worker)
+        .bind(now.to_owned())
+    };
+    for (i, h) in households.iter().enumerate() {
+        let h: i64 = h.try_get("id")?;
+        let (kind, fen) = if i < 6 {
+            ("only_child", 12_000)
+        } else {
+            ("reward_support", 24_000)
+        };
+        pay(kind, h, "2026-10-15", fen, None)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let plans = sqlx::query(
+        "SELECT id, household_id FROM aid_plans WHERE community_id = $1 AND status = 'active' ORDER BY id LIMIT 2",
+    )
+    .bind(community)
+    .fetch_all(&mut **tx)
+    .await?;
+    for p in &plans {
+        pay(
+            "hardship_aid",
+            p.try_get("household_id")?,
+            "2026-11-10",
+            50_000,
+            Some(p.try_get("id")?),
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -60,6 +60,9 @@ pub struct CategoryInput {
     pub expires: bool,
     #[serde(default)]
     pub finance: bool,
+    /// The body a new notice starts from; up to 2,000 characters.
+    #[serde(default)]
+    pub template: String,
 }
 
 /// Add or override a category for one community.
@@ -94,6 +97,9 @@ pub(super) async fn add_category(
             return Err(AppError::invalid(field, "disclosure.bad_title"));
         }
     }
+    if c.template.chars().count() > 2000 {
+        return Err(AppError::invalid("template", "input.bad_text").arg("max", 2000));
+    }
     let mut tx = state.db.begin().await?;
     let taken: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM disclosure_categories WHERE code = $1 AND community_id = $2",
@@ -107,8 +113,8 @@ pub(super) async fn add_category(
         return Err(AppError::conflict("disclosure.category_exists"));
     }
     sqlx::query(
-        "INSERT INTO disclosure_categories (community_id, code, name_zh, name_en, cadence, due_working_days, names_public, expires, finance, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO disclosure_categories (community_id, code, name_zh, name_en, cadence, due_working_days, names_public, expires, finance, template, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(c.community_id)
     .bind(&c.code)
@@ -119,6 +125,7 @@ pub(super) async fn add_category(
     .bind(i64::from(c.names_public))
     .bind(i64::from(c.expires))
     .bind(i64::from(c.finance))
+    .bind(c.template.trim())
     .bind(time::now_db())
     .execute(&mut *tx)
     .await?;

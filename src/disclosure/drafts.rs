@@ -131,6 +131,13 @@ async fn check(state: &AppState, ctx: &Ctx, n: &NoticeInput) -> Result<Checked, 
     } else {
         None
     };
+    if cat.code == crate::daily::family_planning::THIRD
+        && let Some(p) = period
+    {
+        let mut conn = state.db.read().acquire().await?;
+        crate::daily::family_planning::matches_ledgers(&mut conn, n.community_id, p, &lines)
+            .await?;
+    }
     if !CADENCES.contains(&cat.cadence.as_str()) {
         return Err(AppError::invalid("category", "disclosure.bad_category"));
     }

@@ -2,7 +2,7 @@
 //! the same form to edit a draft; a refusal shows the form again with what was typed and the
 //! error next to its field.
 
-use crate::platform::web::Path;
+use crate::platform::web::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -123,11 +123,33 @@ async fn draft_form(
     Ok(res)
 }
 
-pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// The category to start with; its template fills the body.
+    #[serde(default)]
+    category: String,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
     // Authorized in new_form > draft_form: DisclosuresManage
+    let body = match managed_community(&ctx) {
+        Some(c) if !q.category.is_empty() => {
+            crate::disclosure::category(&state, c, &q.category, ctx.lang)
+                .await?
+                .map(|c| c.template)
+                .unwrap_or_default()
+        }
+        _ => String::new(),
+    };
     let f = DraftForm {
         channel: "both".into(),
         publicity_days: "5".into(),
+        category: q.category,
+        body,
         ..Default::default()
     };
     new_form(&state, &ctx, f, None).await

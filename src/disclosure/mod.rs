@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod drafts_web;
 pub mod notices;
 pub mod objections;
+pub mod phone;
 pub mod privacy;
 pub mod timeliness;
 pub mod web;
@@ -38,6 +39,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notices::canonical))
         .routes(routes!(objections::list, objections::object))
         .routes(routes!(objections::handle))
+        .routes(routes!(phone::phone_objection))
+        .routes(routes!(phone::put_phone))
         .routes(routes!(categories::categories, categories::add_category))
         .routes(routes!(categories::publications))
         .merge(attachments::routes())
@@ -60,6 +63,8 @@ pub struct Category {
     pub expires: bool,
     /// Notices carry income and expense lines that must add up.
     pub finance: bool,
+    /// The body a new notice of this category starts from (the four disclosures' own).
+    pub template: String,
     #[serde(skip)]
     pub community_id: Option<i64>,
 }
@@ -71,7 +76,7 @@ pub async fn categories_of(
     lang: Lang,
 ) -> Result<Vec<Category>, AppError> {
     let rows = sqlx::query(
-        "SELECT community_id, code, name_zh, name_en, cadence, due_working_days, names_public, expires, finance \
+        "SELECT community_id, code, name_zh, name_en, cadence, due_working_days, names_public, expires, finance, template \
          FROM disclosure_categories WHERE community_id IS NULL OR community_id = $1 ORDER BY id",
     )
     .bind(community)
@@ -91,6 +96,7 @@ pub async fn categories_of(
             names_public: r.try_get::<i64, _>("names_public")? != 0,
             expires: r.try_get::<i64, _>("expires")? != 0,
             finance: r.try_get::<i64, _>("finance")? != 0,
+            template: r.try_get("template")?,
             community_id: r.try_get("community_id")?,
         };
         match out.iter_mut().find(|x| x.code == c.code) {
@@ -173,6 +179,14 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route(
             "/disclosures/{id}/objections",
             post(crate::disclosure::web::object_submit),
+        )
+        .route(
+            "/disclosures/{id}/phone-objections",
+            post(crate::disclosure::web::phone_objection_submit),
+        )
+        .route(
+            "/disclosures/phone",
+            post(crate::disclosure::web::phone_submit),
         )
         .route(
             "/disclosures/{id}/print",

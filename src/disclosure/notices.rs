@@ -312,6 +312,7 @@ pub async fn publish_in(
     if published != 1 {
         return Err(AppError::conflict("disclosure.published_immutable"));
     }
+    crate::daily::family_planning::on_publish(tx, id).await?;
     let content = super::content::disclosure(&mut *tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;

@@ -78,6 +78,8 @@ pub struct Objection {
     pub nomination_id: Option<i64>,
     /// The objector, by name: in full to the staff who handle it, surname only to everyone else.
     pub objector: String,
+    /// Taken on the 公示 telephone and entered by staff under the objector's real name.
+    pub by_phone: bool,
     pub body: String,
     /// RFC 3339, +08:00.
     pub created_at: crate::platform::time::Instant,
@@ -105,7 +107,7 @@ pub async fn list_of(
         Subject::Election(_) => "nomination_id",
     };
     let rows = sqlx::query(&format!(
-        "SELECT id, {nomination} AS nomination_id, objector_name, body, created_at, outcome, handling, handled_at \
+        "SELECT id, {nomination} AS nomination_id, objector_name, by_phone, body, created_at, outcome, handling, handled_at \
          FROM {} WHERE {} = $1 ORDER BY id",
         subject.table(),
         subject.column()
@@ -121,6 +123,7 @@ pub async fn list_of(
                 id: r.try_get("id")?,
                 nomination_id: r.try_get("nomination_id")?,
                 objector: if staff { name } else { mask_name(&name) },
+                by_phone: r.try_get::<i64, _>("by_phone")? != 0,
                 body: r.try_get("body")?,
                 created_at: r.try_get("created_at")?,
                 outcome: r.try_get("outcome")?,
@@ -131,8 +134,17 @@ pub async fn list_of(
         .collect::<Result<_, sqlx::Error>>()?)
 }
 
+/// How an objection came in: online by the resident, or by phone, entered by staff.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Online,
+    Phone,
+}
+
 /// Files an objection by `p` inside `tx`; the caller has checked that the publicity period runs
-/// (and, for a candidate, that the nomination is of this election). Returns its id.
+/// (and, for a candidate, that the nomination is of this election). By phone, `p.user_id` is
+/// the staff member who took the call. Returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn file_in(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -141,6 +153,7 @@ pub async fn file_in(
     p: &Participant,
     nomination: Option<i64>,
     body: &str,
+    channel: Channel,
 ) -> Result<i64, AppError> {
     let body = body.trim();
     if !(5..=1000).contains(&body.chars().count()) {
@@ -148,10 +161,10 @@ pub async fn file_in(
     }
     let (columns, values) = match subject {
         Subject::Notice(_) => ("", ""),
-        Subject::Election(_) => (", nomination_id", ", $6"),
+        Subject::Election(_) => (", nomination_id", ", $8"),
     };
     let q = format!(
-        "INSERT INTO {} ({}, user_id, objector_name, body, created_at{columns}) VALUES ($1, $2, $3, $4, $5{values}) RETURNING id",
+        "INSERT INTO {} ({}, user_id, objector_name, body, created_at, resident_id, by_phone{columns}) VALUES ($1, $2, $3, $4, $5, $6, $7{values}) RETURNING id",
         subject.table(),
         subject.column()
     );
@@ -160,7 +173,9 @@ pub async fn file_in(
         .bind(p.user_id)
         .bind(&p.name)
         .bind(body)
-        .bind(time::now_db());
+        .bind(time::now_db())
+        .bind(p.resident_id)
+        .bind(i64::from(channel == Channel::Phone));
     if let Subject::Election(_) = subject {
         q = q.bind(nomination);
     }
@@ -171,7 +186,11 @@ pub async fn file_in(
         &ctx.actor(),
         Entry::new(action, kind, subject.id())
             .at(place)
-            .detail(format!("objection {oid}")),
+            .detail(if channel == Channel::Phone {
+                format!("objection {oid} by phone")
+            } else {
+                format!("objection {oid}")
+            }),
     )
     .await?;
     Ok(oid)
@@ -311,7 +330,17 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: i64, body: &str) -> Result<i6
         return Err(AppError::conflict("disclosure.not_in_publicity"));
     }
     let mut tx = state.db.begin().await?;
-    let oid = file_in(&mut tx, ctx, Subject::Notice(id), n.place(), &p, None, body).await?;
+    let oid = file_in(
+        &mut tx,
+        ctx,
+        Subject::Notice(id),
+        n.place(),
+        &p,
+        None,
+        body,
+        Channel::Online,
+    )
+    .await?;
     tx.commit().await?;
     Ok(oid)
 }

@@ -15,9 +15,11 @@ use super::timeliness::{CategoryTimeliness, timeliness};
 use crate::auth::{Action, CsrfForm, Ctx, Scope, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::forms::{Refused, Typed, again};
 use crate::platform::i18n::{Tr, tf};
+use crate::platform::input::Fields;
 use crate::platform::time;
-use crate::platform::web::{Chrome, page};
+use crate::platform::web::{Chrome, page, redirect_or_again};
 
 pub(super) fn error_text(ctx: &Ctx, err: Option<&AppError>) -> String {
     err.map(|e| tf(ctx.lang, e.key, &e.args))
@@ -42,6 +44,10 @@ struct ListPage {
     items: Vec<Notice>,
     drafts: Vec<Notice>,
     staff: bool,
+    /// The 公示 telephone of the staff's community.
+    phone: String,
+    refused: Refused,
+    typed: Typed,
 }
 
 pub async fn list_page(
@@ -49,25 +55,45 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in notices::search: DisclosuresManage (drafts only; published notices are public)
-    let items = notices::search(&state, &ctx, &NoticeQuery { status: None, ..q }).await?;
-    let staff = managed_community(&ctx).is_some();
-    let drafts = if staff {
+    // Authorized in list > notices::search: DisclosuresManage (drafts only; published notices are public)
+    list(&state, &ctx, q, None).await
+}
+
+async fn list(
+    state: &AppState,
+    ctx: &Ctx,
+    q: NoticeQuery,
+    refused: Option<(Typed, &AppError)>,
+) -> Result<Response, AppError> {
+    let items = notices::search(state, ctx, &NoticeQuery { status: None, ..q }).await?;
+    let managed = managed_community(ctx);
+    let drafts = if managed.is_some() {
         let q = NoticeQuery {
             status: Some("draft".into()),
             ..Default::default()
         };
-        notices::search(&state, &ctx, &q).await?
+        notices::search(state, ctx, &q).await?
     } else {
         vec![]
     };
-    page(&ListPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        items,
-        drafts,
-        staff,
-    })
+    let phone = match managed {
+        Some(c) => super::phone::phone_of(state.db.read(), c).await?,
+        None => String::new(),
+    };
+    let (typed, err) = Typed::split(refused);
+    again(
+        &ListPage {
+            chrome: ctx.chrome(),
+            t: ctx.t(),
+            items,
+            drafts,
+            staff: managed.is_some(),
+            phone,
+            refused: Refused::of(ctx.lang, "phone", err),
+            typed,
+        },
+        err,
+    )
 }
 
 #[derive(Template)]
@@ -82,6 +108,11 @@ struct NoticePage {
     signed_in: bool,
     notice: String,
     error: String,
+    /// The 公示 telephone for objections, if the community has set one.
+    phone: String,
+    /// The staff's phone-objection form, as it came back refused.
+    refused: Refused,
+    typed: Typed,
 }
 
 async fn category_name(state: &AppState, ctx: &Ctx, n: &Notice) -> Result<String, AppError> {
@@ -100,7 +131,19 @@ async fn render(
     notice: &str,
     err: Option<&AppError>,
 ) -> Result<Response, AppError> {
+    render_with(state, ctx, id, notice, err, Typed::default()).await
+}
+
+async fn render_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    notice: &str,
+    err: Option<&AppError>,
+    typed: Typed,
+) -> Result<Response, AppError> {
     let n = notices::readable(state, ctx, id).await?;
+    let phone_form = typed.form == "phone";
     let mut res = page(&NoticePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
@@ -115,13 +158,77 @@ async fn render(
         } else {
             ctx.t().get(notice).to_owned()
         },
-        error: error_text(ctx, err),
+        error: if phone_form {
+            String::new()
+        } else {
+            error_text(ctx, err)
+        },
+        phone: super::phone::phone_of(state.db.read(), n.community_id).await?,
+        refused: Refused::of(ctx.lang, &typed.form, err.filter(|_| phone_form)),
+        typed,
         n,
     })?;
     if let Some(e) = err {
         *res.status_mut() = e.status;
     }
     Ok(res)
+}
+
+/// `POST /disclosures/{id}/phone-objections`: staff enter an objection taken by phone.
+pub async fn phone_objection_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    // Authorized in super::phone::file_by_phone: DisclosuresManage
+    let i = super::phone::PhoneObjectionInput {
+        objector_name: f.get("objector_name"),
+        address: f.get("address"),
+        body: f.get("body"),
+    };
+    let done = super::phone::file_by_phone(&state, &ctx, id, &i).await;
+    redirect_or_again(
+        done,
+        |_| {
+            crate::platform::flash::Done::to(
+                format!("/disclosures/{id}#objections"),
+                "disclosure.done.phone_objection",
+            )
+            .arg("name", i.objector_name.trim())
+        },
+        async |e| render_with(&state, &ctx, id, "", Some(&e), Typed::of("phone", &f)).await,
+    )
+    .await
+}
+
+/// `POST /disclosures/phone`: the community's 公示 telephone set.
+pub async fn phone_submit(
+    State(state): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<Fields>,
+) -> Result<Response, AppError> {
+    // Authorized in super::phone::set_phone: DisclosuresManage
+    let i = super::phone::PhoneInput {
+        community_id: None,
+        phone: f.get("phone"),
+    };
+    let done = super::phone::set_phone(&state, &ctx, &i).await;
+    redirect_or_again(
+        done,
+        |phone| {
+            crate::platform::flash::Done::to("/disclosures", "disclosure.done.phone")
+                .arg("phone", phone)
+        },
+        async |e| {
+            list(
+                &state,
+                &ctx,
+                NoticeQuery::default(),
+                Some((Typed::of("phone", &f), &e)),
+            )
+            .await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -135,7 +242,7 @@ pub async fn notice_page(
     Path(id): Path<i64>,
     Query(d): Query<Done>,
 ) -> Result<Response, AppError> {
-    // Authorized in render: DisclosuresManage (drafts only; published notices are public)
+    // Authorized in render > render_with: DisclosuresManage (drafts only; published notices are public)
     let notice = match d.done.as_deref() {
         Some("objected") => "disclosure.objected",
         Some("published") => "disclosure.published_now",
@@ -205,6 +312,8 @@ struct PrintPage {
     committee: String,
     /// The day under the 落款: the publication day, or today for a draft.
     signed_on: String,
+    /// The 公示 telephone for objections.
+    phone: String,
 }
 
 /// The A4 copy for the glass bulletin board, with a QR code to the living page.
@@ -229,6 +338,7 @@ pub async fn print_page(
         committee: crate::registry::places::committee(state.db.read(), n.community_id, ctx.lang)
             .await?,
         signed_on,
+        phone: super::phone::phone_of(state.db.read(), n.community_id).await?,
         t,
         url,
         n,

@@ -172,6 +172,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.bulletins", "/bulletins"),
             l("nav.services", "/services"),
             l("nav.aid", "/aid"),
+            l("nav.family_planning", "/family-planning"),
             l("nav.agreements", "/agreements"),
             l("nav.coverage", "/visits/coverage"),
             l("nav.admissions", "/admissions"),

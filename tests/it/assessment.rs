@@ -114,14 +114,15 @@ async fn fixture(app: &TestApp) -> (i64, i64) {
         ))
         .await;
     }
-    // Disclosures due in Q3: finance for June, July, August; major matters and family
-    // planning for Q2 (each due ten working days after its period). June's and July's
-    // finance and Q2's family planning on time; Q2's major matters late (30 September);
-    // August's finance missing. Timeliness 3/5.
+    // Disclosures due in Q3: finance for June, July, August; major matters and the two
+    // quarterly family-planning disclosures (births, benefits) for Q2 (each due ten working
+    // days after its period). June's and July's finance and Q2's births on time; Q2's major
+    // matters and benefits late (30 September); August's finance missing. Timeliness 3/6.
     for (category, period, published) in [
         ("finance", "2026-06", "2026-07-01"),
         ("finance", "2026-07", "2026-08-03"),
-        ("family_planning", "2026-Q2", "2026-07-02"),
+        ("fp_births", "2026-Q2", "2026-07-02"),
+        ("fp_benefits", "2026-Q2", "2026-09-30"),
         ("major_matters", "2026-Q2", "2026-09-30"),
     ] {
         app.exec(&format!(
@@ -220,7 +221,7 @@ both!(
             ("on_time", 0.5, 2, 4),
             ("satisfaction", 0.5, 1, 2),
             ("visits", 0.5, 2, 4),
-            ("disclosure", 0.6, 3, 5),
+            ("disclosure", 0.5, 3, 6),
             ("regularity", 0.667, 2, 3),
             ("agreements", 0.667, 2, 3),
             ("appraisal", 0.85, 17, 20),
@@ -229,8 +230,8 @@ both!(
         for (code, score, num, den) in expected {
             assert_eq!(component(&r, code), (score, num, den), "{code}");
         }
-        // 15·0.75 + 15·0.5 + 15·0.5 + 10·0.5 + 10·0.6 + 10·⅔ + 10·⅔ + 10·0.85 + 5·0.6 = 62.08…
-        assert_eq!(r["score"].as_f64(), Some(62.1));
+        // 15·0.75 + 15·0.5 + 15·0.5 + 10·0.5 + 10·0.5 + 10·⅔ + 10·⅔ + 10·0.85 + 5·0.6 = 61.08…
+        assert_eq!(r["score"].as_f64(), Some(61.1));
         // The worker: A and B (response 2/2, on time 1/2, satisfaction 1/2), one household of
         // four visited, appraisal 9/10; the community-only components do not apply and their
         // weight is shared: (15·1 + 15·0.5 + 15·0.5 + 10·0.25 + 10·0.9) / 65 = 41.5 / 65.
@@ -299,7 +300,7 @@ both!(
             .send()
             .await;
         assert_eq!(ranking.status, StatusCode::OK);
-        assert!(ranking.text().contains("62.1"));
+        assert!(ranking.text().contains("61.1"));
         assert_eq!(
             ranking.select("svg.trend polyline").len() as i64,
             app.count("SELECT COUNT(*) FROM communities").await
@@ -523,7 +524,7 @@ both!(
             .iter()
             .find(|r| r.iter().any(|c| c == "四季社区"))
             .expect("a row for 四季社区");
-        assert!(siji.iter().any(|c| c == "62.1"), "{siji:?}");
+        assert!(siji.iter().any(|c| c == "61.1"), "{siji:?}");
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assessment.export'")
                 .await,

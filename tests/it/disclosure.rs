@@ -34,7 +34,7 @@ both!(anyone_reads_what_is_published, |app: TestApp| async move {
         .iter()
         .map(|n| n["category"].as_str().unwrap())
         .collect();
-    for c in ["finance", "major_matters", "family_planning", "policies"] {
+    for c in ["finance", "major_matters", "fp_births", "policies"] {
         assert!(cats.contains(&c), "{c}");
     }
     let fin = items.iter().find(|n| n["category"] == "finance").unwrap();

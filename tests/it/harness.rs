@@ -339,6 +339,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The text in the first column of the first row.
+    pub async fn text(&self, sql: &str) -> String {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(self.db.read())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap()
+    }
+
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
         Req {
             app: self,

@@ -297,7 +297,17 @@ pub async fn file_objection(
         }
     }
     let subject = Subject::Election(e.id);
-    let oid = objections::file_in(&mut tx, ctx, subject, e.place(), p, nomination, body).await?;
+    let oid = objections::file_in(
+        &mut tx,
+        ctx,
+        subject,
+        e.place(),
+        p,
+        nomination,
+        body,
+        objections::Channel::Online,
+    )
+    .await?;
     tx.commit().await?;
     Ok(oid)
 }
