@@ -14,6 +14,8 @@ pub mod family_planning;
 pub mod family_planning_web;
 pub mod notebooks;
 pub mod patrols;
+pub mod policy_documents;
+pub mod policy_documents_web;
 pub mod regularity;
 pub mod routine_web;
 pub mod services;
@@ -56,6 +58,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(family_planning_web::ledger_api))
         .routes(routes!(family_planning_web::payment_create))
         .routes(routes!(family_planning_web::third_create))
+        .routes(routes!(
+            policy_documents_web::list_api,
+            policy_documents_web::send_api
+        ))
+        .routes(routes!(policy_documents_web::households_api))
+        .routes(routes!(policy_documents_web::ack_api))
 }
 
 /// A finding to be filed as a case in the same step.

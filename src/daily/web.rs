@@ -265,6 +265,19 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route("/aid/{id}/actions", post(super::care_web::aid_act))
         .route("/aid/{id}/review", post(super::care_web::aid_review))
         .route(
+            "/policy-documents",
+            get(super::policy_documents_web::list_page)
+                .post(super::policy_documents_web::send_submit),
+        )
+        .route(
+            "/policy-documents/{id}",
+            get(super::policy_documents_web::document_page),
+        )
+        .route(
+            "/policy-documents/{id}/acknowledgements",
+            post(super::policy_documents_web::ack_submit),
+        )
+        .route(
             "/family-planning",
             get(super::family_planning_web::family_planning_page),
         )

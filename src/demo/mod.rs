@@ -209,6 +209,13 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
         &now,
     )
     .await?;
+    participation_year::policy_documents(
+        &mut tx,
+        communities[0].id,
+        communities[0].buildings[0],
+        &now,
+    )
+    .await?;
     let community_ids: Vec<i64> = communities.iter().map(|c| c.id).collect();
     street_year::load(&mut tx, street_id, &community_ids, &now).await?;
     if history {

@@ -245,3 +245,55 @@ pub(super) async fn family_planning(tx: &mut Tx, community: i64, now: &str) -> a
     }
     Ok(())
 }
+
+/// A policy document passed to the households (政策文件宣传员): sent to every building of the
+/// demo community, and the demo leader has reached a third of the building's doors, some at
+/// the door, some on the phone.
+pub(super) async fn policy_documents(
+    tx: &mut Tx,
+    community: i64,
+    leader_building: i64,
+    now: &str,
+) -> anyhow::Result<()> {
+    let worker: i64 = super::assessment_year::user(tx, "worker").await?;
+    let leader: i64 = super::assessment_year::user(tx, "leader").await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO policy_documents (community_id, title, summary, sent_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(community)
+    .bind("关于做好今冬明春供暖保障工作的通知")
+    .bind("一、供暖期为 10 月 15 日至次年 4 月 15 日。\n二、室温低于 18℃ 可拨打热力公司热线或向楼栋长反映。\n三、困难家庭取暖补贴 12 月底前到社区申请。")
+    .bind("2026-11-02")
+    .bind(worker)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    sqlx::query(
+        "INSERT INTO policy_document_buildings (document_id, building_id) SELECT $1, id FROM buildings WHERE community_id = $2",
+    )
+    .bind(id)
+    .bind(community)
+    .execute(&mut **tx)
+    .await?;
+    let doors = sqlx::query("SELECT id FROM households WHERE building_id = $1 ORDER BY id")
+        .bind(leader_building)
+        .fetch_all(&mut **tx)
+        .await?;
+    for (i, h) in doors.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        sqlx::query(
+            "INSERT INTO policy_acknowledgements (document_id, household_id, building_id, how, on_date, recorded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(h.try_get::<i64, _>("id")?)
+        .bind(leader_building)
+        .bind(if i % 2 == 0 { "visited" } else { "phone" })
+        .bind("2026-11-05")
+        .bind(leader)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

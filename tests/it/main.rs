@@ -74,6 +74,7 @@ mod places;
 mod places_import;
 mod places_rules;
 mod policy;
+mod policy_documents;
 mod privacy;
 mod privacy_access;
 mod publicity_phone;

@@ -169,6 +169,10 @@ impl Ids {
                 ),
             ),
             (
+                "policy-documents",
+                format!("SELECT MIN(id) FROM policy_documents WHERE community_id = {c}"),
+            ),
+            (
                 "volunteers",
                 format!("SELECT MIN(id) FROM volunteers WHERE community_id = {c}"),
             ),
