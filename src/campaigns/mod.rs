@@ -4,6 +4,8 @@
 //! for every community. Communities report a task done; the inspection group checks it
 //! (passed, or sent back). The progress dashboard is `web.rs`.
 
+pub mod requirements;
+pub mod requirements_web;
 pub mod tasks;
 pub mod web;
 
@@ -36,6 +38,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::add_tasks))
         .routes(routes!(tasks::task_done))
         .routes(routes!(tasks::task_inspect))
+        .routes(routes!(requirements_web::requirements_api))
+        .routes(routes!(requirements_web::type_api))
+        .routes(routes!(requirements_web::target_api))
+        .routes(routes!(requirements_web::progress_api))
+        .routes(routes!(requirements_web::publicity_api))
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]

@@ -235,4 +235,24 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             "/campaigns/{id}/tasks/{task}/inspect",
             post(crate::campaigns::web::inspect_submit),
         )
+        .route(
+            "/requirements",
+            get(crate::campaigns::requirements_web::page),
+        )
+        .route(
+            "/requirements/type",
+            post(crate::campaigns::requirements_web::type_submit),
+        )
+        .route(
+            "/requirements/targets",
+            post(crate::campaigns::requirements_web::target_submit),
+        )
+        .route(
+            "/requirements/progress",
+            post(crate::campaigns::requirements_web::progress_submit),
+        )
+        .route(
+            "/requirements/publicity",
+            post(crate::campaigns::requirements_web::publicity_submit),
+        )
 }

@@ -224,6 +224,7 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
         participation_year::reception_week(&mut tx, communities[0].id, &now).await?;
         participation_year::worker_reviews(&mut tx, &community_ids, &now).await?;
         participation_year::family_planning(&mut tx, communities[0].id, &now).await?;
+        participation_year::requirements(&mut tx, street_id, &community_ids, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }
     if scale == Scale::Street {

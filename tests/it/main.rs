@@ -81,6 +81,7 @@ mod publicity_phone;
 mod reception;
 mod registry;
 mod report_photo;
+mod requirements;
 mod rights;
 mod rights_journey;
 mod routines;
