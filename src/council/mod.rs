@@ -48,6 +48,11 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             get(crate::council::meetings::web::meeting_page),
         )
         .route(
+            "/meetings/{id}/guests",
+            get(crate::council::meetings::guests::guests_page)
+                .post(crate::council::meetings::guests::guest_submit),
+        )
+        .route(
             "/meetings/{id}/attendance",
             post(crate::council::meetings::web::attendance_submit),
         )

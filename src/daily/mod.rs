@@ -19,6 +19,7 @@ pub mod policy_documents_web;
 pub mod regularity;
 pub mod routine_web;
 pub mod services;
+pub mod trainings;
 pub mod visits;
 pub mod visits_web;
 pub mod web;
@@ -64,6 +65,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(policy_documents_web::households_api))
         .routes(routes!(policy_documents_web::ack_api))
+        .routes(routes!(trainings::list, trainings::create))
 }
 
 /// A finding to be filed as a case in the same step.

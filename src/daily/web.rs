@@ -265,6 +265,10 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
         .route("/aid/{id}/actions", post(super::care_web::aid_act))
         .route("/aid/{id}/review", post(super::care_web::aid_review))
         .route(
+            "/trainings",
+            get(super::trainings::trainings_page).post(super::trainings::training_submit),
+        )
+        .route(
             "/policy-documents",
             get(super::policy_documents_web::list_page)
                 .post(super::policy_documents_web::send_submit),

@@ -18,6 +18,7 @@ mod places;
 mod public_year;
 mod scale;
 mod street_year;
+mod work_year;
 
 use std::collections::HashSet;
 
@@ -225,6 +226,7 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
         participation_year::worker_reviews(&mut tx, &community_ids, &now).await?;
         participation_year::family_planning(&mut tx, communities[0].id, &now).await?;
         participation_year::requirements(&mut tx, street_id, &community_ids, &now).await?;
+        work_year::load(&mut tx, street_id, communities[0].id, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }
     if scale == Scale::Street {

@@ -107,54 +107,20 @@ pub async fn file_by_phone(
     let n = readable(state, ctx, id).await?;
     ctx.require(Action::DisclosuresManage, Target::At(n.place()))?;
     let staff = ctx.signed_in()?.id;
-    let name = i.objector_name.trim();
-    if name.is_empty() || name.chars().count() > 30 {
-        return Err(AppError::invalid("objector_name", "objection.phone_name"));
-    }
-    let address = i.address.trim();
-    let found = sqlx::query(
-        "SELECT r.id, r.name, r.building_id, r.rep_resident, h.address FROM residents r JOIN households h ON h.id = r.household_id \
-         WHERE r.community_id = $1 AND r.name = $2 AND r.status = 'living' AND r.locked_at IS NULL ORDER BY r.id",
+    let found = crate::registry::participant::resident_by_name(
+        state,
+        n.community_id,
+        "objector_name",
+        &i.objector_name,
+        &i.address,
     )
-    .bind(n.community_id)
-    .bind(name)
-    .fetch_all(state.db.read())
     .await?;
-    let matching: Vec<_> = found
-        .iter()
-        .filter(|r| {
-            address.is_empty()
-                || r.try_get::<String, _>("address")
-                    .is_ok_and(|a| a == address)
-        })
-        .collect();
-    let r = match matching.as_slice() {
-        [one] => *one,
-        [] if found.is_empty() => {
-            return Err(AppError::invalid(
-                "objector_name",
-                "objection.phone_not_resident",
-            ));
-        }
-        [] => {
-            return Err(AppError::invalid(
-                "address",
-                "objection.phone_no_such_address",
-            ));
-        }
-        _ => return Err(AppError::invalid("address", "objection.phone_which")),
-    };
     if !n.in_publicity() {
         return Err(AppError::conflict("disclosure.not_in_publicity"));
     }
     let p = Participant {
         user_id: staff,
-        resident_id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        community_id: n.community_id,
-        building_id: r.try_get("building_id")?,
-        representative: r.try_get::<i64, _>("rep_resident")? != 0,
-        adult: true,
+        ..found
     };
     let mut tx = state.db.begin().await?;
     let oid = file_in(

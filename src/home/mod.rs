@@ -169,6 +169,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.notebooks", "/notebooks"),
             l("nav.patrols", "/patrols"),
             l("nav.staff_meetings", "/staff-meetings"),
+            l("nav.trainings", "/trainings"),
             l("nav.visits", "/visits"),
             l("nav.bulletins", "/bulletins"),
             l("nav.services", "/services"),

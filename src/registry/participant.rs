@@ -63,3 +63,52 @@ pub async fn participant(
     }
     Ok(p)
 }
+
+/// A living resident of `community` named by someone else (a phone call, a sign-in sheet): by
+/// real name, and by household address where two share the name. The refusals name the field
+/// to fix: `objector_name`-like `name_field` when nobody has the name, `address` otherwise.
+pub async fn resident_by_name(
+    state: &AppState,
+    community: i64,
+    name_field: &'static str,
+    name: &str,
+    address: &str,
+) -> Result<Participant, AppError> {
+    let (name, address) = (name.trim(), address.trim());
+    if name.is_empty() || name.chars().count() > 30 {
+        return Err(AppError::invalid(name_field, "registry.name_needed"));
+    }
+    let found = sqlx::query(
+        "SELECT r.id, r.name, r.building_id, r.rep_resident, h.address FROM residents r JOIN households h ON h.id = r.household_id \
+         WHERE r.community_id = $1 AND r.name = $2 AND r.status = 'living' AND r.locked_at IS NULL ORDER BY r.id",
+    )
+    .bind(community)
+    .bind(name)
+    .fetch_all(state.db.read())
+    .await?;
+    let matching: Vec<_> = found
+        .iter()
+        .filter(|r| {
+            address.is_empty()
+                || r.try_get::<String, _>("address")
+                    .is_ok_and(|a| a == address)
+        })
+        .collect();
+    let r = match matching.as_slice() {
+        [one] => *one,
+        [] if found.is_empty() => {
+            return Err(AppError::invalid(name_field, "registry.no_such_resident"));
+        }
+        [] => return Err(AppError::invalid("address", "registry.no_such_address")),
+        _ => return Err(AppError::invalid("address", "registry.which_resident")),
+    };
+    Ok(Participant {
+        user_id: 0,
+        resident_id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        community_id: community,
+        building_id: r.try_get("building_id")?,
+        representative: r.try_get::<i64, _>("rep_resident")? != 0,
+        adult: true,
+    })
+}

@@ -54,6 +54,7 @@ mod flash;
 pub mod forms;
 mod fuzz;
 mod group_commit;
+mod hearings;
 mod import;
 mod import_web;
 mod ledgers;

@@ -7,6 +7,7 @@
 pub mod agenda;
 pub mod conduct;
 pub mod decision;
+pub mod guests;
 pub mod ics;
 pub mod motions;
 pub mod open;
@@ -66,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decision::decide))
         .routes(routes!(conduct::publish_minutes))
         .routes(routes!(conduct::comments, conduct::comment))
+        .routes(routes!(guests::list, guests::create))
 }
 
 crate::workflow_state! {
@@ -92,6 +94,8 @@ pub struct Meeting {
     pub location: String,
     /// Residents may comment on it.
     pub open_to_residents: bool,
+    /// Stationed units (驻社区单位) are invited too (hearings, briefings, the deliberation hall).
+    pub open_to_units: bool,
     pub status: MeetingStatus,
     pub minutes: Option<String>,
     pub minutes_published_at: Option<Instant>,
@@ -125,7 +129,7 @@ impl Meeting {
 }
 
 const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS body_name, m.street_id, m.community_id, m.kind, \
-    m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.status, m.minutes, m.minutes_published_at \
+    m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.open_to_units, m.status, m.minutes, m.minutes_published_at \
     FROM meetings m JOIN bodies b ON b.id = m.body_id";
 
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
@@ -144,6 +148,7 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
         ends_at: r.try_get("ends_at")?,
         location: r.try_get("location")?,
         open_to_residents: r.try_get::<i64, _>("open_to_residents")? != 0,
+        open_to_units: r.try_get::<i64, _>("open_to_units")? != 0,
         status: r.try_get("status")?,
         minutes: r.try_get("minutes")?,
         minutes_published_at: r.try_get("minutes_published_at")?,

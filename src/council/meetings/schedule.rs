@@ -148,6 +148,9 @@ pub struct NewMeeting {
     pub location: String,
     #[serde(default)]
     pub open_to_residents: bool,
+    /// Invite the community's stationed units too (hearings, briefings, the deliberation hall).
+    #[serde(default)]
+    pub open_to_units: bool,
     #[serde(default)]
     pub items: Vec<ItemInput>,
 }
@@ -235,8 +238,8 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     }
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO meetings (body_id, street_id, community_id, kind, title, starts_at, ends_at, location, open_to_residents, status, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled', $10, $11) RETURNING id",
+        "INSERT INTO meetings (body_id, street_id, community_id, kind, title, starts_at, ends_at, location, open_to_residents, open_to_units, status, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, $12) RETURNING id",
     )
     .bind(body.id)
     .bind(place.street_id)
@@ -247,6 +250,7 @@ pub async fn schedule(state: &AppState, ctx: &Ctx, n: &NewMeeting) -> Result<i64
     .bind(time::to_db(ends))
     .bind(location)
     .bind(i64::from(n.open_to_residents))
+    .bind(i64::from(n.open_to_units))
     .bind(ctx.user.as_ref().map(|u| u.id))
     .bind(time::now_db())
     .fetch_one(&mut *tx)

@@ -91,6 +91,8 @@ pub struct ScheduleForm {
     location: String,
     #[serde(default)]
     open_to_residents: Option<String>,
+    #[serde(default)]
+    open_to_units: Option<String>,
     /// One agenda item per line; `#123` at the start of a line links case 123.
     #[serde(default)]
     agenda: String,
@@ -129,6 +131,7 @@ pub async fn schedule_submit(
         duration_minutes: f.duration_minutes,
         location: f.location,
         open_to_residents: f.open_to_residents.is_some(),
+        open_to_units: f.open_to_units.is_some(),
         items: agenda_items(&f.agenda),
     };
     crate::platform::web::redirect_or_again(
