@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::Row;
 
 use super::api::{CaseView, readable_revealing};
 use super::handle::{self, Assignee, FeedbackInput, TransitionInput, require_handle};
@@ -52,6 +53,10 @@ struct CasePage {
     phone: Option<String>,
     can_reveal: bool,
     failed: Failed,
+    /// The community's service station (id, name), for handing the case to it, and whether
+    /// the case is with it now.
+    station: Option<(i64, String)>,
+    at_station: bool,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +106,17 @@ async fn render_case(
         vec![]
     };
     let can_reveal = handler && !c.contact_phone.is_empty();
+    let station = if handler {
+        crate::registry::stations::named(state.db.read(), c.community_id).await?
+    } else {
+        None
+    };
+    let at_station = sqlx::query("SELECT station_id FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(state.db.read())
+        .await?
+        .try_get::<Option<i64>, _>("station_id")?
+        .is_some();
     // readable_revealing audited the reveal, if there was one.
     let phone = revealed.then(|| c.contact_phone.clone());
     let mine = ctx
@@ -131,6 +147,8 @@ async fn render_case(
         can_reveal,
         phone: phone.clone(),
         failed,
+        station,
+        at_station,
     })?;
     if let Some(s) = status {
         *res.status_mut() = s;

@@ -43,6 +43,9 @@ pub struct ServiceForm {
     pub attendance: String,
     #[serde(default)]
     pub notes: String,
+    /// The community's service station delivered it (its id).
+    #[serde(default)]
+    pub station_id: String,
 }
 
 #[derive(Template)]
@@ -59,6 +62,8 @@ struct ServicesPage {
     addresses: Vec<(i64, String)>,
     f: ServiceForm,
     refused: Refused,
+    /// The community's service station (id, name), if it has one.
+    station: Option<(i64, String)>,
 }
 
 impl ServicesPage {
@@ -82,6 +87,10 @@ async fn render_services(
     if f.service_date.is_empty() {
         f.service_date = crate::platform::time::today().to_string();
     }
+    let station = match community {
+        Some(c) => crate::registry::stations::named(state.db.read(), c).await?,
+        None => None,
+    };
     again(
         &ServicesPage {
             chrome: ctx.chrome(),
@@ -95,6 +104,7 @@ async fn render_services(
             addresses,
             f,
             refused: Refused::of(ctx.lang, "service", err),
+            station,
         },
         err,
     )
@@ -139,6 +149,7 @@ pub async fn services_submit(
                     .map_err(|_| AppError::invalid("attendance", "daily.bad_service"))?,
             },
             notes: f.notes.clone(),
+            station_id: optional_id("station_id", &f.station_id)?,
         })
     })();
     let done = match input {

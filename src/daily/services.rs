@@ -44,6 +44,9 @@ pub struct Service {
     pub attendance: i64,
     #[serde(default)]
     pub notes: String,
+    /// The community's service station, when it delivered the service.
+    #[serde(default)]
+    pub station_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,7 +76,7 @@ pub async fn services_of(
     let mut f = scoped(ctx, &[Action::FieldWorkRead], None)?;
     dated(&mut f, "t.service_date", q.community_id, &q.from, &q.to)?;
     let sql = format!(
-        "SELECT t.id, t.community_id, t.kind, t.topic, t.title, t.service_date, t.place, t.household_id, t.attendance, t.notes FROM services t {} \
+        "SELECT t.id, t.community_id, t.kind, t.topic, t.title, t.service_date, t.place, t.household_id, t.attendance, t.notes, t.station_id FROM services t {} \
          ORDER BY t.service_date DESC, t.id DESC LIMIT 200",
         f.sql()
     );
@@ -94,6 +97,7 @@ pub async fn services_of(
                 household_id: r.try_get("household_id")?,
                 attendance: r.try_get("attendance")?,
                 notes: r.try_get("notes")?,
+                station_id: r.try_get("station_id")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
@@ -181,9 +185,17 @@ pub async fn record_service(
         return Err(AppError::invalid("attendance", "daily.bad_service"));
     }
     let mut tx = state.db.begin().await?;
+    if let Some(station) = s.station_id {
+        crate::registry::stations::of_community(
+            &mut tx,
+            station,
+            place.community_id.unwrap_or_default(),
+        )
+        .await?;
+    }
     let id: i64 = sqlx::query(
-        "INSERT INTO services (street_id, community_id, kind, topic, title, service_date, place, household_id, attendance, notes, author_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        "INSERT INTO services (street_id, community_id, kind, topic, title, service_date, place, household_id, attendance, notes, author_id, created_at, station_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(place.street_id)
     .bind(place.community_id)
@@ -197,6 +209,7 @@ pub async fn record_service(
     .bind(s.notes.trim())
     .bind(ctx.user.as_ref().map(|u| u.id))
     .bind(time::now_db())
+    .bind(s.station_id)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;

@@ -1,6 +1,6 @@
 //! The staff's side of the demo year's work requirements (M24): training sessions with who
-//! attended, and a residents' hearing open to stationed units with the residents and units who
-//! came.
+//! attended, a residents' hearing open to stationed units with the residents and units who
+//! came, and the community service station with its staff and two open cases in its hands.
 
 use sqlx::Row;
 
@@ -118,6 +118,38 @@ pub(super) async fn load(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    }
+    let station: i64 = sqlx::query(
+        "INSERT INTO service_stations (community_id, name, address, hours, created_by, created_at) VALUES ($1, '三角线社区服务站', '三角线小区 5 号楼底商', '工作日 8:30–17:30', $2, $3) RETURNING id",
+    )
+    .bind(community)
+    .bind(head)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    for (uid, post) in [(head, "站长"), (worker, "工作人员")] {
+        sqlx::query(
+            "INSERT INTO service_station_staff (station_id, user_id, post) VALUES ($1, $2, $3)",
+        )
+        .bind(station)
+        .bind(uid)
+        .bind(post)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let open = sqlx::query(
+        "SELECT id FROM cases WHERE community_id = $1 AND status IN ('accepted', 'assigned', 'in_progress') AND sensitive = 0 ORDER BY id DESC LIMIT 2",
+    )
+    .bind(community)
+    .fetch_all(&mut **tx)
+    .await?;
+    for c in &open {
+        sqlx::query("UPDATE cases SET station_id = $1 WHERE id = $2")
+            .bind(station)
+            .bind(c.try_get::<i64, _>("id")?)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -185,6 +185,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.appraisals", "/appraisals"),
             l("nav.residents", "/residents"),
             l("nav.places", "/places"),
+            l("nav.station", "/station"),
             l("nav.households", "/households?tag=in_difficulty"),
             l("nav.organizations", "/organizations"),
             l("nav.associations", "/associations"),

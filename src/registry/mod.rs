@@ -26,6 +26,8 @@ pub mod rights_api;
 pub mod rights_web;
 pub mod rules;
 pub mod social;
+pub mod stations;
+pub mod stations_web;
 pub mod web;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -43,6 +45,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(ledgers::routes())
         .merge(social::routes())
         .merge(import_api::routes())
+        .routes(utoipa_axum::routes!(
+            stations_web::get_station,
+            stations_web::put_station
+        ))
+        .routes(utoipa_axum::routes!(stations_web::put_staff))
+        .routes(utoipa_axum::routes!(stations_web::put_case_station))
 }
 
 /// The registry pages, at the paths residents and staff use (`app.rs` merges every area's).
@@ -50,6 +58,19 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/places", get(crate::registry::places_web::places_page))
+        .route(
+            "/station",
+            get(crate::registry::stations_web::station_page)
+                .post(crate::registry::stations_web::station_submit),
+        )
+        .route(
+            "/station/staff",
+            post(crate::registry::stations_web::staff_submit),
+        )
+        .route(
+            "/cases/{id}/station",
+            post(crate::registry::stations_web::case_station_submit),
+        )
         .route(
             "/places/communities",
             post(crate::registry::places_web::community_new),

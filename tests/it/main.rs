@@ -90,6 +90,7 @@ mod rule_drafting;
 mod rules;
 mod rules_doc;
 mod schema;
+mod stations;
 mod street_journey;
 mod street_rules;
 mod supervision;

@@ -268,7 +268,9 @@ impl Ids {
             | "/visits/coverage"
             | "/api/v1/visits/coverage"
             | "/api/v1/trainings"
-            | "/trainings" => format!("?community_id={}", self.get("communities")),
+            | "/trainings"
+            | "/api/v1/station"
+            | "/station" => format!("?community_id={}", self.get("communities")),
             "/api/v1/meetings.ics" => format!("?body_id={}", self.get("bodies")),
             "/api/v1/rules/{id}/diff" => "?from=1&to=2".to_owned(),
             _ => String::new(),
