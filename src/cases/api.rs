@@ -36,6 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::config::list_keys, super::config::make_key))
         .routes(routes!(super::config::revoke_key))
         .routes(routes!(super::notify::list))
+        .routes(routes!(
+            super::reception::duty_list,
+            super::reception::duty_create
+        ))
 }
 
 #[derive(Deserialize, IntoParams)]

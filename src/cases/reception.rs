@@ -52,6 +52,7 @@ pub struct DutyInput {
 pub async fn roster(state: &AppState, ctx: &Ctx, from: &str) -> Result<Vec<Duty>, AppError> {
     let place =
         crate::registry::places::community_place(state, ctx, Action::CaseHandle, None).await?;
+    ctx.require(Action::CaseHandle, Target::At(place))?;
     let rows = sqlx::query(
         "SELECT d.id, d.community_id, d.on_date, d.name, d.kind, \
          (SELECT COUNT(*) FROM cases k WHERE k.receptionist_id = d.id) AS walk_ins \
@@ -131,4 +132,56 @@ pub async fn on_duty_today(
         .fetch_one(pool)
         .await?
         .try_get("id")
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DutyList {
+    pub items: Vec<Duty>,
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// YYYY-MM-DD; today by default.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// The reception room's roster from a day on, with the walk-ins recorded against each duty.
+#[utoipa::path(get, path = "/api/v1/reception/duty", tag = "cases", params(RosterQuery), security(("bearer" = [])),
+    responses((status = 200, body = DutyList), (status = 403), (status = 422)))]
+pub(super) async fn duty_list(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: Ctx,
+    crate::platform::web::Query(q): crate::platform::web::Query<RosterQuery>,
+) -> Result<axum::Json<DutyList>, AppError> {
+    // Authorized in roster: CaseHandle
+    let from = match q.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => time::parse_day("from", d)?,
+        None => time::today(),
+    };
+    Ok(axum::Json(DutyList {
+        items: roster(&state, &ctx, &from.to_string()).await?,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DutyAdded {
+    pub id: i64,
+}
+
+/// Put someone on the reception room's roster for a day (today or later).
+#[utoipa::path(post, path = "/api/v1/reception/duty", tag = "cases", request_body = DutyInput, security(("bearer" = [])),
+    responses((status = 201, body = DutyAdded), (status = 403), (status = 422)))]
+pub(super) async fn duty_create(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: Ctx,
+    crate::platform::web::ApiJson(i): crate::platform::web::ApiJson<DutyInput>,
+) -> Result<(axum::http::StatusCode, axum::Json<DutyAdded>), AppError> {
+    // Authorized in add_duty: CaseHandle
+    let id = add_duty(&state, &ctx, &i).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(DutyAdded { id }),
+    ))
 }

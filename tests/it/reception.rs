@@ -124,5 +124,28 @@ both!(
             app.count("SELECT COUNT(*) FROM cases WHERE channel = 'virtual_reception' AND category = 'policy_question' AND status = 'submitted'").await,
             1
         );
+
+        // The roster in the API: the same rule (today or later), and the walk-in counted.
+        let worker = app.token("worker").await;
+        let r = app.get("/api/v1/reception/duty").bearer(&worker).send().await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["items"][0]["walk_ins"], 1);
+        let past = app
+            .post("/api/v1/reception/duty")
+            .bearer(&worker)
+            .json(&json!({"on_date": yesterday, "name": "李红", "kind": "volunteer"}))
+            .send()
+            .await;
+        assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let added = app
+            .post("/api/v1/reception/duty")
+            .bearer(&worker)
+            .json(&json!({"on_date": day, "name": "李红", "kind": "volunteer"}))
+            .send()
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+        let resident = app.token("resident").await;
+        let r = app.get("/api/v1/reception/duty").bearer(&resident).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
