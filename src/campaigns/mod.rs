@@ -4,6 +4,7 @@
 //! for every community. Communities report a task done; the inspection group checks it
 //! (passed, or sent back). The progress dashboard is `web.rs`.
 
+pub mod publicity;
 pub mod requirements;
 pub mod requirements_web;
 pub mod tasks;

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
+use super::publicity::{Channel, PublicityInput, record_publicity};
 use super::requirements::{
-    Channel, CommunityType, Goal, GoalStatus, ProgressInput, PublicityInput, Requirements,
-    TargetInput, record_progress, record_publicity, requirements, set_target, set_type,
+    CommunityType, Goal, GoalStatus, ProgressInput, Requirements, TargetInput, record_progress,
+    requirements, set_target, set_type,
 };
 use crate::auth::{Action, CsrfForm, Ctx};
 use crate::platform::AppState;

@@ -127,7 +127,11 @@ both!(
 
         // The roster in the API: the same rule (today or later), and the walk-in counted.
         let worker = app.token("worker").await;
-        let r = app.get("/api/v1/reception/duty").bearer(&worker).send().await;
+        let r = app
+            .get("/api/v1/reception/duty")
+            .bearer(&worker)
+            .send()
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["items"][0]["walk_ins"], 1);
         let past = app
@@ -145,7 +149,11 @@ both!(
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
         let resident = app.token("resident").await;
-        let r = app.get("/api/v1/reception/duty").bearer(&resident).send().await;
+        let r = app
+            .get("/api/v1/reception/duty")
+            .bearer(&resident)
+            .send()
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
