@@ -75,9 +75,15 @@ pub struct Reach {
 }
 
 pub async fn reach(state: &AppState, ctx: &Ctx) -> Result<Reach, AppError> {
+    reach_for(state, ctx, Action::AssessmentRead).await
+}
+
+/// The street and communities where the caller may do `action`: every community of the street
+/// for its officers, one's own for community staff (the first street found wins).
+pub async fn reach_for(state: &AppState, ctx: &Ctx, action: Action) -> Result<Reach, AppError> {
     let mut street = None;
     let mut detail = Vec::new();
-    for s in ctx.scopes(Action::AssessmentRead) {
+    for s in ctx.scopes(action) {
         match s {
             Scope::Street(st) => {
                 street.get_or_insert(st);
@@ -106,7 +112,7 @@ pub async fn reach(state: &AppState, ctx: &Ctx) -> Result<Reach, AppError> {
         }
     }
     let Some(street) = street else {
-        ctx.require(Action::AssessmentRead, Target::System)?;
+        ctx.require(action, Target::System)?;
         return Err(AppError::forbidden());
     };
     detail.sort_unstable();

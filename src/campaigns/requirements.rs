@@ -84,46 +84,14 @@ pub struct Requirements {
     pub communities: Vec<CommunityRequirements>,
 }
 
-/// The communities the caller sees (all of a street for its officers, one's own otherwise).
-async fn reach(state: &AppState, ctx: &Ctx) -> Result<(i64, Vec<i64>), AppError> {
-    let mut street = None;
-    let mut communities = Vec::new();
-    for s in ctx.scopes(Action::CampaignsRead) {
-        match s {
-            Scope::Street(st) => {
-                street = Some(st);
-                for r in sqlx::query("SELECT id FROM communities WHERE street_id = $1 ORDER BY id")
-                    .bind(st)
-                    .fetch_all(state.db.read())
-                    .await?
-                {
-                    communities.push(r.try_get("id")?);
-                }
-            }
-            Scope::Community(c) => {
-                let p = crate::registry::places::place_of_community(state.db.read(), c).await?;
-                street = street.or(p.and_then(|p| p.street_id));
-                communities.push(c);
-            }
-            Scope::Building(_) => {}
-        }
-    }
-    let Some(street) = street else {
-        ctx.require(Action::CampaignsRead, Target::System)?;
-        return Err(AppError::forbidden());
-    };
-    communities.sort_unstable();
-    communities.dedup();
-    Ok((street, communities))
-}
-
 /// The year's requirements of each community the caller sees.
 pub async fn requirements(
     state: &AppState,
     ctx: &Ctx,
     year: i64,
 ) -> Result<Requirements, AppError> {
-    let (street, ids) = reach(state, ctx).await?;
+    let reach = crate::assessment::compute::reach_for(state, ctx, Action::CampaignsRead).await?;
+    let (street, ids) = (reach.street, reach.detail);
     let mut out = Vec::new();
     for c in ids {
         let r = sqlx::query("SELECT name, community_type FROM communities WHERE id = $1")
@@ -252,7 +220,7 @@ fn year_ok(year: i64) -> Result<i64, AppError> {
 }
 
 /// W6: the street sets the year's target of a goal for a type of community (a new text
-/// replaces the old).
+/// replaces the old, in one statement).
 pub async fn set_target(state: &AppState, ctx: &Ctx, i: &TargetInput) -> Result<(), AppError> {
     let street = ctx
         .scopes(Action::CampaignsManage)
@@ -279,16 +247,8 @@ pub async fn set_target(state: &AppState, ctx: &Ctx, i: &TargetInput) -> Result<
     let by = ctx.signed_in()?.id;
     let mut tx = state.db.begin().await?;
     sqlx::query(
-        "DELETE FROM guidance_targets WHERE street_id = $1 AND year = $2 AND community_type = $3 AND goal = $4",
-    )
-    .bind(street)
-    .bind(year)
-    .bind(kind)
-    .bind(goal)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO guidance_targets (street_id, year, community_type, goal, target, set_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO guidance_targets (street_id, year, community_type, goal, target, set_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (street_id, year, community_type, goal) DO UPDATE SET target = $5, set_by = $6, updated_at = $7",
     )
     .bind(street)
     .bind(year)
@@ -298,10 +258,7 @@ pub async fn set_target(state: &AppState, ctx: &Ctx, i: &TargetInput) -> Result<
     .bind(by)
     .bind(time::now_db())
     .execute(&mut *tx)
-    .await
-    .map_err(crate::platform::db::unique_or(AppError::conflict(
-        "requirements.target_changed",
-    )))?;
+    .await?;
     audit::record(
         &mut tx,
         &ctx.actor(),
@@ -358,14 +315,9 @@ pub async fn record_progress(
     }
     let community = place.community_id.unwrap_or_default();
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM goal_progress WHERE community_id = $1 AND year = $2 AND goal = $3")
-        .bind(community)
-        .bind(year)
-        .bind(goal)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query(
-        "INSERT INTO goal_progress (community_id, year, goal, status, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO goal_progress (community_id, year, goal, status, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (community_id, year, goal) DO UPDATE SET status = $4, note = $5, updated_by = $6, updated_at = $7",
     )
     .bind(community)
     .bind(year)
@@ -375,10 +327,7 @@ pub async fn record_progress(
     .bind(ctx.signed_in()?.id)
     .bind(time::now_db())
     .execute(&mut *tx)
-    .await
-    .map_err(crate::platform::db::unique_or(AppError::conflict(
-        "requirements.target_changed",
-    )))?;
+    .await?;
     audit::record(
         &mut tx,
         &ctx.actor(),

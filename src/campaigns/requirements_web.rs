@@ -99,7 +99,7 @@ pub async fn page(
     ctx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in render > requirements > reach: CampaignsRead
+    // Authorized in render > requirements: CampaignsRead (through reach_for)
     render(&state, &ctx, q.year(), None).await
 }
 
@@ -244,7 +244,7 @@ pub(super) async fn requirements_api(
     ctx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Requirements>, AppError> {
-    // Authorized in requirements > reach: CampaignsRead
+    // Authorized in requirements: CampaignsRead (through reach_for)
     Ok(Json(requirements(&state, &ctx, q.year()).await?))
 }
 

@@ -16,6 +16,7 @@ mod participation_year;
 mod people;
 mod places;
 mod public_year;
+mod requirements_year;
 mod scale;
 mod street_year;
 mod work_year;
@@ -225,7 +226,7 @@ async fn load_extent(db: &Db, seed: u64, history: bool, scale: Scale) -> anyhow:
         participation_year::reception_week(&mut tx, communities[0].id, &now).await?;
         participation_year::worker_reviews(&mut tx, &community_ids, &now).await?;
         participation_year::family_planning(&mut tx, communities[0].id, &now).await?;
-        participation_year::requirements(&mut tx, street_id, &community_ids, &now).await?;
+        requirements_year::load(&mut tx, street_id, &community_ids, &now).await?;
         work_year::load(&mut tx, street_id, communities[0].id, &now).await?;
         people::erasure_requests(&mut tx, &community_ids, &now).await?;
     }

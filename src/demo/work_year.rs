@@ -83,41 +83,20 @@ pub(super) async fn load(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    let residents = sqlx::query(
-        "SELECT id, name FROM residents WHERE community_id = $1 AND status = 'living' AND birth_date < '1970-01-01' ORDER BY id LIMIT 6",
-    )
-    .bind(community)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in &residents {
-        sqlx::query(
-            "INSERT INTO meeting_guests (meeting_id, resident_id, name, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(meeting)
-        .bind(r.try_get::<i64, _>("id")?)
-        .bind(r.try_get::<String, _>("name")?)
-        .bind(worker)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let units = sqlx::query(
-        "SELECT id, name FROM social_units WHERE community_id = $1 ORDER BY id LIMIT 2",
-    )
-    .bind(community)
-    .fetch_all(&mut **tx)
-    .await?;
-    for u in &units {
-        sqlx::query(
-            "INSERT INTO meeting_guests (meeting_id, social_unit_id, name, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(meeting)
-        .bind(u.try_get::<i64, _>("id")?)
-        .bind(u.try_get::<String, _>("name")?)
-        .bind(worker)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    // Six elderly residents and two stationed units came.
+    for sql in [
+        "INSERT INTO meeting_guests (meeting_id, resident_id, name, recorded_by, created_at) SELECT $1, id, name, $2, $3 \
+         FROM residents WHERE community_id = $4 AND status = 'living' AND birth_date < '1970-01-01' ORDER BY id LIMIT 6",
+        "INSERT INTO meeting_guests (meeting_id, social_unit_id, name, recorded_by, created_at) SELECT $1, id, name, $2, $3 \
+         FROM social_units WHERE community_id = $4 ORDER BY id LIMIT 2",
+    ] {
+        sqlx::query(sql)
+            .bind(meeting)
+            .bind(worker)
+            .bind(now)
+            .bind(community)
+            .execute(&mut **tx)
+            .await?;
     }
     let station: i64 = sqlx::query(
         "INSERT INTO service_stations (community_id, name, address, hours, created_by, created_at) VALUES ($1, '三角线社区服务站', '三角线小区 5 号楼底商', '工作日 8:30–17:30', $2, $3) RETURNING id",

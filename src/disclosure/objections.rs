@@ -13,6 +13,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::notices::{Notice, readable};
+pub use super::phone::Channel;
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::platform::AppState;
@@ -132,13 +133,6 @@ pub async fn list_of(
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)
-}
-
-/// How an objection came in: online by the resident, or by phone, entered by staff.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Online,
-    Phone,
 }
 
 /// Files an objection by `p` inside `tx`; the caller has checked that the publicity period runs

@@ -11,13 +11,20 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::notices::readable;
-use super::objections::{Channel, Subject, file_in};
+use super::objections::{Subject, file_in};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
 use crate::platform::web::{ApiJson, Path};
 use crate::registry::participant::Participant;
+
+/// How an objection came in: online by the resident, or by phone, entered by staff.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Online,
+    Phone,
+}
 
 /// The community's 公示 telephone, empty when none is set.
 pub async fn phone_of(pool: &sqlx::AnyPool, community: i64) -> Result<String, AppError> {
