@@ -112,6 +112,8 @@ fn case(i: i64) -> Case {
         tracking_code: "ZZ7K3M9Q".into(),
         assignee_user_id: Some(5),
         deadline: "2026-12-03T09:00:00Z".into(),
+        deadline_uncovered_year: None,
+        position: None,
         reply: String::new(),
         reject_reason: String::new(),
         reopen_count: 0,

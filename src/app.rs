@@ -57,85 +57,18 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::assessment::routes())
         .merge(crate::supervision::routes())
         .merge(crate::campaigns::routes())
+        .merge(crate::home::routes())
         .split_for_parts();
     let mut doc = doc;
-    document_problems(&mut doc);
+    crate::platform::openapi::finish(&mut doc);
     (router, doc)
-}
-
-/// An error answer (RFC 9457 problem details), as `platform::error` renders it for the API.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct Problem {
-    r#type: String,
-    /// The kind of problem, in the user's language.
-    title: String,
-    status: u16,
-    /// What is wrong, in the user's language.
-    detail: String,
-    /// The message key, stable across languages, e.g. `error.query_field`.
-    code: String,
-    /// The field or parameter at fault, if one is.
-    field: Option<String>,
-}
-
-/// Every operation may answer with these problems besides what it documents itself: a
-/// malformed body or query, no or a dead credential, a refusal, a missing record, a conflict,
-/// a body too large or of the wrong type, invalid fields, too many requests.
-fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::PartialSchema;
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    const STATUSES: &[(&str, &str)] = &[
-        ("400", "malformed request"),
-        ("401", "not signed in, or the token is no longer valid"),
-        ("403", "not allowed for this account or scope"),
-        ("404", "no such record"),
-        ("409", "conflicts with the record's state"),
-        ("413", "body too large"),
-        ("415", "body of the wrong content type"),
-        ("422", "a field or parameter is missing or invalid"),
-        ("429", "too many requests; see Retry-After"),
-    ];
-    doc.components
-        .get_or_insert_with(Default::default)
-        .schemas
-        .insert("Problem".into(), Problem::schema());
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for (status, what) in STATUSES {
-                op.responses
-                    .responses
-                    .entry((*status).to_owned())
-                    .or_insert_with(|| {
-                        ResponseBuilder::new()
-                            .description(*what)
-                            .content(
-                                "application/problem+json",
-                                ContentBuilder::new()
-                                    .schema(Some(Ref::from_schema_name("Problem")))
-                                    .build(),
-                            )
-                            .build()
-                            .into()
-                    });
-            }
-        }
-    }
 }
 
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
     let doc = Arc::new(doc);
     let json_limit = state.config.json_limit;
+    let cors = open311_cors(&state.config.open311_cors_origins);
     Router::new()
         .merge(crate::home::pages())
         .merge(crate::auth::pages())
@@ -167,11 +100,32 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(crate::platform::pii::mask_responses))
         .layer(from_fn_with_state(state.clone(), web::preferences))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
+        .layer(tower::util::option_layer(cors))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
             tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("(unmatched)"))
         }))
         .with_state(state)
+}
+
+/// CORS for Open311 alone, from the web origins the operator allowed (`open311_cors_origins`):
+/// its credential is the API key a client sends, never a cookie. None configured, no layer.
+fn open311_cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    if allowed.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+                parts.uri.path().starts_with("/open311/") && allowed.contains(origin)
+            }))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// No route matches: distinct from a record that is not there (`error.not_found`).

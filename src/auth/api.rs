@@ -135,18 +135,25 @@ pub struct Me {
     username: String,
     display_name: String,
     roles: Vec<RoleGrant>,
+    /// What the account must know before relying on dates, in its language: from 1 November,
+    /// for a community's head, a street officer and the system administrator, that the next
+    /// year's holidays are not loaded (deadlines reaching into it are estimates).
+    warnings: Vec<String>,
 }
 
 /// The signed-in account and its grants in force.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, description = "not signed in")))]
-async fn me(ctx: Ctx) -> Result<Json<Me>, AppError> {
+async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>, AppError> {
     ctx.require(Action::HomeView, Target::System)?;
     let user = ctx.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     Ok(Json(Me {
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         roles: ctx.grants.iter().map(RoleGrant::from).collect(),
+        warnings: crate::home::calendar::warning_for(&state, &ctx)
+            .into_iter()
+            .collect(),
     }))
 }
 

@@ -105,6 +105,9 @@ pub struct CaseView {
     pub tracking_code: String,
     /// RFC 3339, +08:00.
     pub deadline: String,
+    /// Set when the deadline was counted across a year whose holidays are not announced yet:
+    /// an estimate (only weekends and the holidays fixed by date in law were skipped there).
+    pub deadline_uncovered_year: Option<i16>,
     pub overdue: bool,
     pub reply: String,
     pub satisfied: Option<bool>,
@@ -142,6 +145,7 @@ impl From<&Case> for CaseView {
             },
             tracking_code: c.tracking_code.clone(),
             deadline,
+            deadline_uncovered_year: c.deadline_uncovered_year,
             overdue: c.overdue(&time::now_db()),
             reply: c.reply.clone(),
             satisfied: c.satisfied,
@@ -293,6 +297,9 @@ pub struct Tracked {
     pub status: CaseStatus,
     pub created_at: time::Instant,
     pub deadline: String,
+    /// Set when the deadline is an estimate: counted across a year whose holidays are not
+    /// announced yet.
+    pub deadline_uncovered_year: Option<i16>,
     pub public_note: Option<PublicNote>,
     pub steps: Vec<PublicStep>,
 }
@@ -342,6 +349,7 @@ async fn track(
         deadline: time::from_db(&c.deadline)
             .map(time::rfc3339_shanghai)
             .unwrap_or_default(),
+        deadline_uncovered_year: c.deadline_uncovered_year,
         public_note: c.public_note,
         steps,
     }))

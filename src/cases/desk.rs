@@ -41,6 +41,8 @@ struct CasePage {
     t: Tr,
     c: CaseView,
     deadline: String,
+    /// Why the deadline is an estimate, if it is.
+    deadline_note: Option<String>,
     timeline: Vec<(String, Event)>,
     actions: Vec<&'static str>,
     can_rate: bool,
@@ -134,7 +136,11 @@ async fn render_case(
     let mut res = page(&CasePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
-        deadline: time::show_db(&c.deadline, ctx.lang),
+        deadline: c.deadline_shown(ctx.lang),
+        deadline_note: crate::platform::calendar::estimate_note(
+            ctx.lang,
+            c.deadline_uncovered_year,
+        ),
         c: CaseView::from(&c),
         timeline,
         can_add_photo: mine || !actions.is_empty(),

@@ -41,6 +41,25 @@ pub struct CaseInput {
     pub contact_name: String,
     #[serde(default)]
     pub contact_phone: String,
+    /// Where, as the filer's device gives it (WGS84 latitude); with `long`, or neither.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// WGS84 longitude; with `lat`, or neither.
+    #[serde(default)]
+    pub long: Option<f64>,
+}
+
+/// A position given as both coordinates within range, or none.
+pub fn position(lat: Option<f64>, long: Option<f64>) -> Result<Option<(f64, f64)>, AppError> {
+    let ok = |v: f64, max: f64| v.is_finite() && v.abs() <= max;
+    match (lat, long) {
+        (None, None) => Ok(None),
+        (Some(a), Some(o)) if ok(a, 90.0) && ok(o, 180.0) => Ok(Some((a, o))),
+        (Some(a), _) if !ok(a, 90.0) => Err(AppError::invalid("lat", "cases.bad_position")),
+        (_, Some(o)) if !ok(o, 180.0) => Err(AppError::invalid("long", "cases.bad_position")),
+        (None, _) => Err(AppError::invalid("lat", "cases.position_half")),
+        _ => Err(AppError::invalid("long", "cases.position_half")),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,6 +70,9 @@ pub struct Filed {
     pub status: super::model::CaseStatus,
     /// End of the last working day, RFC 3339 with +08:00.
     pub deadline: String,
+    /// Set when the deadline was counted across a year whose holidays are not announced yet
+    /// (only weekends and the holidays fixed by date in law were skipped there): an estimate.
+    pub deadline_uncovered_year: Option<i16>,
 }
 
 /// Where the case is: the building given, the community given, or the resident's own building.
@@ -175,6 +197,8 @@ pub struct Prepared {
     receptionist: Option<i64>,
     actor: crate::audit::Actor,
     deadline: jiff::Timestamp,
+    deadline_uncovered_year: Option<i16>,
+    position: Option<(f64, f64)>,
     now: jiff::Timestamp,
 }
 
@@ -231,10 +255,18 @@ async fn prepare_with(
             .as_str()
             .to_owned(),
     };
+    let position = position(i.lat, i.long)?;
     let place = match integration {
-        Some(k) => crate::registry::places::place_of_community(state.db.read(), k.community_id)
-            .await?
-            .ok_or_else(AppError::not_found)?,
+        // An integration files in its key's community, at one of its buildings if it names one.
+        Some(k) => match i.building_id {
+            Some(b) => crate::registry::places::place_of_building(state.db.read(), b)
+                .await?
+                .filter(|p| p.community_id == Some(k.community_id))
+                .ok_or_else(|| AppError::invalid("building_id", "input.unknown_building"))?,
+            None => crate::registry::places::place_of_community(state.db.read(), k.community_id)
+                .await?
+                .ok_or_else(AppError::not_found)?,
+        },
         None => place_of(state, ctx, i).await?,
     };
     let community = place
@@ -284,6 +316,8 @@ async fn prepare_with(
         None
     };
     let now = time::now();
+    let (deadline, deadline_uncovered_year) =
+        store::deadline(&state.calendar, now, cat.deadline_days);
     Ok(Prepared {
         community,
         place,
@@ -300,7 +334,9 @@ async fn prepare_with(
         body_id: association,
         receptionist,
         actor,
-        deadline: store::deadline(&state.calendar, now, cat.deadline_days),
+        deadline,
+        deadline_uncovered_year,
+        position,
         now,
     })
 }
@@ -312,8 +348,8 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     let code = super::model::tracking_code();
     let id: i64 = sqlx::query(
         "INSERT INTO cases (community_id, building_id, category, sensitive, channel, status, description, address, submitter_user_id, \
-         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id, body_id, receptionist_id) \
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING id",
+         contact_name, contact_phone, client_ip, tracking_code, deadline, created_at, updated_at, open311_key_id, body_id, receptionist_id, \
+         deadline_uncovered_year, lat, lng) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(p.community)
     .bind(p.place.building_id)
@@ -332,6 +368,9 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
     .bind(p.key_id)
     .bind(p.body_id)
     .bind(p.receptionist)
+    .bind(p.deadline_uncovered_year.map(i64::from))
+    .bind(p.position.map(|x| x.0))
+    .bind(p.position.map(|x| x.1))
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -359,5 +398,6 @@ pub async fn insert(tx: &mut Tx, p: &Prepared) -> Result<Filed, AppError> {
         tracking_code: code,
         status: super::model::CaseStatus::Submitted,
         deadline: time::rfc3339_shanghai(p.deadline),
+        deadline_uncovered_year: p.deadline_uncovered_year,
     })
 }

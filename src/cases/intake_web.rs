@@ -150,6 +150,8 @@ struct FiledPage {
     t: Tr,
     code: String,
     deadline: String,
+    /// Why the deadline is an estimate, if it is.
+    deadline_note: Option<String>,
 }
 
 /// `POST /report`: the form, with the photo taken in it (multipart) or without (urlencoded).
@@ -171,6 +173,7 @@ pub async fn report_submit(
         channel: f.channel.clone().filter(|c| !c.is_empty()),
         contact_name: f.contact_name.clone(),
         contact_phone: f.contact_phone.clone(),
+        ..Default::default()
     };
     let photo = files
         .into_iter()
@@ -190,7 +193,15 @@ pub async fn report_submit(
                 chrome: ctx.chrome(),
                 t: ctx.t(),
                 code: filed.tracking_code,
-                deadline,
+                deadline: crate::platform::calendar::show_counted(
+                    ctx.lang,
+                    deadline,
+                    filed.deadline_uncovered_year,
+                ),
+                deadline_note: crate::platform::calendar::estimate_note(
+                    ctx.lang,
+                    filed.deadline_uncovered_year,
+                ),
             })
         }
         Err(e) if crate::platform::web::fixable(&e) => {
@@ -208,6 +219,8 @@ struct Tracked {
     category: String,
     status: super::model::CaseStatus,
     deadline: String,
+    /// Why the deadline is an estimate, if it is.
+    deadline_note: Option<String>,
     public_note: Option<&'static str>,
     steps: Vec<(String, String)>,
 }
@@ -249,11 +262,15 @@ pub async fn track_page(
             .filter(|e| e.public)
             .map(|e| (time::show_db(&e.at, ctx.lang), e.action))
             .collect();
-        let deadline = time::show_db(&c.deadline, ctx.lang);
+        let deadline = c.deadline_shown(ctx.lang);
         found = Some(Tracked {
             category: c.category,
             status: c.status,
             deadline,
+            deadline_note: crate::platform::calendar::estimate_note(
+                ctx.lang,
+                c.deadline_uncovered_year,
+            ),
             public_note: c.public_note.map(super::model::PublicNote::as_str),
             steps,
         });

@@ -56,17 +56,22 @@ pub async fn categories(pool: &AnyPool, community: i64) -> Result<Vec<Category>,
     Ok(out)
 }
 
-/// The end of the `days`th working day after the day `at` falls on, in Asia/Shanghai.
-pub fn deadline(calendar: &Calendar, at: Timestamp, days: i64) -> Timestamp {
+/// The end of the `days`th working day after the day `at` falls on, in Asia/Shanghai, and the
+/// year whose holidays were not known if it was counted across one (an estimate, flagged).
+pub fn deadline(calendar: &Calendar, at: Timestamp, days: i64) -> (Timestamp, Option<i16>) {
     let tz = time::shanghai();
     let day = at.to_zoned_datetime(tz.clone()).date();
     let due = calendar.add_working_days(day, days.max(0) as u32);
+    let uncovered = calendar.uncovered_between(day, due);
     let next_midnight = due
         .tomorrow()
         .expect("in range")
         .to_zoned_datetime(tz.clone())
         .expect("a valid local midnight");
-    next_midnight.timestamp() - jiff::SignedDuration::from_micros(1)
+    (
+        next_midnight.timestamp() - jiff::SignedDuration::from_micros(1),
+        uncovered,
+    )
 }
 
 /// A case as stored; `contact_phone` is never serialized unmasked.
@@ -88,6 +93,10 @@ pub struct Case {
     pub tracking_code: String,
     pub assignee_user_id: Option<i64>,
     pub deadline: String,
+    /// Counted across this year, whose holidays were not announced yet: an estimate.
+    pub deadline_uncovered_year: Option<i16>,
+    /// Where, as filed (WGS84 latitude and longitude), if the filer gave it.
+    pub position: Option<(f64, f64)>,
     pub reply: String,
     pub reject_reason: String,
     pub reopen_count: i64,
@@ -119,6 +128,7 @@ impl Case {
         self.submitter_user_id = None;
         self.assignee_user_id = None;
         self.building_id = None;
+        self.position = None;
         self.public_note = None;
         self.redacted = true;
     }
@@ -131,6 +141,16 @@ impl Case {
         }
     }
 
+    /// The deadline as pages show it, marked as an estimate where it was counted across a year
+    /// whose holidays were not announced.
+    pub fn deadline_shown(&self, lang: crate::platform::i18n::Lang) -> String {
+        crate::platform::calendar::show_counted(
+            lang,
+            time::show_db(&self.deadline, lang),
+            self.deadline_uncovered_year,
+        )
+    }
+
     pub fn overdue(&self, now: &str) -> bool {
         self.status.is_open() && self.deadline.as_str() < now
     }
@@ -139,7 +159,7 @@ impl Case {
 pub const CASE_COLUMNS: &str = "k.id, c.street_id, k.community_id, k.building_id, k.category, k.sensitive, k.channel, k.status, \
     k.description, k.address, k.submitter_user_id, k.contact_name, k.contact_phone, k.tracking_code, k.assignee_user_id, \
     k.deadline, k.reply, k.reject_reason, k.reopen_count, k.satisfied, k.feedback, k.supervised_at, k.supervision_reason, \
-    k.public_note, k.created_at, k.updated_at";
+    k.public_note, k.created_at, k.updated_at, k.deadline_uncovered_year, k.lat, k.lng";
 
 pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
     Ok(Case {
@@ -159,6 +179,12 @@ pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
         tracking_code: r.try_get("tracking_code")?,
         assignee_user_id: r.try_get("assignee_user_id")?,
         deadline: r.try_get("deadline")?,
+        deadline_uncovered_year: r
+            .try_get::<Option<i64>, _>("deadline_uncovered_year")?
+            .and_then(|y| i16::try_from(y).ok()),
+        position: r
+            .try_get::<Option<f64>, _>("lat")?
+            .zip(r.try_get::<Option<f64>, _>("lng")?),
         reply: r.try_get("reply")?,
         reject_reason: r.try_get("reject_reason")?,
         reopen_count: r.try_get("reopen_count")?,

@@ -90,7 +90,7 @@ pub async fn export(
                     ""
                 }),
                 Cell::from(c.created_at.show(ctx.lang)),
-                Cell::from(time::show_db(&c.deadline, ctx.lang)),
+                Cell::from(c.deadline_shown(ctx.lang)),
                 Cell::from(c.description.clone()),
                 Cell::from(c.address.clone()),
                 Cell::from(c.reply.clone()),
@@ -137,7 +137,7 @@ pub fn list_html(
         t: ctx.t(),
         items: items
             .iter()
-            .map(|c| (CaseView::from(c), time::show_db(&c.deadline, ctx.lang)))
+            .map(|c| (CaseView::from(c), c.deadline_shown(ctx.lang)))
             .collect(),
         total,
         status: q.status.clone().unwrap_or_default(),
@@ -200,7 +200,7 @@ pub async fn supervision_page(
             (
                 CaseView::from(c),
                 c.supervision_reason.clone(),
-                time::show_db(&c.deadline, ctx.lang),
+                c.deadline_shown(ctx.lang),
                 c.redacted,
             )
         })

@@ -358,10 +358,10 @@ fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
             let from = parse_date(&date, "DATE")?;
             let cal = Calendar::with_file(&holidays(data)?)?;
             let to = cal.add_working_days(from, n);
-            if !cal.covers(to.year()) || !cal.covers(from.year()) {
+            if let Some(year) = cal.uncovered_between(from, to) {
                 eprintln!(
-                    "note: the holiday calendar does not cover {}; only weekends were skipped there",
-                    to.year()
+                    "note: the holiday calendar does not cover {year}; there only weekends and the \
+                     holidays fixed by date in law (1 Jan, 1–2 May, 1–3 Oct) were skipped, so this is an estimate"
                 );
             }
             println!("{n} working days after {from}: {to}");
@@ -370,15 +370,27 @@ fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
             let path = match file {
                 Some(f) => f,
                 None => {
-                    Calendar::with_file(&holidays(data)?)?;
-                    println!("calendar ok");
+                    let cal = Calendar::with_file(&holidays(data)?)?;
+                    let years: Vec<String> = cal.years().iter().map(i16::to_string).collect();
+                    println!("calendar ok; covers {}", years.join(", "));
+                    let today = crate::platform::time::today();
+                    let next = today.year() + 1;
+                    if !cal.covers(next) {
+                        println!(
+                            "warning: {next} is not covered: add the State Council's announcement for {next} \
+                             to holidays.toml in the data folder"
+                        );
+                    }
                     return Ok(());
                 }
             };
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             match Calendar::check(&text) {
-                Ok(_) => println!("{} ok", path.display()),
+                Ok(cal) => {
+                    let years: Vec<String> = cal.years().iter().map(i16::to_string).collect();
+                    println!("{} ok; covers {}", path.display(), years.join(", "));
+                }
                 Err(problems) => {
                     for p in &problems {
                         eprintln!("{}: {p}", path.display());

@@ -173,8 +173,7 @@ pub async fn propose(
         building_id: None,
         community_id: body.community_id,
         channel: None,
-        contact_name: String::new(),
-        contact_phone: String::new(),
+        ..Default::default()
     };
     let ready = crate::cases::intake::prepare_proposal(state, ctx, &input, association).await?;
     let mut tx = state.db.begin().await?;

@@ -61,8 +61,11 @@ pub async fn community(
             let number = made.buildings.len() + 1;
             let units = rng.random_range(2..=3i64);
             let floors = if rng.random_bool(0.7) { 6 } else { 7 };
+            // Near the street's real place (新城区, 呼和浩特), a block per community and compound.
+            let lat = 40.80 + index as f64 * 0.006 + pi as f64 * 0.0015 + number as f64 * 0.0002;
+            let lng = 111.66 + index as f64 * 0.008 + (number % 5) as f64 * 0.0003;
             let bid: i64 = sqlx::query(
-                "INSERT INTO buildings (community_id, compound_id, number, units, floors, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO buildings (community_id, compound_id, number, units, floors, created_at, lat, lng) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(id)
             .bind(pid)
@@ -70,6 +73,8 @@ pub async fn community(
             .bind(units)
             .bind(floors)
             .bind(now)
+            .bind((lat * 1e6).round() / 1e6)
+            .bind((lng * 1e6).round() / 1e6)
             .fetch_one(&mut **tx)
             .await?
             .try_get("id")?;

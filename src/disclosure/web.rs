@@ -102,6 +102,8 @@ struct NoticePage {
     chrome: Chrome,
     t: Tr,
     n: Notice,
+    /// Why the end of the publicity period is an estimate, if it is.
+    until_note: Option<String>,
     category: String,
     objections: Vec<Objection>,
     staff: bool,
@@ -147,6 +149,11 @@ async fn render_with(
     let mut res = page(&NoticePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
+        until_note: state.calendar.span_note(
+            ctx.lang,
+            n.publish_date.as_deref(),
+            n.publicity_until.as_deref(),
+        ),
         category: category_name(state, ctx, &n).await?,
         objections: objections::objection_list(state, ctx, &n).await?,
         staff: ctx

@@ -1,6 +1,7 @@
 //! The home page: for visitors, what zizhi offers them; for each signed-in role, what needs
 //! doing today (`today.rs`) and what that role does next, with the numbers of its scope.
 
+pub mod calendar;
 pub mod today;
 
 use askama::Template;
@@ -193,6 +194,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.corrections", "/corrections"),
             l("nav.import", "/import"),
             l("nav.ledger", "/ledgers"),
+            l("nav.calendar", "/calendar"),
         ],
         Role::StreetOfficer => vec![
             l("nav.street", "/street"),
@@ -208,9 +210,10 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.places", "/places"),
             l("nav.residents", "/residents"),
             l("nav.ledger", "/ledgers"),
+            l("nav.calendar", "/calendar"),
         ],
         Role::Auditor => vec![l("nav.audit", "/audit")],
-        Role::Sysadmin => vec![],
+        Role::Sysadmin => vec![l("nav.calendar", "/calendar")],
     }
 }
 
@@ -388,8 +391,15 @@ async fn push_counts(
     Ok(())
 }
 
+/// The area's API: the holiday calendar.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<crate::platform::AppState> {
+    calendar::routes()
+}
+
 /// The home pages, at the paths residents and staff use (`app.rs` merges every area's).
 pub fn pages() -> axum::Router<crate::platform::AppState> {
     use axum::routing::get;
-    axum::Router::new().route("/", get(crate::home::index))
+    axum::Router::new()
+        .route("/", get(crate::home::index))
+        .route("/calendar", get(calendar::calendar_page))
 }

@@ -6,7 +6,8 @@
 //! week's visits; for the street, compounds in custody at half occupancy that need their own
 //! committee (M2) and communities a year without an annual assembly (M8), which their heads see
 //! too, and this year's while it is not held; for a resident: their open requests and the notices under 公示 where they
-//! live. Nothing to do reads as nothing to do.
+//! live; and from 1 November, for a community's head, the street and the system administrator,
+//! that next year's holidays are not loaded. Nothing to do reads as nothing to do.
 
 use jiff::ToSpan;
 
@@ -255,6 +256,18 @@ pub async fn today(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<Vec<Todo>, 
             }
         }
         _ => {}
+    }
+    // After the scope's own urgent work: next year's holidays missing (from 1 November).
+    if matches!(
+        g.role,
+        Role::CommunityHead | Role::StreetOfficer | Role::Sysadmin
+    ) && let Some(year) = state.calendar.next_year_missing(day)
+    {
+        out.push(Todo {
+            text: tf(ctx.lang, "calendar.missing", &[("year", year.to_string())]),
+            href: "/calendar".into(),
+            urgent: true,
+        });
     }
     out.sort_by_key(|t| !t.urgent);
     Ok(out)

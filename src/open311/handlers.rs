@@ -2,12 +2,12 @@
 
 use crate::platform::web::{Path, Query};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::format::{Fmt, Xml, respond, stem};
+use super::format::{Fmt, Xml, XmlOut, given, respond, stem};
 use crate::cases::store::{self};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -31,40 +31,70 @@ struct Endpoint {
     formats: [&'static str; 2],
 }
 
-impl Xml for Discovery {
-    const ELEMENT: &'static str = "discovery";
-    fn fields(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("changeset", Some(self.changeset.into())),
-            ("contact", Some(self.contact.into())),
-            ("key_service", Some(self.key_service.into())),
-            (
-                "specification",
-                Some(self.endpoints[0].specification.into()),
-            ),
-            ("url", Some(self.endpoints[0].url.clone())),
-        ]
+/// When what discovery describes last changed (issue 22: the specification's XML, absolute
+/// URLs, lat/long, comma lists, all errors at once).
+const CHANGESET: &str = "2026-12-07T00:00:00Z";
+
+/// The address clients reach zizhi at: `public_url`, or else the address this request came to.
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.trim_end_matches('/').to_owned();
     }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }
 
-pub async fn discovery(State(state): State<AppState>, fmt: Fmt) -> Result<Response, AppError> {
+/// Discovery as GeoReport v2 has it: one production endpoint at an absolute URL, in both
+/// formats.
+pub async fn discovery(
+    State(state): State<AppState>,
+    fmt: Fmt,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     // Public: Open311 discovery is public.
-    let base = state.config.public_url.clone().unwrap_or_default();
     let d = Discovery {
-        changeset: "2026-11-26T00:00:00Z",
+        changeset: CHANGESET,
         contact: "社区居委会 community residents' committee",
         key_service: "API keys are issued by the community head or the system administrator",
         endpoints: vec![Endpoint {
             specification: "http://wiki.open311.org/GeoReport_v2",
-            url: format!("{base}/open311/v2"),
-            changeset: "2026-11-26T00:00:00Z",
+            url: format!("{}/open311/v2", base_url(&state, &headers)),
+            changeset: CHANGESET,
             kind: "production",
-            formats: ["application/json", "text/xml"],
+            formats: ["text/xml", "application/json"],
         }],
     };
     Ok(match fmt {
         Fmt::Json => axum::response::IntoResponse::into_response(axum::Json(d)),
-        Fmt::Xml => respond(fmt, StatusCode::OK, "discoveries", &[d]),
+        Fmt::Xml => {
+            let mut x = XmlOut::new();
+            x.open("discovery")
+                .leaf("changeset", Some(d.changeset))
+                .leaf("contact", Some(d.contact))
+                .leaf("key_service", Some(d.key_service))
+                .open("endpoints");
+            for e in &d.endpoints {
+                x.open("endpoint")
+                    .leaf("specification", Some(e.specification))
+                    .leaf("url", Some(&e.url))
+                    .leaf("changeset", Some(e.changeset))
+                    .leaf("type", Some(e.kind))
+                    .open("formats");
+                for f in e.formats {
+                    x.leaf("format", Some(f));
+                }
+                x.close("formats").close("endpoint");
+            }
+            x.close("endpoints").close("discovery");
+            x.respond(StatusCode::OK)
+        }
     })
 }
 
@@ -105,7 +135,7 @@ pub(super) async fn community_by_code(
     state: &AppState,
     code: Option<&str>,
 ) -> Result<Option<i64>, AppError> {
-    let Some(code) = code.filter(|c| !c.is_empty()) else {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
     let row = sqlx::query("SELECT id FROM communities WHERE code = $1")
@@ -153,7 +183,7 @@ pub async fn services(
     Query(j): Query<Jurisdiction>,
 ) -> Result<Response, AppError> {
     // Public: the public services of a jurisdiction (sensitive categories never listed).
-    let community = community_by_code(&state, j.jurisdiction_id.as_deref()).await?;
+    let community = community_by_code(&state, given(&j.jurisdiction_id)).await?;
     Ok(respond(
         fmt,
         StatusCode::OK,
@@ -168,24 +198,18 @@ pub struct Definition {
     attributes: Vec<serde_json::Value>,
 }
 
-impl Xml for Definition {
-    const ELEMENT: &'static str = "service_definition";
-    fn fields(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("service_code", Some(self.service_code.clone())),
-            ("attributes", None),
-        ]
-    }
-}
-
+/// A service's definition: none of ours asks for attributes (`metadata` is false), so the list
+/// is empty; the XML root is `<service_definition>`, as the specification has it.
 pub async fn service_definition(
     State(state): State<AppState>,
     fmt: Fmt,
     Path(file): Path<String>,
+    Query(j): Query<Jurisdiction>,
 ) -> Result<Response, AppError> {
     // Public: Open311 service definitions are public.
     let code = stem(&file)?;
-    let known = public_services(&state, None)
+    let community = community_by_code(&state, given(&j.jurisdiction_id)).await?;
+    let known = public_services(&state, community)
         .await?
         .into_iter()
         .any(|s| s.service_code == code);
@@ -201,6 +225,13 @@ pub async fn service_definition(
     };
     Ok(match fmt {
         Fmt::Json => axum::response::IntoResponse::into_response(axum::Json(d)),
-        Fmt::Xml => respond(fmt, StatusCode::OK, "service_definitions", &[d]),
+        Fmt::Xml => {
+            let mut x = XmlOut::new();
+            x.open("service_definition")
+                .leaf("service_code", Some(&d.service_code))
+                .leaf("attributes", None)
+                .close("service_definition");
+            x.respond(StatusCode::OK)
+        }
     })
 }

@@ -7,13 +7,14 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::format::{Fmt, Xml, respond, stem};
+use super::format::{Fmt, Xml, errors, given, respond, stem};
 use super::handlers::{community_by_code, public_services};
 use super::keys;
 use crate::auth::Ctx;
 use crate::cases::intake::{self, CaseInput, Integration};
 use crate::cases::store::{CASE_COLUMNS, Case, case_from};
 use crate::platform::AppState;
+use crate::platform::db::Val;
 use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
 use crate::platform::time;
@@ -30,6 +31,12 @@ pub struct RequestOut {
     agency_responsible: String,
     service_notice: String,
     address: String,
+    /// The building, by its id in the community's register.
+    address_id: Option<String>,
+    zipcode: Option<String>,
+    lat: Option<f64>,
+    long: Option<f64>,
+    media_url: Option<String>,
     requested_datetime: String,
     updated_datetime: String,
     expected_datetime: String,
@@ -47,10 +54,15 @@ impl Xml for RequestOut {
             ("description", self.description.clone()),
             ("agency_responsible", Some(self.agency_responsible.clone())),
             ("service_notice", Some(self.service_notice.clone())),
-            ("address", Some(self.address.clone())),
             ("requested_datetime", Some(self.requested_datetime.clone())),
             ("updated_datetime", Some(self.updated_datetime.clone())),
             ("expected_datetime", Some(self.expected_datetime.clone())),
+            ("address", Some(self.address.clone())),
+            ("address_id", self.address_id.clone()),
+            ("zipcode", self.zipcode.clone()),
+            ("lat", self.lat.map(|v| v.to_string())),
+            ("long", self.long.map(|v| v.to_string())),
+            ("media_url", self.media_url.clone()),
         ]
     }
 }
@@ -61,15 +73,33 @@ fn rfc(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The building a case is about, as anonymous clients may see it (compound and number).
-const BUILDING_NAME: &str = "(SELECT p.name || ' ' || b.number FROM buildings b JOIN compounds p ON p.id = b.compound_id \
-    WHERE b.id = k.building_id) AS building_name";
+/// The building a case is about, as anonymous clients may see it: compound and number, and
+/// the building's own position.
+const FROM: &str = "FROM cases k JOIN communities c ON c.id = k.community_id \
+    LEFT JOIN buildings b ON b.id = k.building_id LEFT JOIN compounds p ON p.id = b.compound_id";
+const BUILDING: &str = "p.name || ' ' || b.number AS building_name, b.lat AS building_lat, \
+    b.lng AS building_lng, c.name AS community_name";
+
+/// The building's name and position, read with [`BUILDING`].
+struct Building {
+    name: Option<String>,
+    position: Option<(f64, f64)>,
+}
+
+fn building_from(r: &sqlx::any::AnyRow) -> Result<Building, sqlx::Error> {
+    Ok(Building {
+        name: r.try_get("building_name")?,
+        position: r
+            .try_get::<Option<f64>, _>("building_lat")?
+            .zip(r.try_get::<Option<f64>, _>("building_lng")?),
+    })
+}
 
 /// `open` until the committee has closed or rejected it; the finer state and the public note
 /// chosen by staff in the notes. The reply is never public. With the community's key
-/// (`keyed`), the description and the address as filed; without it, the address only to the
-/// building (`building`), never a unit or a room.
-fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -> RequestOut {
+/// (`keyed`), the description, the address and the position as filed; without it, the
+/// building only (its name and its own position), never a unit or a room.
+fn request_out(c: &Case, community: &str, building: &Building, keyed: bool) -> RequestOut {
     let closed = c.status.finished();
     let mut notes = t(Lang::ZhCn, &format!("case_status.{}", c.status)).to_owned();
     if let Some(n) = c.public_note {
@@ -78,6 +108,7 @@ fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -
             t(Lang::ZhCn, &format!("public_note.{}", n.as_str()))
         );
     }
+    let position = if keyed { c.position } else { building.position };
     RequestOut {
         service_request_id: c.id.to_string(),
         status: if closed { "closed" } else { "open" },
@@ -87,11 +118,16 @@ fn request_out(c: &Case, community: &str, building: Option<&str>, keyed: bool) -
         description: keyed.then(|| c.description.clone()),
         agency_responsible: format!("{community}居委会"),
         service_notice: String::new(),
-        address: if keyed {
+        address: if keyed && !c.address.is_empty() {
             c.address.clone()
         } else {
-            building.unwrap_or_default().to_owned()
+            building.name.clone().unwrap_or_default()
         },
+        address_id: c.building_id.map(|b| b.to_string()),
+        zipcode: None,
+        lat: position.map(|p| p.0),
+        long: position.map(|p| p.1),
+        media_url: None,
         requested_datetime: time::rfc3339_shanghai(c.created_at.0),
         updated_datetime: rfc(&c.updated_at),
         expected_datetime: rfc(&c.deadline),
@@ -109,88 +145,128 @@ pub struct ListQuery {
     api_key: Option<String>,
 }
 
-fn instant(field: &'static str, s: &str) -> Result<String, AppError> {
-    let ts: jiff::Timestamp = s
-        .parse()
-        .map_err(|_| AppError::bad_request("open311.bad_date").field(field))?;
-    Ok(time::to_db(ts))
+fn instant(field: &'static str, s: &str, errs: &mut Vec<AppError>) -> Option<jiff::Timestamp> {
+    match s.parse::<jiff::Timestamp>() {
+        Ok(ts) => Some(ts),
+        Err(_) => {
+            errs.push(AppError::bad_request("open311.bad_date").field(field));
+            None
+        }
+    }
+}
+
+/// GeoReport's limit on a search's span, `start_date` to `end_date`.
+const MAX_SPAN_DAYS: i64 = 90;
+
+/// The key given, if any, and the community it files for; a key that is no key is refused.
+async fn keyed_community(state: &AppState, key: Option<&str>) -> Result<Option<i64>, AppError> {
+    match key {
+        Some(k) => Ok(Some(keys::community_of(state.db.read(), k).await?.0)),
+        None => Ok(None),
+    }
 }
 
 /// Requests of public categories: by ids, or by filters within 90 days, at most 1,000. With the
-/// community's API key the descriptions are included.
+/// community's API key the descriptions and positions as filed are included. An empty
+/// parameter is no parameter; codes, statuses and ids may be comma lists; every error of the
+/// request is answered at once.
 pub async fn list_requests(
     State(state): State<AppState>,
     fmt: Fmt,
+    ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     // Public: Open311 requests are public, sensitive ones never shown.
-    let keyed = match q.api_key.as_deref() {
-        Some(k) => Some(keys::community_of(state.db.read(), k).await?.0),
-        None => None,
-    };
-    let community = community_by_code(&state, q.jurisdiction_id.as_deref())
+    let keyed = keyed_community(&state, given(&q.api_key)).await?;
+    let community = community_by_code(&state, given(&q.jurisdiction_id))
         .await?
         .or(keyed);
+    let mut errs = Vec::new();
     let mut f = crate::platform::db::Filter::default();
     f.and("k.sensitive = 0", []);
     if let Some(c) = community {
-        f.and("k.community_id = ?", [crate::platform::db::Val::I(c)]);
+        f.and("k.community_id = ?", [Val::I(c)]);
     }
-    if let Some(ids) = q.service_request_id.as_deref() {
+    if let Some(ids) = given(&q.service_request_id) {
         let ids: Option<Vec<i64>> = ids
             .split(',')
             .map(|s| s.trim().parse().ok())
             .take(1000)
             .collect();
-        let ids = ids.unwrap_or_default();
-        if ids.is_empty() {
-            return Err(AppError::bad_request("open311.bad_ids").field("service_request_id"));
+        match ids {
+            Some(ids) if !ids.is_empty() => {
+                let list = vec!["?"; ids.len()].join(", ");
+                f.and(&format!("k.id IN ({list})"), ids.into_iter().map(Val::I));
+            }
+            _ => errs.push(AppError::bad_request("open311.bad_ids").field("service_request_id")),
         }
-        let list = vec!["?"; ids.len()].join(", ");
-        f.and(
-            &format!("k.id IN ({list})"),
-            ids.into_iter().map(crate::platform::db::Val::I),
-        );
     } else {
-        let end = match &q.end_date {
-            Some(s) => instant("end_date", s)?,
-            None => time::now_db(),
+        let end = match given(&q.end_date) {
+            Some(s) => instant("end_date", s, &mut errs),
+            None => Some(time::now()),
         };
-        let start = match &q.start_date {
-            Some(s) => instant("start_date", s)?,
-            None => time::to_db(
-                time::from_db(&end).unwrap_or_else(time::now)
-                    - jiff::SignedDuration::from_hours(24 * 90),
-            ),
+        let start = match given(&q.start_date) {
+            Some(s) => instant("start_date", s, &mut errs),
+            None => end.and_then(|e| {
+                e.checked_sub(jiff::SignedDuration::from_hours(24 * MAX_SPAN_DAYS))
+                    .ok()
+            }),
         };
-        f.and(
-            "k.created_at >= ? AND k.created_at <= ?",
-            [
-                crate::platform::db::Val::T(start),
-                crate::platform::db::Val::T(end),
-            ],
-        );
-        if let Some(code) = q.service_code.as_deref() {
-            let codes: Vec<crate::platform::db::Val> = code
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                errs.push(AppError::bad_request("open311.dates_reversed").field("end_date"));
+            } else if end.duration_since(start)
+                > jiff::SignedDuration::from_hours(24 * MAX_SPAN_DAYS)
+            {
+                errs.push(
+                    AppError::bad_request("open311.span")
+                        .arg("days", MAX_SPAN_DAYS)
+                        .field("start_date"),
+                );
+            }
+            f.and(
+                "k.created_at >= ? AND k.created_at <= ?",
+                [Val::T(time::to_db(start)), Val::T(time::to_db(end))],
+            );
+        }
+        if let Some(code) = given(&q.service_code) {
+            let codes: Vec<Val> = code
                 .split(',')
-                .map(|c| crate::platform::db::Val::T(c.trim().to_owned()))
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| Val::T(c.to_owned()))
                 .collect();
-            let list = vec!["?"; codes.len()].join(", ");
+            let list = vec!["?"; codes.len().max(1)].join(", ");
             f.and(&format!("k.category IN ({list})"), codes);
         }
-        match q.status.as_deref() {
-            None | Some("") => {}
-            Some("open") => {
-                f.and("k.status NOT IN ('closed', 'rejected')", []);
+        if let Some(status) = given(&q.status) {
+            let (mut open, mut closed) = (false, false);
+            for s in status.split(',').map(str::trim) {
+                match s {
+                    "open" => open = true,
+                    "closed" => closed = true,
+                    _ => {
+                        errs.push(AppError::bad_request("open311.bad_status").field("status"));
+                        break;
+                    }
+                }
             }
-            Some("closed") => {
-                f.and("k.status IN ('closed', 'rejected')", []);
+            match (open, closed) {
+                (true, false) => {
+                    f.and("k.status NOT IN ('closed', 'rejected')", []);
+                }
+                (false, true) => {
+                    f.and("k.status IN ('closed', 'rejected')", []);
+                }
+                _ => {}
             }
-            Some(_) => return Err(AppError::bad_request("open311.bad_status").field("status")),
         }
     }
+    if !errs.is_empty() {
+        return Ok(errors(fmt, ctx.lang, &errs));
+    }
     let sql = format!(
-        "SELECT {CASE_COLUMNS}, {BUILDING_NAME}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id {} ORDER BY k.id DESC LIMIT 1000",
+        "SELECT {CASE_COLUMNS}, {BUILDING} {FROM} {} ORDER BY k.id DESC LIMIT 1000",
         f.sql()
     );
     let rows = crate::platform::db::bind_vals(sqlx::query(&sql), &f.vals)
@@ -200,27 +276,35 @@ pub async fn list_requests(
     for r in &rows {
         let c = case_from(r)?;
         let name: String = r.try_get("community_name")?;
-        let building: Option<String> = r.try_get("building_name")?;
         out.push(request_out(
             &c,
             &name,
-            building.as_deref(),
+            &building_from(r)?,
             keyed == Some(c.community_id),
         ));
     }
     Ok(respond(fmt, StatusCode::OK, "service_requests", &out))
 }
 
+#[derive(Deserialize, Default)]
+pub struct OneQuery {
+    #[allow(dead_code)]
+    jurisdiction_id: Option<String>,
+    api_key: Option<String>,
+}
+
+/// One request; with its community's key, as filed.
 pub async fn one_request(
     State(state): State<AppState>,
     fmt: Fmt,
     Path(file): Path<String>,
+    Query(q): Query<OneQuery>,
 ) -> Result<Response, AppError> {
     // Public: Open311 requests are public, sensitive ones never shown.
     let id: i64 = stem(&file)?.parse().map_err(|_| AppError::not_found())?;
-    let sql = format!(
-        "SELECT {CASE_COLUMNS}, {BUILDING_NAME}, c.name AS community_name FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.id = $1 AND k.sensitive = 0"
-    );
+    let keyed = keyed_community(&state, given(&q.api_key)).await?;
+    let sql =
+        format!("SELECT {CASE_COLUMNS}, {BUILDING} {FROM} WHERE k.id = $1 AND k.sensitive = 0");
     let row = sqlx::query(&sql)
         .bind(id)
         .fetch_optional(state.db.read())
@@ -228,12 +312,12 @@ pub async fn one_request(
         .ok_or_else(AppError::not_found)?;
     let c = case_from(&row)?;
     let name: String = row.try_get("community_name")?;
-    let building: Option<String> = row.try_get("building_name")?;
+    let keyed = keyed == Some(c.community_id);
     Ok(respond(
         fmt,
         StatusCode::OK,
         "service_requests",
-        &[request_out(&c, &name, building.as_deref(), false)],
+        &[request_out(&c, &name, &building_from(&row)?, keyed)],
     ))
 }
 
@@ -257,29 +341,46 @@ impl Xml for Created {
 
 #[derive(Deserialize, Default)]
 pub struct PostForm {
-    #[serde(default)]
-    api_key: String,
-    #[serde(default)]
-    service_code: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    address_string: String,
+    api_key: Option<String>,
+    jurisdiction_id: Option<String>,
+    service_code: Option<String>,
+    description: Option<String>,
+    address_string: Option<String>,
+    /// A building of the community, by its id in the register.
+    address_id: Option<String>,
     lat: Option<String>,
     long: Option<String>,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    phone: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
 }
 
-/// File a request with the community's API key (form-encoded, as the specification says).
+/// A coordinate given as text, within `max` of zero.
+fn coordinate(
+    field: &'static str,
+    v: Option<&str>,
+    max: f64,
+    errs: &mut Vec<AppError>,
+) -> Option<f64> {
+    let v = v?;
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.abs() <= max => Some(x),
+        _ => {
+            errs.push(AppError::bad_request("open311.bad_location").field(field));
+            None
+        }
+    }
+}
+
+/// File a request with the community's API key (form-encoded, as the specification says; the
+/// key in the body or the query). A location is required: lat and long, address_string or
+/// address_id (one of the community's buildings). `jurisdiction_id`, if given, must be the
+/// key's community. Every error of the request is answered at once.
 pub async fn create_request(
     State(state): State<AppState>,
     fmt: Fmt,
     ctx: Ctx,
+    Query(query): Query<OneQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     // Public: no account, but a community's Open311 API key (keys::lookup), as GeoReport v2 has it.
@@ -290,64 +391,101 @@ pub async fn create_request(
     }
     let form: PostForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::bad_request("open311.bad_form"))?;
-    let key = keys::lookup(state.db.read(), &form.api_key).await?;
+    let api_key = given(&form.api_key).or(given(&query.api_key)).unwrap_or("");
+    let key = keys::lookup(state.db.read(), api_key).await?;
     let community_id = key.community_id;
-    if form.service_code.is_empty() {
-        return Err(AppError::bad_request("open311.service_code_required").field("service_code"));
+    if let Some(j) = community_by_code(&state, given(&form.jurisdiction_id)).await?
+        && j != community_id
+    {
+        return Err(AppError::forbidden().field("jurisdiction_id"));
     }
-    for (field, v) in [("lat", &form.lat), ("long", &form.long)] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            let ok = v.parse::<f64>().is_ok_and(|x| {
-                x.is_finite() && x.abs() <= if field == "lat" { 90.0 } else { 180.0 }
-            });
-            if !ok {
-                return Err(AppError::bad_request("open311.bad_location").field(field));
+    let mut errs = Vec::new();
+    let code = given(&form.service_code).unwrap_or("");
+    if code.is_empty() {
+        errs.push(AppError::bad_request("open311.service_code_required").field("service_code"));
+    }
+    let lat = coordinate("lat", given(&form.lat), 90.0, &mut errs);
+    let long = coordinate("long", given(&form.long), 180.0, &mut errs);
+    if given(&form.lat).is_some() != given(&form.long).is_some() {
+        let missing = if given(&form.lat).is_some() {
+            "long"
+        } else {
+            "lat"
+        };
+        errs.push(AppError::bad_request("open311.location_half").field(missing));
+    }
+    let building_id = match given(&form.address_id) {
+        Some(a) => match a.parse::<i64>() {
+            Ok(b) => Some(b),
+            Err(_) => {
+                errs.push(AppError::bad_request("open311.bad_address_id").field("address_id"));
+                None
             }
-        }
+        },
+        None => None,
+    };
+    let address = given(&form.address_string).unwrap_or("");
+    if given(&form.lat).is_none()
+        && given(&form.long).is_none()
+        && address.is_empty()
+        && given(&form.address_id).is_none()
+    {
+        errs.push(AppError::bad_request("open311.location_required").field("lat"));
+    }
+    if given(&form.description).is_none() {
+        errs.push(AppError::bad_request("open311.description_required").field("description"));
+    }
+    if !errs.is_empty() {
+        return Ok(errors(fmt, ctx.lang, &errs));
     }
     let known = public_services(&state, Some(community_id))
         .await?
         .into_iter()
-        .any(|s| s.service_code == form.service_code);
+        .any(|s| s.service_code == code);
     if !known {
-        return Err(AppError::new(
-            StatusCode::NOT_FOUND,
-            "open311.unknown_service",
-        ));
+        return Err(
+            AppError::new(StatusCode::NOT_FOUND, "open311.unknown_service").field("service_code"),
+        );
     }
     let input = CaseInput {
-        category: form.service_code.clone(),
-        description: form.description.clone(),
-        address: form.address_string.clone(),
-        building_id: None,
+        category: code.to_owned(),
+        description: form.description.clone().unwrap_or_default(),
+        address: address.to_owned(),
+        building_id,
         community_id: Some(community_id),
         channel: None,
-        contact_name: format!("{}{}", form.last_name, form.first_name),
-        contact_phone: form.phone.clone(),
+        contact_name: format!(
+            "{}{}",
+            given(&form.last_name).unwrap_or(""),
+            given(&form.first_name).unwrap_or("")
+        ),
+        contact_phone: given(&form.phone).unwrap_or("").to_owned(),
+        lat,
+        long,
     };
-    let filed = intake::file_from(
-        &state,
-        &ctx,
-        &input,
-        Some(&Integration {
-            key_id: key.id,
-            community_id,
-            label: key.label.clone(),
-            per_minute: key.per_minute,
-        }),
-    )
-    .await
-    .map_err(|e| {
-        // GeoReport answers a bad field with 400.
-        if e.status == StatusCode::UNPROCESSABLE_ENTITY {
+    let integration = Integration {
+        key_id: key.id,
+        community_id,
+        label: key.label.clone(),
+        per_minute: key.per_minute,
+    };
+    let filed = match intake::file_from(&state, &ctx, &input, Some(&integration)).await {
+        Ok(f) => f,
+        // GeoReport answers a bad field with 400, under the specification's parameter names.
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut e2 = AppError::bad_request(e.key);
             e2.args = e.args;
-            e2.field = e.field;
-            e2
-        } else {
-            e
+            e2.field = e.field.map(|f| match f.as_str() {
+                "building_id" => "address_id".to_owned(),
+                "address" => "address_string".to_owned(),
+                "contact_phone" => "phone".to_owned(),
+                "category" => "service_code".to_owned(),
+                _ => f,
+            });
+            return Ok(errors(fmt, ctx.lang, &[e2]));
         }
-    })?;
+        Err(e) => return Err(e),
+    };
     let notice = format!("{} {}", t(Lang::ZhCn, "open311.deadline"), filed.deadline);
     let created = Created {
         service_request_id: filed.id.to_string(),

@@ -80,6 +80,18 @@ fn date(field: &str, s: &str, problems: &mut Vec<String>) -> Option<Date> {
     }
 }
 
+/// The holidays fixed by date in 《全国年节及纪念日放假办法》 (art. 2, as revised in 2024):
+/// 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. The lunar ones (春节, 清明, 端午, 中秋)
+/// and every 调休 are known only from each year's announcement.
+fn statutory_fixed(d: Date) -> Option<&'static str> {
+    match (d.month(), d.day()) {
+        (1, 1) => Some("元旦"),
+        (5, 1..=2) => Some("劳动节"),
+        (10, 1..=3) => Some("国庆节"),
+        _ => None,
+    }
+}
+
 fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
@@ -166,11 +178,15 @@ impl Calendar {
         Ok(())
     }
 
+    /// A working day: an adjusted working day, or a weekday that is no holiday. In a year whose
+    /// announcement is not loaded, the holidays fixed by date in law are still days off.
     pub fn is_working_day(&self, d: Date) -> bool {
         if self.on.contains_key(&d) {
             return true;
         }
-        !is_weekend(d) && !self.off.contains_key(&d)
+        !is_weekend(d)
+            && !self.off.contains_key(&d)
+            && (self.covers(d.year()) || statutory_fixed(d).is_none())
     }
 
     /// The holiday or adjusted working day a date is, if any.
@@ -179,11 +195,62 @@ impl Calendar {
             .get(&d)
             .or_else(|| self.on.get(&d))
             .map(String::as_str)
+            .or_else(|| {
+                (!self.covers(d.year()))
+                    .then(|| statutory_fixed(d))
+                    .flatten()
+            })
     }
 
     /// Whether the announced holidays of a year are known.
     pub fn covers(&self, year: i16) -> bool {
         self.years.contains(&year)
+    }
+
+    /// A year's announced days: holidays (`working` false) and adjusted working days, in order.
+    pub fn days_of(&self, year: i16) -> Vec<(Date, &str, bool)> {
+        let mut out: Vec<(Date, &str, bool)> = self
+            .off
+            .iter()
+            .map(|(d, n)| (*d, n.as_str(), false))
+            .chain(self.on.iter().map(|(d, n)| (*d, n.as_str(), true)))
+            .filter(|(d, _, _)| d.year() == year)
+            .collect();
+        out.sort_by_key(|x| x.0);
+        out
+    }
+
+    /// The years whose announcements are loaded, in order.
+    pub fn years(&self) -> Vec<i16> {
+        self.years.iter().copied().collect()
+    }
+
+    /// The first year from `from`'s to `to`'s whose announcement is not loaded: a count of
+    /// working days over that span is an estimate (weekends and the holidays fixed by date
+    /// only) and must be flagged as one.
+    pub fn uncovered_between(&self, from: Date, to: Date) -> Option<i16> {
+        let (a, b) = if from <= to { (from, to) } else { (to, from) };
+        (a.year()..=b.year()).find(|y| !self.covers(*y))
+    }
+
+    /// What a page says under a period stored as two dates (`YYYY-MM-DD`) when it was counted
+    /// across a year whose holidays are not loaded.
+    pub fn span_note(
+        &self,
+        lang: super::i18n::Lang,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Option<String> {
+        let from: Date = from?.get(..10)?.parse().ok()?;
+        let to: Date = to?.get(..10)?.parse().ok()?;
+        estimate_note(lang, self.uncovered_between(from, to))
+    }
+
+    /// The year after `today`'s when it is not loaded and the warning season has come: from 1
+    /// November, when the State Council has usually announced the next year's holidays.
+    pub fn next_year_missing(&self, today: Date) -> Option<i16> {
+        let next = today.year() + 1;
+        (today.month() >= 11 && !self.covers(next)).then_some(next)
     }
 
     /// The `n`th working day after `from` (`from` itself does not count; `n = 0` is `from`).
@@ -210,6 +277,19 @@ impl Calendar {
             }
         }
         n
+    }
+}
+
+/// What a page says under a date counted across `year`, whose holidays are not loaded.
+pub fn estimate_note(lang: super::i18n::Lang, year: Option<i16>) -> Option<String> {
+    year.map(|y| super::i18n::tf(lang, "calendar.estimate", &[("year", y.to_string())]))
+}
+
+/// A date as pages show it, marked as an estimate when counted across an uncovered year.
+pub fn show_counted(lang: super::i18n::Lang, shown: String, year: Option<i16>) -> String {
+    match year {
+        Some(_) => format!("{shown}{}", super::i18n::t(lang, "calendar.estimate_mark")),
+        None => shown,
     }
 }
 
@@ -261,6 +341,47 @@ mod tests {
             c.add_working_days(date(2030, 1, 4), 1),
             date(2030, 1, 7),
             "Friday + 1 = Monday"
+        );
+        assert_eq!(
+            c.uncovered_between(date(2026, 12, 28), date(2030, 1, 7)),
+            Some(2027)
+        );
+        assert_eq!(
+            c.uncovered_between(date(2026, 3, 1), date(2026, 12, 31)),
+            None
+        );
+    }
+
+    #[test]
+    fn an_uncovered_year_keeps_the_holidays_fixed_in_law() {
+        let c = Calendar::builtin();
+        assert!(!c.covers(2027));
+        // Thursday 31 December 2026 + 1: Friday 1 January 2027 is 元旦 by law, so Monday the 4th.
+        assert_eq!(c.add_working_days(date(2026, 12, 31), 1), date(2027, 1, 4));
+        assert_eq!(c.name_of(date(2027, 1, 1)), Some("元旦"));
+        assert!(!c.is_working_day(date(2027, 5, 2)), "劳动节 2 May");
+        assert!(
+            c.is_working_day(date(2027, 5, 3)),
+            "Monday 3 May: its 调休 is not known"
+        );
+        assert!(!c.is_working_day(date(2027, 10, 1)));
+        // A covered year's announcement decides alone: 1 January 2026 is in it anyway.
+        assert_eq!(c.name_of(date(2026, 1, 1)), Some("元旦"));
+        assert_eq!(
+            c.next_year_missing(date(2026, 10, 31)),
+            None,
+            "not before November"
+        );
+        assert_eq!(c.next_year_missing(date(2026, 11, 1)), Some(2027));
+        let mut with_2027 = c.clone();
+        with_2027
+            .merge("years = [2027]\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n")
+            .unwrap();
+        assert_eq!(with_2027.next_year_missing(date(2026, 12, 7)), None);
+        assert!(with_2027.is_working_day(date(2027, 5, 3)));
+        assert!(
+            with_2027.is_working_day(date(2027, 10, 1)),
+            "a covered year follows its announcement alone"
         );
     }
 

@@ -91,6 +91,9 @@ pub struct Config {
     pub chain_key_file: Option<PathBuf>,
     /// The chain key itself, from `ZIZHI_CHAIN_KEY` (64 hex digits); wins over the file.
     pub chain_key: Option<Secret>,
+    /// Web origins (`https://app.example.cn`) whose pages may call Open311 from the browser
+    /// (CORS); none by default.
+    pub open311_cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             password_profile: PasswordProfile::Asvs,
             chain_key_file: None,
             chain_key: None,
+            open311_cors_origins: Vec::new(),
         }
     }
 }
@@ -125,6 +129,7 @@ struct FileLayer {
     unsafe_durability: Option<bool>,
     password_profile: Option<String>,
     chain_key_file: Option<PathBuf>,
+    open311_cors_origins: Option<Vec<String>>,
 }
 
 /// What the command line says; `None` leaves the lower layers' value.
@@ -189,6 +194,21 @@ impl Config {
         if let Some(v) = env("ZIZHI_CHAIN_KEY") {
             c.chain_key = Some(Secret(v));
         }
+        if let Some(v) = env("ZIZHI_OPEN311_CORS_ORIGINS") {
+            c.open311_cors_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        for o in &c.open311_cors_origins {
+            if !(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with('/') {
+                anyhow::bail!(
+                    "open311_cors_origins: {o} is not an origin such as https://app.example.cn"
+                );
+            }
+        }
         if let Some(v) = &flags.addr {
             c.addr = v.clone();
         }
@@ -233,6 +253,9 @@ impl Config {
         }
         if let Some(v) = f.chain_key_file {
             self.chain_key_file = Some(v);
+        }
+        if let Some(v) = f.open311_cors_origins {
+            self.open311_cors_origins = v;
         }
         Ok(())
     }

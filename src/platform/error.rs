@@ -311,11 +311,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     body
 }
 
+/// Text as XML 1.0 character data: markup escaped, and every character XML 1.0 cannot carry
+/// at all (control characters other than tab, newline and carriage return; U+FFFE, U+FFFF)
+/// replaced by U+FFFD, so that no stored text can make a document malformed.
 pub fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn urlencode(s: &str) -> String {

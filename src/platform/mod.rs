@@ -14,6 +14,7 @@ pub mod group_commit;
 pub mod i18n;
 pub mod input;
 pub mod jobs;
+pub mod openapi;
 pub mod pii;
 pub mod sheets;
 pub mod sqlite_ops;

@@ -175,10 +175,23 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    if !same_origin(req.headers(), state.config.public_url.as_deref()) {
+    if !same_origin(req.headers(), state.config.public_url.as_deref())
+        && !open311_cors(&req, &state.config.open311_cors_origins)
+    {
         return AppError::new(StatusCode::FORBIDDEN, "error.cross_origin").into_response();
     }
     next.run(req).await
+}
+
+/// An Open311 call from a web origin the operator allowed (`open311_cors_origins`): its
+/// credential is the API key it sends, never a cookie, so another site's page may file.
+fn open311_cors(req: &Request, allowed: &[String]) -> bool {
+    req.uri().path().starts_with("/open311/")
+        && req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .is_some_and(|o| allowed.iter().any(|a| a == o))
 }
 
 fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {

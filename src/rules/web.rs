@@ -113,6 +113,8 @@ struct RulePage {
     chrome: Chrome,
     t: Tr,
     r: Rule,
+    /// Why the end of the comment period is an estimate, if it is.
+    until_note: Option<String>,
     shown: Version,
     versions: Vec<Version>,
     diff: Vec<ArticleChange>,
@@ -155,9 +157,16 @@ async fn render(
         (Some(a), Some(b)) if versions.len() > 1 => article_diff(&a.articles, &b.articles),
         _ => vec![],
     };
+    // The period ends in the year that may be uncovered; it began no later.
+    let until_note = state.calendar.span_note(
+        ctx.lang,
+        r.comment_until.as_deref(),
+        r.comment_until.as_deref(),
+    );
     let mut res = page(&RulePage {
         chrome: ctx.chrome(),
         t: ctx.t(),
+        until_note,
         shown,
         diff,
         from,

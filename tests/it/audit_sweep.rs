@@ -95,7 +95,8 @@ impl Watch {
             || path.ends_with("/me/export")
             || SENSITIVE_READS.iter().any(|p| path.starts_with(p))
                 && !path.starts_with("/api/v1/visits/coverage");
-        let write = *method != Method::GET && *method != Method::HEAD;
+        // A CORS preflight (OPTIONS) asks what is allowed and changes nothing.
+        let write = *method != Method::GET && *method != Method::HEAD && *method != Method::OPTIONS;
         let kind = if write {
             "write"
         } else if sensitive {

@@ -205,7 +205,25 @@ fn calendar_from_the_command_line() {
     let out = zizhi(&["calendar", "check", bad.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Saturday or Sunday"));
-    assert!(zizhi(&["calendar", "check"]).status.success());
+    let out = zizhi(&["calendar", "check"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("covers 2026"), "{said}");
+    // Without the operator's file, a span into 2027 is counted as an estimate and says so,
+    // naming the year that is missing even where the span starts in a covered one.
+    let out = zizhi(&["calendar", "add", "2026-12-31", "1"]);
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("does not cover 2027"), "{note}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .last(),
+        Some("2027-01-04"),
+        "1 January is a holiday by law even before the announcement"
+    );
+    let out = zizhi(&["calendar", "check", "--data", dir.path().to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("covers 2026, 2027"), "{said}");
 }
 
 pub(crate) fn ok(out: &std::process::Output) -> String {

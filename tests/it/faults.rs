@@ -141,6 +141,7 @@ async fn write_each(app: &TestApp, w: &Writers, text: &str) -> Vec<crate::harnes
             ("api_key", "demo-open311-key"),
             ("service_code", "public_facility"),
             ("description", text),
+            ("address_string", "三角线小区3号楼前"),
         ])
         .send()
         .await;

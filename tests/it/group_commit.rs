@@ -87,6 +87,7 @@ both!(
                         ("api_key", "demo-open311-key"),
                         ("service_code", "public_facility"),
                         ("description", d.as_str()),
+                        ("address_string", "三角线小区"),
                     ])
                     .send()
                     .await

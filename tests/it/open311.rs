@@ -162,6 +162,7 @@ both!(
                 ("api_key", KEY),
                 ("service_code", "ufo"),
                 ("description", "x"),
+                ("address_string", "锦绣苑"),
             ],
             "/open311/v2/requests.json",
         )
@@ -172,6 +173,7 @@ both!(
                 ("api_key", KEY),
                 ("service_code", "instability"),
                 ("description", "x"),
+                ("address_string", "锦绣苑"),
             ],
             "/open311/v2/requests.json",
         )
@@ -215,7 +217,8 @@ both!(
                     vec![
                         ("api_key", KEY),
                         ("service_code", "public_facility"),
-                        ("description", d)
+                        ("description", d),
+                        ("address_string", "锦绣苑")
                     ],
                     "/open311/v2/requests.json"
                 )

@@ -22,6 +22,7 @@ both!(
             ("api_key", key.as_str()),
             ("service_code", "repairs"),
             ("description", "水管漏水"),
+            ("address_string", "锦绣苑5号楼"),
         ];
         assert_eq!(
             app.post("/open311/v2/requests.json")
@@ -164,6 +165,7 @@ both!(
                     ("api_key", key.as_str()),
                     ("service_code", "repairs"),
                     ("description", d.as_str()),
+                    ("address_string", "锦绣苑"),
                 ])
                 .send()
                 .await;

@@ -189,13 +189,13 @@ both!(deadlines_count_working_days, |app: TestApp| async move {
     // Filed on Thursday 30 April 2026 at 22:00 in Shanghai, 5 working days: Monday 11 May.
     let at: jiff::Timestamp = "2026-04-30T14:00:00Z".parse().unwrap();
     assert_eq!(
-        zizhi::platform::time::rfc3339_shanghai(deadline(cal, at, 5)),
+        zizhi::platform::time::rfc3339_shanghai(deadline(cal, at, 5).0),
         "2026-05-11T23:59:59+08:00"
     );
     // Filed at 01:00 on 1 May in Shanghai (still 30 April in UTC): the day is 1 May.
     let at: jiff::Timestamp = "2026-04-30T17:00:00Z".parse().unwrap();
     assert_eq!(
-        zizhi::platform::time::rfc3339_shanghai(deadline(cal, at, 1)),
+        zizhi::platform::time::rfc3339_shanghai(deadline(cal, at, 1).0),
         "2026-05-06T23:59:59+08:00"
     );
     let cats = app

@@ -25,6 +25,8 @@ struct ElectionPage {
     chrome: Chrome,
     t: Tr,
     e: Election,
+    /// Why the end of the publicity period is an estimate, if it is.
+    until_note: Option<String>,
     candidates: Vec<Nomination>,
     objections: Vec<Objection>,
     result: Option<ElectionResult>,
@@ -62,6 +64,11 @@ async fn render(
     let mut res = page(&ElectionPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
+        until_note: state.calendar.span_note(
+            ctx.lang,
+            e.publicity_from.as_deref(),
+            e.publicity_until.as_deref(),
+        ),
         candidates: nominations(state, id).await?,
         objections,
         result,

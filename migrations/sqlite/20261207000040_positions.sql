@@ -1,0 +1,8 @@
+-- Where a request was filed, as the filer gave it (issue 22 item 1): Open311 clients send lat/long
+-- (WGS84). Kept as filed for the community's own staff and keyed clients; anonymous clients are
+-- given only the building's position, never a unit's. Buildings get a position for that.
+-- Kept in lock-step with ../postgres/20261207000040_positions.sql.
+ALTER TABLE cases ADD COLUMN lat REAL;
+ALTER TABLE cases ADD COLUMN lng REAL;
+ALTER TABLE buildings ADD COLUMN lat REAL;
+ALTER TABLE buildings ADD COLUMN lng REAL;
