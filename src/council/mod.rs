@@ -88,6 +88,15 @@ pub fn pages() -> axum::Router<crate::platform::AppState> {
             "/open-meetings.ics",
             get(crate::council::meetings::open::open_feed),
         )
+        .route(
+            "/me/calendar",
+            get(crate::council::meetings::feeds::feeds_page)
+                .post(crate::council::meetings::feeds::feeds_submit),
+        )
+        .route(
+            "/calendar/feed/{file}",
+            get(crate::council::meetings::feeds::personal_feed),
+        )
         .route("/elections", get(crate::council::elections::web::list_page))
         .route(
             "/elections/{id}",

@@ -157,6 +157,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.disclosures", "/disclosures"),
             l("nav.rules", "/rules"),
             l("nav.campaigns", "/campaigns"),
+            l("nav.phone_calendar", "/me/calendar"),
         ],
         Role::CommunityWorker | Role::CommunityHead => vec![
             l("nav.cases", "/cases"),
@@ -195,6 +196,7 @@ fn links_for(role: Role) -> Vec<Link> {
             l("nav.import", "/import"),
             l("nav.ledger", "/ledgers"),
             l("nav.calendar", "/calendar"),
+            l("nav.phone_calendar", "/me/calendar"),
         ],
         Role::StreetOfficer => vec![
             l("nav.street", "/street"),

@@ -2,7 +2,7 @@
 
 use crate::platform::web::{Path, Query};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -35,22 +35,6 @@ struct Endpoint {
 /// URLs, lat/long, comma lists, all errors at once).
 const CHANGESET: &str = "2026-12-07T00:00:00Z";
 
-/// The address clients reach zizhi at: `public_url`, or else the address this request came to.
-pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// Discovery as GeoReport v2 has it: one production endpoint at an absolute URL, in both
 /// formats.
 pub async fn discovery(
@@ -65,7 +49,10 @@ pub async fn discovery(
         key_service: "API keys are issued by the community head or the system administrator",
         endpoints: vec![Endpoint {
             specification: "http://wiki.open311.org/GeoReport_v2",
-            url: format!("{}/open311/v2", base_url(&state, &headers)),
+            url: format!(
+                "{}/open311/v2",
+                crate::platform::web::base_url(&state, &headers)
+            ),
             changeset: CHANGESET,
             kind: "production",
             formats: ["text/xml", "application/json"],

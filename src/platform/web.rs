@@ -312,6 +312,23 @@ pub fn page<T: askama::Template>(t: &T) -> Result<Response, AppError> {
     Ok(axum::response::Html(html).into_response())
 }
 
+/// The address people and clients reach zizhi at: `public_url`, or else the address this
+/// request came to (for links that leave the browser: Open311 discovery, calendar feeds).
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

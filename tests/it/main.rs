@@ -28,6 +28,7 @@ mod bodies;
 pub mod browser;
 mod bulletin_pages;
 mod calendar_edge;
+mod calendar_feeds;
 pub mod campaigns;
 mod case_desk;
 mod case_journey;

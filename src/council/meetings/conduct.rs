@@ -156,19 +156,21 @@ pub async fn record(state: &AppState, ctx: &Ctx, id: i64, present: &[i64]) -> Re
     // M6: a meeting is held only with its quorum present; without it, it stays scheduled and
     // counts for nothing (regularity, motions, minutes). Guarded: not after its minutes.
     let held = super::conduct::quorum(present.len() as i64, invited.len() as i64);
-    let changed =
-        sqlx::query("UPDATE meetings SET status = $1 WHERE id = $2 AND status IN ($3, $4)")
-            .bind(if held {
-                MeetingStatus::Held
-            } else {
-                MeetingStatus::Scheduled
-            })
-            .bind(id)
-            .bind(MeetingStatus::Scheduled)
-            .bind(MeetingStatus::Held)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let changed = sqlx::query(
+        "UPDATE meetings SET status = $1, updated_at = $5 WHERE id = $2 AND status IN ($3, $4)",
+    )
+    .bind(if held {
+        MeetingStatus::Held
+    } else {
+        MeetingStatus::Scheduled
+    })
+    .bind(id)
+    .bind(MeetingStatus::Scheduled)
+    .bind(MeetingStatus::Held)
+    .bind(time::now_db())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if changed != 1 {
         return Err(AppError::conflict("meetings.attendance_closed"));
     }
@@ -228,7 +230,7 @@ pub async fn publish(state: &AppState, ctx: &Ctx, id: i64, minutes: &str) -> Res
         return Err(AppError::conflict("meetings.agenda_undecided").arg("item", title));
     }
     // Guarded: the minutes are published once, and only for a meeting held with its quorum.
-    let moved = sqlx::query("UPDATE meetings SET status = 'minutes_published', minutes = $1, minutes_published_at = $2 WHERE id = $3 AND status = 'held'")
+    let moved = sqlx::query("UPDATE meetings SET status = 'minutes_published', minutes = $1, minutes_published_at = $2, updated_at = $2 WHERE id = $3 AND status = 'held'")
         .bind(text)
         .bind(time::now_db())
         .bind(id)

@@ -1,11 +1,12 @@
 //! iCalendar (RFC 5545) for meetings, so that members and residents can put them in their phone
-//! calendars: one body's feed, and one meeting. Both hold only what the notice board would
-//! show — the title, the time, the place and the body — and so need no sign-in, which lets a
-//! phone subscribe to the feed.
+//! calendars: one body's feed, the open meetings, one meeting, and each person's own feed
+//! (`feeds.rs`, behind a private token). They hold only what the notice board would show — the
+//! title, the time, the place and the body. Every feed answers with an ETag and Last-Modified,
+//! and a phone polling an unchanged feed gets 304 Not Modified.
 
 use crate::platform::web::Query;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -63,11 +64,12 @@ pub fn calendar(meetings: &[Meeting], name: &str) -> String {
     line(&mut out, "METHOD:PUBLISH");
     line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
     line(&mut out, "X-WR-TIMEZONE:Asia/Shanghai");
-    let stamp = utc(&time::now_db());
     for m in meetings {
         line(&mut out, "BEGIN:VEVENT");
         line(&mut out, &format!("UID:meeting-{}@zizhi", m.id));
-        line(&mut out, &format!("DTSTAMP:{stamp}"));
+        // When the meeting last changed, so that an unchanged feed is byte for byte the same.
+        line(&mut out, &format!("DTSTAMP:{}", utc(&m.changed_db)));
+        line(&mut out, &format!("LAST-MODIFIED:{}", utc(&m.changed_db)));
         line(&mut out, &format!("DTSTART:{}", utc(&m.starts_db)));
         line(&mut out, &format!("DTEND:{}", utc(&m.ends_db)));
         line(&mut out, &format!("SUMMARY:{}", escape(&m.title)));
@@ -80,6 +82,54 @@ pub fn calendar(meetings: &[Meeting], name: &str) -> String {
     out
 }
 
+/// A feed as HTTP caches and calendar apps expect it: a strong ETag of its bytes and the last
+/// change of its meetings as Last-Modified; `304 Not Modified` when the client has it already
+/// (`If-None-Match` first, else `If-Modified-Since`).
+pub fn conditional(headers: &HeaderMap, meetings: &[Meeting], body: String) -> Response {
+    use sha2::{Digest, Sha256};
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(body.as_bytes()))[..32]
+    );
+    let last = meetings
+        .iter()
+        .filter_map(|m| time::from_db(&m.changed_db))
+        .max();
+    let http_date = |ts: jiff::Timestamp| ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let fresh = match headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(tags) => tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
+        None => match (
+            headers
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| jiff::fmt::rfc2822::parse(v).ok()),
+            last,
+        ) {
+            // HTTP dates have whole seconds.
+            (Some(since), Some(last)) => last.as_second() <= since.timestamp().as_second(),
+            _ => false,
+        },
+    };
+    let mut res = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, MIME)], body).into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = last.and_then(|l| HeaderValue::from_str(&http_date(l)).ok()) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    // Kept, but asked about again each time: the ETag makes the asking cheap.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
@@ -88,9 +138,10 @@ pub struct FeedQuery {
 
 /// A body's meetings as an iCalendar feed, from a year back onwards.
 #[utoipa::path(get, path = "/api/v1/meetings.ics", tag = "council", params(FeedQuery),
-    responses((status = 200, description = "iCalendar", content_type = "text/calendar"), (status = 404)))]
+    responses((status = 200, description = "iCalendar", content_type = "text/calendar"), (status = 304, description = "unchanged since the ETag or date the client sent"), (status = 404)))]
 pub(super) async fn feed(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
     // Public: the meeting calendar is public (titles and times, no minutes).
@@ -109,7 +160,8 @@ pub(super) async fn feed(
     .fetch_all(state.db.read())
     .await?;
     let meetings: Vec<Meeting> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok(([(header::CONTENT_TYPE, MIME)], calendar(&meetings, &name)).into_response())
+    let body = calendar(&meetings, &name);
+    Ok(conditional(&headers, &meetings, body))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 pub mod agenda;
 pub mod conduct;
 pub mod decision;
+pub mod feeds;
 pub mod guests;
 pub mod ics;
 pub mod motions;
@@ -59,6 +60,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(schedule::list, schedule::create))
         .routes(routes!(ics::feed))
+        .routes(routes!(feeds::create_feed, feeds::delete_feed))
         .routes(routes!(regularity::report))
         .routes(routes!(schedule::one))
         .routes(routes!(conduct::attendance, conduct::record_attendance))
@@ -105,6 +107,9 @@ pub struct Meeting {
     pub starts_db: String,
     #[serde(skip)]
     pub ends_db: String,
+    /// When it last changed (created, held, minutes published): the calendar feeds' stamp.
+    #[serde(skip)]
+    pub changed_db: String,
 }
 
 impl Meeting {
@@ -129,8 +134,8 @@ impl Meeting {
 }
 
 const SQL: &str = "SELECT m.id, m.body_id, b.kind AS body_kind, b.name AS body_name, m.street_id, m.community_id, m.kind, \
-    m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.open_to_units, m.status, m.minutes, m.minutes_published_at \
-    FROM meetings m JOIN bodies b ON b.id = m.body_id";
+    m.title, m.starts_at, m.ends_at, m.location, m.open_to_residents, m.open_to_units, m.status, m.minutes, m.minutes_published_at, \
+    COALESCE(m.updated_at, m.created_at) AS changed_at FROM meetings m JOIN bodies b ON b.id = m.body_id";
 
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
     let starts: String = r.try_get("starts_at")?;
@@ -154,6 +159,7 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Meeting, sqlx::Error> {
         minutes_published_at: r.try_get("minutes_published_at")?,
         starts_db: starts,
         ends_db: ends,
+        changed_db: r.try_get("changed_at")?,
     })
 }
 

@@ -6,8 +6,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -100,16 +99,14 @@ pub async fn open_page(
 /// The open meetings as an iCalendar feed (`?community_id=` for one community's).
 pub async fn open_feed(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<OpenQuery>,
 ) -> Result<Response, AppError> {
     // Public: the same as the open meetings page, for a phone's calendar.
     let meetings = open_meetings(&state, &q).await?;
-    Ok((
-        [(header::CONTENT_TYPE, super::ics::MIME)],
-        super::ics::calendar(
-            &meetings,
-            crate::platform::i18n::t(crate::platform::i18n::Lang::ZhCn, "open_meetings.calendar"),
-        ),
-    )
-        .into_response())
+    let body = super::ics::calendar(
+        &meetings,
+        crate::platform::i18n::t(crate::platform::i18n::Lang::ZhCn, "open_meetings.calendar"),
+    );
+    Ok(super::ics::conditional(&headers, &meetings, body))
 }

@@ -247,6 +247,8 @@ impl Ids {
                 ("{file}", "services") => format!("{}.json", self.get("case-categories")),
                 ("{file}", "requests") => format!("{}.json", self.get("case_code")),
                 ("{file}", "tokens") => "no-such-token.json".to_owned(),
+                // A feed's private token: a made-up one names no one (404 for all).
+                ("{file}", "feed") => "no-such-token.ics".to_owned(),
                 ("{token}", _) => "0123456789abcdef".to_owned(),
                 ("{community}", _) => self.get("communities").to_owned(),
                 ("{job}", _) => "0123456789abcdef".to_owned(),
