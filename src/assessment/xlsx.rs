@@ -41,10 +41,7 @@ pub(super) async fn xlsx(
         for code in COMPONENTS {
             match cs.iter().find(|c| c.component == code) {
                 Some(c) => {
-                    row.push(
-                        c.score
-                            .map_or(Cell::Text("—".into()), |s| Cell::Num(s * 100.0)),
-                    );
+                    row.push(c.score.map_or(Cell::Text("—".into()), Cell::Percent));
                     row.push(c.numerator.into());
                     row.push(c.denominator.into());
                 }

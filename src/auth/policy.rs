@@ -111,6 +111,9 @@ pub enum Action {
     RegistryReveal,
     /// Create and edit residents' and households' records.
     RegistryWrite,
+    /// Export the residents' ledger unmasked, in the layout the import reads, to correct it in
+    /// a spreadsheet and import it back (the community head; an audited sensitive export).
+    RegistryExportFull,
     /// Manage the Open311 keys of a community.
     Open311KeysManage,
     /// File a case (a request or a must-report) in one's scope.
@@ -175,7 +178,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::HomeView,
         Action::AccountsManage,
         Action::AuditRead,
@@ -185,6 +188,7 @@ impl Action {
         Action::RegistryRead,
         Action::RegistryReveal,
         Action::RegistryWrite,
+        Action::RegistryExportFull,
         Action::Open311KeysManage,
         Action::CaseSubmit,
         Action::CaseRead,
@@ -228,6 +232,7 @@ impl Action {
             Action::RegistryRead => "registry.read",
             Action::RegistryReveal => "registry.reveal",
             Action::RegistryWrite => "registry.write",
+            Action::RegistryExportFull => "registry.export_full",
             Action::Open311KeysManage => "open311_keys.manage",
             Action::CaseSubmit => "case.submit",
             Action::CaseRead => "case.read",
@@ -268,6 +273,7 @@ impl Action {
             Action::RegistryRead
                 | Action::RegistryReveal
                 | Action::RegistryWrite
+                | Action::RegistryExportFull
                 | Action::CaseRead
                 | Action::CaseReadSensitive
                 | Action::CaseHandle
@@ -367,6 +373,7 @@ pub const POLICY: &[(Role, &[Action])] = &[
             A::RegistryRead,
             A::RegistryReveal,
             A::RegistryWrite,
+            A::RegistryExportFull,
             A::Open311KeysManage,
             A::CaseSubmit,
             A::CaseRead,

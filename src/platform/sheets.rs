@@ -29,6 +29,24 @@ pub fn download(body: Vec<u8>, mime: &str, filename: &str) -> Response {
 pub enum Cell {
     Text(String),
     Num(f64),
+    /// A date: a real date cell in xlsx (a spreadsheet sorts and filters it as one),
+    /// `YYYY-MM-DD` in CSV.
+    Date(jiff::civil::Date),
+    /// A share (0.253 is 25.3%): a number formatted as a percentage in xlsx.
+    Percent(f64),
+    /// Text with personal numbers kept whole: only in an audited sensitive export (the
+    /// ledger for re-import), never masked.
+    Whole(String),
+}
+
+impl Cell {
+    /// A stored day (`YYYY-MM-DD`) as a date cell; anything else as text.
+    pub fn day(stored: &str) -> Cell {
+        stored
+            .parse()
+            .map(Cell::Date)
+            .unwrap_or_else(|_| Cell::Text(stored.to_owned()))
+    }
 }
 
 impl From<String> for Cell {
@@ -54,7 +72,9 @@ impl Cell {
     fn csv_text(&self) -> String {
         let s = self.printed();
         match self {
-            Cell::Text(_) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+            Cell::Text(_) | Cell::Whole(_) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                format!("'{s}")
+            }
             _ => s,
         }
     }
@@ -64,15 +84,17 @@ impl Cell {
     pub fn printed(&self) -> String {
         match self {
             Cell::Text(s) => super::pii::mask(s).into_owned(),
-            Cell::Num(_) => self.text(),
+            _ => self.text(),
         }
     }
 
     fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Whole(s) => s.clone(),
             Cell::Num(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Num(n) => format!("{n}"),
+            Cell::Date(d) => d.to_string(),
+            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
         }
     }
 }
@@ -81,7 +103,8 @@ impl Cell {
 pub struct Table {
     /// The sheet's name (at most 31 characters in xlsx; longer names are cut).
     pub name: String,
-    /// A title above the headers, e.g. `三角线社区居民台账`.
+    /// A title above the headers, e.g. `三角线社区居民台账`; none (empty) for a table to be
+    /// read back by an import, whose first row is its headers.
     pub title: String,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
@@ -107,24 +130,40 @@ pub fn to_xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(14);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let percent = Format::new().set_num_format("0.0%");
     let mut used = Vec::new();
     for t in tables {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name, &mut used))?;
-        ws.write_string_with_format(0, 0, &t.title, &title)?;
+        let top = u32::from(!t.title.is_empty());
+        if top == 1 {
+            ws.write_string_with_format(0, 0, &t.title, &title)?;
+        }
         for (c, h) in t.headers.iter().enumerate() {
-            ws.write_string_with_format(1, c as u16, *h, &bold)?;
+            ws.write_string_with_format(top, c as u16, *h, &bold)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
-            let r = r as u32 + 2;
+            let r = r as u32 + top + 1;
             for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
                 match cell {
-                    Cell::Text(s) => ws.write_string(r, c as u16, &*super::pii::mask(s))?,
-                    Cell::Num(n) => ws.write_number(r, c as u16, *n)?,
+                    Cell::Text(s) => ws.write_string(r, c, &*super::pii::mask(s))?,
+                    Cell::Whole(s) => ws.write_string(r, c, s)?,
+                    Cell::Num(n) => ws.write_number(r, c, *n)?,
+                    Cell::Date(d) => {
+                        let x = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )?;
+                        ws.write_datetime_with_format(r, c, &x, &date)?
+                    }
+                    Cell::Percent(p) => ws.write_number_with_format(r, c, *p, &percent)?,
                 };
             }
         }
-        ws.set_freeze_panes(2, 0)?;
+        ws.set_freeze_panes(top + 1, 0)?;
         ws.autofit();
     }
     if tables.is_empty() {
@@ -143,7 +182,9 @@ pub fn to_csv(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
             if i > 0 {
                 w.write_record([""])?;
             }
-            w.write_record([t.title.as_str()])?;
+            if !t.title.is_empty() {
+                w.write_record([t.title.as_str()])?;
+            }
             w.write_record(&t.headers)?;
             for row in &t.rows {
                 w.write_record(row.iter().map(Cell::csv_text))?;

@@ -30,6 +30,8 @@ struct ImportPage {
     builds: bool,
     /// This import creates the buildings its rows name.
     create_buildings: bool,
+    /// The caller may export the ledger for re-import (the head): the link is offered.
+    full_export: bool,
 }
 
 /// Whether the caller may create buildings in any of the communities they import into.
@@ -65,6 +67,7 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, A
         community_id: 0,
         builds: builds(&ctx),
         create_buildings: false,
+        full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
     })
 }
 
@@ -141,6 +144,7 @@ pub async fn upload(
         community_id,
         builds: builds(&ctx),
         create_buildings,
+        full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
     })
 }
 
@@ -195,6 +199,7 @@ pub async fn confirm(
             community_id,
             builds: builds(&ctx),
             create_buildings,
+            full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
         });
     }
     // A large import runs on; its page shows how far it has come.
@@ -268,6 +273,7 @@ pub async fn progress(
                 t: ctx.t(),
                 communities,
                 create_buildings: !report.buildings_new.is_empty(),
+                full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
                 report: Some(report),
                 token: String::new(),
                 community_id: j.community_id,

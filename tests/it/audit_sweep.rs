@@ -27,6 +27,7 @@ const SENSITIVE_READS: &[&str] = &[
     "/api/v1/aid-plans",
     "/api/v1/visits",
     "/api/v1/notebooks",
+    "/api/v1/ledgers/residents-import",
 ];
 
 #[derive(Default)]

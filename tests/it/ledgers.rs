@@ -46,7 +46,7 @@ both!(
         assert!(book[0].0.starts_with("三角线社区"));
         assert_eq!(
             book[0].1[1][..6],
-            ["序号", "楼栋", "单元", "门牌号", "姓名", "性别"]
+            ["序号", "小区", "楼栋", "单元", "门牌号", "姓名"]
         );
         let rows: usize = book.iter().map(|(_, r)| r.len() - 2).sum();
         assert_eq!(
@@ -58,7 +58,7 @@ both!(
         );
         for (_, r) in &book {
             for row in &r[2..] {
-                assert!(row[7].contains("***********"), "ID masked: {row:?}");
+                assert!(row[8].contains("***********"), "ID masked: {row:?}");
                 for cell in row {
                     assert!(crate::masking::unmasked(cell).is_empty(), "{row:?}");
                 }

@@ -6,6 +6,7 @@ mod handler_authz;
 pub mod harness;
 mod home_today;
 mod house;
+mod ledger_roundtrip;
 mod masking;
 
 mod admission_pages;

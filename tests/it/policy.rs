@@ -8,21 +8,21 @@ use crate::both;
 use crate::harness::TestApp;
 
 /// The reviewed matrix: one line per role, one column per action, in `Action::ALL` order
-/// (home, accounts, audit, places, places.manage, communities.manage, registry.read, registry.reveal, registry.write, open311 keys,
+/// (home, accounts, audit, places, places.manage, communities.manage, registry.read, registry.reveal, registry.write, registry.export_full, open311 keys,
 /// case.submit, case.read, case.read_sensitive, case.handle, supervision.read, cases.configure,
 /// bodies.read, bodies.manage; … assessment.read, assessment.configure, assessment.review, evaluations,
 /// appraisals, campaigns.manage, campaigns.read).
 /// Changing the policy means changing this table in the same commit.
 const MATRIX: &str = "
-resident          x . . . . . . . . .  x . . . . .  x .  . . x  . . .  . . . . . .  . .  . . . . . . .
-building_leader   x . . x . . x . . .  x x . . . .  x .  . . x  . . .  x . . . . .  . .  . . . . . . .
-council_member    x . . x . . . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . . . . . x
-supervisor        x . . x . . . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . . x x . x
-community_worker  x . . x . . x x x .  x x x x . .  x .  x x .  x x .  x x x x x x  . x  x . . . . . x
-community_head    x . . x x . x x x x  x x x x x x  x x  x x .  x x .  x x x x x x  . x  x . x . . . x
-street_officer    x . . x . x x . . .  . x . . x .  x x  . x .  . . x  . . x . . x  x x  x x x . x x x
-auditor           x . x . . . . . . .  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . . .
-sysadmin          x x . x . . . . . x  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . . .
+resident          x . . . . . . . . . .  x . . . . .  x .  . . x  . . .  . . . . . .  . .  . . . . . . .
+building_leader   x . . x . . x . . . .  x x . . . .  x .  . . x  . . .  x . . . . .  . .  . . . . . . .
+council_member    x . . x . . . . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . . . . . x
+supervisor        x . . x . . . . . . .  . . . . x .  x .  . . x  . . .  . . x . . x  . x  x . . x x . x
+community_worker  x . . x . . x x x . .  x x x x . .  x .  x x .  x x .  x x x x x x  . x  x . . . . . x
+community_head    x . . x x . x x x x x  x x x x x x  x x  x x .  x x .  x x x x x x  . x  x . x . . . x
+street_officer    x . . x . x x . . . .  . x . . x .  x x  . x .  . . x  . . x . . x  x x  x x x . x x x
+auditor           x . x . . . . . . . .  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . . .
+sysadmin          x x . x . . . . . . x  . . . . . .  . .  . . .  . . .  . . . . . .  . .  . . . . . . .
 ";
 
 #[test]

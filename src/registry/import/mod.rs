@@ -42,6 +42,24 @@ pub struct RowError {
     pub message: String,
 }
 
+/// One field a row changes in a registered resident's record.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FieldChange {
+    /// The column, as the spreadsheet names it.
+    pub column: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A row that changes a registered resident: what it changes, old → new, shown before anything
+/// is written.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RowChange {
+    pub row: usize,
+    pub name: String,
+    pub fields: Vec<FieldChange>,
+}
+
 #[derive(Clone, Debug, Default, Serialize, ToSchema)]
 pub struct ImportReport {
     pub rows: usize,
@@ -54,6 +72,8 @@ pub struct ImportReport {
     pub error_count: usize,
     /// The first 200 errors.
     pub errors: Vec<RowError>,
+    /// The first 200 rows that change a registered resident, each with its old → new values.
+    pub changes: Vec<RowChange>,
     pub committed: bool,
 }
 
@@ -131,6 +151,8 @@ fn excel_date(serial: f64) -> String {
 /// What a checked row says.
 #[derive(Clone, Debug)]
 struct ImportRow {
+    /// Where, as the import reads it back: `3号楼2单元301`.
+    address: String,
     building: i64,
     unit: i64,
     door: String,

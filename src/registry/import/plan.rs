@@ -15,10 +15,44 @@ struct Existing {
     id: i64,
     community: i64,
     household_key: (i64, i64, String),
+    /// `3号楼2单元301`, as a row would say it.
+    address: String,
     fields: [String; 5],
 }
 
+/// The columns of `Existing::fields`, in order.
+const FIELDS: [&str; 5] = ["姓名", "手机号", "民族", "政治面貌", "迁入日期"];
+
 impl Existing {
+    /// What the row changes, old → new, as a worker reads it.
+    fn changes(&self, r: &ImportRow) -> Vec<super::FieldChange> {
+        let mut out = Vec::new();
+        let shown = |column: &str, v: &str| match column {
+            "政治面貌" => {
+                crate::platform::i18n::t(Lang::ZhCn, &format!("political.{v}")).to_owned()
+            }
+            _ => v.to_owned(),
+        };
+        if self.household_key != (r.building, r.unit, r.door.clone()) {
+            out.push(super::FieldChange {
+                column: "住址".into(),
+                old: self.address.clone(),
+                new: r.address.clone(),
+            });
+        }
+        let new = [&r.name, &r.phone, &r.ethnicity, &r.political, &r.moved_in];
+        for ((column, old), new) in FIELDS.iter().zip(&self.fields).zip(new) {
+            if old != new {
+                out.push(super::FieldChange {
+                    column: (*column).into(),
+                    old: shown(column, old),
+                    new: shown(column, new),
+                });
+            }
+        }
+        out
+    }
+
     fn same_as(&self, r: &ImportRow) -> bool {
         self.household_key == (r.building, r.unit, r.door.clone())
             && self.fields
@@ -40,8 +74,17 @@ pub async fn plan(
     lang: Lang,
     create_buildings: bool,
 ) -> Result<Plan, AppError> {
+    // The headers' row: the first, or the first of the top few that names 姓名 and 身份证号 (a
+    // ledger exported for reading has a title above its headers).
+    let start = table
+        .iter()
+        .take(5)
+        .position(|r| {
+            r.iter().any(|c| c.trim() == "姓名") && r.iter().any(|c| c.trim() == "身份证号")
+        })
+        .unwrap_or(0);
     let header = table
-        .first()
+        .get(start)
         .ok_or_else(|| AppError::invalid("file", "import.empty"))?;
     let col = columns(header)?;
     let mut places = Places::load(pool, community_id).await?;
@@ -49,7 +92,7 @@ pub async fn plan(
     let mut report = ImportReport::default();
     let mut rows: Vec<(usize, ImportRow)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, raw) in table.iter().enumerate().skip(1) {
+    for (i, raw) in table.iter().enumerate().skip(start + 1) {
         if raw.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -93,7 +136,16 @@ pub async fn plan(
                 plan.report.unchanged += 1;
                 continue;
             }
-            Some(e) => plan.updates.push((e.id, r.clone())),
+            Some(e) => {
+                if plan.report.changes.len() < super::MAX_LISTED {
+                    plan.report.changes.push(super::RowChange {
+                        row: line,
+                        name: r.name.clone(),
+                        fields: e.changes(&r),
+                    });
+                }
+                plan.updates.push((e.id, r.clone()))
+            }
             None => plan.new_residents.push(r.clone()),
         }
         let key = (r.building, r.unit, r.door.clone());
@@ -122,9 +174,9 @@ async fn existing(
     for chunk in rows.chunks(500) {
         let list = crate::platform::db::placeholders(0, chunk.len());
         let sql = format!(
-            "SELECT r.id, r.id_number, r.community_id, r.building_id, u.number AS unit, h.door_number, r.name, r.phone, \
-             r.ethnicity, r.political_status, r.moved_in FROM residents r JOIN households h ON h.id = r.household_id \
-             JOIN units u ON u.id = h.unit_id WHERE r.id_number IN ({list})"
+            "SELECT r.id, r.id_number, r.community_id, r.building_id, b.number AS building, u.number AS unit, h.door_number, \
+             r.name, r.phone, r.ethnicity, r.political_status, r.moved_in FROM residents r JOIN households h ON h.id = r.household_id \
+             JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = r.building_id WHERE r.id_number IN ({list})"
         );
         let mut q = sqlx::query(&sql);
         for (_, r) in chunk {
@@ -140,6 +192,12 @@ async fn existing(
                         r.try_get("building_id")?,
                         r.try_get("unit")?,
                         r.try_get("door_number")?,
+                    ),
+                    address: format!(
+                        "{}{}单元{}",
+                        r.try_get::<String, _>("building")?,
+                        r.try_get::<i64, _>("unit")?,
+                        r.try_get::<String, _>("door_number")?
                     ),
                     fields: [
                         r.try_get("name")?,

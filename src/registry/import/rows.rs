@@ -170,6 +170,7 @@ pub fn check_row(
         return None;
     };
     let key = (compound, cell(1).trim_end_matches("号楼").to_owned());
+    let building_number = key.1.clone();
     let (building, units) = match places.buildings.get(&key) {
         Some(&b) => b,
         None if places.create_buildings => {
@@ -218,11 +219,23 @@ pub fn check_row(
         err("姓名", "registry.bad_name", &[]);
         ok = false;
     }
-    let id = IdNumber::parse(cell(5))
-        .map_err(|e| err("身份证号", e.key(), &[]))
-        .ok();
+    // A masked number (the ledger for reading, not the one for re-import) is refused by name.
+    let masked = |v: &str| v.contains(['*', '＊']);
+    let id = if masked(cell(5)) {
+        err("身份证号", "import.masked", &[]);
+        None
+    } else {
+        IdNumber::parse(cell(5))
+            .map_err(|e| err("身份证号", e.key(), &[]))
+            .ok()
+    };
     let phone = match cell(6) {
         "" => String::new(),
+        p if masked(p) => {
+            err("手机号", "import.masked", &[]);
+            ok = false;
+            String::new()
+        }
         p => Phone::parse(p)
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|k| {
@@ -273,6 +286,7 @@ pub fn check_row(
     };
     let id = id?;
     ok.then(|| ImportRow {
+        address: format!("{building_number}号楼{unit}单元{door}"),
         building,
         unit,
         door,

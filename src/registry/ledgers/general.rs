@@ -90,7 +90,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
             p.name.into(),
             p.households.into(),
             p.occupied.into(),
-            format!("{:.1}%", p.occupancy * 100.0).into(),
+            Cell::Percent(p.occupancy),
             if p.custodial { "是" } else { "" }.into(),
             if p.needs_committee {
                 "应成立居委会"
@@ -146,7 +146,7 @@ pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Tabl
                 b.name.clone().into(),
                 b.households.into(),
                 b.visited.into(),
-                format!("{:.1}%", b.coverage * 100.0).into(),
+                Cell::Percent(b.coverage),
             ]);
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::platform::web::Path;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sqlx::{AnyPool, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -20,14 +20,24 @@ use crate::platform::sheets::{CSV, Cell, Table, XLSX, download, to_csv, to_xlsx}
 mod general;
 mod orgs;
 pub mod print;
+mod reimport;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(ledger))
 }
 
-/// Download a ledger: `residents`, `social-units`, `social-orgs` or `general`, as `.xlsx` or `.csv`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct LedgerQuery {
+    /// For `residents-import`: the community (default: the head's own).
+    community_id: Option<i64>,
+}
+
+/// Download a ledger: `residents`, `social-units`, `social-orgs` or `general`, as `.xlsx` or
+/// `.csv` (masked, with titles, for reading and printing); or `residents-import`, the residents
+/// unmasked in the layout the import reads, to correct in a spreadsheet and import back (the
+/// community head; an audited sensitive export).
 #[utoipa::path(get, path = "/api/v1/ledgers/{file}", tag = "registry",
-    params(("file" = String, Path, description = "residents.xlsx, residents.csv, social-units.xlsx, social-orgs.csv, general.xlsx …")),
+    params(("file" = String, Path, description = "residents.xlsx, residents.csv, residents-import.xlsx, social-units.xlsx, social-orgs.csv, general.xlsx …"), LedgerQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 404, description = "no such ledger")))]
@@ -35,10 +45,22 @@ async fn ledger(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(file): Path<String>,
+    crate::platform::web::Query(q): crate::platform::web::Query<LedgerQuery>,
 ) -> Result<Response, AppError> {
     let (kind, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
     if !matches!(ext, "xlsx" | "csv") {
         return Err(AppError::not_found());
+    }
+    if kind == "residents-import" {
+        // Authorized in table > community: RegistryExportFull
+        let table = reimport::table(&state, &ctx, q.community_id, &file).await?;
+        let (body, mime) = if ext == "xlsx" {
+            (to_xlsx(std::slice::from_ref(&table))?, XLSX)
+        } else {
+            (to_csv(std::slice::from_ref(&table))?, CSV)
+        };
+        // Whole on purpose: the audited sensitive export (entry made by reimport::table).
+        return Ok((crate::platform::pii::Unmasked, download(body, mime, &file)).into_response());
     }
     // Authorized in tables: RegistryRead
     let tables = tables(&state, &ctx, kind).await?;
@@ -137,6 +159,7 @@ async fn residents(pool: &AnyPool, scopes: &[Scope], lang: Lang) -> Result<Vec<T
                 title: format!("{name} 居民台账"),
                 headers: vec![
                     "序号",
+                    "小区",
                     "楼栋",
                     "单元",
                     "门牌号",
@@ -168,12 +191,13 @@ async fn residents(pool: &AnyPool, scopes: &[Scope], lang: Lang) -> Result<Vec<T
         let id: String = r.try_get("id_number")?;
         table.rows.push(vec![
             Cell::from(table.rows.len() as i64 + 1),
+            compound.clone().into(),
             r.try_get::<String, _>("building")?.into(),
             r.try_get::<i64, _>("unit")?.into(),
             r.try_get::<String, _>("door_number")?.into(),
             r.try_get::<String, _>("name")?.into(),
             t(lang, &format!("gender.{gender}")).into(),
-            r.try_get::<String, _>("birth_date")?.into(),
+            Cell::day(&r.try_get::<String, _>("birth_date")?),
             mask(&id).into(),
             if phone.is_empty() {
                 String::new()
@@ -184,7 +208,7 @@ async fn residents(pool: &AnyPool, scopes: &[Scope], lang: Lang) -> Result<Vec<T
             r.try_get::<String, _>("ethnicity")?.into(),
             t(lang, &format!("political.{political}")).into(),
             reps(&r, lang)?.into(),
-            r.try_get::<String, _>("moved_in")?.into(),
+            Cell::day(&r.try_get::<String, _>("moved_in")?),
             tags.into(),
         ]);
     }

@@ -91,7 +91,7 @@ pub(super) async fn social_orgs(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<
             r.try_get::<String, _>("community")?.into(),
             r.try_get::<String, _>("name")?.into(),
             r.try_get::<String, _>("kind")?.into(),
-            r.try_get::<String, _>("founded_on")?.into(),
+            Cell::day(&r.try_get::<String, _>("founded_on")?),
             r.try_get::<Option<String>, _>("leader")?
                 .unwrap_or_default()
                 .into(),
@@ -122,7 +122,7 @@ pub(super) async fn social_orgs(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<
             r.try_get::<String, _>("org")?.into(),
             r.try_get::<String, _>("name")?.into(),
             t(Lang::ZhCn, &format!("position.{position}")).into(),
-            r.try_get::<String, _>("joined_on")?.into(),
+            Cell::day(&r.try_get::<String, _>("joined_on")?),
         ]);
     }
     Ok(vec![orgs, members])

@@ -30,6 +30,8 @@ struct LedgersPage {
     t: Tr,
     kinds: Vec<(&'static str, &'static str)>,
     covers: String,
+    /// The head may export the residents' ledger for re-import.
+    full_export: bool,
 }
 
 /// The four ledgers, each to print or download.
@@ -43,6 +45,7 @@ pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
         t: ctx.t(),
         kinds: KINDS.to_vec(),
         covers: covers(&state, &ctx).await?,
+        full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
     })
 }
 

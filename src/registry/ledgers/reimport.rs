@@ -1,0 +1,107 @@
+//! The residents' ledger for re-import (issue 22 item 3): the community's living residents in
+//! exactly the layout `registry::import` reads — one sheet, the import's headers in its first
+//! row, no title — with ID numbers and phones whole, so that a worker can correct the ledger in
+//! a spreadsheet and import it back. The community head only (`RegistryExportFull`); every
+//! download is one audited sensitive read.
+
+use sqlx::Row;
+
+use crate::audit::{self, Entry};
+use crate::auth::{Action, Ctx, Scope, Target};
+use crate::platform::AppState;
+use crate::platform::error::AppError;
+use crate::platform::i18n::{Lang, t};
+use crate::platform::sheets::{Cell, Table};
+use crate::registry::import::COLUMNS;
+use crate::registry::places::place_of_community;
+
+/// The community the caller may export in full: the head's own (or `asked`, if theirs).
+async fn community(state: &AppState, ctx: &Ctx, asked: Option<i64>) -> Result<i64, AppError> {
+    let mine: Vec<i64> = ctx
+        .scopes(Action::RegistryExportFull)
+        .into_iter()
+        .filter_map(|s| match s {
+            Scope::Community(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let c = match (asked, mine.as_slice()) {
+        (Some(c), _) => c,
+        (None, [one]) => *one,
+        _ => {
+            ctx.require(Action::RegistryExportFull, Target::System)?;
+            return Err(
+                AppError::invalid("community_id", "error.query_field").arg("field", "community_id")
+            );
+        }
+    };
+    let place = place_of_community(state.db.read(), c)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    ctx.require(Action::RegistryExportFull, Target::At(place))?;
+    Ok(c)
+}
+
+/// The table, and the audit entry in the same breath: nothing leaves unrecorded.
+pub async fn table(
+    state: &AppState,
+    ctx: &Ctx,
+    asked: Option<i64>,
+    file: &str,
+) -> Result<Table, AppError> {
+    let c = community(state, ctx, asked).await?;
+    let rows = sqlx::query(
+        "SELECT p.name AS compound, b.number AS building, u.number AS unit, h.door_number, r.name, r.id_number, \
+         r.phone, r.ethnicity, r.political_status, r.moved_in, h.tags \
+         FROM residents r JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = r.building_id JOIN compounds p ON p.id = b.compound_id \
+         WHERE r.community_id = $1 AND r.status = 'living' AND r.locked_at IS NULL \
+         ORDER BY p.id, b.id, u.number, h.door_number, r.birth_date",
+    )
+    .bind(c)
+    .fetch_all(state.db.read())
+    .await?;
+    // The import reads Chinese labels, whatever the reader's language.
+    let zh = Lang::ZhCn;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let political: String = r.try_get("political_status")?;
+        let tags: String = r.try_get("tags")?;
+        let tags: Vec<&str> = tags
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| t(zh, &format!("tag.{s}")))
+            .collect();
+        out.push(vec![
+            Cell::Text(r.try_get("compound")?),
+            Cell::Text(r.try_get("building")?),
+            Cell::from(r.try_get::<i64, _>("unit")?),
+            Cell::Text(r.try_get("door_number")?),
+            Cell::Text(r.try_get("name")?),
+            Cell::Whole(r.try_get("id_number")?),
+            Cell::Whole(r.try_get("phone")?),
+            Cell::Text(r.try_get("ethnicity")?),
+            Cell::Text(t(zh, &format!("political.{political}")).to_owned()),
+            Cell::day(&r.try_get::<String, _>("moved_in")?),
+            Cell::Text(tags.join("、")),
+        ]);
+    }
+    let place = place_of_community(state.db.read(), c)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    audit::record_alone(
+        &state.db,
+        &ctx.actor(),
+        Entry::new("registry.export_full", "ledger", file)
+            .at(place)
+            .sensitive()
+            .detail(format!("{} rows, unmasked, for re-import", out.len())),
+    )
+    .await?;
+    Ok(Table {
+        name: "居民台账（可再导入）".into(),
+        title: String::new(),
+        headers: COLUMNS.to_vec(),
+        rows: out,
+    })
+}
