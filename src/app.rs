@@ -66,7 +66,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(crate::platform::openapi::to_json(&doc));
     let json_limit = state.config.json_limit;
     let cors = open311_cors(&state.config.open311_cors_origins);
     Router::new()

@@ -4,7 +4,7 @@
 use crate::platform::web::Path;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -24,18 +24,6 @@ struct Poster {
     place: String,
     url: String,
     qr: String,
-}
-
-/// The address residents reach zizhi at: the configured public URL, else this request's host.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    format!("http://{host}")
 }
 
 /// The QR code of a URL as an SVG image.
@@ -61,7 +49,10 @@ async fn render(
     place: String,
     query: String,
 ) -> Result<Response, AppError> {
-    let url = format!("{}/report?{query}", base_url(state, headers));
+    let url = format!(
+        "{}/report?{query}",
+        crate::platform::web::base_url(state, headers)
+    );
     let qr = qr_svg(&url)?;
     page(&Poster {
         chrome: ctx.chrome(),

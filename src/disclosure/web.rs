@@ -334,7 +334,7 @@ pub async fn print_page(
     let n = notices::readable(&state, &ctx, id).await?;
     let url = format!(
         "{}/disclosures/{id}",
-        crate::cases::posters::base_url(&state, &headers)
+        crate::platform::web::base_url(&state, &headers)
     );
     let t = ctx.t();
     let signed_on = t.day_or_today(n.publish_date.as_deref());

@@ -208,6 +208,7 @@ fn status_key(status: StatusCode) -> &'static str {
         404 => "error.not_found",
         405 => "error.method_not_allowed",
         409 => "error.conflict",
+        410 => "error.gone",
         413 => "error.too_large",
         415 => "error.unsupported_media_type",
         422 => "error.invalid",

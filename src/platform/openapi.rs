@@ -8,10 +8,47 @@ use std::collections::HashMap;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{OpenApi, RefOr};
 
+/// The document as served. utoipa 5 writes a Link object's fields in snake case
+/// (`operation_id`); the specification's names are `operationId` and `requestBody`.
+pub fn to_json(doc: &OpenApi) -> serde_json::Value {
+    let mut v = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            for op in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|i| i.values_mut())
+            {
+                let responses = op.get_mut("responses").and_then(|r| r.as_object_mut());
+                for r in responses.into_iter().flat_map(|r| r.values_mut()) {
+                    // `get_mut`, not indexing: indexing a missing key would add a null.
+                    let links = r.get_mut("links").and_then(|l| l.as_object_mut());
+                    for link in links.into_iter().flat_map(|l| l.values_mut()) {
+                        let Some(link) = link.as_object_mut() else {
+                            continue;
+                        };
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(x) = link.remove(from) {
+                                link.insert(to.into(), x);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    v
+}
+
 /// Everything below, in order.
 pub fn finish(doc: &mut OpenApi) {
     document_problems(doc);
     operation_ids(doc);
+    links(doc);
     binary_bodies(doc);
     // zizhi declares no license (Cargo.toml has none): say nothing rather than an empty name.
     doc.info.license = None;
@@ -83,6 +120,78 @@ fn operation_ids(doc: &mut OpenApi) {
     }
 }
 
+/// The parameters in a path template, in order: `/a/{id}/b/{task}` → `["id", "task"]`.
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// OpenAPI links from each create to what can be done with what it made, so that a client
+/// (and schemathesis's stateful phase) follows real objects: a POST at `P` answering 200 or
+/// 201 with an `id` links to every operation at `P/{x}…` with `x` the new `id` and `P`'s own
+/// parameters as the request had them.
+fn links(doc: &mut OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    let schemas =
+        serde_json::to_value(doc.components.as_ref().map(|c| &c.schemas)).unwrap_or_default();
+    let has_id = |schema: &serde_json::Value| {
+        let resolved = match schema["$ref"].as_str() {
+            Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+            None => schema,
+        };
+        resolved["properties"].get("id").is_some()
+    };
+    // (path, operation id) of every operation, to find the targets.
+    let targets: Vec<(String, String)> = operations(doc)
+        .into_iter()
+        .filter_map(|(path, _, op)| op.operation_id.clone().map(|id| (path, id)))
+        .collect();
+    for (path, method, op) in operations(doc) {
+        if method != "post" {
+            continue;
+        }
+        for (status, response) in op.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let makes = (status == "200" || status == "201")
+                && response
+                    .content
+                    .get("application/json")
+                    .is_some_and(|c| has_id(&serde_json::to_value(&c.schema).unwrap_or_default()));
+            if !makes {
+                continue;
+            }
+            let own = path_params(&path);
+            for (target, target_id) in &targets {
+                let Some(rest) = target
+                    .strip_prefix(path.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+                else {
+                    continue;
+                };
+                let params = path_params(rest);
+                let Some(new) = rest.strip_prefix('{').and_then(|r| r.split('}').next()) else {
+                    continue;
+                };
+                if params.len() != 1 {
+                    continue;
+                }
+                let mut link = LinkBuilder::new()
+                    .operation_id(target_id.clone())
+                    .parameter(new, "$response.body#/id");
+                for p in &own {
+                    link = link.parameter(*p, format!("$request.path.{p}"));
+                }
+                response
+                    .links
+                    .insert(target_id.clone(), RefOr::T(link.build()));
+            }
+        }
+    }
+}
+
 /// A body taken as raw bytes (`Vec<u8>`, documented by utoipa as an array of integers) is
 /// binary: in OpenAPI 3.1 a string of the body's own media type.
 fn binary_bodies(doc: &mut OpenApi) {
@@ -143,7 +252,10 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
         .get_or_insert_with(Default::default)
         .schemas
         .insert("Problem".into(), Problem::schema());
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // A notice past its publicity period is taken down (PIPL): its reads and objections
+        // answer 410 Gone (`disclosure::notices`).
+        let gone = path.starts_with("/api/v1/disclosures/{id}");
         for op in [
             &mut item.get,
             &mut item.post,
@@ -159,7 +271,15 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
                     .schema(Some(Ref::from_schema_name("Problem")))
                     .build()
             };
-            for (status, what) in STATUSES {
+            let extra: &[(&str, &str)] = if gone {
+                &[(
+                    "410",
+                    "taken down: the notice's publicity period is over (personal information)",
+                )]
+            } else {
+                &[]
+            };
+            for (status, what) in STATUSES.iter().chain(extra) {
                 op.responses
                     .responses
                     .entry((*status).to_owned())

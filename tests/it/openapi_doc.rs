@@ -71,6 +71,33 @@ both!(
                     .as_str()
                     .is_some_and(|n| !n.is_empty())
         );
+        // Workflow states are documented by the words sent, not the Rust names.
+        let states = doc["components"]["schemas"]["CaseStatus"]["enum"]
+            .as_array()
+            .unwrap();
+        assert!(
+            states.contains(&serde_json::json!("submitted"))
+                && states.contains(&serde_json::json!("in_progress")),
+            "{states:?}"
+        );
+        // Links from a create to what can be done with what it made, for clients and the
+        // stateful fuzzer: a new case can be read and moved on.
+        let links = &doc["paths"]["/api/v1/cases"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["cases_one"]["operationId"], "cases_one", "{links}");
+        assert_eq!(
+            links["cases_transition"]["parameters"]["id"],
+            "$response.body#/id"
+        );
+        let nested = doc["paths"]["/api/v1/disclosures/{id}/objections"]["post"]["responses"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find_map(|r| r["links"].as_object().cloned())
+            .expect("links from an objection to its handling");
+        assert_eq!(
+            nested.values().next().unwrap()["parameters"]["id"],
+            "$request.path.id"
+        );
 
         let validator = std::process::Command::new("python3")
             .args(["-c", "import openapi_spec_validator"])

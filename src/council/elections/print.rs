@@ -58,7 +58,7 @@ pub async fn print_page(
     );
     let url = format!(
         "{}/elections/{id}",
-        crate::cases::posters::base_url(&state, &headers)
+        crate::platform::web::base_url(&state, &headers)
     );
     page(&PrintPage {
         chrome: ctx.chrome(),

@@ -43,7 +43,7 @@ pub async fn minutes_print(
     let m = readable(&state, &ctx, id).await?;
     let url = format!(
         "{}/meetings/{id}",
-        crate::cases::posters::base_url(&state, &headers)
+        crate::platform::web::base_url(&state, &headers)
     );
     page(&MinutesPrint {
         chrome: ctx.chrome(),

@@ -39,7 +39,8 @@ pub struct LedgerQuery {
 #[utoipa::path(get, path = "/api/v1/ledgers/{file}", tag = "registry",
     params(("file" = String, Path, description = "residents.xlsx, residents.csv, residents-import.xlsx, social-units.xlsx, social-orgs.csv, general.xlsx …"), LedgerQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "the spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "the spreadsheet (.xlsx) or the CSV (.csv), as the name says",
+                content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
               (status = 404, description = "no such ledger")))]
 async fn ledger(
     State(state): State<AppState>,
