@@ -89,8 +89,14 @@ pub async fn export(
                 } else {
                     ""
                 }),
-                Cell::from(c.created_at.show(ctx.lang)),
-                Cell::from(c.deadline_shown(ctx.lang)),
+                Cell::At(c.created_at.0),
+                time::from_db(&c.deadline)
+                    .map(Cell::At)
+                    .unwrap_or_else(|| Cell::from(c.deadline_shown(ctx.lang))),
+                Cell::from(
+                    crate::platform::calendar::estimate_note(ctx.lang, c.deadline_uncovered_year)
+                        .unwrap_or_default(),
+                ),
                 Cell::from(c.description.clone()),
                 Cell::from(c.address.clone()),
                 Cell::from(c.reply.clone()),
@@ -111,6 +117,7 @@ pub async fn export(
             "超期",
             "提交时间",
             "答复期限",
+            "期限说明",
             "内容",
             "地点",
             "答复",

@@ -34,6 +34,9 @@ pub enum Cell {
     Date(jiff::civil::Date),
     /// A share (0.253 is 25.3%): a number formatted as a percentage in xlsx.
     Percent(f64),
+    /// An instant, at Asia/Shanghai's wall-clock time: a real date-time cell in xlsx,
+    /// `YYYY-MM-DD HH:MM` in CSV.
+    At(jiff::Timestamp),
     /// Text with personal numbers kept whole: only in an audited sensitive export (the
     /// ledger for re-import), never masked.
     Whole(String),
@@ -95,6 +98,10 @@ impl Cell {
             Cell::Num(n) => format!("{n}"),
             Cell::Date(d) => d.to_string(),
             Cell::Percent(p) => format!("{:.1}%", p * 100.0),
+            Cell::At(ts) => ts
+                .to_zoned_datetime(super::time::shanghai().clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
         }
     }
 }
@@ -132,6 +139,7 @@ pub fn to_xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
     let title = Format::new().set_bold().set_font_size(14);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let percent = Format::new().set_num_format("0.0%");
+    let at = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let mut used = Vec::new();
     for t in tables {
         let ws = wb.add_worksheet();
@@ -160,6 +168,20 @@ pub fn to_xlsx(tables: &[Table]) -> anyhow::Result<Vec<u8>> {
                         ws.write_datetime_with_format(r, c, &x, &date)?
                     }
                     Cell::Percent(p) => ws.write_number_with_format(r, c, *p, &percent)?,
+                    Cell::At(ts) => {
+                        let z = ts.to_zoned_datetime(super::time::shanghai().clone());
+                        let x = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            z.year() as u16,
+                            z.month() as u8,
+                            z.day() as u8,
+                        )?
+                        .and_hms(
+                            z.hour() as u16,
+                            z.minute() as u8,
+                            z.second(),
+                        )?;
+                        ws.write_datetime_with_format(r, c, &x, &at)?
+                    }
                 };
             }
         }

@@ -319,9 +319,27 @@ both!(
         // A title, the headers, then the ten cases.
         assert_eq!(rows.len(), 12, "{rows:?}");
         assert!(
-            rows[2..].iter().all(|r| r[6].contains("楼道灯")),
+            rows[2..].iter().all(|r| r[7].contains("楼道灯")),
             "{rows:?}"
         );
+        // 提交时间 and 答复期限 are real date-time cells, not text.
+        {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(export.body.clone())).unwrap();
+            let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+            let first = sheet.rows().nth(2).unwrap();
+            assert!(
+                matches!(first[4], calamine::Data::DateTime(_)),
+                "{:?}",
+                first[4]
+            );
+            assert!(
+                matches!(first[5], calamine::Data::DateTime(_)),
+                "{:?}",
+                first[5]
+            );
+        }
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.export'")
                 .await,
