@@ -2,6 +2,7 @@
 //! requests with an API key, listing and reading them, tokens. Sensitive categories are never
 //! offered nor listed. Errors are GeoReport error lists (JSON or XML, by the path's format).
 
+mod filing;
 mod format;
 mod handlers;
 pub mod keys;
@@ -27,7 +28,7 @@ pub fn routes() -> Router<AppState> {
             )
             .route(
                 &format!("/open311/v2/requests.{ext}"),
-                get(requests::list_requests).post(requests::create_request),
+                get(requests::list_requests).post(filing::create_request),
             );
     }
     r.route(

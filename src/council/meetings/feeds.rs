@@ -35,12 +35,18 @@ pub struct FeedAddress {
     pub webcal: String,
 }
 
+/// The same address as phones open it in their calendar app.
+fn webcal(url: &str) -> String {
+    url.replacen("https://", "webcal://", 1)
+        .replacen("http://", "webcal://", 1)
+}
+
 fn address(state: &AppState, headers: &HeaderMap, token: &str) -> FeedAddress {
     let url = format!("{}/calendar/feed/{token}.ics", base_url(state, headers));
-    let webcal = url
-        .replacen("https://", "webcal://", 1)
-        .replacen("http://", "webcal://", 1);
-    FeedAddress { url, webcal }
+    FeedAddress {
+        webcal: webcal(&url),
+        url,
+    }
 }
 
 /// Makes the account's feed token anew (the old address stops working), audited.
@@ -220,9 +226,7 @@ async fn render(
         made,
         stopped,
         upcoming,
-        base: base_url(state, headers)
-            .replacen("https://", "webcal://", 1)
-            .replacen("http://", "webcal://", 1),
+        base: webcal(&base_url(state, headers)),
         public,
     })
 }
