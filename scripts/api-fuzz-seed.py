@@ -54,7 +54,9 @@ def nested(path, name):
     if name == "code" and "/track/" in path:
         return ids("SELECT tracking_code FROM cases ORDER BY id DESC LIMIT 4")
     if name == "file" and "/ledgers/" in path:
-        return ["residents.xlsx", "residents.csv", "general.xlsx", "social-orgs.csv"]
+        return ["residents.xlsx", "residents.csv", "general.xlsx", "social-orgs.csv", "social-units-import.xlsx"]
+    if name == "ledger" and "/imports/" in path:
+        return ["social-units", "social-orgs"]
     return []
 
 

@@ -1,5 +1,6 @@
 //! `POST /api/v1/imports`: a dry run (the default) or the commit of a households-and-residents
-//! spreadsheet for one community.
+//! spreadsheet for one community; `POST /api/v1/imports/{ledger}` the same for its stationed
+//! units or social organizations.
 
 use crate::platform::web::Query;
 use axum::Json;
@@ -10,11 +11,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::import::social::{SocialImportReport, SocialLedger, commit_social, plan_social};
 use super::import::{self, ImportReport};
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
+use crate::platform::web::Path;
 
 /// Largest spreadsheet accepted (a street's residents fit easily).
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
@@ -22,6 +25,7 @@ pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(run))
+        .routes(routes!(run_social))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
 }
 
@@ -160,5 +164,79 @@ async fn run(
             },
         )
         .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SocialImportQuery {
+    pub community_id: i64,
+    /// false (default): check only and report; true: write everything or nothing.
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// Runs an import of stationed units or social organizations for a community the caller may
+/// write to. The commit checks and writes in one transaction; each record written is audited.
+pub async fn run_social_import(
+    state: &AppState,
+    ctx: &Ctx,
+    ledger: SocialLedger,
+    community_id: i64,
+    bytes: &[u8],
+    commit: bool,
+) -> Result<SocialImportReport, AppError> {
+    let place = super::places::place_of_community(state.db.read(), community_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("community_id", "input.unknown_community"))?;
+    ctx.require(Action::RegistryWrite, Target::At(place))?;
+    let table = import::read_table(bytes)?;
+    let name: String = sqlx::query_scalar("SELECT name FROM communities WHERE id = $1")
+        .bind(community_id)
+        .fetch_one(state.db.read())
+        .await?;
+    if !commit {
+        let mut conn = state.db.read().acquire().await?;
+        let plan = plan_social(&mut conn, ledger, community_id, &name, &table, ctx.lang).await?;
+        return Ok(plan.report);
+    }
+    let mut tx = state.db.begin().await?;
+    let mut plan = plan_social(&mut tx, ledger, community_id, &name, &table, ctx.lang).await?;
+    for (id, what) in commit_social(&mut tx, &plan).await? {
+        audit::record(
+            &mut tx,
+            &ctx.actor(),
+            Entry::new("registry.import", ledger.object(), id)
+                .at(place)
+                .detail(what),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    plan.report.committed = true;
+    Ok(plan.report)
+}
+
+/// Import a community's stationed units (`social-units`: 单位名称, 类别 required; 地址, 联系人,
+/// 联系电话, 职工人数, 备注) or social organizations (`social-orgs`: 组织名称, 类别, 成立日期
+/// required; 负责人, 负责人身份证号, 主要活动) from xlsx or CSV. A row matches the registered
+/// record of the same name in the community; the check lists each new record and each change
+/// old → new; a commit writes everything or nothing and deletes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/{ledger}", tag = "registry",
+    params(("ledger" = String, Path, description = "social-units or social-orgs"), SocialImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv"), security(("bearer" = [])),
+    responses((status = 200, body = SocialImportReport), (status = 404, description = "no such ledger"), (status = 409, description = "a record changed since it was checked"),
+              (status = 413), (status = 422, description = "unreadable file, missing columns, or a commit with errors")))]
+async fn run_social(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(ledger): Path<String>,
+    Query(q): Query<SocialImportQuery>,
+    Upload(bytes): Upload,
+) -> Result<Json<SocialImportReport>, AppError> {
+    // Authorized in run_social_import: RegistryWrite
+    let ledger = SocialLedger::parse(&ledger).ok_or_else(AppError::not_found)?;
+    Ok(Json(
+        run_social_import(&state, &ctx, ledger, q.community_id, &bytes, q.commit).await?,
     ))
 }

@@ -1,5 +1,6 @@
-//! The import pages: upload a ledger, see the dry run with every error by row and column, then
-//! confirm. The uploaded file waits in the data folder between the two steps.
+//! The import pages: upload a ledger (residents, stationed units or social organizations), see
+//! the dry run with every error by row and column and every change old → new, then confirm.
+//! The uploaded file waits in the data folder between the two steps.
 
 use crate::platform::web::Path;
 use askama::Template;
@@ -8,7 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::import::ImportReport;
-use super::import_api::{ImportMode, run_import, run_import_with};
+use super::import::social::{SocialImportReport, SocialLedger};
+use super::import_api::{ImportMode, run_import, run_import_with, run_social_import};
 use crate::auth::{Action, CsrfForm, Ctx, Target};
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -23,7 +25,13 @@ struct ImportPage {
     chrome: Chrome,
     t: Tr,
     communities: Vec<(i64, String)>,
+    /// The ledger chosen: `residents`, `social-units` or `social-orgs`.
+    ledger: &'static str,
+    /// The ledgers an import reads, with their labels.
+    ledgers: &'static [(&'static str, &'static str)],
     report: Option<ImportReport>,
+    /// The report of a stationed units' or social organizations' import.
+    social: Option<SocialImportReport>,
     token: String,
     community_id: i64,
     /// The caller may create buildings (the head): the box is offered.
@@ -33,6 +41,38 @@ struct ImportPage {
     /// The caller may export the ledger for re-import (the head): the link is offered.
     full_export: bool,
 }
+
+impl ImportPage {
+    /// Whether this ledger is the one chosen.
+    fn chosen(&self, ledger: &str) -> bool {
+        self.ledger == ledger
+    }
+
+    /// The page with nothing checked yet.
+    fn new(ctx: &Ctx, communities: Vec<(i64, String)>) -> ImportPage {
+        ImportPage {
+            chrome: ctx.chrome(),
+            t: ctx.t(),
+            communities,
+            ledger: "residents",
+            ledgers: LEDGERS,
+            report: None,
+            social: None,
+            token: String::new(),
+            community_id: 0,
+            builds: builds(ctx),
+            create_buildings: false,
+            full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
+        }
+    }
+}
+
+/// The ledgers an import reads, with their labels.
+const LEDGERS: &[(&str, &str)] = &[
+    ("residents", "import.ledger_residents"),
+    ("social-units", "import.ledger_social_units"),
+    ("social-orgs", "import.ledger_social_orgs"),
+];
 
 /// Whether the caller may create buildings in any of the communities they import into.
 fn builds(ctx: &Ctx) -> bool {
@@ -58,17 +98,7 @@ async fn writable(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, App
 pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     // Authorized in writable: RegistryWrite
     let communities = writable(&state, &ctx).await?;
-    page(&ImportPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        communities,
-        report: None,
-        token: String::new(),
-        community_id: 0,
-        builds: builds(&ctx),
-        create_buildings: false,
-        full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
-    })
+    page(&ImportPage::new(&ctx, communities))
 }
 
 fn upload_dir(state: &AppState) -> std::path::PathBuf {
@@ -86,6 +116,7 @@ pub async fn upload(
     let mut csrf = String::new();
     let mut community_id = 0;
     let mut create_buildings = false;
+    let mut ledger = String::new();
     let mut bytes = Vec::new();
     while let Some(field) = mp
         .next_field()
@@ -98,6 +129,7 @@ pub async fn upload(
                 community_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
             }
             Some("create_buildings") => create_buildings = true,
+            Some("ledger") => ledger = field.text().await.unwrap_or_default(),
             Some("file") => {
                 bytes = field
                     .bytes()
@@ -117,42 +149,50 @@ pub async fn upload(
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "import.empty"));
     }
-    let mode = ImportMode {
-        commit: false,
-        create_buildings,
+    let mut out = ImportPage::new(&ctx, communities);
+    out.community_id = community_id;
+    let errors = if let Some(social) = SocialLedger::parse(&ledger) {
+        let report = run_social_import(&state, &ctx, social, community_id, &bytes, false).await?;
+        out.ledger = social.as_str();
+        let errors = report.error_count;
+        out.social = Some(report);
+        errors
+    } else {
+        let mode = ImportMode {
+            commit: false,
+            create_buildings,
+        };
+        let report = run_import(&state, &ctx, community_id, &bytes, mode).await?;
+        out.create_buildings = create_buildings;
+        let errors = report.error_count;
+        out.report = Some(report);
+        errors
     };
-    let report = run_import(&state, &ctx, community_id, &bytes, mode).await?;
-    let token = if report.error_count == 0 {
+    if errors == 0 {
         let token = crate::auth::session::random_token();
         let dir = upload_dir(&state);
         std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-        std::fs::write(
-            dir.join(upload_name(&token, community_id, create_buildings)),
-            &bytes,
-        )
-        .map_err(AppError::internal)?;
-        token
-    } else {
-        String::new()
-    };
-    page(&ImportPage {
-        chrome: ctx.chrome(),
-        t: ctx.t(),
-        communities,
-        report: Some(report),
-        token,
-        community_id,
-        builds: builds(&ctx),
-        create_buildings,
-        full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
-    })
+        let waiting = upload_name(&token, community_id, &suffix(out.ledger, create_buildings));
+        std::fs::write(dir.join(waiting), &bytes).map_err(AppError::internal)?;
+        out.token = token;
+    }
+    page(&out)
+}
+
+/// What was asked for besides the file: the ledger, or for residents whether buildings are
+/// created.
+fn suffix(ledger: &str, create_buildings: bool) -> String {
+    match ledger {
+        "residents" if create_buildings => "-b".into(),
+        "residents" => String::new(),
+        other => format!("-{other}"),
+    }
 }
 
 /// The waiting upload's file name: what was asked for rides in it, so that the confirmation
 /// does what was checked, not what a changed form says.
-fn upload_name(token: &str, community_id: i64, create_buildings: bool) -> String {
-    let b = if create_buildings { "-b" } else { "" };
-    format!("{token}-{community_id}{b}.upload")
+fn upload_name(token: &str, community_id: i64, suffix: &str) -> String {
+    format!("{token}-{community_id}{suffix}.upload")
 }
 
 #[derive(Deserialize)]
@@ -168,18 +208,30 @@ pub async fn confirm(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let (path, create_buildings) = [true, false]
+    let asked = [
+        ("residents", true),
+        ("residents", false),
+        ("social-units", false),
+        ("social-orgs", false),
+    ];
+    let (path, (ledger, create_buildings)) = asked
         .into_iter()
-        .map(|b| {
-            (
-                upload_dir(&state).join(upload_name(&token, community_id, b)),
-                b,
-            )
+        .map(|a| {
+            let name = upload_name(&token, community_id, &suffix(a.0, a.1));
+            (upload_dir(&state).join(name), a)
         })
         .find(|(p, _)| p.exists())
         .ok_or_else(AppError::not_found)?;
     let bytes = std::fs::read(&path).map_err(|_| AppError::not_found())?;
     let _ = std::fs::remove_file(&path);
+    if let Some(social) = SocialLedger::parse(ledger) {
+        let report = run_social_import(&state, &ctx, social, community_id, &bytes, true).await?;
+        let mut out = ImportPage::new(&ctx, writable(&state, &ctx).await?);
+        out.ledger = social.as_str();
+        out.community_id = community_id;
+        out.social = Some(report);
+        return page(&out);
+    }
     let mut mode = ImportMode {
         commit: false,
         create_buildings,
@@ -189,18 +241,11 @@ pub async fn confirm(
     mode.commit = true;
     if total < BACKGROUND_FROM {
         let report = run_import(&state, &ctx, community_id, &bytes, mode).await?;
-        let communities = writable(&state, &ctx).await?;
-        return page(&ImportPage {
-            chrome: ctx.chrome(),
-            t: ctx.t(),
-            communities,
-            report: Some(report),
-            token: String::new(),
-            community_id,
-            builds: builds(&ctx),
-            create_buildings,
-            full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
-        });
+        let mut out = ImportPage::new(&ctx, writable(&state, &ctx).await?);
+        out.community_id = community_id;
+        out.create_buildings = create_buildings;
+        out.report = Some(report);
+        return page(&out);
     }
     // A large import runs on; its page shows how far it has come.
     let job = crate::auth::session::random_token();
@@ -267,18 +312,11 @@ pub async fn progress(
             Ok(res)
         }
         Some(Ok(report)) => {
-            let communities = writable(&state, &ctx).await?;
-            page(&ImportPage {
-                chrome: ctx.chrome(),
-                t: ctx.t(),
-                communities,
-                create_buildings: !report.buildings_new.is_empty(),
-                full_export: !ctx.scopes(Action::RegistryExportFull).is_empty(),
-                report: Some(report),
-                token: String::new(),
-                community_id: j.community_id,
-                builds: builds(&ctx),
-            })
+            let mut out = ImportPage::new(&ctx, writable(&state, &ctx).await?);
+            out.community_id = j.community_id;
+            out.create_buildings = !report.buildings_new.is_empty();
+            out.report = Some(report);
+            page(&out)
         }
         Some(Err(message)) => {
             Err(AppError::invalid("file", "import.failed").arg("message", message))

@@ -28,16 +28,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct LedgerQuery {
-    /// For `residents-import`: the community (default: the head's own).
+    /// For a ledger for re-import: the community (default: the head's own).
     community_id: Option<i64>,
 }
 
 /// Download a ledger: `residents`, `social-units`, `social-orgs` or `general`, as `.xlsx` or
-/// `.csv` (masked, with titles, for reading and printing); or `residents-import`, the residents
-/// unmasked in the layout the import reads, to correct in a spreadsheet and import back (the
-/// community head; an audited sensitive export).
+/// `.csv` (masked, with titles, for reading and printing); or `residents-import`,
+/// `social-units-import` or `social-orgs-import`, the ledger unmasked in the layout the import
+/// reads, to correct in a spreadsheet and import back (the community head; an audited sensitive
+/// export).
 #[utoipa::path(get, path = "/api/v1/ledgers/{file}", tag = "registry",
-    params(("file" = String, Path, description = "residents.xlsx, residents.csv, residents-import.xlsx, social-units.xlsx, social-orgs.csv, general.xlsx …"), LedgerQuery),
+    params(("file" = String, Path, description = "residents.xlsx, residents.csv, residents-import.xlsx, social-units.xlsx, social-orgs-import.xlsx, social-orgs.csv, general.xlsx …"), LedgerQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the spreadsheet (.xlsx) or the CSV (.csv), as the name says",
                 content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
@@ -52,9 +53,9 @@ async fn ledger(
     if !matches!(ext, "xlsx" | "csv") {
         return Err(AppError::not_found());
     }
-    if kind == "residents-import" {
+    if reimport::is_reimport(kind) {
         // Authorized in table > community: RegistryExportFull
-        let table = reimport::table(&state, &ctx, q.community_id, &file).await?;
+        let table = reimport::table(&state, &ctx, kind, q.community_id, &file).await?;
         let (body, mime) = if ext == "xlsx" {
             (to_xlsx(std::slice::from_ref(&table))?, XLSX)
         } else {

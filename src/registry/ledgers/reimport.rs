@@ -1,10 +1,10 @@
-//! The residents' ledger for re-import (issue 22 item 3): the community's living residents in
-//! exactly the layout `registry::import` reads — one sheet, the import's headers in its first
-//! row, no title — with ID numbers and phones whole, so that a worker can correct the ledger in
-//! a spreadsheet and import it back. The community head only (`RegistryExportFull`); every
-//! download is one audited sensitive read.
+//! The ledgers for re-import (issue 22 item 3): the community's residents, stationed units or
+//! social organizations in exactly the layout `registry::import` reads — one sheet, the
+//! import's headers in its first row, no title — with ID numbers and phones whole, so that a
+//! worker can correct the ledger in a spreadsheet and import it back. The community head only
+//! (`RegistryExportFull`); every download is one audited sensitive read.
 
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Scope, Target};
@@ -13,6 +13,7 @@ use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
 use crate::platform::sheets::{Cell, Table};
 use crate::registry::import::COLUMNS;
+use crate::registry::import::social::SocialLedger;
 use crate::registry::places::place_of_community;
 
 /// The community the caller may export in full: the head's own (or `asked`, if theirs).
@@ -42,14 +43,61 @@ async fn community(state: &AppState, ctx: &Ctx, asked: Option<i64>) -> Result<i6
     Ok(c)
 }
 
+/// The ledger a re-import file names: `residents-import`, `social-units-import` or
+/// `social-orgs-import`.
+pub fn is_reimport(kind: &str) -> bool {
+    kind == "residents-import"
+        || kind
+            .strip_suffix("-import")
+            .and_then(SocialLedger::parse)
+            .is_some()
+}
+
 /// The table, and the audit entry in the same breath: nothing leaves unrecorded.
 pub async fn table(
     state: &AppState,
     ctx: &Ctx,
+    kind: &str,
     asked: Option<i64>,
     file: &str,
 ) -> Result<Table, AppError> {
     let c = community(state, ctx, asked).await?;
+    let pool = state.db.read();
+    let (name, headers, rows) = match kind.strip_suffix("-import").and_then(SocialLedger::parse) {
+        None => ("居民台账（可再导入）", COLUMNS, residents(pool, c).await?),
+        Some(SocialLedger::Units) => (
+            "驻区单位台账（可再导入）",
+            SocialLedger::Units.columns(),
+            units(pool, c).await?,
+        ),
+        Some(SocialLedger::Orgs) => (
+            "社会组织台账（可再导入）",
+            SocialLedger::Orgs.columns(),
+            orgs(pool, c).await?,
+        ),
+    };
+    let place = place_of_community(pool, c)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    audit::record_alone(
+        &state.db,
+        &ctx.actor(),
+        Entry::new("registry.export_full", "ledger", file)
+            .at(place)
+            .sensitive()
+            .detail(format!("{} rows, unmasked, for re-import", rows.len())),
+    )
+    .await?;
+    Ok(Table {
+        name: name.into(),
+        title: String::new(),
+        headers: headers.to_vec(),
+        rows,
+    })
+}
+
+/// The community's living residents, numbers whole.
+async fn residents(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
     let rows = sqlx::query(
         "SELECT p.name AS compound, b.number AS building, u.number AS unit, h.door_number, r.name, r.id_number, \
          r.phone, r.ethnicity, r.political_status, r.moved_in, h.tags \
@@ -59,7 +107,7 @@ pub async fn table(
          ORDER BY p.id, b.id, u.number, h.door_number, r.birth_date",
     )
     .bind(c)
-    .fetch_all(state.db.read())
+    .fetch_all(pool)
     .await?;
     // The import reads Chinese labels, whatever the reader's language.
     let zh = Lang::ZhCn;
@@ -86,22 +134,60 @@ pub async fn table(
             Cell::Text(tags.join("、")),
         ]);
     }
-    let place = place_of_community(state.db.read(), c)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    audit::record_alone(
-        &state.db,
-        &ctx.actor(),
-        Entry::new("registry.export_full", "ledger", file)
-            .at(place)
-            .sensitive()
-            .detail(format!("{} rows, unmasked, for re-import", out.len())),
+    Ok(out)
+}
+
+/// The community's stationed units, contact phones whole.
+async fn units(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+    let rows = sqlx::query(
+        "SELECT name, kind, address, contact_name, contact_phone, employees, note FROM social_units \
+         WHERE community_id = $1 ORDER BY id",
     )
+    .bind(c)
+    .fetch_all(pool)
     .await?;
-    Ok(Table {
-        name: "居民台账（可再导入）".into(),
-        title: String::new(),
-        headers: COLUMNS.to_vec(),
-        rows: out,
-    })
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(vec![
+            Cell::Text(r.try_get("name")?),
+            Cell::Text(r.try_get("kind")?),
+            Cell::Text(r.try_get("address")?),
+            Cell::Text(r.try_get("contact_name")?),
+            Cell::Whole(r.try_get("contact_phone")?),
+            Cell::from(r.try_get::<i64, _>("employees")?),
+            Cell::Text(r.try_get("note")?),
+        ]);
+    }
+    Ok(out)
+}
+
+/// The community's social organizations, each leader by name and whole ID number (a locked
+/// record is kept, not listed).
+async fn orgs(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+    let rows = sqlx::query(
+        "SELECT o.name, o.kind, o.founded_on, o.activities, r.name AS leader, r.id_number AS leader_id \
+         FROM social_orgs o LEFT JOIN residents r ON r.id = o.leader_resident_id AND r.locked_at IS NULL \
+         WHERE o.community_id = $1 ORDER BY o.id",
+    )
+    .bind(c)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(vec![
+            Cell::Text(r.try_get("name")?),
+            Cell::Text(r.try_get("kind")?),
+            Cell::day(&r.try_get::<String, _>("founded_on")?),
+            Cell::Text(
+                r.try_get::<Option<String>, _>("leader")?
+                    .unwrap_or_default(),
+            ),
+            Cell::Whole(
+                r.try_get::<Option<String>, _>("leader_id")?
+                    .unwrap_or_default(),
+            ),
+            Cell::Text(r.try_get("activities")?),
+        ]);
+    }
+    Ok(out)
 }

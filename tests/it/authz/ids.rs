@@ -244,6 +244,7 @@ impl Ids {
                 ("{code}", "track") => self.get("case_code").to_owned(),
                 ("{file}", "ledgers") => "residents.xlsx".to_owned(),
                 ("{kind}", "ledgers") => "residents".to_owned(),
+                ("{ledger}", "imports") => "social-units".to_owned(),
                 ("{file}", "services") => format!("{}.json", self.get("case-categories")),
                 ("{file}", "requests") => format!("{}.json", self.get("case_code")),
                 ("{file}", "tokens") => "no-such-token.json".to_owned(),
