@@ -176,7 +176,7 @@ pub struct SocialImportQuery {
     pub commit: bool,
 }
 
-/// Runs an import of stationed units or social organizations for a community the caller may
+/// Runs an import of stationed units, social organizations or their members for a community the caller may
 /// write to. The commit checks and writes in one transaction; each record written is audited.
 pub async fn run_social_import(
     state: &AppState,
@@ -218,12 +218,14 @@ pub async fn run_social_import(
 }
 
 /// Import a community's stationed units (`social-units`: 单位名称, 类别 required; 地址, 联系人,
-/// 联系电话, 职工人数, 备注) or social organizations (`social-orgs`: 组织名称, 类别, 成立日期
-/// required; 负责人, 负责人身份证号, 主要活动) from xlsx or CSV. A row matches the registered
-/// record of the same name in the community; the check lists each new record and each change
-/// old → new; a commit writes everything or nothing and deletes nothing.
+/// 联系电话, 职工人数, 备注), social organizations (`social-orgs`: 组织名称, 类别, 成立日期
+/// required; 负责人, 负责人身份证号, 主要活动) or their members (`social-org-members`: 组织名称,
+/// 姓名, 职务, 加入日期 required; 身份证号) from xlsx or CSV. A row matches the registered
+/// record of the same name in the community (a member: the same resident in the same
+/// organization); the check lists each new record and each change old → new; a commit writes
+/// everything or nothing and deletes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/{ledger}", tag = "registry",
-    params(("ledger" = String, Path, description = "social-units or social-orgs"), SocialImportQuery),
+    params(("ledger" = String, Path, description = "social-units, social-orgs or social-org-members"), SocialImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv"), security(("bearer" = [])),
     responses((status = 200, body = SocialImportReport), (status = 404, description = "no such ledger"), (status = 409, description = "a record changed since it was checked"),
               (status = 413), (status = 422, description = "unreadable file, missing columns, or a commit with errors")))]

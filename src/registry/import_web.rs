@@ -1,4 +1,5 @@
-//! The import pages: upload a ledger (residents, stationed units or social organizations), see
+//! The import pages: upload a ledger (residents, stationed units, social organizations or their
+//! members), see
 //! the dry run with every error by row and column and every change old → new, then confirm.
 //! The uploaded file waits in the data folder between the two steps.
 
@@ -72,6 +73,7 @@ const LEDGERS: &[(&str, &str)] = &[
     ("residents", "import.ledger_residents"),
     ("social-units", "import.ledger_social_units"),
     ("social-orgs", "import.ledger_social_orgs"),
+    ("social-org-members", "import.ledger_social_org_members"),
 ];
 
 /// Whether the caller may create buildings in any of the communities they import into.
@@ -213,6 +215,7 @@ pub async fn confirm(
         ("residents", false),
         ("social-units", false),
         ("social-orgs", false),
+        ("social-org-members", false),
     ];
     let (path, (ledger, create_buildings)) = asked
         .into_iter()

@@ -30,7 +30,11 @@ both!(
             };
             // The head's cards also offer the ledger for re-import and the import (the general
             // ledger is computed and has none).
-            let offered = if kind == "general" { 3 } else { 5 };
+            let offered = match kind {
+                "general" => 3,
+                "social-orgs" => 6, // the members' roster too
+                _ => 5,
+            };
             assert_eq!(links.len(), offered, "{kind}: print, xlsx, csv");
             for href in &links {
                 let r = app.get(href).browser(&b).send().await;

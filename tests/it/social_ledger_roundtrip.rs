@@ -12,7 +12,7 @@ use crate::both;
 use crate::harness::TestApp;
 use zizhi::registry::import::read_table;
 use zizhi::registry::import::social::{
-    ORG_COLUMNS, SocialLedger, UNIT_COLUMNS, commit_social, plan_social,
+    MEMBER_COLUMNS, ORG_COLUMNS, SocialLedger, UNIT_COLUMNS, commit_social, plan_social,
 };
 
 /// Writes rows (the first the headers) as a one-sheet xlsx, as a spreadsheet would save it.
@@ -453,6 +453,134 @@ both!(
         assert_eq!(
             app.count(&format!("SELECT COUNT(*) FROM social_units WHERE name = '{name}' AND note = '刚改过' AND employees = 7")).await,
             0
+        );
+    }
+);
+
+both!(
+    the_members_roster_comes_back_matched_by_organization_and_resident,
+    |app: TestApp| async move {
+        let head = app.token("head").await;
+        let export = app
+            .get("/api/v1/ledgers/social-org-members-import.xlsx")
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(export.status, StatusCode::OK, "{}", export.text());
+        let sheet = first_sheet(&export.body);
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, MEMBER_COLUMNS);
+        assert!(
+            matches!(sheet.rows().nth(1).unwrap()[3], Data::DateTime(_)),
+            "加入日期 is a date"
+        );
+        let members = app
+            .count("SELECT COUNT(*) FROM social_org_members m JOIN social_orgs o ON o.id = m.org_id \
+                    JOIN residents r ON r.id = m.resident_id WHERE o.community_id = 1 AND r.locked_at IS NULL")
+            .await;
+        let same = app
+            .post("/api/v1/imports/social-org-members?community_id=1")
+            .bearer(&head)
+            .raw("text/csv", export.body.clone())
+            .send()
+            .await
+            .json();
+        assert_eq!(same["unchanged"].as_i64(), Some(members), "{same}");
+
+        // A member made vice-president; a resident who is in no organization joins the first.
+        let mut rows = read_table(&export.body).unwrap();
+        let (org, name) = (rows[1][0].clone(), rows[1][1].clone());
+        let before = rows[1][2].clone();
+        assert_ne!(before, "副会长");
+        rows[1][2] = "副会长".into();
+        let newcomer = app
+            .text("SELECT MIN(r.name) FROM residents r WHERE r.community_id = 1 AND r.status = 'living' AND r.locked_at IS NULL \
+                   AND r.id NOT IN (SELECT resident_id FROM social_org_members) AND r.birth_date < '2000-01-01'")
+            .await;
+        let id_number = app
+            .text(&format!("SELECT MIN(id_number) FROM residents WHERE community_id = 1 AND name = '{newcomer}' AND status = 'living' \
+                            AND locked_at IS NULL AND id NOT IN (SELECT resident_id FROM social_org_members)"))
+            .await;
+        rows.push(vec![
+            org.clone(),
+            newcomer.clone(),
+            "成员".into(),
+            "2026-11-30".into(),
+            id_number,
+        ]);
+        rows.push(vec![
+            "没有这个组织".into(),
+            newcomer.clone(),
+            "成员".into(),
+            "2026-11-30".into(),
+            String::new(),
+        ]);
+        let dry = app
+            .post("/api/v1/imports/social-org-members?community_id=1")
+            .bearer(&head)
+            .raw("text/csv", xlsx(&rows))
+            .send()
+            .await
+            .json();
+        let last = rows.len() as i64;
+        assert!(
+            dry["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["row"] == last && e["column"] == "组织名称"),
+            "{dry}"
+        );
+        rows.pop();
+        let dry = app
+            .post("/api/v1/imports/social-org-members?community_id=1")
+            .bearer(&head)
+            .raw("text/csv", xlsx(&rows))
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            (dry["updated"].as_i64(), dry["created"].as_i64()),
+            (Some(1), Some(1)),
+            "{dry}"
+        );
+        let change = &dry["changes"][0];
+        assert_eq!(change["name"], format!("{org} {name}"));
+        assert_eq!(change["fields"][0]["column"], "职务");
+        assert_eq!(
+            (
+                change["fields"][0]["old"].as_str(),
+                change["fields"][0]["new"].as_str()
+            ),
+            (Some(before.as_str()), Some("副会长"))
+        );
+        assert_eq!(dry["new"][0], format!("{org} {newcomer}"));
+        let done = app
+            .post("/api/v1/imports/social-org-members?community_id=1&commit=true")
+            .bearer(&head)
+            .raw("text/csv", xlsx(&rows))
+            .send()
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM social_org_members m JOIN social_orgs o ON o.id = m.org_id JOIN residents r ON r.id = m.resident_id \
+                                WHERE o.community_id = 1 AND o.name = '{org}' AND r.name = '{name}' AND m.position = 'vice_president'")).await,
+            1
+        );
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM social_org_members m JOIN social_orgs o ON o.id = m.org_id JOIN residents r ON r.id = m.resident_id \
+                                WHERE o.community_id = 1 AND o.name = '{org}' AND r.name = '{newcomer}' AND m.joined_on = '2026-11-30'")).await,
+            1
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'registry.import' AND object_type = 'social_org' AND detail LIKE 'member %'").await,
+            2
         );
     }
 );

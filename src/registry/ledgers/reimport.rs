@@ -1,5 +1,5 @@
-//! The ledgers for re-import (issue 22 item 3): the community's residents, stationed units or
-//! social organizations in exactly the layout `registry::import` reads — one sheet, the
+//! The ledgers for re-import (issue 22 item 3): the community's residents, stationed units,
+//! social organizations or their members in exactly the layout `registry::import` reads — one sheet, the
 //! import's headers in its first row, no title — with ID numbers and phones whole, so that a
 //! worker can correct the ledger in a spreadsheet and import it back. The community head only
 //! (`RegistryExportFull`); every download is one audited sensitive read.
@@ -74,6 +74,11 @@ pub async fn table(
             "社会组织台账（可再导入）",
             SocialLedger::Orgs.columns(),
             orgs(pool, c).await?,
+        ),
+        Some(SocialLedger::Members) => (
+            "社会组织成员名册（可再导入）",
+            SocialLedger::Members.columns(),
+            members(pool, c).await?,
         ),
     };
     let place = place_of_community(pool, c)
@@ -187,6 +192,31 @@ async fn orgs(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
                     .unwrap_or_default(),
             ),
             Cell::Text(r.try_get("activities")?),
+        ]);
+    }
+    Ok(out)
+}
+
+/// The members of the community's social organizations, each by name and whole ID number (a
+/// locked record is kept, not listed).
+async fn members(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+    let rows = sqlx::query(
+        "SELECT o.name AS org, r.name, m.position, m.joined_on, r.id_number FROM social_org_members m \
+         JOIN social_orgs o ON o.id = m.org_id JOIN residents r ON r.id = m.resident_id \
+         WHERE o.community_id = $1 AND r.locked_at IS NULL ORDER BY o.id, m.joined_on, r.id",
+    )
+    .bind(c)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let position: String = r.try_get("position")?;
+        out.push(vec![
+            Cell::Text(r.try_get("org")?),
+            Cell::Text(r.try_get("name")?),
+            Cell::Text(t(Lang::ZhCn, &format!("position.{position}")).to_owned()),
+            Cell::day(&r.try_get::<String, _>("joined_on")?),
+            Cell::Whole(r.try_get("id_number")?),
         ]);
     }
     Ok(out)
