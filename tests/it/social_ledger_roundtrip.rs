@@ -33,6 +33,12 @@ fn first_sheet(bytes: &[u8]) -> calamine::Range<Data> {
     wb.worksheet_range_at(0).unwrap().unwrap()
 }
 
+/// The first row's cells, as text.
+fn headers(sheet: &calamine::Range<Data>) -> Vec<String> {
+    let first = sheet.rows().next().expect("a header row");
+    first.iter().map(|c| c.to_string()).collect()
+}
+
 /// The confirm form's address on an import page.
 fn confirm_action(page: &crate::client::Res) -> String {
     let sel = scraper::Selector::parse("#report form").unwrap();
@@ -66,14 +72,7 @@ both!(
             before + 1
         );
         let sheet = first_sheet(&export.body);
-        let header: Vec<String> = sheet
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        assert_eq!(header, UNIT_COLUMNS);
+        assert_eq!(headers(&sheet), UNIT_COLUMNS);
         let units = app
             .count("SELECT COUNT(*) FROM social_units WHERE community_id = 1")
             .await;
@@ -252,14 +251,7 @@ both!(
             .await;
         assert_eq!(export.status, StatusCode::OK, "{}", export.text());
         let sheet = first_sheet(&export.body);
-        let header: Vec<String> = sheet
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        assert_eq!(header, ORG_COLUMNS);
+        assert_eq!(headers(&sheet), ORG_COLUMNS);
         let first = sheet.rows().nth(1).unwrap();
         assert!(
             matches!(first[2], Data::DateTime(_)),
@@ -468,14 +460,7 @@ both!(
             .await;
         assert_eq!(export.status, StatusCode::OK, "{}", export.text());
         let sheet = first_sheet(&export.body);
-        let header: Vec<String> = sheet
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        assert_eq!(header, MEMBER_COLUMNS);
+        assert_eq!(headers(&sheet), MEMBER_COLUMNS);
         assert!(
             matches!(sheet.rows().nth(1).unwrap()[3], Data::DateTime(_)),
             "加入日期 is a date"

@@ -180,13 +180,30 @@ pub struct Plan {
 impl ImportReport {
     /// Counts an error, listing the first few.
     fn error(&mut self, row: usize, column: &str, message: String) {
-        self.error_count += 1;
-        if self.errors.len() < MAX_LISTED {
-            self.errors.push(RowError {
-                row,
-                column: column.to_owned(),
-                message,
-            });
-        }
+        count_error(
+            &mut self.error_count,
+            &mut self.errors,
+            row,
+            column,
+            message,
+        );
+    }
+}
+
+/// Counts an error of a report, listing the first `MAX_LISTED`.
+fn count_error(
+    count: &mut usize,
+    listed: &mut Vec<RowError>,
+    row: usize,
+    column: &str,
+    message: String,
+) {
+    *count += 1;
+    if listed.len() < MAX_LISTED {
+        listed.push(RowError {
+            row,
+            column: column.to_owned(),
+            message,
+        });
     }
 }

@@ -139,14 +139,13 @@ pub struct SocialImportReport {
 
 impl SocialImportReport {
     fn error(&mut self, row: usize, column: &str, message: String) {
-        self.error_count += 1;
-        if self.errors.len() < MAX_LISTED {
-            self.errors.push(RowError {
-                row,
-                column: column.to_owned(),
-                message,
-            });
-        }
+        super::count_error(
+            &mut self.error_count,
+            &mut self.errors,
+            row,
+            column,
+            message,
+        );
     }
 }
 
