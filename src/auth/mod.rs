@@ -221,34 +221,34 @@ async fn build_ctx(parts: &Parts, state: &AppState) -> Result<Ctx, AppError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let user_id = if let Some(token) = bearer {
+    // The user and the grants in force come with the credential, in one statement.
+    let found = if let Some(token) = bearer {
         // A presented token that is not live is an error, not anonymity.
-        let id = token::lookup(db.read(), token)
+        let found = token::lookup(db.read(), token)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         ctx.via = Via::Bearer {
             token: token.to_owned(),
         };
-        Some(id)
+        Some(found)
     } else if let Some(c) = jar.get(session::COOKIE) {
         match session::lookup(db.read(), db, c.value()).await? {
-            Some(s) => {
+            Some((s, user, grants)) => {
                 ctx.via = Via::Session {
                     token_hash: s.token_hash,
                 };
                 ctx.csrf = s.csrf_token;
-                Some(s.user_id)
+                Some((user, grants))
             }
             None => None,
         }
     } else {
         None
     };
-    if let Some(id) = user_id
-        && let Some(user) = store::find_by_id(db.read(), id).await?
+    if let Some((user, grants)) = found
         && !user.disabled
     {
-        ctx.grants = store::active_grants(db.read(), user.id).await?;
+        ctx.grants = grants;
         ctx.user = Some(user);
     }
     Ok(ctx)

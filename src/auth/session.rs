@@ -4,7 +4,12 @@
 use crate::platform::web::cookie_header;
 use axum::http::HeaderValue;
 use jiff::{SignedDuration, Timestamp};
+use std::sync::LazyLock;
+
 use sqlx::{AnyPool, Row};
+
+use super::store::{GRANT_IN_FORCE, GRANT_JOINED, USER_JOINED, user_and_grants};
+use super::{Grant, User};
 
 use crate::platform::db::Tx;
 use crate::platform::time;
@@ -53,21 +58,27 @@ pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String), sqlx:
     Ok((token, csrf))
 }
 
-/// The live session for a cookie token, or `None` when unknown, idle too long or past its end
-/// (expired sessions are deleted on the way).
+/// The live session for a cookie token with its user and the grants in force today (one
+/// statement), or `None` when unknown, idle too long or past its end (expired sessions are
+/// deleted on the way).
 pub async fn lookup(
     read: &AnyPool,
     db: &crate::platform::db::Db,
     token: &str,
-) -> Result<Option<Session>, sqlx::Error> {
+) -> Result<Option<(Session, User, Vec<Grant>)>, sqlx::Error> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, {USER_JOINED}, {GRANT_JOINED} FROM sessions s \
+             JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON {GRANT_IN_FORCE} WHERE s.token_hash = $1 ORDER BY g.id"
+        )
+    });
     let hash = token_hash(token);
-    let Some(row) = sqlx::query(
-        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(read)
-    .await?
-    else {
+    let rows = sqlx::query(&SQL)
+        .bind(&hash)
+        .bind(time::today().to_string())
+        .fetch_all(read)
+        .await?;
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
     let now = time::now();
@@ -93,11 +104,15 @@ pub async fn lookup(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some(Session {
+    let Some((user, grants)) = user_and_grants(&rows)? else {
+        return Ok(None);
+    };
+    let session = Session {
         token_hash: hash,
-        user_id: row.try_get("user_id")?,
+        user_id: user.id,
         csrf_token: row.try_get("csrf_token")?,
-    }))
+    };
+    Ok(Some((session, user, grants)))
 }
 
 pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<(), sqlx::Error> {

@@ -1,9 +1,13 @@
 //! Bearer tokens for the JSON API: random, stored as SHA-256, 12 hours, revocable.
 
 use jiff::{SignedDuration, Timestamp};
-use sqlx::{AnyPool, Row};
+use std::sync::LazyLock;
+
+use sqlx::AnyPool;
 
 use super::session::{random_token, token_hash};
+use super::store::{GRANT_IN_FORCE, GRANT_JOINED, USER_JOINED, user_and_grants};
+use super::{Grant, User};
 use crate::platform::db::Tx;
 use crate::platform::time;
 
@@ -23,16 +27,25 @@ pub async fn issue(tx: &mut Tx, user_id: i64) -> Result<(String, Timestamp), sql
     Ok((token, expires))
 }
 
-/// The user a live token belongs to.
-pub async fn lookup(pool: &AnyPool, token: &str) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
-    )
-    .bind(token_hash(token))
-    .bind(time::now_db())
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| r.try_get("user_id")).transpose()
+/// The user a live token belongs to, with the grants in force today: one statement.
+pub async fn lookup(
+    pool: &AnyPool,
+    token: &str,
+) -> Result<Option<(User, Vec<Grant>)>, sqlx::Error> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {USER_JOINED}, {GRANT_JOINED} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN grants g ON {GRANT_IN_FORCE} \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $3 ORDER BY g.id"
+        )
+    });
+    let rows = sqlx::query(&SQL)
+        .bind(token_hash(token))
+        .bind(time::today().to_string())
+        .bind(time::now_db())
+        .fetch_all(pool)
+        .await?;
+    user_and_grants(&rows)
 }
 
 pub async fn revoke(tx: &mut Tx, token: &str) -> Result<bool, sqlx::Error> {
