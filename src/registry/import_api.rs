@@ -1,6 +1,6 @@
 //! `POST /api/v1/imports`: a dry run (the default) or the commit of a households-and-residents
 //! spreadsheet for one community; `POST /api/v1/imports/{ledger}` the same for its stationed
-//! units or social organizations.
+//! units, social organizations or their members.
 
 use crate::platform::web::Query;
 use axum::Json;
@@ -176,8 +176,9 @@ pub struct SocialImportQuery {
     pub commit: bool,
 }
 
-/// Runs an import of stationed units, social organizations or their members for a community the caller may
-/// write to. The commit checks and writes in one transaction; each record written is audited.
+/// Runs an import of stationed units, social organizations or their members for a community
+/// the caller may write to. The commit checks and writes in one transaction; each record written
+/// is audited.
 pub async fn run_social_import(
     state: &AppState,
     ctx: &Ctx,

@@ -1,7 +1,6 @@
 //! The import pages: upload a ledger (residents, stationed units, social organizations or their
-//! members), see
-//! the dry run with every error by row and column and every change old → new, then confirm.
-//! The uploaded file waits in the data folder between the two steps.
+//! members), see the dry run with every error by row and column and every change old → new,
+//! then confirm. The uploaded file waits in the data folder between the two steps.
 
 use crate::platform::web::Path;
 use askama::Template;
@@ -26,12 +25,12 @@ struct ImportPage {
     chrome: Chrome,
     t: Tr,
     communities: Vec<(i64, String)>,
-    /// The ledger chosen: `residents`, `social-units` or `social-orgs`.
+    /// The ledger chosen: one of `LEDGERS`.
     ledger: &'static str,
     /// The ledgers an import reads, with their labels.
     ledgers: &'static [(&'static str, &'static str)],
     report: Option<ImportReport>,
-    /// The report of a stationed units' or social organizations' import.
+    /// The report of a social ledger's import (units, organizations, members).
     social: Option<SocialImportReport>,
     token: String,
     community_id: i64,
@@ -210,15 +209,11 @@ pub async fn confirm(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let asked = [
-        ("residents", true),
-        ("residents", false),
-        ("social-units", false),
-        ("social-orgs", false),
-        ("social-org-members", false),
-    ];
+    // Whatever was asked for: each ledger, residents with or without new buildings.
+    let asked = LEDGERS
+        .iter()
+        .flat_map(|(ledger, _)| [(*ledger, true), (*ledger, false)]);
     let (path, (ledger, create_buildings)) = asked
-        .into_iter()
         .map(|a| {
             let name = upload_name(&token, community_id, &suffix(a.0, a.1));
             (upload_dir(&state).join(name), a)

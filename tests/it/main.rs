@@ -8,6 +8,7 @@ mod home_today;
 mod house;
 mod ledger_roundtrip;
 mod masking;
+mod org_ledger_roundtrip;
 mod social_ledger_roundtrip;
 
 mod admission_pages;

@@ -2,7 +2,7 @@
 //! CSV): a dry run first that names every bad cell by row and column, then an all-or-nothing
 //! commit. Importing the same file again changes nothing. Told to, an import creates the
 //! buildings its rows name in a known compound (a new compound's, typically). The ledgers of
-//! stationed units and social organizations import the same way (`social`).
+//! stationed units, social organizations and their members import the same way (`social`).
 
 mod commit;
 mod plan;

@@ -86,7 +86,7 @@ pub async fn plan(
     let header = table
         .get(start)
         .ok_or_else(|| AppError::invalid("file", "import.empty"))?;
-    let col = columns(header)?;
+    let col = columns(header, super::COLUMNS, super::REQUIRED)?;
     let mut places = Places::load(pool, community_id).await?;
     places.create_buildings = create_buildings;
     let mut report = ImportReport::default();

@@ -29,15 +29,20 @@ const TAG_LABELS: &[(&str, &str)] = &[
     ("重点户", "key_household"),
 ];
 
-/// Where each column is, by its header; missing required columns are a 422 naming them.
-pub fn columns(header: &[String]) -> Result<Vec<Option<usize>>, AppError> {
+/// Where each of `all` is, by its header (手机号 may be headed 联系电话); the first `required`
+/// missing are a 422 naming them.
+pub fn columns(
+    header: &[String],
+    all: &[&str],
+    required: usize,
+) -> Result<Vec<Option<usize>>, AppError> {
     let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
     let pos = |name: &str| {
         header
             .iter()
             .position(|h| *h == name || (name == "手机号" && *h == "联系电话"))
     };
-    let missing: Vec<&str> = COLUMNS[..REQUIRED]
+    let missing: Vec<&str> = all[..required]
         .iter()
         .filter(|c| pos(c).is_none())
         .copied()
@@ -47,7 +52,7 @@ pub fn columns(header: &[String]) -> Result<Vec<Option<usize>>, AppError> {
             AppError::invalid("file", "import.missing_columns").arg("columns", missing.join("、"))
         );
     }
-    Ok(COLUMNS.iter().map(|c| pos(c)).collect())
+    Ok(all.iter().map(|c| pos(c)).collect())
 }
 
 /// A building an import is told to create: a row names it in a known compound, and no such

@@ -34,7 +34,7 @@ pub struct LedgerQuery {
 
 /// Download a ledger: `residents`, `social-units`, `social-orgs` or `general`, as `.xlsx` or
 /// `.csv` (masked, with titles, for reading and printing); or `residents-import`,
-/// `social-units-import` or `social-orgs-import`, the ledger unmasked in the layout the import
+/// `social-units-import`, `social-orgs-import` or `social-org-members-import`, the ledger unmasked in the layout the import
 /// reads, to correct in a spreadsheet and import back (the community head; an audited sensitive
 /// export).
 #[utoipa::path(get, path = "/api/v1/ledgers/{file}", tag = "registry",

@@ -9,6 +9,7 @@ use crate::platform::error::AppError;
 use crate::platform::i18n::{Lang, t};
 use crate::platform::sheets::{Cell, Table};
 use crate::registry::id_number::mask;
+use crate::registry::import::social::UNIT_COLUMNS;
 
 /// Stationed units (驻社区单位), one sheet per community.
 pub(super) async fn social_units(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
@@ -28,16 +29,11 @@ pub(super) async fn social_units(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec
             tables.push(Table {
                 name: community.clone(),
                 title: format!("{community} 驻社区单位台账"),
-                headers: vec![
-                    "序号",
-                    "单位名称",
-                    "类别",
-                    "地址",
-                    "联系人",
-                    "联系电话",
-                    "职工人数",
-                    "备注",
-                ],
+                // The import's columns after a running number: the ledger for reading is read
+                // back by the import (its masked phones refused by name).
+                headers: std::iter::once("序号")
+                    .chain(UNIT_COLUMNS.iter().copied())
+                    .collect(),
                 rows: vec![],
             });
         }

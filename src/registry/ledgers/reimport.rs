@@ -1,7 +1,7 @@
 //! The ledgers for re-import (issue 22 item 3): the community's residents, stationed units,
-//! social organizations or their members in exactly the layout `registry::import` reads — one sheet, the
-//! import's headers in its first row, no title — with ID numbers and phones whole, so that a
-//! worker can correct the ledger in a spreadsheet and import it back. The community head only
+//! social organizations or their members in exactly the layout `registry::import` reads — one
+//! sheet, the import's headers in its first row, no title — with ID numbers and phones whole, so
+//! that a worker can correct the ledger in a spreadsheet and import it back. The community head only
 //! (`RegistryExportFull`); every download is one audited sensitive read.
 
 use sqlx::{AnyPool, Row};
@@ -43,8 +43,8 @@ async fn community(state: &AppState, ctx: &Ctx, asked: Option<i64>) -> Result<i6
     Ok(c)
 }
 
-/// The ledger a re-import file names: `residents-import`, `social-units-import` or
-/// `social-orgs-import`.
+/// Whether a file names a ledger for re-import: `residents-import`, or a social ledger's name
+/// (`social-units`, `social-orgs`, `social-org-members`) with `-import`.
 pub fn is_reimport(kind: &str) -> bool {
     kind == "residents-import"
         || kind

@@ -200,26 +200,12 @@ pub async fn plan_social(
         .take(5)
         .position(|r| r.iter().any(|c| c.trim() == columns[0]))
         .unwrap_or(0);
-    let header: Vec<&str> = table
+    let header = table
         .get(start)
-        .ok_or_else(|| AppError::invalid("file", "import.empty"))?
-        .iter()
-        .map(|h| h.trim())
-        .collect();
-    let pos = |name: &str| header.iter().position(|h| *h == name);
-    let missing: Vec<&str> = columns[..ledger.required()]
-        .iter()
-        .filter(|c| pos(c).is_none())
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(
-            AppError::invalid("file", "import.missing_columns").arg("columns", missing.join("、"))
-        );
-    }
-    let col: Vec<Option<usize>> = columns.iter().map(|c| pos(c)).collect();
+        .ok_or_else(|| AppError::invalid("file", "import.empty"))?;
+    let col = super::rows::columns(header, columns, ledger.required())?;
     // The ledger for reading names each row's community: a row of another is refused.
-    let community_col = pos("社区");
+    let community_col = header.iter().position(|h| h.trim() == "社区");
     let known = rows::Known::load(conn, ledger, community_id).await?;
     let existing = existing::existing(conn, ledger, community_id).await?;
     let mut plan = SocialPlan {

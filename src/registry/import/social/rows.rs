@@ -176,7 +176,11 @@ impl Known {
     ) -> Vec<Value> {
         let org = match self.orgs.get(cell(0)).map(Vec::as_slice) {
             Some([one]) => Some(*one),
-            Some(_) => None, // two of that name: `name_twice` is the matching's to say
+            Some(several) => {
+                let n = several.len().to_string();
+                errors.push(("组织名称", tf(lang, "import.name_twice", &[("n", n)])));
+                None
+            }
             None => {
                 if !cell(0).is_empty() {
                     errors.push(("组织名称", tf(lang, "import.unknown_org", &[])));
