@@ -322,7 +322,7 @@ pub async fn apply_for(state: &AppState, ctx: &Ctx, a: Application) -> Result<Ad
 /// How many admitted items that bind `community` end between `from` and `to` (days, inclusive):
 /// the head's reminder that work is about to lose its admission.
 pub async fn expiring(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     from: &str,
     to: &str,

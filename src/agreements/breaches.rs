@@ -166,7 +166,7 @@ pub async fn record_breach(
 
 /// Breaches recorded against the committee in a community over a period (for the assessment).
 pub async fn committee_breaches(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     from: &str,
     to: &str,

@@ -347,7 +347,7 @@ pub fn in_force(a: &Agreement) -> bool {
 /// How many of a community's agreements are in force today and not yet reviewed this year: the
 /// yearly review the assembly is waiting for.
 pub async fn due_for_review(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     today: jiff::civil::Date,
 ) -> Result<i64, AppError> {

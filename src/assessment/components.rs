@@ -72,7 +72,7 @@ pub async fn counts(
 /// Households visited in the period (by the worker, or by anyone), out of the community's
 /// households: the totals of `daily::coverage::coverage`, without its per-building breakdown.
 async fn visits(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     p: &Period,
     worker: Option<i64>,
@@ -167,7 +167,7 @@ pub async fn council_months(
 /// Agreements in force during the period: kept by the committee (no committee breach in the
 /// period), out of all.
 async fn agreements(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     p: &Period,
 ) -> Result<(i64, i64), AppError> {
@@ -187,7 +187,7 @@ async fn agreements(
 /// Appraisals tallied within the period: 满意 and 基本满意 votes, out of all votes (of one
 /// worker, or of every cadre appraised).
 async fn appraisal(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     p: &Period,
     worker: Option<i64>,

@@ -156,7 +156,10 @@ pub async fn year_reviews(state: &AppState, ctx: &Ctx, year: i16) -> Result<Revi
     })
 }
 
-async fn heads_of(pool: &sqlx::AnyPool, community: i64) -> Result<Vec<i64>, AppError> {
+async fn heads_of(
+    pool: &crate::platform::reader::Reader,
+    community: i64,
+) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query(
         "SELECT DISTINCT user_id FROM grants WHERE community_id = $1 AND role = 'community_head' AND revoked_at IS NULL",
     )

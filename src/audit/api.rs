@@ -88,7 +88,10 @@ async fn list(
 }
 
 /// The filtered page of the log, shared by the API and the auditor's page.
-pub async fn query(pool: &sqlx::AnyPool, f: &AuditFilter) -> Result<AuditList, AppError> {
+pub async fn query(
+    pool: &crate::platform::reader::Reader,
+    f: &AuditFilter,
+) -> Result<AuditList, AppError> {
     let per_page = f.per_page.unwrap_or(50);
     if !(1..=500).contains(&per_page) {
         return Err(AppError::invalid("per_page", "error.per_page").arg("max", 500));

@@ -1,7 +1,9 @@
 //! Walking the audit chain for `zizhi verify`: every entry's hash, its link to the one before,
 //! its sequence number and its seal (`seal`), from the retention anchor to the head.
 
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
+
+use crate::platform::reader::Reader;
 
 use super::{Hashed, entry_hash, seal};
 use crate::auth::scope::Place;
@@ -27,7 +29,7 @@ impl ChainReport {
 }
 
 /// Recomputes every entry's hash, link and seal, in pages.
-pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
+pub async fn verify(pool: &Reader) -> Result<ChainReport, sqlx::Error> {
     let mut conn = pool.acquire().await?;
     walk(&mut conn, true).await
 }

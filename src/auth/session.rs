@@ -6,7 +6,9 @@ use axum::http::HeaderValue;
 use jiff::{SignedDuration, Timestamp};
 use std::sync::LazyLock;
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::store::{GRANT_IN_FORCE, GRANT_JOINED, USER_JOINED, user_and_grants};
 use super::{Grant, User};
@@ -62,7 +64,7 @@ pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String), sqlx:
 /// statement), or `None` when unknown, idle too long or past its end (expired sessions are
 /// deleted on the way).
 pub async fn lookup(
-    read: &AnyPool,
+    read: &Reader,
     db: &crate::platform::db::Db,
     token: &str,
 ) -> Result<Option<(Session, User, Vec<Grant>)>, sqlx::Error> {

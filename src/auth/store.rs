@@ -1,7 +1,9 @@
 //! Accounts and grants in the database.
 
 use jiff::civil::Date;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::password::Profile;
 use super::policy::Role;
@@ -55,7 +57,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     })
 }
 
-pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_username(pool: &Reader, username: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
     let row = sqlx::query(&sql)
         .bind(username)
@@ -128,7 +130,7 @@ fn grant_from_row(r: &sqlx::any::AnyRow, prefix: &str) -> Result<Option<Grant>, 
 }
 
 /// The grants in force today (Asia/Shanghai) for a user.
-pub async fn active_grants(pool: &AnyPool, user_id: i64) -> Result<Vec<Grant>, sqlx::Error> {
+pub async fn active_grants(pool: &Reader, user_id: i64) -> Result<Vec<Grant>, sqlx::Error> {
     let today = time::today().to_string();
     let rows = sqlx::query(
         "SELECT id, role, street_id, community_id, building_id, valid_from, valid_to FROM grants \

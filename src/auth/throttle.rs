@@ -3,7 +3,9 @@
 //! counted exactly like known ones, so the answers cannot tell them apart.
 
 use jiff::SignedDuration;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use crate::platform::db::Tx;
 use crate::platform::error::AppError;
@@ -14,7 +16,7 @@ pub const MAX_CLIENT_FAILURES: i64 = 30;
 pub const WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
 /// Refuses with 429 and `Retry-After` while the account/client pair or the client is locked.
-pub async fn check(pool: &AnyPool, username: &str, ip: &str) -> Result<(), AppError> {
+pub async fn check(pool: &Reader, username: &str, ip: &str) -> Result<(), AppError> {
     let since = time::to_db(time::now() - WINDOW);
     let pair = sqlx::query(
         "SELECT COUNT(*) AS n, MIN(at) AS first FROM login_attempts \

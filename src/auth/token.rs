@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use std::sync::LazyLock;
 
-use sqlx::AnyPool;
+use crate::platform::reader::Reader;
 
 use super::session::{random_token, token_hash};
 use super::store::{GRANT_IN_FORCE, GRANT_JOINED, USER_JOINED, user_and_grants};
@@ -28,10 +28,7 @@ pub async fn issue(tx: &mut Tx, user_id: i64) -> Result<(String, Timestamp), sql
 }
 
 /// The user a live token belongs to, with the grants in force today: one statement.
-pub async fn lookup(
-    pool: &AnyPool,
-    token: &str,
-) -> Result<Option<(User, Vec<Grant>)>, sqlx::Error> {
+pub async fn lookup(pool: &Reader, token: &str) -> Result<Option<(User, Vec<Grant>)>, sqlx::Error> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT {USER_JOINED}, {GRANT_JOINED} FROM api_tokens t JOIN users u ON u.id = t.user_id \

@@ -212,7 +212,7 @@ pub struct OpenCounts {
 }
 
 pub async fn open_counts(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     whose: Counted,
     soon: &str,
 ) -> Result<OpenCounts, sqlx::Error> {

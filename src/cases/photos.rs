@@ -197,7 +197,10 @@ pub async fn attach(
 }
 
 /// The photos of a case (ids).
-pub async fn photo_ids(pool: &sqlx::AnyPool, case_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn photo_ids(
+    pool: &crate::platform::reader::Reader,
+    case_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
     let rows = sqlx::query("SELECT id FROM case_attachments WHERE case_id = $1 ORDER BY id")
         .bind(case_id)
         .fetch_all(pool)

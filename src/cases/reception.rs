@@ -123,7 +123,7 @@ pub async fn add_duty(state: &AppState, ctx: &Ctx, i: &DutyInput) -> Result<i64,
 
 /// C14: who is on duty in the community today (the first on the roster), for a walk-in.
 pub async fn on_duty_today(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query("SELECT MIN(id) AS id FROM reception_duty WHERE community_id = $1 AND on_date = $2")

@@ -2,7 +2,9 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::ToSchema;
 
 use crate::auth::Place;
@@ -36,7 +38,7 @@ fn category_from(r: &sqlx::any::AnyRow) -> Result<Category, sqlx::Error> {
 
 /// The categories in force for a community: its own settings where it has them, else the
 /// defaults; inactive ones left out.
-pub async fn categories(pool: &AnyPool, community: i64) -> Result<Vec<Category>, sqlx::Error> {
+pub async fn categories(pool: &Reader, community: i64) -> Result<Vec<Category>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.code, COALESCE(o.kind, d.kind) AS kind, COALESCE(o.deadline_days, d.deadline_days) AS deadline_days, \
          COALESCE(o.responsible_role, d.responsible_role) AS responsible_role, COALESCE(o.sensitive, d.sensitive) AS sensitive, \
@@ -202,7 +204,7 @@ pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
     })
 }
 
-pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Case>, sqlx::Error> {
+pub async fn get(pool: &Reader, id: i64) -> Result<Option<Case>, sqlx::Error> {
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.id = $1"
     );
@@ -211,7 +213,7 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Case>, sqlx::Error> {
 }
 
 /// The opinions and proposals an association filed (M11), newest first.
-pub async fn filed_for_body(pool: &AnyPool, body: i64) -> Result<Vec<Case>, sqlx::Error> {
+pub async fn filed_for_body(pool: &Reader, body: i64) -> Result<Vec<Case>, sqlx::Error> {
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.body_id = $1 ORDER BY k.id DESC LIMIT 50"
     );
@@ -219,7 +221,7 @@ pub async fn filed_for_body(pool: &AnyPool, body: i64) -> Result<Vec<Case>, sqlx
     rows.iter().map(case_from).collect()
 }
 
-pub async fn by_tracking_code(pool: &AnyPool, code: &str) -> Result<Option<Case>, sqlx::Error> {
+pub async fn by_tracking_code(pool: &Reader, code: &str) -> Result<Option<Case>, sqlx::Error> {
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM cases k JOIN communities c ON c.id = k.community_id WHERE k.tracking_code = $1"
     );
@@ -244,7 +246,7 @@ pub struct Event {
     pub public: bool,
 }
 
-pub async fn events(pool: &AnyPool, case_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn events(pool: &Reader, case_id: i64) -> Result<Vec<Event>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT e.at, e.actor, COALESCE(u.display_name, '') AS actor_name, e.action, e.from_status, e.to_status, e.message, e.public FROM case_events e LEFT JOIN users u ON u.username = e.actor WHERE e.case_id = $1 ORDER BY e.id",
     )

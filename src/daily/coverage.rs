@@ -66,7 +66,7 @@ const VISITED: &str = "SELECT household_id, worker_id AS who FROM visits WHERE c
 /// Who visited which household of the community between two days (inclusive): workers'
 /// visits and leaders' visit entries, each (household, visitor) once.
 pub async fn visits_between(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     from: Date,
     to: Date,
@@ -87,7 +87,7 @@ pub async fn visits_between(
 /// How many households of the community were visited between two days, by anyone or by
 /// one visitor.
 pub async fn households_visited(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     from: Date,
     to: Date,
@@ -111,7 +111,7 @@ pub async fn households_visited(
 }
 
 pub async fn coverage(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     quarter: &str,
 ) -> Result<Coverage, AppError> {
@@ -122,7 +122,7 @@ pub async fn coverage(
 
 /// Coverage over any span of days (the assessment's periods), labelled `label`.
 pub async fn coverage_in(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     from: Date,
     to: Date,
@@ -244,7 +244,7 @@ pub struct NotVisited {
 /// M16: the households of the community nobody has visited this year (workers' visits and
 /// leaders' visit entries since 1 January), building by building, for those who visit them.
 pub async fn not_visited_this_year(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     today: Date,
 ) -> Result<Vec<NotVisited>, AppError> {

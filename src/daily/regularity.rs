@@ -62,7 +62,7 @@ pub fn missing_weeks(cal: &Calendar, today: Date, met: &[Date]) -> Vec<Date> {
 }
 
 async fn dates(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     sql: &str,
     community: i64,
     from: Date,
@@ -84,7 +84,7 @@ async fn dates(
 
 /// K1: the community's patrols this month and staff meetings this year, against the calendar.
 pub async fn routines(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     cal: &Calendar,
     community: i64,
     today: Date,

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
+
+use crate::platform::reader::Reader;
 
 use crate::audit::seal;
 use crate::platform::db::Tx;
@@ -95,7 +97,7 @@ pub struct Publication {
 }
 
 pub async fn entries(
-    pool: &AnyPool,
+    pool: &Reader,
     after: i64,
     limit: i64,
 ) -> Result<Vec<Publication>, sqlx::Error> {
@@ -158,7 +160,7 @@ impl ChainReport {
 }
 
 /// Recomputes every entry: its content from the live rows, its hash, its link, its seal.
-pub async fn verify(pool: &AnyPool) -> Result<ChainReport, sqlx::Error> {
+pub async fn verify(pool: &Reader) -> Result<ChainReport, sqlx::Error> {
     let mut conn = pool.acquire().await?;
     walk(&mut conn, true).await
 }

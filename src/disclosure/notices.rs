@@ -379,7 +379,7 @@ pub(super) async fn canonical(
 /// How many of a community's published notices are under 公示 on `today` and end it no later
 /// than `until` (days, `YYYY-MM-DD`).
 pub async fn under_publicity(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     today: &str,
     until: &str,

@@ -384,7 +384,10 @@ pub(super) async fn handle(
 }
 
 /// Objections to a community's notices and elections that still wait for an answer.
-pub async fn unanswered(pool: &sqlx::AnyPool, community: i64) -> Result<i64, sqlx::Error> {
+pub async fn unanswered(
+    pool: &crate::platform::reader::Reader,
+    community: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query(
         "SELECT (SELECT COUNT(*) FROM disclosure_objections o JOIN disclosures d ON d.id = o.disclosure_id \
          WHERE d.community_id = $1 AND o.outcome IS NULL) \

@@ -27,7 +27,10 @@ pub enum Channel {
 }
 
 /// The community's 公示 telephone, empty when none is set.
-pub async fn phone_of(pool: &sqlx::AnyPool, community: i64) -> Result<String, AppError> {
+pub async fn phone_of(
+    pool: &crate::platform::reader::Reader,
+    community: i64,
+) -> Result<String, AppError> {
     Ok(
         sqlx::query("SELECT publicity_phone FROM communities WHERE id = $1")
             .bind(community)

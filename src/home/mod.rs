@@ -332,7 +332,7 @@ async fn card(state: &AppState, ctx: &Ctx, g: &Grant) -> Result<RoleCard, AppErr
 
 /// The building's must-report categories (八必报), each with the form for that building.
 async fn must_reports(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     building: i64,
 ) -> Result<Vec<(String, String)>, AppError> {
     let Some(community) = places::place_of_building(pool, building)
@@ -377,7 +377,7 @@ async fn push_missed_meetings(
 }
 
 async fn push_counts(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     scope: Scope,
     facts: &mut Vec<Fact>,
 ) -> Result<(), AppError> {

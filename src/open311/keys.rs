@@ -1,6 +1,8 @@
 //! Open311 API keys: stored as SHA-256, bound to one community, revocable.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use crate::platform::error::AppError;
 
@@ -17,7 +19,7 @@ pub struct Key {
     pub per_minute: Option<i64>,
 }
 
-pub async fn lookup(pool: &AnyPool, key: &str) -> Result<Key, AppError> {
+pub async fn lookup(pool: &Reader, key: &str) -> Result<Key, AppError> {
     if key.is_empty() {
         return Err(AppError::new(
             axum::http::StatusCode::FORBIDDEN,
@@ -38,7 +40,7 @@ pub async fn lookup(pool: &AnyPool, key: &str) -> Result<Key, AppError> {
 }
 
 /// The community a live key belongs to, and the key's label.
-pub async fn community_of(pool: &AnyPool, key: &str) -> Result<(i64, String), AppError> {
+pub async fn community_of(pool: &Reader, key: &str) -> Result<(i64, String), AppError> {
     if key.is_empty() {
         return Err(AppError::new(
             axum::http::StatusCode::FORBIDDEN,

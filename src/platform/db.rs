@@ -12,6 +12,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 
 use super::group_commit::Writer;
+use super::reader::Reader;
 use sqlx::{AnyPool, Connection, Executor};
 
 pub use super::group_commit::{Tx, store_failed};
@@ -29,12 +30,12 @@ pub enum Backend {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
      PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;";
 
-/// The database: a pool for reads and the way to write. On SQLite, one writing connection shared
-/// by group commit (`group_commit`; SQLite has one writer) and `query_only` read connections. On
-/// PostgreSQL one pool for both.
+/// The database: the reader and the way to write. On SQLite, one writing connection shared by
+/// group commit (`group_commit`; SQLite has one writer) and `query_only` read connections, used
+/// inline (`reader`). On PostgreSQL one pool for both.
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: AnyPool,
+    read: Reader,
     write: Write,
     pub(super) backend: Backend,
 }
@@ -91,6 +92,14 @@ impl Db {
                     })
                     .connect_with(opts)
                     .await?;
+                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                    .get_filename()
+                    .to_path_buf();
+                let read = if file.as_os_str() == ":memory:" {
+                    Reader::pooled(read)
+                } else {
+                    Reader::inline(read, file)
+                };
                 Db {
                     read,
                     write,
@@ -105,7 +114,7 @@ impl Db {
                     .await
                     .context("cannot connect to PostgreSQL")?;
                 Db {
-                    read: pool.clone(),
+                    read: Reader::pooled(pool.clone()),
                     write: Write::Pool(pool),
                     backend,
                 }
@@ -118,8 +127,8 @@ impl Db {
         self.backend
     }
 
-    /// The pool for reads. Reads never wait for the writer.
-    pub fn read(&self) -> &AnyPool {
+    /// The executor for reads (`reader`). Reads never wait for the writer.
+    pub fn read(&self) -> &Reader {
         &self.read
     }
 

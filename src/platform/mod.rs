@@ -16,6 +16,7 @@ pub mod input;
 pub mod jobs;
 pub mod openapi;
 pub mod pii;
+pub mod reader;
 pub mod sheets;
 pub mod sqlite_ops;
 pub mod state;

@@ -168,7 +168,7 @@ pub async fn in_custody(state: &AppState, street: i64) -> Result<Vec<Compound>, 
 /// The compounds a ledger's filter keeps (on `c.street_id` and `c.id`), each with its
 /// community's name, in the communities' order.
 pub async fn for_ledger(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     f: &Filter,
 ) -> Result<Vec<(String, Compound)>, AppError> {
     let sql = format!("{COMPOUND_SQL} {} ORDER BY c.code, p.id", f.sql());

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -76,7 +78,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<(Household, Place), sqlx::Error> {
     Ok((h, place))
 }
 
-pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<(Household, Place)>, sqlx::Error> {
+pub async fn get(pool: &Reader, id: i64) -> Result<Option<(Household, Place)>, sqlx::Error> {
     let row = sqlx::query(&format!("{SELECT} WHERE h.id = $1"))
         .bind(id)
         .fetch_optional(pool)

@@ -2,7 +2,9 @@
 //! go to the community's workers as tasks (PIPL Arts. 44–46).
 
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::ToSchema;
 
 use super::residents::{self, Resident, ResidentView};
@@ -57,7 +59,7 @@ pub struct MyRecord {
 }
 
 /// The signed-in user's own resident record, or 403 for an account that is not a resident's.
-pub async fn own_resident(pool: &AnyPool, ctx: &Ctx) -> Result<Resident, AppError> {
+pub async fn own_resident(pool: &Reader, ctx: &Ctx) -> Result<Resident, AppError> {
     ctx.require(Action::HomeView, Target::System)?;
     let rid = ctx
         .user
@@ -71,7 +73,7 @@ pub async fn own_resident(pool: &AnyPool, ctx: &Ctx) -> Result<Resident, AppErro
 
 /// Who accessed this resident's data: reads of the record or household, and list reads that
 /// covered their building or community.
-pub async fn accesses(pool: &AnyPool, r: &Resident) -> Result<Vec<Access>, sqlx::Error> {
+pub async fn accesses(pool: &Reader, r: &Resident) -> Result<Vec<Access>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, actor, role, action, object_type FROM audit_log WHERE \
          (object_type = 'resident' AND object_id = $1) OR (object_type = 'household' AND object_id = $2) \
@@ -115,7 +117,7 @@ fn correction_from(r: &sqlx::any::AnyRow) -> Result<Correction, sqlx::Error> {
 }
 
 pub async fn corrections_of(
-    pool: &AnyPool,
+    pool: &Reader,
     resident_id: i64,
 ) -> Result<Vec<Correction>, sqlx::Error> {
     let rows = sqlx::query(&format!("SELECT {CORRECTION_COLUMNS} FROM correction_requests WHERE resident_id = $1 ORDER BY id DESC"))
@@ -127,7 +129,7 @@ pub async fn corrections_of(
 
 /// Open and recent correction requests of the communities in scope.
 pub async fn corrections_in(
-    pool: &AnyPool,
+    pool: &Reader,
     communities: &[i64],
 ) -> Result<Vec<(Correction, String)>, sqlx::Error> {
     if communities.is_empty() {

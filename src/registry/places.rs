@@ -1,13 +1,15 @@
 //! Looking up where things are: the [`Place`] of a building or community, and the names shown
 //! for a scope.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use crate::auth::{Place, Scope};
 use crate::platform::i18n::Lang;
 
 pub async fn place_of_building(
-    pool: &AnyPool,
+    pool: &Reader,
     building_id: i64,
 ) -> Result<Option<Place>, sqlx::Error> {
     let row = sqlx::query(
@@ -27,7 +29,7 @@ pub async fn place_of_building(
 }
 
 pub async fn place_of_community(
-    pool: &AnyPool,
+    pool: &Reader,
     community_id: i64,
 ) -> Result<Option<Place>, sqlx::Error> {
     let row = sqlx::query("SELECT street_id FROM communities WHERE id = $1")
@@ -45,7 +47,7 @@ pub async fn place_of_community(
 }
 
 /// The name a person reads for a scope: `新华街道`, `三角线社区`, `三角线社区 1号院 3号楼`.
-pub async fn scope_name(pool: &AnyPool, scope: Scope) -> Result<String, sqlx::Error> {
+pub async fn scope_name(pool: &Reader, scope: Scope) -> Result<String, sqlx::Error> {
     let row = match scope {
         Scope::Street(id) => sqlx::query("SELECT name FROM streets WHERE id = $1").bind(id).fetch_optional(pool).await?,
         Scope::Community(id) => {
@@ -69,7 +71,7 @@ pub async fn scope_name(pool: &AnyPool, scope: Scope) -> Result<String, sqlx::Er
 
 /// The community's residents' committee by name (`三角线社区居民委员会`), as a notice's 落款
 /// names its issuer.
-pub async fn committee(pool: &AnyPool, community: i64, lang: Lang) -> Result<String, sqlx::Error> {
+pub async fn committee(pool: &Reader, community: i64, lang: Lang) -> Result<String, sqlx::Error> {
     let name = scope_name(pool, Scope::Community(community)).await?;
     Ok(crate::platform::i18n::tf(
         lang,
@@ -79,7 +81,7 @@ pub async fn committee(pool: &AnyPool, community: i64, lang: Lang) -> Result<Str
 }
 
 /// How many households and residents (living here) a scope holds.
-pub async fn counts(pool: &AnyPool, scope: Scope) -> Result<(i64, i64), sqlx::Error> {
+pub async fn counts(pool: &Reader, scope: Scope) -> Result<(i64, i64), sqlx::Error> {
     let (col, id) = match scope {
         Scope::Street(id) => ("c.street_id", id),
         Scope::Community(id) => ("h.community_id", id),

@@ -73,7 +73,7 @@ pub struct StaffLine {
 /// The id and name of a community's station, if it has one: what a form offers to hand a case
 /// or a service to. The caller has authorized the reading.
 pub async fn named(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
     sqlx::query("SELECT id, name FROM service_stations WHERE community_id = $1")

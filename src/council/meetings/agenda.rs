@@ -63,7 +63,7 @@ pub async fn undecided(tx: &mut Tx, meeting: i64) -> Result<Option<String>, AppE
 
 /// R12: whether the community has held an annual assembly since `since` (a stored instant).
 pub async fn assembly_held_since(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     community: i64,
     since: &str,
 ) -> Result<bool, AppError> {
@@ -81,7 +81,7 @@ pub async fn assembly_held_since(
 
 /// R12: the street's communities (by name) that have held no annual assembly since `since`.
 pub async fn communities_without_assembly(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     street: i64,
     since: &str,
 ) -> Result<Vec<String>, AppError> {

@@ -50,7 +50,7 @@ pub struct RegularityQuery {
 
 /// How many meetings the body held in each month of the year (Asia/Shanghai).
 pub async fn held_by_month(
-    pool: &sqlx::AnyPool,
+    pool: &crate::platform::reader::Reader,
     body: i64,
     year: i16,
 ) -> Result<[i64; 12], AppError> {

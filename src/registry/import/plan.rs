@@ -2,7 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::rows::{Places, check_row, columns};
 use super::{ImportReport, ImportRow, Plan};
@@ -68,7 +70,7 @@ impl Existing {
 
 /// Checks every row against the community's places and the registry.
 pub async fn plan(
-    pool: &AnyPool,
+    pool: &Reader,
     community_id: i64,
     table: &[Vec<String>],
     lang: Lang,
@@ -167,7 +169,7 @@ pub async fn plan(
 
 /// Who among the rows is registered already, anywhere in the database.
 async fn existing(
-    pool: &AnyPool,
+    pool: &Reader,
     rows: &[(usize, ImportRow)],
 ) -> Result<HashMap<String, Existing>, sqlx::Error> {
     let mut out = HashMap::new();

@@ -2,7 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::{COLUMNS, ImportReport, ImportRow, REQUIRED};
 use crate::platform::error::AppError;
@@ -94,7 +96,7 @@ pub struct Places {
 }
 
 impl Places {
-    pub async fn load(pool: &AnyPool, community_id: i64) -> Result<Places, sqlx::Error> {
+    pub async fn load(pool: &Reader, community_id: i64) -> Result<Places, sqlx::Error> {
         let mut p = Places {
             compounds: HashMap::new(),
             create_buildings: false,

@@ -1,7 +1,9 @@
 //! The general ledger: communities at a glance, compounds' occupancy, households in difficulty,
 //! and this quarter's visit coverage per building (两访台账).
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::scoped;
 use crate::auth::Scope;
@@ -11,7 +13,7 @@ use crate::platform::sheets::{Cell, Table};
 
 /// The general ledger (综合台账): each community at a glance, its compounds' occupancy, and
 /// its households in difficulty.
-pub(super) async fn general(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
+pub(super) async fn general(pool: &Reader, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
     let f = scoped(scopes, "c.street_id", "c.id", None)?;
     let sql = format!(
         "SELECT c.name, \

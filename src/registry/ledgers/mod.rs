@@ -5,7 +5,9 @@
 use crate::platform::web::Path;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::id_number::mask;
@@ -131,7 +133,7 @@ fn reps(r: &sqlx::any::AnyRow, lang: Lang) -> Result<String, sqlx::Error> {
 }
 
 /// Residents, one sheet per compound, ordered by building, unit and door.
-async fn residents(pool: &AnyPool, scopes: &[Scope], lang: Lang) -> Result<Vec<Table>, AppError> {
+async fn residents(pool: &Reader, scopes: &[Scope], lang: Lang) -> Result<Vec<Table>, AppError> {
     let f = scoped(
         scopes,
         "c.street_id",

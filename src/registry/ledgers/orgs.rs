@@ -1,6 +1,8 @@
 //! The ledgers of stationed units and social organizations.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use super::scoped;
 use crate::auth::Scope;
@@ -12,7 +14,7 @@ use crate::registry::id_number::mask;
 use crate::registry::import::social::UNIT_COLUMNS;
 
 /// Stationed units (驻社区单位), one sheet per community.
-pub(super) async fn social_units(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
+pub(super) async fn social_units(pool: &Reader, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
     let f = scoped(scopes, "c.street_id", "s.community_id", None)?;
     let sql = format!(
         "SELECT c.name AS community, s.name, s.kind, s.address, s.contact_name, s.contact_phone, s.employees, s.note \
@@ -54,7 +56,7 @@ pub(super) async fn social_units(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec
 }
 
 /// Social organizations, and their members on a second sheet.
-pub(super) async fn social_orgs(pool: &AnyPool, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
+pub(super) async fn social_orgs(pool: &Reader, scopes: &[Scope]) -> Result<Vec<Table>, AppError> {
     let mut f = scoped(scopes, "c.street_id", "o.community_id", None)?;
     let sql = format!(
         "SELECT o.id, c.name AS community, o.name, o.kind, o.founded_on, o.activities, \

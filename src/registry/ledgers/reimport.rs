@@ -4,7 +4,9 @@
 //! that a worker can correct the ledger in a spreadsheet and import it back. The community head only
 //! (`RegistryExportFull`); every download is one audited sensitive read.
 
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 
 use crate::audit::{self, Entry};
 use crate::auth::{Action, Ctx, Scope, Target};
@@ -102,7 +104,7 @@ pub async fn table(
 }
 
 /// The community's living residents, numbers whole.
-async fn residents(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+async fn residents(pool: &Reader, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
     let rows = sqlx::query(
         "SELECT p.name AS compound, b.number AS building, u.number AS unit, h.door_number, r.name, r.id_number, \
          r.phone, r.ethnicity, r.political_status, r.moved_in, h.tags \
@@ -143,7 +145,7 @@ async fn residents(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
 }
 
 /// The community's stationed units, contact phones whole.
-async fn units(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+async fn units(pool: &Reader, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
     let rows = sqlx::query(
         "SELECT name, kind, address, contact_name, contact_phone, employees, note FROM social_units \
          WHERE community_id = $1 ORDER BY id",
@@ -168,7 +170,7 @@ async fn units(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
 
 /// The community's social organizations, each leader by name and whole ID number (a locked
 /// record is kept, not listed).
-async fn orgs(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+async fn orgs(pool: &Reader, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
     let rows = sqlx::query(
         "SELECT o.name, o.kind, o.founded_on, o.activities, r.name AS leader, r.id_number AS leader_id \
          FROM social_orgs o LEFT JOIN residents r ON r.id = o.leader_resident_id AND r.locked_at IS NULL \
@@ -199,7 +201,7 @@ async fn orgs(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
 
 /// The members of the community's social organizations, each by name and whole ID number (a
 /// locked record is kept, not listed).
-async fn members(pool: &AnyPool, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
+async fn members(pool: &Reader, c: i64) -> Result<Vec<Vec<Cell>>, AppError> {
     let rows = sqlx::query(
         "SELECT o.name AS org, r.name, m.position, m.joined_on, r.id_number FROM social_org_members m \
          JOIN social_orgs o ON o.id = m.org_id JOIN residents r ON r.id = m.resident_id \

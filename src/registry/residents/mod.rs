@@ -12,7 +12,9 @@ pub use search::{PageOf, ResidentQuery, search};
 pub use write::{Move, insert, leave, moves, record_move, update};
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::ToSchema;
 
 use super::id_number::mask;
@@ -188,7 +190,7 @@ pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Resident, sqlx::Error> {
     })
 }
 
-pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Resident>, sqlx::Error> {
+pub async fn get(pool: &Reader, id: i64) -> Result<Option<Resident>, sqlx::Error> {
     let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(pool)
@@ -197,7 +199,7 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Resident>, sqlx::Erro
 }
 
 pub async fn household_members(
-    pool: &AnyPool,
+    pool: &Reader,
     household_id: i64,
 ) -> Result<Vec<Resident>, sqlx::Error> {
     let rows = sqlx::query(&format!(

@@ -1,7 +1,9 @@
 //! The resident list and search: scope, filters, and the Chinese substring search on names.
 
 use serde::Deserialize;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::IntoParams;
 
 use super::{Resident, ResidentStatus, SELECT, from_row, query_grams};
@@ -36,7 +38,7 @@ pub struct PageOf<T> {
 
 /// Residents inside `scopes` that match the query.
 pub async fn search(
-    pool: &AnyPool,
+    pool: &Reader,
     scopes: &[Scope],
     q: &ResidentQuery,
 ) -> Result<PageOf<Resident>, AppError> {

@@ -2,7 +2,9 @@
 
 use jiff::civil::Date;
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::ToSchema;
 
 use super::{
@@ -162,7 +164,7 @@ pub struct Move {
     pub created_by: String,
 }
 
-pub async fn moves(pool: &AnyPool, resident_id: i64) -> Result<Vec<Move>, sqlx::Error> {
+pub async fn moves(pool: &Reader, resident_id: i64) -> Result<Vec<Move>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT kind, on_date, household_id, note, created_by FROM resident_moves WHERE resident_id = $1 ORDER BY on_date, id",
     )

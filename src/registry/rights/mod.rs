@@ -19,7 +19,9 @@ mod export;
 pub use export::{PersonalData, export};
 
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
+
+use crate::platform::reader::Reader;
 use utoipa::ToSchema;
 
 use super::residents::Resident;
@@ -78,7 +80,7 @@ fn request_from(r: &sqlx::any::AnyRow) -> Result<ErasureRequest, sqlx::Error> {
 }
 
 pub async fn requests_of(
-    pool: &AnyPool,
+    pool: &Reader,
     resident_id: i64,
 ) -> Result<Vec<ErasureRequest>, sqlx::Error> {
     let rows = sqlx::query(&format!(
@@ -92,7 +94,7 @@ pub async fn requests_of(
 
 /// The requests of the communities in scope, open ones first.
 pub async fn requests_in(
-    pool: &AnyPool,
+    pool: &Reader,
     communities: &[i64],
 ) -> Result<Vec<ErasureRequest>, sqlx::Error> {
     if communities.is_empty() {
