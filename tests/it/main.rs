@@ -87,6 +87,7 @@ mod policy_documents;
 mod privacy;
 mod privacy_access;
 mod publicity_phone;
+mod reader;
 mod reception;
 mod registry;
 mod report_photo;
