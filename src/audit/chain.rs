@@ -1,7 +1,8 @@
 //! Walking the audit chain for `zizhi verify`: every entry's hash, its link to the one before,
 //! its sequence number and its seal (`seal`), from the retention anchor to the head.
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use crate::platform::reader::Reader;
 
@@ -35,10 +36,7 @@ pub async fn verify(pool: &Reader) -> Result<ChainReport, sqlx::Error> {
 }
 
 /// The walk itself; without `seals` only the public SHA-256 chain (before the first sealing).
-pub(crate) async fn walk(
-    conn: &mut AnyConnection,
-    seals: bool,
-) -> Result<ChainReport, sqlx::Error> {
+pub(crate) async fn walk(conn: &mut Conn, seals: bool) -> Result<ChainReport, sqlx::Error> {
     let key = seal::key()?;
     // After a retention purge the chain starts at the last purged entry's hash.
     let anchor = sqlx::query("SELECT seq, hash, mac FROM audit_anchor WHERE id = 1")

@@ -4,9 +4,10 @@
 //! database put back from an older copy, or cut back to an earlier sealed state, ends before
 //! the checkpoint or has other entries there, which the seals alone cannot show.
 
+use crate::platform::conn::Conn;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use super::{Actor, Entry, seal};
 use crate::platform::chain_key::ChainKey;
@@ -90,7 +91,7 @@ pub fn read(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
 }
 
 /// What does not hold between the database and the checkpoint (nothing: it holds).
-pub async fn hold(conn: &mut AnyConnection, c: &Checkpoint) -> anyhow::Result<Vec<String>> {
+pub async fn hold(conn: &mut Conn, c: &Checkpoint) -> anyhow::Result<Vec<String>> {
     let key = seal::key()?;
     if c.format != FORMAT || !c.sealed_with(key) {
         return Ok(vec![format!(

@@ -217,7 +217,7 @@ async fn seal(db: &Db, may_seal_entries: bool) -> anyhow::Result<Sealing> {
 
 /// Whether nothing in the database carries a seal (a database from before seals, not yet
 /// started with this version).
-pub async fn never_sealed(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+pub async fn never_sealed(conn: &mut crate::platform::conn::Conn) -> Result<bool, sqlx::Error> {
     let sealed: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM audit_log WHERE mac IS NOT NULL) \
          + (SELECT COUNT(*) FROM publications WHERE mac IS NOT NULL) \

@@ -5,9 +5,10 @@
 //! other sums than the ledgers' (rule D7, checked when drafted and again when published), and
 //! on publishing it each payment it reports is linked to it, so an aid plan shows the notice.
 
+use crate::platform::conn::Conn;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::assessment::Period;
@@ -100,7 +101,7 @@ pub struct PaymentInput {
 
 /// Each ledger's households and sum over the days `from`..=`to`.
 pub async fn totals(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     community: i64,
     from: Date,
     to: Date,
@@ -131,7 +132,7 @@ pub async fn totals(
 /// D7: a third disclosure for `period` says, for each ledger, exactly the ledger's sum (an
 /// expense line named by `BenefitKind::item`; none where nothing was paid).
 pub async fn matches_ledgers(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     community: i64,
     period: &str,
     lines: &[(String, String, i64)],
@@ -155,7 +156,7 @@ pub async fn matches_ledgers(
 
 /// On publishing a third disclosure (inside its transaction): checks it against the ledgers
 /// again (a payment recorded after drafting makes it stale) and links the payments it reports.
-pub async fn on_publish(conn: &mut AnyConnection, disclosure: i64) -> Result<(), AppError> {
+pub async fn on_publish(conn: &mut Conn, disclosure: i64) -> Result<(), AppError> {
     let r = sqlx::query("SELECT category, community_id, period FROM disclosures WHERE id = $1")
         .bind(disclosure)
         .fetch_one(&mut *conn)
@@ -206,7 +207,7 @@ pub async fn ledger(state: &AppState, ctx: &Ctx, period: &Period) -> Result<Ledg
     .bind(community)
     .bind(period.from.to_string())
     .bind(period.to.to_string())
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     drop(conn);
     let items = rows

@@ -3,9 +3,10 @@
 //! each content from the live rows, so a notice altered even directly in the database is found
 //! and named.
 
+use crate::platform::conn::Conn;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use crate::platform::reader::Reader;
 
@@ -111,7 +112,7 @@ pub async fn entries(
 
 /// Entries with their seals (which are not public).
 async fn sealed_entries(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     after: i64,
     limit: i64,
 ) -> Result<Vec<(Publication, Option<String>)>, sqlx::Error> {
@@ -166,10 +167,7 @@ pub async fn verify(pool: &Reader) -> Result<ChainReport, sqlx::Error> {
 }
 
 /// As `verify` on one connection; without `seals` only the public chain (`audit::seal`).
-pub(crate) async fn walk(
-    conn: &mut AnyConnection,
-    seals: bool,
-) -> Result<ChainReport, sqlx::Error> {
+pub(crate) async fn walk(conn: &mut Conn, seals: bool) -> Result<ChainReport, sqlx::Error> {
     let key = seal::key()?;
     let mut prev = "0".repeat(64);
     let mut after = 0;

@@ -2,8 +2,9 @@
 //! from the stored rows. Residents can fetch them at `/api/v1/disclosures/{id}/canonical` and hash
 //! them with any SHA-256 tool.
 
+use crate::platform::conn::Conn;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 #[derive(Serialize)]
 struct Line {
@@ -33,7 +34,7 @@ struct Canonical {
 }
 
 /// The canonical JSON of a notice, or none if there is no such notice.
-pub async fn disclosure(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn disclosure(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
     let Some(r) = sqlx::query(
         "SELECT id, community_id, category, title, body, channel, period, publish_date, publicity_days, publicity_until, \
          income_total, expense_total, corrects_id, author FROM disclosures WHERE id = $1",

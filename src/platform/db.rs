@@ -78,7 +78,21 @@ impl Db {
                     .await
                     .context("cannot open the SQLite database")?;
                 conn.execute(SQLITE_PRAGMAS).await?;
-                let write = Write::Shared(Writer::new(conn));
+                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                    .get_filename()
+                    .to_path_buf();
+                let inline = rusqlite::Connection::open_with_flags(
+                    &file,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .and_then(|c| {
+                    c.execute_batch(SQLITE_PRAGMAS)?;
+                    c.set_prepared_statement_cache_capacity(super::conn::STATEMENTS_KEPT);
+                    Ok(c)
+                })
+                .context("cannot open the SQLite database")?;
+                let write = Write::Shared(Writer::new(inline, conn));
                 // The writer connection exists first, so the file and WAL mode exist for readers.
                 let read = AnyPoolOptions::new()
                     .max_connections(8)
@@ -92,9 +106,6 @@ impl Db {
                     })
                     .connect_with(opts)
                     .await?;
-                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
-                    .get_filename()
-                    .to_path_buf();
                 let read = if file.as_os_str() == ":memory:" {
                     Reader::pooled(read)
                 } else {
@@ -136,7 +147,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match &self.write {
             Write::Shared(w) => Ok(Tx::Shared(w.begin().await?)),
-            Write::Pool(p) => Ok(Tx::Own(p.begin().await?)),
+            Write::Pool(p) => Ok(Tx::Own(super::conn::Conn::transaction(p.begin().await?))),
         }
     }
 
@@ -148,12 +159,27 @@ impl Db {
         match &self.write {
             Write::Shared(w) => {
                 let mut g = w.exclusive().await?;
-                f(g.conn_mut()).await
+                f(g.admin_mut()).await
             }
             Write::Pool(p) => {
                 let mut c = p.acquire().await?;
                 f(&mut c).await
             }
+        }
+    }
+
+    /// Runs `f` on SQLite's writing connection, the one that acknowledges writes, with no batch
+    /// open (its settings). SQLite only.
+    pub(super) async fn with_inline_writer<T>(
+        &self,
+        f: impl FnOnce(&mut super::conn::Conn) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        match &self.write {
+            Write::Shared(w) => {
+                let mut g = w.exclusive().await?;
+                f(g.conn_mut())
+            }
+            Write::Pool(_) => bail!("only SQLite has an inline writing connection"),
         }
     }
 
@@ -224,10 +250,7 @@ impl Db {
 
     /// Whether the database answers (used by `/healthz`).
     pub async fn ping(&self) -> bool {
-        match self.read.acquire().await {
-            Ok(mut c) => c.ping().await.is_ok(),
-            Err(_) => false,
-        }
+        sqlx::query("SELECT 1").fetch_one(&self.read).await.is_ok()
     }
 }
 

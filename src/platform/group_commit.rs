@@ -12,14 +12,20 @@
 //!
 //! Readers use their own connections and never take this lock (WAL: reads never wait for writes).
 //! They see a batch when it is committed, which is before any of its members answers.
+//!
+//! The writing connection is SQLite's own, run inline (`platform::conn`): a member's statements,
+//! the savepoints and the commit run on the thread of the request holding the lock, with no
+//! round trip to a connection thread. A second connection, sqlx's, is kept for what needs sqlx
+//! itself (migrations) and is used only under the lock with no batch open.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::{Any, AnyConnection, Transaction};
-use sqlx::{Connection, Executor};
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+use super::conn::Conn;
 
 /// At most this many requests share one commit, so that a steady stream still commits.
 const MAX_BATCH: usize = 64;
@@ -37,7 +43,9 @@ pub struct Writer {
 }
 
 pub struct State {
-    conn: Option<AnyConnection>,
+    conn: Option<Conn>,
+    /// sqlx's connection to the same file, for migrations and maintenance (`exclusive`).
+    admin: Option<AnyConnection>,
     /// Whether `BEGIN` has run and `COMMIT` not yet.
     open: bool,
     /// Members whose savepoint is released, waiting for the commit.
@@ -53,10 +61,11 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    pub fn new(conn: AnyConnection) -> Arc<Writer> {
+    pub fn new(conn: rusqlite::Connection, admin: AnyConnection) -> Arc<Writer> {
         Arc::new(Writer {
             state: Arc::new(Mutex::new(State {
-                conn: Some(conn),
+                conn: Some(Conn::inline(conn)),
+                admin: Some(admin),
                 open: false,
                 members: Vec::new(),
                 abandoned: false,
@@ -90,38 +99,34 @@ impl Writer {
         let g = tokio::time::timeout(LOCK_TIMEOUT, self.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
-        // The statements that change the batch's state run in a task of their own: a request
-        // given up halfway (its client gone) cannot leave a transaction the batch does not know
-        // of. Should the request be gone by then, the member is dropped, and so rolled back.
-        let writer = self.clone();
-        tokio::spawn(async move { start_member(writer, g).await })
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+        // From here on nothing awaits until the member holds its savepoint: a request given up
+        // halfway (its client gone) cannot leave a transaction the batch does not know of.
+        start_member(self.clone(), g)
     }
 
     /// The connection alone, with no batch open (migrations, statistics, closing).
     pub async fn exclusive(self: &Arc<Self>) -> Result<OwnedMutexGuard<State>, sqlx::Error> {
         let mut g = self.lock().await;
-        g.settle().await;
+        g.settle();
         if g.open {
-            g.commit_batch().await;
+            g.commit_batch();
         }
         Ok(g)
     }
 }
 
-async fn start_member(
+fn start_member(
     writer: Arc<Writer>,
     mut g: OwnedMutexGuard<State>,
 ) -> Result<SharedTx, sqlx::Error> {
-    g.settle().await;
+    g.settle();
     if !g.open {
-        g.conn_mut().execute("BEGIN IMMEDIATE").await?;
+        g.conn_mut().batch("BEGIN IMMEDIATE")?;
         g.open = true;
     }
-    if let Err(e) = g.conn_mut().execute("SAVEPOINT member").await {
+    if let Err(e) = g.conn_mut().batch("SAVEPOINT member") {
         if g.members.is_empty() {
-            g.rollback().await;
+            g.rollback();
         }
         return Err(e);
     }
@@ -133,14 +138,14 @@ async fn start_member(
 
 /// Releases a member's savepoint and joins it to the batch; commits the batch if nobody else
 /// is in line to. Returns what will say whether the batch was committed.
-async fn finish_member(
-    writer: Arc<Writer>,
+fn finish_member(
+    writer: &Arc<Writer>,
     mut g: OwnedMutexGuard<State>,
 ) -> Result<oneshot::Receiver<Result<(), String>>, sqlx::Error> {
-    if let Err(e) = g.conn_mut().execute("RELEASE member").await {
+    if let Err(e) = g.conn_mut().batch("RELEASE member") {
         g.abandoned = true;
         drop(g);
-        spawn_flush(&writer);
+        spawn_flush(writer);
         return Err(store_failed("commit", e));
     }
     let (tell, told) = oneshot::channel();
@@ -149,7 +154,7 @@ async fn finish_member(
         // The next in line carries the batch on; the last one commits it.
         drop(g);
     } else {
-        g.commit_batch().await;
+        g.commit_batch();
     }
     Ok(told)
 }
@@ -162,57 +167,60 @@ fn spawn_flush(writer: &Arc<Writer>) {
     let writer = writer.clone();
     rt.spawn(async move {
         let mut g = writer.state.clone().lock_owned().await;
-        g.settle().await;
+        g.settle();
         if g.open && writer.waiting.load(Ordering::SeqCst) == 0 {
-            g.commit_batch().await;
+            g.commit_batch();
         }
     });
 }
 
 impl State {
-    pub fn conn_mut(&mut self) -> &mut AnyConnection {
+    pub fn conn_mut(&mut self) -> &mut Conn {
         self.conn.as_mut().expect("the writing connection is open")
+    }
+
+    /// sqlx's connection to the same file; only with no batch open (`Writer::exclusive`).
+    pub fn admin_mut(&mut self) -> &mut AnyConnection {
+        debug_assert!(!self.open);
+        self.admin.as_mut().expect("the writing connection is open")
     }
 
     /// Rolls back what an abandoned member left; with no member waiting, ends the transaction.
     /// Should the member's savepoint be gone (SQLite may roll a whole transaction back on a full
     /// disk or an I/O error), the batch is refused to its members and the connection is left
     /// with no transaction: the next request starts afresh.
-    async fn settle(&mut self) {
+    fn settle(&mut self) {
         if self.abandoned {
             self.abandoned = false;
-            let undone = self
-                .conn_mut()
-                .execute("ROLLBACK TO member; RELEASE member")
-                .await;
+            let undone = self.conn_mut().batch("ROLLBACK TO member; RELEASE member");
             if let Err(e) = undone {
                 tracing::error!(error = %e, "rolling back a failed request took its batch with it");
-                self.fail_batch(&e.to_string()).await;
+                self.fail_batch(&e.to_string());
             }
         }
         if self.open && self.members.is_empty() {
-            self.rollback().await;
+            self.rollback();
         }
     }
 
-    async fn rollback(&mut self) {
+    fn rollback(&mut self) {
         // A failed ROLLBACK leaves no transaction behind either; nothing more to undo.
-        let _ = self.conn_mut().execute("ROLLBACK").await;
+        let _ = self.conn_mut().batch("ROLLBACK");
         self.open = false;
     }
 
     /// Ends the batch with its members refused.
-    async fn fail_batch(&mut self, why: &str) {
-        self.rollback().await;
+    fn fail_batch(&mut self, why: &str) {
+        self.rollback();
         for m in self.members.drain(..) {
             let _ = m.send(Err(why.to_string()));
         }
     }
 
     /// Commits the batch and tells every member.
-    async fn commit_batch(&mut self) {
-        match self.conn_mut().execute("COMMIT").await {
-            Ok(_) => {
+    fn commit_batch(&mut self) {
+        match self.conn_mut().batch("COMMIT") {
+            Ok(()) => {
                 self.open = false;
                 for m in self.members.drain(..) {
                     let _ = m.send(Ok(()));
@@ -220,15 +228,16 @@ impl State {
             }
             Err(e) => {
                 tracing::error!(error = %e, members = self.members.len(), "commit failed; the batch is rolled back");
-                self.fail_batch(&e.to_string()).await
+                self.fail_batch(&e.to_string())
             }
         }
     }
 
-    /// Closes the connection (checkpointing the WAL if it is the last one).
+    /// Closes both connections (the last one checkpoints the WAL).
     pub async fn close(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let _ = conn.close().await;
+        self.conn.take();
+        if let Some(admin) = self.admin.take() {
+            let _ = admin.close().await;
         }
     }
 }
@@ -246,11 +255,9 @@ impl SharedTx {
             .guard
             .take()
             .expect("an uncommitted member holds the lock");
-        let writer = self.writer.clone();
-        // In a task of its own, as `begin`: a request given up mid-commit cannot cut it short.
-        let told = tokio::spawn(async move { finish_member(writer, g).await })
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))??;
+        // Nothing awaits until the member is in the batch: a request given up now cannot cut
+        // the commit short.
+        let told = finish_member(&self.writer, g)?;
         match told.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(msg)) => Err(store_failed("commit", msg)),
@@ -270,8 +277,8 @@ impl Drop for SharedTx {
 }
 
 impl Deref for SharedTx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
         self.guard
             .as_ref()
             .and_then(|g| g.conn.as_ref())
@@ -280,7 +287,7 @@ impl Deref for SharedTx {
 }
 
 impl DerefMut for SharedTx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
+    fn deref_mut(&mut self) -> &mut Conn {
         self.guard
             .as_mut()
             .expect("an uncommitted member holds the lock")
@@ -294,7 +301,8 @@ impl DerefMut for SharedTx {
 /// change is durable, and dropping it rolls the change back.
 pub enum Tx {
     Shared(SharedTx),
-    Own(Transaction<'static, Any>),
+    /// A PostgreSQL transaction (`Conn::transaction`).
+    Own(Conn),
 }
 
 impl Tx {
@@ -338,8 +346,8 @@ impl std::fmt::Display for StoreFailed {
 impl std::error::Error for StoreFailed {}
 
 impl Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
         match self {
             Tx::Shared(t) => t,
             Tx::Own(t) => t,
@@ -348,7 +356,7 @@ impl Deref for Tx {
 }
 
 impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
+    fn deref_mut(&mut self) -> &mut Conn {
         match self {
             Tx::Shared(t) => &mut *t,
             Tx::Own(t) => &mut *t,

@@ -4,6 +4,7 @@ mod app_state;
 pub mod calendar;
 pub mod chain_key;
 pub mod config;
+pub mod conn;
 pub mod db;
 pub mod error;
 pub mod extract;

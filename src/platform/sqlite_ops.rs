@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use sqlx::{Executor, Row};
 
 use super::db::{Backend, Db};
 
@@ -34,9 +33,8 @@ impl Db {
             ["off", "normal", "full", "extra"].contains(&level),
             "synchronous must be off, normal, full or extra"
         );
-        self.with_writer(async |conn| {
-            conn.execute(format!("PRAGMA synchronous={level}").as_str())
-                .await?;
+        self.with_inline_writer(|conn| {
+            conn.batch(&format!("PRAGMA synchronous={level}"))?;
             Ok(())
         })
         .await
@@ -49,21 +47,15 @@ impl Db {
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
+        // Read on the connection that acknowledges writes (group commit's).
         let (mode, sync, fk, secure) = self
-            .with_writer(async |conn| {
-                let mut pragma = async |name: &str| -> anyhow::Result<String> {
-                    let row = sqlx::query(&format!("PRAGMA {name}"))
-                        .fetch_one(&mut *conn)
-                        .await?;
-                    Ok(row
-                        .try_get::<String, _>(0)
-                        .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))?)
-                };
+            .with_inline_writer(|conn| {
+                let pragma = |name: &str| conn.pragma(name);
                 Ok((
-                    pragma("journal_mode").await?,
-                    pragma("synchronous").await?,
-                    pragma("foreign_keys").await?,
-                    pragma("secure_delete").await?,
+                    pragma("journal_mode")?,
+                    pragma("synchronous")?,
+                    pragma("foreign_keys")?,
+                    pragma("secure_delete")?,
                 ))
             })
             .await?;

@@ -289,7 +289,7 @@ pub async fn set_staff(state: &AppState, ctx: &Ctx, i: &StaffInput) -> Result<us
 
 /// P13: a station a case or service of `community` may be assigned to: that community's own.
 pub async fn of_community(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::platform::conn::Conn,
     station: i64,
     community: i64,
 ) -> Result<(), AppError> {

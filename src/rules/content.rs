@@ -1,7 +1,8 @@
 //! The canonical content of an adopted rule version: the bytes its publication hash covers.
 
+use crate::platform::conn::Conn;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 #[derive(Serialize)]
 struct Canonical {
@@ -17,7 +18,7 @@ struct Canonical {
 }
 
 /// The canonical JSON of a rule version (by its row id), or none.
-pub async fn version(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn version(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
     let Some(r) = sqlx::query(
         "SELECT v.rule_id, r.community_id, r.kind, r.subject, r.title, v.version, v.articles, v.motion_id, v.adopted_at \
          FROM rule_versions v JOIN rules r ON r.id = v.rule_id WHERE v.id = $1",

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyConnection;
+use crate::platform::conn::Conn;
 
 use super::{Finding, attest, entries, finding};
 
-pub(super) async fn cases(conn: &mut AnyConnection, out: &mut Vec<Finding>) -> anyhow::Result<()> {
+pub(super) async fn cases(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     // The reply shown is the last reply's (or refusal's) text.
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT c.id, c.reply, (SELECT e.message FROM case_events e WHERE e.case_id = c.id \

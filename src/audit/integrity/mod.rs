@@ -19,7 +19,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use crate::disclosure::chain::sha256_hex;
 
@@ -67,7 +68,7 @@ pub struct Report {
 /// attest (`check`), and the checkpoint if one is given, on one connection: inside a
 /// transaction it sees that transaction's writes.
 pub async fn report(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     files: Option<&Path>,
     checkpoint: Option<&super::checkpoint::Checkpoint>,
 ) -> anyhow::Result<Report> {
@@ -142,10 +143,7 @@ pub async fn report(
 
 /// Runs every check; `data_dir` holds the attachment files (none: a copy of the database
 /// alone, whose files are not checked).
-pub async fn check(
-    conn: &mut AnyConnection,
-    data_dir: Option<&Path>,
-) -> anyhow::Result<Vec<Finding>> {
+pub async fn check(conn: &mut Conn, data_dir: Option<&Path>) -> anyhow::Result<Vec<Finding>> {
     let mut out = Vec::new();
     notices(conn, &mut out).await?;
     objections(conn, &mut out).await?;
@@ -160,17 +158,14 @@ pub async fn check(
 }
 
 /// The sealed audit entries of one action: (object id, detail), oldest first.
-async fn entries(
-    conn: &mut AnyConnection,
-    action: &str,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+async fn entries(conn: &mut Conn, action: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT object_id, detail FROM audit_log WHERE action = $1 ORDER BY seq")
         .bind(action)
         .fetch_all(conn)
         .await
 }
 
-async fn notices(conn: &mut AnyConnection, out: &mut Vec<Finding>) -> anyhow::Result<()> {
+async fn notices(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     let rows = sqlx::query(
         "SELECT d.id, d.status, d.content_hash, \
          (SELECT COUNT(*) FROM publications p WHERE p.kind = 'disclosure' AND p.object_id = d.id) AS entries, \
@@ -209,7 +204,7 @@ async fn notices(conn: &mut AnyConnection, out: &mut Vec<Finding>) -> anyhow::Re
     Ok(())
 }
 
-async fn objections(conn: &mut AnyConnection, out: &mut Vec<Finding>) -> anyhow::Result<()> {
+async fn objections(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     // objection id → (outcome, attested hash) from the sealed entries.
     let mut sealed: HashMap<i64, (String, Option<String>)> = HashMap::new();
     for (_, detail) in entries(conn, "disclosure.handle_objection").await? {
@@ -282,7 +277,7 @@ async fn objections(conn: &mut AnyConnection, out: &mut Vec<Finding>) -> anyhow:
 
 /// From when the audit log is complete: none if it was never purged, else its first entry's
 /// time (what was done before is no longer on record).
-async fn audit_horizon(conn: &mut AnyConnection) -> Result<Option<String>, sqlx::Error> {
+async fn audit_horizon(conn: &mut Conn) -> Result<Option<String>, sqlx::Error> {
     let purged: Option<String> =
         sqlx::query_scalar("SELECT purged_at FROM audit_anchor WHERE id = 1")
             .fetch_one(&mut *conn)
@@ -296,7 +291,7 @@ async fn audit_horizon(conn: &mut AnyConnection) -> Result<Option<String>, sqlx:
 }
 
 async fn attachments(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     data_dir: &Path,
     out: &mut Vec<Finding>,
 ) -> anyhow::Result<()> {

@@ -4,14 +4,12 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use super::{Finding, entries, finding};
 
-pub(super) async fn motions(
-    conn: &mut AnyConnection,
-    out: &mut Vec<Finding>,
-) -> anyhow::Result<()> {
+pub(super) async fn motions(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     let decided: HashMap<String, String> = entries(conn, "meetings.decide")
         .await?
         .into_iter()
@@ -57,10 +55,7 @@ pub(super) async fn motions(
     Ok(())
 }
 
-pub(super) async fn elections(
-    conn: &mut AnyConnection,
-    out: &mut Vec<Finding>,
-) -> anyhow::Result<()> {
+pub(super) async fn elections(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     use crate::council::elections::{ballots::counted, lifecycle::count};
     let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT id, seats, ballots_counted, blank_ballots FROM elections \
@@ -95,10 +90,7 @@ pub(super) async fn elections(
     Ok(())
 }
 
-pub(super) async fn appraisals(
-    conn: &mut AnyConnection,
-    out: &mut Vec<Finding>,
-) -> anyhow::Result<()> {
+pub(super) async fn appraisals(conn: &mut Conn, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     use crate::supervision::appraisals::{StoredBallot, Subject, tally};
     let closed: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT id, ballots_counted FROM appraisals WHERE status = 'closed' ORDER BY id",

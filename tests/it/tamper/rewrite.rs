@@ -1,13 +1,14 @@
 //! How the scenarios change the database and look at it: statements inside a transaction, the
 //! public hash chains recomputed as a writer without the key would, and `integrity::report`.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use zizhi::audit::checkpoint::Checkpoint;
+use zizhi::platform::conn::Conn;
 
 use crate::harness::TestApp;
 
 pub async fn problems(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     app: &TestApp,
     checkpoint: Option<&Checkpoint>,
 ) -> Vec<String> {
@@ -17,7 +18,7 @@ pub async fn problems(
         .problems
 }
 
-pub async fn exec(conn: &mut AnyConnection, sql: &str) {
+pub async fn exec(conn: &mut Conn, sql: &str) {
     sqlx::query(sql)
         .execute(&mut *conn)
         .await
@@ -26,7 +27,7 @@ pub async fn exec(conn: &mut AnyConnection, sql: &str) {
 
 /// Rewrites the audit chain from `from` on, as a writer with the public hash function would:
 /// every hash and link recomputed, the head moved along. Only the seals are left as they are.
-pub async fn recompute_audit(conn: &mut AnyConnection, from: i64) {
+pub async fn recompute_audit(conn: &mut Conn, from: i64) {
     let prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
         .bind(from - 1)
         .fetch_one(&mut *conn)
@@ -79,7 +80,7 @@ pub async fn recompute_audit(conn: &mut AnyConnection, from: i64) {
 
 /// Changes a published notice and recomputes its content hash, its entry and every later
 /// entry of the public chain, and the head.
-pub async fn recompute_publication(conn: &mut AnyConnection, notice: i64) {
+pub async fn recompute_publication(conn: &mut Conn, notice: i64) {
     exec(
         conn,
         &format!("UPDATE disclosures SET income_total = income_total + 100000 WHERE id = {notice}"),

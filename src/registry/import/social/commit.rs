@@ -1,6 +1,7 @@
 //! Writing a checked import of units, organizations or members, in the caller's transaction.
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use super::{SocialLedger, SocialPlan, Value};
 use crate::platform::error::AppError;
@@ -10,7 +11,7 @@ use crate::platform::time;
 /// audit's object id and what it says) for the caller to audit, new records first. An update
 /// changes the record only if it still holds what was checked, else 409.
 pub async fn commit_social(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     plan: &SocialPlan,
 ) -> Result<Vec<(i64, String)>, AppError> {
     if plan.report.error_count > 0 {

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use super::{Existing, SocialLedger, Value};
 use crate::platform::i18n::{Lang, t};
@@ -10,7 +11,7 @@ use crate::platform::i18n::{Lang, t};
 /// The community's registered records, by what a row is matched with: the name, or for a
 /// membership `organization id:resident id`.
 pub(super) async fn existing(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     ledger: SocialLedger,
     community_id: i64,
 ) -> Result<HashMap<String, Vec<Existing>>, sqlx::Error> {

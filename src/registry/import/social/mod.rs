@@ -14,8 +14,8 @@ pub use commit::commit_social;
 
 use std::collections::HashMap;
 
+use crate::platform::conn::Conn;
 use serde::Serialize;
-use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 use super::{FieldChange, MAX_LISTED, RowChange, RowError};
@@ -185,7 +185,7 @@ pub struct SocialPlan {
 /// residents). `conn` is the writing transaction's connection when the plan is to be
 /// committed, so that what was checked is what is written.
 pub async fn plan_social(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     ledger: SocialLedger,
     community_id: i64,
     community_name: &str,

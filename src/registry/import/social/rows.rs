@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use crate::platform::conn::Conn;
+use sqlx::Row;
 
 use super::{SocialLedger, Value};
 use crate::platform::i18n::{Lang, t, tf};
@@ -30,7 +31,7 @@ pub(super) struct Known {
 
 impl Known {
     pub(super) async fn load(
-        conn: &mut AnyConnection,
+        conn: &mut Conn,
         ledger: SocialLedger,
         community_id: i64,
     ) -> Result<Known, sqlx::Error> {
