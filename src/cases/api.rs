@@ -189,7 +189,7 @@ pub struct CaseDetail {
 }
 
 /// Loads a case the caller may read: staff in scope (sensitive ones need the duty), or its
-/// submitter. The read is audited; a sensitive one is marked so.
+/// submitter. A sensitive read is audited; an ordinary one is not (see below).
 pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Case, AppError> {
     Ok(readable_revealing(state, ctx, id, false).await?.0)
 }
@@ -221,14 +221,17 @@ pub async fn readable_revealing(
         super::handle::require_handle(ctx, &c)?;
     }
     let reveal = phone && !c.contact_phone.is_empty();
-    let mut entry = Entry::new("case.read", "case", id).at(c.place());
+    // A read of sensitive personal data is audited, durably, before the answer leaves (rule S1);
+    // a read of an ordinary case (its caller's number masked) holds none and is not.
     if c.sensitive || reveal {
-        entry = entry.sensitive();
+        let mut entry = Entry::new("case.read", "case", id)
+            .at(c.place())
+            .sensitive();
+        if reveal {
+            entry = entry.detail("phone revealed to call back");
+        }
+        audit::record_alone(&state.db, &ctx.actor(), entry).await?;
     }
-    if reveal {
-        entry = entry.detail("phone revealed to call back");
-    }
-    audit::record_alone(&state.db, &ctx.actor(), entry).await?;
     Ok((c, reveal))
 }
 

@@ -257,3 +257,57 @@ both!(
         );
     }
 );
+
+both!(
+    reading_an_ordinary_case_is_not_audited_a_sensitive_one_is_each_time,
+    |app: TestApp| async move {
+        let reads = |id: i64| {
+            format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND object_id = '{id}'"
+            )
+        };
+        let sensitive_reads = |id: i64| format!("{} AND sensitive = 1", reads(id));
+        // An ordinary case: its caller's number masked, nothing sensitive to record.
+        let filed = app
+            .post("/api/v1/cases")
+            .json(&crate::cases::anon("public_facility", "路灯坏了，晚上很黑"))
+            .send()
+            .await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
+        let ordinary = filed.json()["id"].as_i64().unwrap();
+        let worker = app.token("worker").await;
+        for _ in 0..2 {
+            let r = app
+                .get(&format!("/api/v1/cases/{ordinary}"))
+                .bearer(&worker)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        assert_eq!(app.count(&reads(ordinary)).await, 0);
+        // A sensitive one (an instability report): every read is one sensitive entry.
+        let leader = app.token("leader").await;
+        let building = app
+            .count("SELECT building_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'leader'")
+            .await;
+        let filed = app
+            .post("/api/v1/cases")
+            .bearer(&leader)
+            .json(&serde_json::json!({"category": "instability", "description": "两户多次争吵", "building_id": building}))
+            .send()
+            .await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
+        let sensitive = filed.json()["id"].as_i64().unwrap();
+        let head = app.token("head").await;
+        for _ in 0..2 {
+            let r = app
+                .get(&format!("/api/v1/cases/{sensitive}"))
+                .bearer(&head)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+        assert_eq!(app.count(&sensitive_reads(sensitive)).await, 2);
+        assert_eq!(app.count(&reads(sensitive)).await, 2);
+    }
+);
