@@ -88,7 +88,7 @@ impl Db {
                 )
                 .and_then(|c| {
                     c.execute_batch(SQLITE_PRAGMAS)?;
-                    c.set_prepared_statement_cache_capacity(super::conn::STATEMENTS_KEPT);
+                    c.set_prepared_statement_cache_capacity(super::inline::STATEMENTS_KEPT);
                     Ok(c)
                 })
                 .context("cannot open the SQLite database")?;

@@ -13,6 +13,7 @@ pub mod flash;
 pub mod forms;
 pub mod group_commit;
 pub mod i18n;
+pub mod inline;
 pub mod input;
 pub mod jobs;
 pub mod openapi;

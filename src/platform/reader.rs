@@ -22,7 +22,8 @@ use sqlx::{Any, AnyPool, Database, Either, Error, Execute, Executor};
 use sqlx_core::any::{AnyQueryResult, AnyRow};
 use sqlx_core::describe::Describe;
 
-use super::conn::{self, Conn, STATEMENTS_KEPT, parts};
+use super::conn::Conn;
+use super::inline::{self, STATEMENTS_KEPT, parts};
 
 /// Idle inline connections kept for reuse; more are opened while more threads read at once.
 const IDLE_KEPT: usize = 4;
@@ -108,7 +109,7 @@ impl Inline {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
-            None => self.open().map_err(conn::error)?,
+            None => self.open().map_err(inline::error)?,
         };
         let out = f(&conn);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -133,8 +134,8 @@ impl<'c> Executor<'c> for &'c Reader {
         let Some(inline) = &self.inline else {
             return self.pool.fetch_many(query);
         };
-        conn::steps(
-            parts(query).and_then(|(sql, args)| inline.with(|c| conn::run(c, sql, &args, None))),
+        inline::steps(
+            parts(query).and_then(|(sql, args)| inline.with(|c| inline::run(c, sql, &args, None))),
         )
     }
 
@@ -147,7 +148,7 @@ impl<'c> Executor<'c> for &'c Reader {
             return self.pool.fetch_all(query);
         };
         let rows =
-            parts(query).and_then(|(sql, args)| inline.with(|c| conn::run(c, sql, &args, None)));
+            parts(query).and_then(|(sql, args)| inline.with(|c| inline::run(c, sql, &args, None)));
         std::future::ready(rows.map(|(rows, _)| rows)).boxed()
     }
 
@@ -159,8 +160,8 @@ impl<'c> Executor<'c> for &'c Reader {
         let Some(inline) = &self.inline else {
             return self.pool.fetch_optional(query);
         };
-        let row =
-            parts(query).and_then(|(sql, args)| inline.with(|c| conn::run(c, sql, &args, Some(1))));
+        let row = parts(query)
+            .and_then(|(sql, args)| inline.with(|c| inline::run(c, sql, &args, Some(1))));
         std::future::ready(row.map(|(rows, _)| rows.into_iter().next())).boxed()
     }
 
