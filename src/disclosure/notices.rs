@@ -84,19 +84,13 @@ impl Notice {
     }
 }
 
-const SQL: &str = "SELECT id, street_id, community_id, category, title, body, channel, period, status, author, publish_date, \
-    publicity_days, publicity_until, income_total, expense_total, corrects_id, content_hash FROM disclosures";
+const COLUMNS: &str = "id, street_id, community_id, category, title, body, channel, period, status, author, publish_date, \
+    publicity_days, publicity_until, income_total, expense_total, corrects_id, content_hash";
 
 async fn from_row(state: &AppState, r: &sqlx::any::AnyRow, full: bool) -> Result<Notice, AppError> {
     let id: i64 = r.try_get("id")?;
-    let stored: NoticeStatus = r.try_get("status")?;
     let until: Option<String> = r.try_get("publicity_until")?;
-    let status = match (stored, &until) {
-        (NoticeStatus::Published, Some(u)) if time::today().to_string() > *u => {
-            NoticeStatus::Closed
-        }
-        _ => stored,
-    };
+    let status = shown_status(r.try_get("status")?, until.as_deref());
     let attachments = if full {
         super::attachments::list(state, id).await?
     } else {
@@ -154,7 +148,7 @@ async fn from_row(state: &AppState, r: &sqlx::any::AnyRow, full: bool) -> Result
 }
 
 pub async fn load(state: &AppState, id: i64) -> Result<Notice, AppError> {
-    let r = sqlx::query(&format!("{SQL} WHERE id = $1"))
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM disclosures WHERE id = $1"))
         .bind(id)
         .fetch_optional(state.db.read())
         .await?
@@ -181,21 +175,130 @@ pub async fn readable(state: &AppState, ctx: &Ctx, id: i64) -> Result<Notice, Ap
 
 #[derive(Serialize, ToSchema)]
 pub struct NoticeList {
+    /// One page.
     pub items: Vec<Notice>,
+    /// How many there are on all pages.
     pub total: i64,
 }
 
-#[derive(Deserialize, IntoParams, Default)]
+#[derive(Deserialize, Serialize, IntoParams, Default, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct NoticeQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub community_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// `draft` lists the drafts of the caller's communities (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// 1–200, default 25.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
 }
 
-pub async fn search(state: &AppState, ctx: &Ctx, q: &NoticeQuery) -> Result<Vec<Notice>, AppError> {
+/// A notice as a list shows it: its title, when, and where it stands.
+pub struct NoticeLine {
+    pub id: i64,
+    pub title: String,
+    pub publish_date: Option<String>,
+    pub status: NoticeStatus,
+}
+
+/// The status a reader sees: a published notice past its publicity period reads as closed.
+fn shown_status(stored: NoticeStatus, until: Option<&str>) -> NoticeStatus {
+    match (stored, until) {
+        (NoticeStatus::Published, Some(u)) if time::today().to_string().as_str() > u => {
+            NoticeStatus::Closed
+        }
+        _ => stored,
+    }
+}
+
+/// The columns a list line needs.
+const LINE_COLUMNS: &str = "id, title, publish_date, status, publicity_until";
+
+/// One page of the notices `q` asks for, as list lines, and how many there are in all: what the
+/// public list page shows, selected alone.
+pub async fn lines(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &NoticeQuery,
+) -> Result<(Vec<NoticeLine>, i64), AppError> {
+    let (rows, total) = page_of(state, ctx, q, LINE_COLUMNS).await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let until: Option<String> = r.try_get("publicity_until")?;
+            Ok(NoticeLine {
+                id: r.try_get("id")?,
+                title: r.try_get("title")?,
+                publish_date: r.try_get("publish_date")?,
+                status: shown_status(r.try_get("status")?, until.as_deref()),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((items, total))
+}
+
+/// One page of the notices `q` asks for (without their lines and attachments), and how many
+/// there are in all.
+pub async fn search(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &NoticeQuery,
+) -> Result<(Vec<Notice>, i64), AppError> {
+    let (rows, total) = page_of(state, ctx, q, COLUMNS).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(from_row(state, r, false).await?);
+    }
+    Ok((out, total))
+}
+
+/// The rows (`columns`) of one page of the notices `q` asks for, and the count of all of them
+/// from the same statement (a window count beside each row; counted apart only when the page
+/// is past the end).
+async fn page_of(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &NoticeQuery,
+    columns: &str,
+) -> Result<(Vec<sqlx::any::AnyRow>, i64), AppError> {
+    let (page, per_page) = crate::platform::web::paging(q.page, q.per_page, 25, 200)?;
+    let f = conditions(ctx, q)?;
+    let sql = format!(
+        "SELECT {columns}, COUNT(*) OVER () AS total FROM disclosures {} \
+         ORDER BY publish_date DESC, id DESC LIMIT {per_page} OFFSET {}",
+        f.sql(),
+        (page - 1) * per_page
+    );
+    let rows = bind_vals(sqlx::query(&sql), &f.vals)
+        .fetch_all(state.db.read())
+        .await?;
+    let total = match rows.first() {
+        Some(r) => r.try_get("total")?,
+        None if page == 1 => 0,
+        None => bind_vals(
+            sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM disclosures {}",
+                f.sql()
+            )),
+            &f.vals,
+        )
+        .fetch_one(state.db.read())
+        .await?
+        .try_get("n")?,
+    };
+    Ok((rows, total))
+}
+
+/// The conditions of `q` for the caller: published notices still shown, or the drafts of the
+/// caller's communities.
+fn conditions(ctx: &Ctx, q: &NoticeQuery) -> Result<Filter, AppError> {
     let mut f = Filter::default();
     if q.status.as_deref() == Some("draft") {
         let scopes = ctx.scopes(Action::DisclosuresManage);
@@ -224,18 +327,7 @@ pub async fn search(state: &AppState, ctx: &Ctx, q: &NoticeQuery) -> Result<Vec<
     if let Some(p) = q.period.as_deref().filter(|p| !p.is_empty()) {
         f.and("period = ?", [Val::T(p.to_owned())]);
     }
-    let sql = format!(
-        "{SQL} {} ORDER BY publish_date DESC, id DESC LIMIT 200",
-        f.sql()
-    );
-    let rows = bind_vals(sqlx::query(&sql), &f.vals)
-        .fetch_all(state.db.read())
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(from_row(state, r, false).await?);
-    }
-    Ok(out)
+    Ok(f)
 }
 
 /// Published notices (anyone, no sign-in), or a community's drafts (its staff).
@@ -246,12 +338,9 @@ pub(super) async fn list(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Json<NoticeList>, AppError> {
-    // Authorized in search: DisclosuresManage (drafts only; published notices are public)
-    let items = search(&state, &ctx, &q).await?;
-    Ok(Json(NoticeList {
-        total: items.len() as i64,
-        items,
-    }))
+    // Authorized in search > page_of > conditions: DisclosuresManage (drafts only; published notices are public)
+    let (items, total) = search(&state, &ctx, &q).await?;
+    Ok(Json(NoticeList { items, total }))
 }
 
 /// One notice with its lines; `410` once an expiring category's publicity is over.

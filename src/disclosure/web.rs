@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::notices::{self, Notice, NoticeQuery};
+use super::notices::{self, Notice, NoticeLine, NoticeQuery};
 use super::objections::{self, Objection};
 use super::timeliness::{CategoryTimeliness, timeliness};
 use crate::auth::{Action, CsrfForm, Ctx, Scope, Target};
@@ -41,8 +41,14 @@ pub(super) fn managed_community(ctx: &Ctx) -> Option<i64> {
 struct ListPage {
     chrome: Chrome,
     t: Tr,
-    items: Vec<Notice>,
-    drafts: Vec<Notice>,
+    items: Vec<NoticeLine>,
+    /// All published notices still shown, on all pages.
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// The filters as a query string (no page), for the pager.
+    kept: String,
+    drafts: Vec<NoticeLine>,
     staff: bool,
     /// The 公示 telephone of the staff's community.
     phone: String,
@@ -55,7 +61,7 @@ pub async fn list_page(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in list > notices::search: DisclosuresManage (drafts only; published notices are public)
+    // Authorized in list > notices::lines > page_of > conditions: DisclosuresManage (drafts only; published notices are public)
     list(&state, &ctx, q, None).await
 }
 
@@ -65,14 +71,24 @@ async fn list(
     q: NoticeQuery,
     refused: Option<(Typed, &AppError)>,
 ) -> Result<Response, AppError> {
-    let items = notices::search(state, ctx, &NoticeQuery { status: None, ..q }).await?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(25).max(1);
+    // The filters as they came (no page), for the pager's links.
+    let kept = serde_urlencoded::to_string(NoticeQuery {
+        page: None,
+        status: None,
+        ..q.clone()
+    })
+    .unwrap_or_default();
+    let (items, total) = notices::lines(state, ctx, &NoticeQuery { status: None, ..q }).await?;
     let managed = managed_community(ctx);
     let drafts = if managed.is_some() {
         let q = NoticeQuery {
             status: Some("draft".into()),
+            per_page: Some(200),
             ..Default::default()
         };
-        notices::search(state, ctx, &q).await?
+        notices::lines(state, ctx, &q).await?.0
     } else {
         vec![]
     };
@@ -86,6 +102,10 @@ async fn list(
             chrome: ctx.chrome(),
             t: ctx.t(),
             items,
+            total,
+            page,
+            pages: (total + per_page - 1) / per_page,
+            kept,
             drafts,
             staff: managed.is_some(),
             phone,

@@ -17,6 +17,82 @@ pub(crate) async fn post(
     app.post(path).bearer(token).json(&body).send().await
 }
 
+both!(
+    the_list_comes_in_pages_that_add_up_to_it,
+    |app: TestApp| async move {
+        let all = app
+            .get("/api/v1/disclosures?per_page=200")
+            .send()
+            .await
+            .json();
+        let total = all["total"].as_i64().unwrap();
+        let ids = |v: &Value| -> Vec<i64> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_i64().unwrap())
+                .collect()
+        };
+        let every = ids(&all);
+        assert_eq!(
+            every.len() as i64,
+            total,
+            "one page of 200 holds the demo year"
+        );
+        assert!(total > 10, "{total}");
+        // Pages of 7, in order, are the whole list once, each saying the same total.
+        let mut paged = Vec::new();
+        for page in 1..=(total + 6) / 7 {
+            let p = app
+                .get(&format!("/api/v1/disclosures?per_page=7&page={page}"))
+                .send()
+                .await
+                .json();
+            assert_eq!(p["total"].as_i64(), Some(total), "page {page}");
+            paged.extend(ids(&p));
+        }
+        assert_eq!(paged, every);
+        // The default page is 25; past the end is empty and still counts them all.
+        let first = app.get("/api/v1/disclosures").send().await.json();
+        assert_eq!(ids(&first), every[..25.min(every.len())].to_vec());
+        let past = app.get("/api/v1/disclosures?page=99").send().await.json();
+        assert_eq!(past["items"].as_array().unwrap().len(), 0);
+        assert_eq!(past["total"].as_i64(), Some(total));
+        // Bad paging is a 422 naming the field, in the reader's language.
+        for bad in ["per_page=0", "per_page=201", "page=0"] {
+            let r = app.get(&format!("/api/v1/disclosures?{bad}")).send().await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(r.json()["field"], bad.split('=').next().unwrap(), "{bad}");
+        }
+        // The page shows the same pages, and its pager keeps the filters.
+        let page = app.get("/disclosures?per_page=7").send().await.text();
+        let pages = (total + 6) / 7;
+        assert!(
+            page.contains(&format!("<strong id=\"total\">{total}</strong>")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("1 / {pages}")));
+        assert!(
+            page.contains("href=\"/disclosures?per_page=7&page=2\""),
+            "{page}"
+        );
+        let second = app
+            .get("/disclosures?per_page=7&page=2")
+            .send()
+            .await
+            .text();
+        for id in &every[7..14.min(every.len())] {
+            assert!(
+                second.contains(&format!("href=\"/disclosures/{id}\"")),
+                "{id}"
+            );
+        }
+        assert!(!second.contains(&format!("href=\"/disclosures/{}\"", every[0])));
+        assert!(second.contains("rel=\"prev\""));
+    }
+);
+
 pub(crate) fn finance(total_income: &str) -> Value {
     json!({"community_id": 1, "category": "finance", "title": "2026 年 11 月财务收支公开", "body": "请居民监督。",
         "channel": "both", "period": "2026-11", "publicity_days": 5, "income_total": total_income, "expense_total": "350.50",
@@ -25,7 +101,7 @@ pub(crate) fn finance(total_income: &str) -> Value {
 }
 
 both!(anyone_reads_what_is_published, |app: TestApp| async move {
-    let list = app.get("/api/v1/disclosures").send().await;
+    let list = app.get("/api/v1/disclosures?per_page=200").send().await;
     assert_eq!(list.status, StatusCode::OK, "no sign-in needed");
     let items = list.json()["items"].as_array().unwrap().clone();
     assert!(items.len() >= 15, "a year of demo notices: {}", items.len());
