@@ -114,8 +114,9 @@ pub struct CaseView {
     pub supervised: bool,
     /// Why it is on the supervision list, once it is.
     pub supervision_reason: String,
-    /// Given without its details: a sensitive case on the supervision list of someone without
-    /// the duty to read it (rule C13).
+    /// Given without its details: a sensitive case in a list (`GET /api/v1/cases/{id}` reads
+    /// it, and that read is audited), or on the supervision list of someone without the duty to
+    /// read it (rule C13).
     pub redacted: bool,
     /// The public note on progress chosen by staff, if any.
     pub public_note: Option<PublicNote>,

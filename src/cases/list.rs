@@ -178,18 +178,39 @@ pub async fn search(
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(state.db.read())
         .await?;
-    let items = rows.iter().map(case_from).collect::<Result<Vec<_>, _>>()?;
-    if items.iter().any(|c| c.sensitive) {
+    let mut items = rows.iter().map(case_from).collect::<Result<Vec<_>, _>>()?;
+    withhold_sensitive(state, ctx, q, &mut items).await?;
+    Ok((items, total))
+}
+
+/// A list gives a sensitive case without its details (what the resident said, who and where
+/// they are): reading one is opening it, and that read is audited by itself, naming the case
+/// (rule S1). A list searched by words has read the sensitive cases it matched, so it is one
+/// audited sensitive read, committed before the list is shown.
+async fn withhold_sensitive(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CaseQuery,
+    items: &mut [Case],
+) -> Result<(), AppError> {
+    let matched = items.iter().filter(|c| c.sensitive).count();
+    if matched == 0 {
+        return Ok(());
+    }
+    if q.q.as_deref().is_some_and(|t| !t.trim().is_empty()) {
         audit::record_alone(
             &state.db,
             &ctx.actor(),
-            Entry::new("case.read", "case_list", "")
+            Entry::new("case.search", "case_list", "")
                 .sensitive()
-                .detail(format!("n={}", items.len())),
+                .detail(format!("n={} sensitive={matched}", items.len())),
         )
         .await?;
     }
-    Ok((items, total))
+    for c in items.iter_mut().filter(|c| c.sensitive) {
+        c.redact();
+    }
+    Ok(())
 }
 
 /// Whose open cases [`open_counts`] counts.

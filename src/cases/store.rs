@@ -110,8 +110,9 @@ pub struct Case {
     pub public_note: Option<super::model::PublicNote>,
     pub created_at: crate::platform::time::Instant,
     pub updated_at: String,
-    /// A sensitive case listed for someone without the duty to read it (the supervision list):
-    /// only its category, status, dates and supervision reason are given.
+    /// A sensitive case given in a list (opening it is the audited read), or on the
+    /// supervision list of someone without the duty to read it: only its category, status,
+    /// dates and supervision reason are given.
     pub redacted: bool,
 }
 

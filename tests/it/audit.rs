@@ -311,3 +311,115 @@ both!(
         assert_eq!(app.count(&reads(sensitive)).await, 2);
     }
 );
+
+both!(
+    a_list_gives_sensitive_cases_without_their_content_opening_one_is_the_audited_read,
+    |app: TestApp| async move {
+        let leader = app.token("leader").await;
+        let building = app
+            .count("SELECT building_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'leader'")
+            .await;
+        let filed = app
+            .post("/api/v1/cases")
+            .bearer(&leader)
+            .json(&serde_json::json!({"category": "instability", "description": "两户多次争吵，需要调解", "building_id": building}))
+            .send()
+            .await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
+        let id = filed.json()["id"].as_i64().unwrap();
+        let lamp = app
+            .post("/api/v1/cases")
+            .json(&crate::cases::anon("public_facility", "路灯坏了，晚上很黑"))
+            .send()
+            .await;
+        assert_eq!(lamp.status, StatusCode::CREATED, "{}", lamp.text());
+        let entries = |action: &str| {
+            format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND sensitive = 1")
+        };
+        let before = app.count(&entries("case.search")).await;
+        let head = app.token("head").await;
+        // The list: the case is there, by category and status, without what was said.
+        let list = app
+            .get("/api/v1/cases?status=submitted&per_page=200")
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        let body = list.json();
+        let item = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .expect("the sensitive case is listed")
+            .clone();
+        assert_eq!(item["redacted"], true);
+        assert_eq!(item["category"], "instability");
+        assert_eq!(item["description"], "");
+        assert!(!list.text().contains("两户多次争吵"));
+        let ordinary = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == lamp.json()["id"])
+            .unwrap()
+            .clone();
+        assert_eq!(
+            ordinary["redacted"], false,
+            "an ordinary case is listed whole"
+        );
+        assert_eq!(ordinary["description"], "路灯坏了，晚上很黑");
+        // The page says why, and links to the case.
+        let b = app.login("head").await;
+        let page = app
+            .get("/cases?status=submitted&per_page=200")
+            .browser(&b)
+            .send()
+            .await
+            .text();
+        assert!(!page.contains("两户多次争吵"));
+        assert!(page.contains("内容不在列表中显示"), "{page}");
+        assert!(page.contains(&format!("href=\"/cases/{id}\"")));
+        // Listing read nothing sensitive; opening the case is the read, naming it.
+        assert_eq!(app.count(&entries("case.search")).await, before);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE sensitive = 1 AND object_id = '{id}'"
+            ))
+            .await,
+            0
+        );
+        let one = app
+            .get(&format!("/api/v1/cases/{id}"))
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(one.json()["description"], "两户多次争吵，需要调解");
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND sensitive = 1 AND object_id = '{id}'")).await,
+            1
+        );
+        // A search by words read the text of what it matched: one audited sensitive read.
+        let found = app
+            .get("/api/v1/cases?q=%E4%BA%89%E5%90%B5")
+            .bearer(&head)
+            .send()
+            .await
+            .json();
+        let hit = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(hit["redacted"], true);
+        assert_eq!(app.count(&entries("case.search")).await, before + 1);
+        // A search that matched nothing sensitive is no sensitive read.
+        app.get("/api/v1/cases?q=%E8%B7%AF%E7%81%AF")
+            .bearer(&head)
+            .send()
+            .await;
+        assert_eq!(app.count(&entries("case.search")).await, before + 1);
+    }
+);
