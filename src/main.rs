@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// mimalloc for Rust's allocations: a server answering thousands of small requests a second
+/// spends much of its time allocating and freeing across threads, and glibc's allocator keeps
+/// what it freed (issue 23, measured in docs/architecture.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     limit_malloc_arenas();
     tokio::runtime::Builder::new_multi_thread()
