@@ -2,7 +2,8 @@
 //! the year, a line per community told apart by dash and label; and the street dashboard's
 //! sparklines.
 
-use super::{Period, assess};
+use super::Period;
+use super::compute::{Assessment, communities_only};
 use crate::auth::Ctx;
 use crate::platform::AppState;
 use crate::platform::error::AppError;
@@ -72,16 +73,28 @@ impl Chart {
     }
 }
 
-/// Each community's score in each quarter of the period's year so far.
-pub async fn trend(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Chart, AppError> {
+/// Each community's score in each quarter of the period's year so far; `shown` is the
+/// assessment of the period on the page, reused where a quarter is that period.
+pub async fn trend(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Period,
+    shown: &Assessment,
+) -> Result<Chart, AppError> {
     let quarters = p.quarters_of_year();
     let mut series: Vec<(i64, String, Vec<f64>)> = Vec::new();
     for q in &quarters {
-        let a = assess(state, ctx, q).await?;
-        for r in a.communities {
+        let other;
+        let a = if q.label == shown.period {
+            shown
+        } else {
+            other = communities_only(state, ctx, q).await?;
+            &other
+        };
+        for r in &a.communities {
             match series.iter_mut().find(|s| s.0 == r.community_id) {
                 Some(s) => s.2.push(r.score),
-                None => series.push((r.community_id, r.community, vec![r.score])),
+                None => series.push((r.community_id, r.community.clone(), vec![r.score])),
             }
         }
     }

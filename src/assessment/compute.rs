@@ -168,6 +168,24 @@ fn round3(x: f64) -> f64 {
 
 /// The street's ranking for the period, with the detail the caller may see.
 pub async fn assess(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Assessment, AppError> {
+    assess_with(state, ctx, p, true).await
+}
+
+/// The communities' scores for the period without the workers' (a trend's other points).
+pub async fn communities_only(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Period,
+) -> Result<Assessment, AppError> {
+    assess_with(state, ctx, p, false).await
+}
+
+async fn assess_with(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Period,
+    with_workers: bool,
+) -> Result<Assessment, AppError> {
     let reach = reach(state, ctx).await?;
     let weights = super::weights::of_street(state, reach.street).await?;
     let communities =
@@ -194,7 +212,7 @@ pub async fn assess(state: &AppState, ctx: &Ctx, p: &Period) -> Result<Assessmen
             score,
             components: detail.then_some(comps),
         });
-        if detail {
+        if detail && with_workers {
             workers.extend(worker_rows(state, ctx.lang, id, p, &weights).await?);
         }
     }
@@ -270,7 +288,7 @@ pub(super) async fn report(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Json<Assessment>, AppError> {
-    // Authorized in assess > reach: AssessmentRead
+    // Authorized in assess > assess_with > reach: AssessmentRead
     let p = q.period()?;
     Ok(Json(assess(&state, &ctx, &p).await?))
 }

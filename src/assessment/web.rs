@@ -86,7 +86,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let p = q.period()?;
     let a = assess(state, ctx, &p).await?;
-    let chart = trend(state, ctx, &p).await?;
+    let chart = trend(state, ctx, &p, &a).await?;
     let mut res = page(&AssessmentPage {
         chrome: ctx.chrome(),
         t: ctx.t(),
@@ -109,7 +109,7 @@ pub async fn index(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in render > assess > reach: AssessmentRead
+    // Authorized in render > assess > assess_with > reach: AssessmentRead
     render(&state, &ctx, &q, None).await
 }
 
@@ -214,10 +214,10 @@ pub async fn street(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in assess > reach: AssessmentRead
+    // Authorized in assess > assess_with > reach: AssessmentRead
     let p = q.period()?;
     let a = assess(&state, &ctx, &p).await?;
-    let mut chart = trend(&state, &ctx, &p).await?;
+    let mut chart = trend(&state, &ctx, &p, &a).await?;
     let flagged = outliers(&a);
     let now = crate::platform::time::now_db();
     let mut glances = Vec::new();

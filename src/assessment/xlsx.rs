@@ -22,7 +22,7 @@ pub(super) async fn xlsx(
     ctx: Ctx,
     Query(q): Query<AssessmentQuery>,
 ) -> Result<Response, AppError> {
-    // Authorized in assess > reach: AssessmentRead
+    // Authorized in assess > assess_with > reach: AssessmentRead
     let p = q.period()?;
     let a = assess(&state, &ctx, &p).await?;
     let lang = ctx.lang;
