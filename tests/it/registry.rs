@@ -128,6 +128,24 @@ both!(
                 .iter()
                 .all(|i| i["address"].as_str().unwrap().contains("阳光新城"))
         );
+        // A search's total (counted beside its page) is every match, on every page; past the
+        // last page there are none and the total still says how many.
+        let total = by_address["total"].as_i64().unwrap();
+        let mut seen = 0;
+        for page in 1..=(total + 49) / 50 + 1 {
+            let p = app
+                .get(&format!(
+                    "/api/v1/residents?per_page=50&page={page}&q={}",
+                    zizhi::platform::error::urlencode("阳光新城")
+                ))
+                .bearer(&token)
+                .send()
+                .await
+                .json();
+            assert_eq!(p["total"].as_i64(), Some(total), "page {page}");
+            seen += p["items"].as_array().unwrap().len() as i64;
+        }
+        assert_eq!(seen, total);
         let nobody = app.get(&q("%")).bearer(&token).send().await.json();
         assert_eq!(nobody["total"], 0, "LIKE wildcards are taken literally");
         let bad = app

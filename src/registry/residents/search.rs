@@ -122,18 +122,38 @@ pub async fn search(
         "FROM residents r JOIN communities c ON c.id = r.community_id"
     };
     let where_ = f.sql();
-    let count_sql = format!("SELECT COUNT(*) AS n {from} {where_}");
-    let total: i64 = bind_vals(sqlx::query(&count_sql), &f.vals)
-        .fetch_one(pool)
-        .await?
-        .try_get("n")?;
+    let count = async || -> Result<i64, AppError> {
+        let count_sql = format!("SELECT COUNT(*) AS n {from} {where_}");
+        Ok(bind_vals(sqlx::query(&count_sql), &f.vals)
+            .fetch_one(pool)
+            .await?
+            .try_get("n")?)
+    };
+    // A search by words matches few, through subqueries (grams, addresses) that are most of its
+    // time: the count comes beside each row of the page, so they run once. A list without words
+    // counts through the index apart (a window over every resident in scope would read them all).
+    let searched = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let columns = if searched {
+        SELECT.replacen(
+            " FROM residents r ",
+            ", COUNT(*) OVER () AS total_rows FROM residents r ",
+            1,
+        )
+    } else {
+        SELECT.to_owned()
+    };
     let sql = format!(
-        "{SELECT} {where_} ORDER BY r.id LIMIT {per_page} OFFSET {}",
+        "{columns} {where_} ORDER BY r.id LIMIT {per_page} OFFSET {}",
         (page - 1) * per_page
     );
     let rows = bind_vals(sqlx::query(&sql), &f.vals)
         .fetch_all(pool)
         .await?;
+    let total = match rows.first() {
+        Some(r) if searched => r.try_get("total_rows")?,
+        None if searched && page == 1 => 0,
+        _ => count().await?,
+    };
     let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
     Ok(PageOf {
         items,
