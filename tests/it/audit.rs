@@ -286,18 +286,7 @@ both!(
         }
         assert_eq!(app.count(&reads(ordinary)).await, 0);
         // A sensitive one (an instability report): every read is one sensitive entry.
-        let leader = app.token("leader").await;
-        let building = app
-            .count("SELECT building_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'leader'")
-            .await;
-        let filed = app
-            .post("/api/v1/cases")
-            .bearer(&leader)
-            .json(&serde_json::json!({"category": "instability", "description": "两户多次争吵", "building_id": building}))
-            .send()
-            .await;
-        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
-        let sensitive = filed.json()["id"].as_i64().unwrap();
+        let sensitive = instability_report(&app, "两户多次争吵").await;
         let head = app.token("head").await;
         for _ in 0..2 {
             let r = app
@@ -315,18 +304,7 @@ both!(
 both!(
     a_list_gives_sensitive_cases_without_their_content_opening_one_is_the_audited_read,
     |app: TestApp| async move {
-        let leader = app.token("leader").await;
-        let building = app
-            .count("SELECT building_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'leader'")
-            .await;
-        let filed = app
-            .post("/api/v1/cases")
-            .bearer(&leader)
-            .json(&serde_json::json!({"category": "instability", "description": "两户多次争吵，需要调解", "building_id": building}))
-            .send()
-            .await;
-        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
-        let id = filed.json()["id"].as_i64().unwrap();
+        let id = instability_report(&app, "两户多次争吵，需要调解").await;
         let lamp = app
             .post("/api/v1/cases")
             .json(&crate::cases::anon("public_facility", "路灯坏了，晚上很黑"))
@@ -423,3 +401,19 @@ both!(
         assert_eq!(app.count(&entries("case.search")).await, before + 1);
     }
 );
+
+/// A sensitive case (an instability report) filed by the demo building leader; its id.
+async fn instability_report(app: &TestApp, text: &str) -> i64 {
+    let leader = app.token("leader").await;
+    let building = app
+        .count("SELECT building_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'leader'")
+        .await;
+    let filed = app
+        .post("/api/v1/cases")
+        .bearer(&leader)
+        .json(&serde_json::json!({"category": "instability", "description": text, "building_id": building}))
+        .send()
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text());
+    filed.json()["id"].as_i64().unwrap()
+}
